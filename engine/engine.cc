@@ -1,0 +1,212 @@
+#include "engine/engine.h"
+
+#include <algorithm>
+#include <unordered_set>
+
+namespace flamingo {
+
+bool Plan::HasErrors() const {
+  return std::any_of(items.begin(), items.end(),
+                     [](const PlanItem& i) { return !i.error.ok(); });
+}
+
+size_t Plan::Count(Action a) const {
+  return static_cast<size_t>(
+      std::count_if(items.begin(), items.end(), [a](const PlanItem& i) {
+        return i.error.ok() && i.change.action == a;
+      }));
+}
+
+bool Plan::HasChanges() const {
+  return std::any_of(items.begin(), items.end(), [](const PlanItem& i) {
+    return i.change.action != Action::kNone;
+  });
+}
+
+const char* OutcomeName(Outcome o) {
+  switch (o) {
+    case Outcome::kUnchanged: return "unchanged";
+    case Outcome::kChanged: return "changed";
+    case Outcome::kFailed: return "failed";
+    case Outcome::kSkipped: return "skipped";
+  }
+  return "?";
+}
+
+bool ApplyReport::ok() const { return Count(Outcome::kFailed) == 0 &&
+                                      Count(Outcome::kSkipped) == 0; }
+
+size_t ApplyReport::Count(Outcome o) const {
+  return static_cast<size_t>(
+      std::count_if(results.begin(), results.end(),
+                    [o](const ResourceResult& r) { return r.outcome == o; }));
+}
+
+namespace {
+
+const Record* FindRecord(const RecordMap& records, const std::string& id) {
+  auto it = records.find(id);
+  return it == records.end() ? nullptr : &it->second.record;
+}
+
+PlanItem PlanOne(const Resource& r, long index, const Graph* graph,
+                 const SystemReader& sys, const RunInfo& run,
+                 const RecordMap& records) {
+  PlanItem item;
+  item.resource = &r;
+  item.graph_index = index;
+  std::string id = r.Id();
+  ResourceContext ctx(run, FindRecord(records, id), graph);
+  auto observed = r.Observe(sys, ctx);
+  if (!observed.ok()) {
+    item.error = observed.status().WithContext(id);
+    item.change.id = id;
+    item.change.kind = r.Kind();
+    item.change.name = r.Name();
+    return item;
+  }
+  item.change = r.Diff(*observed, ctx);
+  return item;
+}
+
+}  // namespace
+
+Plan MakePlan(const Graph& graph, const SystemReader& sys, const RunInfo& run,
+              const RecordMap& records, const OrphanFactory* orphans,
+              const PlanOptions& options) {
+  Plan plan;
+  std::unordered_set<std::string> in_graph;
+  for (size_t i : graph.order()) {
+    const Resource& r = graph.at(i);
+    in_graph.insert(r.Id());
+    if (options.every_boot_only && !r.EveryBoot()) continue;
+    plan.items.push_back(
+        PlanOne(r, static_cast<long>(i), &graph, sys, run, records));
+    for (const auto& w : r.Warnings()) plan.warnings.push_back(r.Id() + ": " + w);
+  }
+  if (options.every_boot_only) return plan;
+
+  // Orphans: recorded, no longer configured. Deleted only when the record
+  // says flamingo created them; in reverse id order so that children go
+  // before their parents.
+  for (auto it = records.rbegin(); it != records.rend(); ++it) {
+    const auto& [id, stored] = *it;
+    if (in_graph.count(id)) continue;
+    auto created = stored.record.find("created");
+    bool ours = created != stored.record.end() && created->second == "true";
+    std::unique_ptr<Resource> deleter;
+    if (ours && orphans != nullptr) {
+      deleter = orphans->MakeOrphan(stored.kind, stored.name, stored.record);
+    }
+    if (!deleter) {
+      plan.notes.push_back(
+          id + ": no longer in the config; left alone (" +
+          (ours ? "this kind is never deleted" : "not created by flamingo") +
+          ")");
+      plan.forget.push_back(id);
+      continue;
+    }
+    plan.items.push_back(PlanOne(*deleter, -1, &graph, sys, run, records));
+    plan.orphans.push_back(std::move(deleter));
+  }
+  return plan;
+}
+
+ApplyReport ApplyPlan(const Graph& graph, const Plan& plan, System& sys,
+                      const RunInfo& run, RecordMap* records, Logger* log) {
+  ApplyReport report;
+  // Ids that failed or were skipped: their dependents are skipped.
+  std::vector<bool> bad(graph.size(), false);
+  for (const PlanItem& item : plan.items) {
+    const Resource& r = *item.resource;
+    ResourceResult res;
+    res.id = r.Id();
+    res.kind = r.Kind();
+    res.name = r.Name();
+    res.action = item.change.action;
+
+    if (item.graph_index >= 0) {
+      for (size_t d : graph.deps(static_cast<size_t>(item.graph_index))) {
+        if (bad[d]) {
+          res.outcome = Outcome::kSkipped;
+          res.message = "skipped: depends on " + graph.at(d).Id() +
+                        ", which did not converge";
+          break;
+        }
+      }
+    }
+    auto finish = [&](Outcome o, std::string message) {
+      res.outcome = o;
+      res.message = std::move(message);
+      if ((o == Outcome::kFailed || o == Outcome::kSkipped) &&
+          item.graph_index >= 0) {
+        bad[static_cast<size_t>(item.graph_index)] = true;
+      }
+      if (log != nullptr) {
+        std::string line = res.id + ": " + OutcomeName(o);
+        if (o == Outcome::kChanged) line += std::string(" (") + ActionName(res.action) + ")";
+        if (!res.message.empty()) line += ": " + res.message;
+        log->Log(o == Outcome::kFailed ? LogLevel::kError
+                 : o == Outcome::kSkipped ? LogLevel::kWarning
+                                          : LogLevel::kInfo,
+                 line);
+      }
+      report.results.push_back(res);
+    };
+    if (res.outcome == Outcome::kSkipped) {
+      finish(Outcome::kSkipped, res.message);
+      continue;
+    }
+    if (!item.error.ok()) {
+      finish(Outcome::kFailed, item.error.message());
+      continue;
+    }
+
+    StoredRecord& stored = (*records)[res.id];
+    stored.kind = res.kind;
+    stored.name = res.name;
+    ResourceContext ctx(run, &stored.record, &graph);
+
+    // Re-observe: the machine may have changed since the plan was made.
+    auto before = r.Observe(sys, ctx);
+    if (!before.ok()) {
+      finish(Outcome::kFailed, before.status().message());
+      continue;
+    }
+    Change change = r.Diff(*before, ctx);
+    res.action = change.action;
+    if (change.action == Action::kNone) {
+      finish(Outcome::kUnchanged, "");
+      continue;
+    }
+    Status st = r.Apply(sys, change, ctx, &stored.record);
+    if (!st.ok()) {
+      finish(Outcome::kFailed, st.message());
+      continue;
+    }
+    if (change.action == Action::kCreate) stored.record["created"] = "true";
+    auto after = r.Observe(sys, ctx);
+    if (!after.ok()) {
+      finish(Outcome::kFailed, "after apply: " + after.status().message());
+      continue;
+    }
+    Change left = r.Diff(*after, ctx);
+    if (left.action != Action::kNone) {
+      std::string fields;
+      for (const auto& f : left.fields) {
+        fields += fields.empty() ? f.name : ", " + f.name;
+      }
+      finish(Outcome::kFailed,
+             std::string("not converged after apply: still needs ") +
+                 ActionName(left.action) +
+                 (fields.empty() ? "" : " of " + fields));
+      continue;
+    }
+    if (change.action == Action::kDelete) records->erase(res.id);
+    finish(Outcome::kChanged, "");
+  }
+  for (const auto& id : plan.forget) records->erase(id);
+  return report;
+}
+
+}  // namespace flamingo

@@ -1,0 +1,84 @@
+// The planner and the applier: generic over resources.
+//
+// MakePlan observes every resource through a read-only SystemReader and asks
+// it for a Change: the result is data. ApplyPlan executes a Plan: before each
+// change it re-observes (the machine may have moved since the plan), applies,
+// then re-observes and diffs again: anything but "no change" is an error
+// (NotConverged), never a silent success. A resource whose dependency failed
+// or was skipped is skipped and reported.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/change.h"
+#include "engine/graph.h"
+#include "engine/logger.h"
+#include "engine/resource.h"
+
+namespace flamingo {
+
+// The recorded state of one resource.
+struct StoredRecord {
+  std::string kind;
+  std::string name;
+  Record record;
+};
+using RecordMap = std::map<std::string, StoredRecord>;  // by id
+
+struct PlanItem {
+  const Resource* resource = nullptr;  // owned by the Graph or the Plan
+  long graph_index = -1;               // -1 for orphans
+  Change change;                       // kNone when converged
+  Status error;                        // Observe failed (a planning error)
+};
+
+struct Plan {
+  std::vector<PlanItem> items;         // in apply order, converged ones too
+  std::vector<std::string> warnings;   // from resources, "id: message"
+  std::vector<std::string> notes;      // e.g. orphans left alone
+  std::vector<std::string> forget;     // record ids to drop after apply
+  std::vector<std::unique_ptr<Resource>> orphans;  // deleters we own
+
+  bool HasErrors() const;
+  // Count of items with this action.
+  size_t Count(Action a) const;
+  bool HasChanges() const;
+};
+
+struct PlanOptions {
+  // Only resources with EveryBoot() (the reboot fast path); no orphans.
+  bool every_boot_only = false;
+};
+
+// REQUIRES: graph.Build() succeeded. `orphans` may be null (no deletes).
+Plan MakePlan(const Graph& graph, const SystemReader& sys, const RunInfo& run,
+              const RecordMap& records, const OrphanFactory* orphans,
+              const PlanOptions& options = {});
+
+enum class Outcome { kUnchanged, kChanged, kFailed, kSkipped };
+const char* OutcomeName(Outcome o);
+
+struct ResourceResult {
+  std::string id;
+  std::string kind;
+  std::string name;
+  Action action = Action::kNone;
+  Outcome outcome = Outcome::kUnchanged;
+  std::string message;  // failure or skip reason
+};
+
+struct ApplyReport {
+  std::vector<ResourceResult> results;  // one per plan item, in order
+  bool ok() const;
+  size_t Count(Outcome o) const;
+};
+
+// Executes `plan` (which must have no errors) and updates `records`:
+// created objects are marked created, deleted ones and plan.forget dropped.
+ApplyReport ApplyPlan(const Graph& graph, const Plan& plan, System& sys,
+                      const RunInfo& run, RecordMap* records, Logger* log);
+
+}  // namespace flamingo

@@ -1,0 +1,132 @@
+// Resource: one piece of desired state (a file, a user, a script run, ...).
+// The engine drives every resource through the same three steps and knows
+// nothing else about it (it never names a kind):
+//
+//   Observe (read-only SystemReader)  ->  Diff (pure)  ->  Apply (System)
+//
+// Kinds live in resources/; a kind's compiler turns its config section into
+// Resource objects (resources/kinds.cc is the one table of kinds).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/change.h"
+#include "engine/status.h"
+#include "engine/system.h"
+
+namespace flamingo {
+
+// What flamingo remembers about one resource between runs (in the state
+// file). Keys are the kind's own, except "created", which the engine owns:
+// "true" when flamingo created the object, so it may delete it later.
+using Record = std::map<std::string, std::string>;
+
+// Facts about this run that resources may depend on.
+struct RunInfo {
+  std::string instance_id;
+  std::string boot_id;
+  bool new_instance = false;   // instance id differs from the recorded one
+  bool boot = false;           // apply --boot: per-boot and per-instance work
+  bool reconcile = false;      // apply --reconcile: declarative only
+  bool rerun_scripts = false;  // apply --rerun-scripts
+};
+
+// Coarse ordering among resources with no edge between them (lower first):
+// identity before anything that could fail for unrelated reasons.
+enum Stage : int {
+  kStageEarly = 0,       // bootcmd
+  kStageIdentity = 10,   // groups, users, keys, sudo, sshd policy
+  kStageDefault = 50,    // files, hostname, services, firewall
+  kStageDeferred = 70,   // write_files with defer: true
+  kStageLate = 90,       // runcmd and user scripts
+};
+
+class Graph;
+
+// Handed to Observe, Diff and Apply.
+class ResourceContext {
+ public:
+  ResourceContext(const RunInfo& run, const Record* record, const Graph* graph)
+      : run_(run), record_(record), graph_(graph) {}
+  const RunInfo& run() const { return run_; }
+  // This resource's record from the previous run(s), or null.
+  const Record* record() const { return record_; }
+  // True when some resource in the graph provides `key` (e.g. "user:alice"),
+  // i.e. it will exist after apply even if it does not exist yet.
+  bool IsProvided(const std::string& key) const;
+
+ private:
+  const RunInfo& run_;
+  const Record* record_;
+  const Graph* graph_;
+};
+
+// The observed state, as fields the kind defines. `detail` carries anything
+// else the kind needs from Observe to Diff/Apply.
+struct Observation {
+  bool exists = false;
+  std::map<std::string, std::string> fields;
+  std::shared_ptr<const void> detail;
+};
+
+class Resource {
+ public:
+  virtual ~Resource() = default;
+
+  virtual std::string Kind() const = 0;  // "file"
+  virtual std::string Name() const = 0;  // "/etc/motd"
+  // "kind[name]", unique in a graph.
+  std::string Id() const { return Kind() + "[" + Name() + "]"; }
+
+  // Automatic edges: a resource that Requires key K comes after every
+  // resource that Provides K ("path:/etc", "user:alice", "group:wheel").
+  virtual std::vector<std::string> Provides() const { return {}; }
+  virtual std::vector<std::string> Requires() const { return {}; }
+  // Explicit edges: ids that must come before this resource.
+  virtual std::vector<std::string> After() const { return {}; }
+  virtual int Stage() const { return kStageDefault; }
+  // Evaluated on every boot even on the reboot fast path (bootcmd).
+  virtual bool EveryBoot() const { return false; }
+  // Where it was declared ("user-data:12:3"), for messages; may be "".
+  virtual std::string Origin() const { return ""; }
+  // Warnings for the plan ("no user can log in"). Default none.
+  virtual std::vector<std::string> Warnings() const { return {}; }
+
+  // Reads the current state. Errors here are planning errors: nothing is
+  // applied (an unknown owner, an unreadable file).
+  virtual Result<Observation> Observe(const SystemReader& sys,
+                                      const ResourceContext& ctx) const = 0;
+  // Pure: the change from `observed` to the desired state; Action::kNone when
+  // converged. Must fill id/kind/name (use MakeChange).
+  virtual Change Diff(const Observation& observed,
+                      const ResourceContext& ctx) const = 0;
+  // Carries out `change`. May update `record` (persisted even on failure).
+  virtual Status Apply(System& sys, const Change& change,
+                       const ResourceContext& ctx, Record* record) const = 0;
+
+ protected:
+  Change MakeChange(Action action) const {
+    Change c;
+    c.id = Id();
+    c.kind = Kind();
+    c.name = Name();
+    c.action = action;
+    return c;
+  }
+};
+
+// Builds resources for orphans: objects recorded in the state whose
+// resource is no longer in the config. Implemented by the kinds table;
+// returns null when the kind never deletes (or cannot).
+class OrphanFactory {
+ public:
+  virtual ~OrphanFactory() = default;
+  virtual std::unique_ptr<Resource> MakeOrphan(const std::string& kind,
+                                               const std::string& name,
+                                               const Record& record) const = 0;
+};
+
+}  // namespace flamingo

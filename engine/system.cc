@@ -1,0 +1,58 @@
+#include "engine/system.h"
+
+#include <vector>
+
+namespace flamingo {
+
+std::string ParentPath(std::string_view path) {
+  size_t slash = path.rfind('/');
+  if (slash == std::string_view::npos || slash == 0) return "/";
+  return std::string(path.substr(0, slash));
+}
+
+std::string NormalizePath(std::string_view path) {
+  if (path.empty() || path[0] != '/') return "";
+  std::vector<std::string_view> parts;
+  size_t i = 0;
+  while (i < path.size()) {
+    while (i < path.size() && path[i] == '/') ++i;
+    size_t j = path.find('/', i);
+    if (j == std::string_view::npos) j = path.size();
+    std::string_view part = path.substr(i, j - i);
+    if (part.empty() || part == ".") {
+    } else if (part == "..") {
+      if (!parts.empty()) parts.pop_back();
+    } else {
+      parts.push_back(part);
+    }
+    i = j;
+  }
+  std::string out;
+  for (auto p : parts) {
+    out += '/';
+    out += p;
+  }
+  return out.empty() ? "/" : out;
+}
+
+Status MakeDirs(System& sys, std::string_view path, const FileAttrs& attrs) {
+  std::string norm = NormalizePath(path);
+  if (norm.empty()) return Status::Error("not an absolute path: " + std::string(path));
+  if (norm == "/") return Status::Ok();
+  auto st = sys.Stat(norm);
+  if (!st.ok()) return st.status();
+  if (st->has_value()) {
+    // A symlink is resolved inside the root by the real system; whether it
+    // leads to a directory shows when something is created below it.
+    if ((*st)->type == FileType::kDirectory ||
+        (*st)->type == FileType::kSymlink) {
+      return Status::Ok();
+    }
+    return Status::Error(norm + ": exists and is not a directory");
+  }
+  Status parent = MakeDirs(sys, ParentPath(norm), attrs);
+  if (!parent.ok()) return parent;
+  return sys.MakeDir(norm, attrs);
+}
+
+}  // namespace flamingo

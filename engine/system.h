@@ -1,0 +1,133 @@
+// The operating system behind one injectable interface (LevelDB's Env,
+// ninja's DiskInterface). Resources never touch the OS directly.
+//
+// SystemReader is read-only: the planner only ever receives one, so a plan
+// cannot change anything by construction (ninja's DryRunCommandRunner).
+// System adds the writes; only the applier receives one.
+//
+// Every path is an absolute path *inside the target* ("/etc/motd"). The real
+// implementation (system/rooted_system.h) resolves it inside --root so that
+// neither ".." nor a symlink can lead outside; the fake (system/fake_system.h)
+// keeps everything in memory for unit tests.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/status.h"
+
+namespace flamingo {
+
+enum class FileType { kRegular, kDirectory, kSymlink, kOther };
+
+struct FileInfo {
+  FileType type = FileType::kRegular;
+  uint32_t mode = 0;  // permission bits including setuid/setgid/sticky (07777)
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+  uint64_t size = 0;
+};
+
+// Ownership and mode of something written. uid/gid are numeric: name lookup
+// against the target's /etc/passwd and /etc/group is the caller's job.
+struct FileAttrs {
+  uint32_t mode = 0644;
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+};
+
+// A command run by System::Exec.
+struct ExecRequest {
+  std::vector<std::string> argv;  // argv[0] is looked up in PATH (of the target)
+  std::map<std::string, std::string> env;  // the complete environment
+  std::string cwd = "/";                   // inside the target
+  int timeout_seconds = 0;                 // 0 = none; then SIGTERM, SIGKILL
+  // Appended to with the command's stdout and stderr (inside the target);
+  // empty = discarded. Stdin is always /dev/null.
+  std::string output_path;
+};
+
+struct ExecResult {
+  int exit_code = 0;        // valid when !signaled && !timed_out
+  int signal = 0;           // the signal that ended it, when signaled
+  bool signaled = false;
+  bool timed_out = false;
+  std::string output_tail;  // last few KiB of stdout+stderr
+  bool success() const { return !signaled && !timed_out && exit_code == 0; }
+};
+
+class SystemReader {
+ public:
+  virtual ~SystemReader() = default;
+
+  // lstat(2): nullopt when the path does not exist. Never follows a symlink
+  // in the last component.
+  virtual Result<std::optional<FileInfo>> Stat(std::string_view path) const = 0;
+  // Reads a regular file; an error when missing or not a regular file.
+  virtual Result<std::string> ReadFile(std::string_view path) const = 0;
+  // Names in a directory (no "." or ".."), sorted.
+  virtual Result<std::vector<std::string>> ListDir(
+      std::string_view path) const = 0;
+  virtual Result<std::string> ReadLink(std::string_view path) const = 0;
+
+  // True when operating on the running machine (root "/"): only then are
+  // live-only effects (kernel hostname, service reloads, netlink) allowed.
+  virtual bool IsLive() const = 0;
+  // The root directory on the host ("/" when live). For messages only.
+  virtual std::string RootDir() const = 0;
+  // The running kernel's hostname ("" when not live).
+  virtual std::string KernelHostname() const = 0;
+  // Seconds since the epoch (injectable for tests).
+  virtual int64_t Now() const = 0;
+};
+
+// Held lock; released when destroyed.
+class LockHandle {
+ public:
+  virtual ~LockHandle() = default;
+};
+
+class System : public SystemReader {
+ public:
+  // Takes an exclusive POSIX record lock (fcntl F_SETLK, the lock lckpwdf(3)
+  // takes on /etc/.pwd.lock) on `path`, creating it with mode 0600 if
+  // missing. Waits up to timeout_seconds (0: fails at once when held).
+  virtual Result<std::unique_ptr<LockHandle>> Lock(std::string_view path,
+                                                   int timeout_seconds) = 0;
+  // Atomically replaces `path` with `content`: a temporary file in the same
+  // directory, fchmod/fchown, fsync, rename over the target, fsync of the
+  // directory. Never follows a symlink at `path` (a symlink there is replaced).
+  // REQUIRES: the parent directory exists.
+  virtual Status WriteFile(std::string_view path, std::string_view content,
+                           const FileAttrs& attrs) = 0;
+  // Creates one directory (the parent must exist) with attrs; ok if it exists
+  // as a directory already (its attrs are then left alone).
+  virtual Status MakeDir(std::string_view path, const FileAttrs& attrs) = 0;
+  // Sets mode and owner of an existing path without following symlinks.
+  virtual Status SetAttrs(std::string_view path, const FileAttrs& attrs) = 0;
+  // Removes a file, symlink or empty directory; ok if it does not exist.
+  virtual Status Remove(std::string_view path) = 0;
+  // Sets the running kernel's hostname. REQUIRES: IsLive().
+  virtual Status SetKernelHostname(std::string_view name) = 0;
+  // Runs a command inside the target (chroot when the root is not "/").
+  virtual Result<ExecResult> Exec(const ExecRequest& request) = 0;
+};
+
+// Creates `path` and every missing parent directory with `attrs`.
+Status MakeDirs(System& sys, std::string_view path, const FileAttrs& attrs);
+
+// The parent of an absolute path ("/a/b" -> "/a", "/a" -> "/").
+std::string ParentPath(std::string_view path);
+// Normalizes an absolute path lexically: collapses "//" and ".", resolves
+// ".." without going above "/", strips a trailing "/". Returns "" when
+// `path` is not absolute.
+std::string NormalizePath(std::string_view path);
+
+}  // namespace flamingo

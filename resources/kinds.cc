@@ -1,0 +1,44 @@
+#include "resources/kinds.h"
+
+#include <algorithm>
+
+namespace flamingo {
+
+const std::vector<KindEntry>& Kinds() {
+  static const std::vector<KindEntry>* table = new std::vector<KindEntry>{
+      // {{kinds...}, {keys...}, compile, orphan}: one row per kind.
+  };
+  return *table;
+}
+
+std::vector<std::string> ImplementedKeys() {
+  std::vector<std::string> keys;
+  for (const auto& k : Kinds()) {
+    keys.insert(keys.end(), k.keys.begin(), k.keys.end());
+  }
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  return keys;
+}
+
+void CompileAll(const CompileInput& in, Graph* graph, Diagnostics* diags) {
+  for (const auto& k : Kinds()) {
+    CompileOutput out;
+    k.compile(in, &out, diags);
+    for (auto& r : out.resources) graph->Add(std::move(r));
+  }
+}
+
+std::unique_ptr<Resource> KindOrphanFactory::MakeOrphan(
+    const std::string& kind, const std::string& name,
+    const Record& record) const {
+  for (const auto& k : Kinds()) {
+    if (k.orphan == nullptr) continue;
+    if (std::find(k.kinds.begin(), k.kinds.end(), kind) != k.kinds.end()) {
+      return k.orphan(kind, name, record);
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace flamingo

@@ -1,0 +1,74 @@
+// The one table of resource kinds (ninja's kTools[], Ignition's
+// register/stages.go): which config keys each kind reads, how it compiles
+// them into resources, and how it deletes what it created.
+//
+// Adding a kind = one row in kinds.cc + its files in resources/ + its
+// schema fragment in schemas/keys/ + its docs page. The engine is untouched.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/graph.h"
+#include "engine/resource.h"
+#include "schemas/diagnostics.h"
+#include "schemas/value.h"
+
+namespace flamingo {
+
+// A user-data part that is a script ("#!..." or text/x-shellscript).
+struct ScriptPart {
+  std::string name;     // part file name, e.g. "part-001" or the MIME filename
+  std::string content;  // the whole script, starting with "#!"
+};
+
+// Everything a kind compiles from. All references outlive the compile call.
+struct CompileInput {
+  const Value& config;      // merged cloud-config: a map (possibly empty)
+  const Value& meta_data;   // normalized meta-data: a map (possibly empty)
+  const std::vector<ScriptPart>& scripts;  // user-data script parts
+  const RunInfo& run;
+};
+
+// Where compiled resources go.
+class CompileOutput {
+ public:
+  void Add(std::unique_ptr<Resource> r) { resources.push_back(std::move(r)); }
+  std::vector<std::unique_ptr<Resource>> resources;
+};
+
+using CompileFn = void (*)(const CompileInput& in, CompileOutput* out,
+                           Diagnostics* diags);
+// Returns a resource that deletes an object flamingo created, or null.
+using OrphanFn = std::unique_ptr<Resource> (*)(const std::string& kind,
+                                               const std::string& name,
+                                               const Record& record);
+
+// One row: a module of related kinds (e.g. identity: group, user, ssh_key).
+struct KindEntry {
+  std::vector<std::string> kinds;    // the Kind() values of its resources
+  std::vector<std::string> keys;     // top-level config keys it reads
+  CompileFn compile;
+  OrphanFn orphan;                   // may be null: never deletes
+};
+
+// The table, in a fixed order.
+const std::vector<KindEntry>& Kinds();
+
+// Every top-level key some kind implements (for "not implemented" warnings).
+std::vector<std::string> ImplementedKeys();
+
+// Compiles the whole config into `graph` (not yet built). Semantic errors go
+// to `diags` with their positions.
+void CompileAll(const CompileInput& in, Graph* graph, Diagnostics* diags);
+
+// The OrphanFactory backed by the table.
+class KindOrphanFactory : public OrphanFactory {
+ public:
+  std::unique_ptr<Resource> MakeOrphan(const std::string& kind,
+                                       const std::string& name,
+                                       const Record& record) const override;
+};
+
+}  // namespace flamingo

@@ -1,0 +1,199 @@
+#include "schemas/value.h"
+
+#include <nlohmann/json.hpp>
+
+namespace flamingo {
+
+namespace {
+const std::string& EmptyString() {
+  static const std::string* empty = new std::string();
+  return *empty;
+}
+}  // namespace
+
+Value Value::String(std::string s) {
+  Value v;
+  v.SetScalar(Type::kString, std::move(s), false, 0);
+  return v;
+}
+Value Value::Bool(bool b) {
+  Value v;
+  v.SetScalar(Type::kBool, b ? "true" : "false", b, 0);
+  return v;
+}
+Value Value::Int(int64_t i) {
+  Value v;
+  v.SetScalar(Type::kInt, std::to_string(i), false, i);
+  return v;
+}
+Value Value::List() {
+  Value v;
+  v.type_ = Type::kList;
+  return v;
+}
+Value Value::Map() {
+  Value v;
+  v.type_ = Type::kMap;
+  return v;
+}
+
+const char* Value::TypeName(Type t) {
+  switch (t) {
+    case Type::kNull: return "null";
+    case Type::kBool: return "a boolean";
+    case Type::kInt: return "an integer";
+    case Type::kFloat: return "a number";
+    case Type::kString: return "a string";
+    case Type::kList: return "a list";
+    case Type::kMap: return "a mapping";
+  }
+  return "?";
+}
+
+const Value* Value::Get(std::string_view key) const {
+  for (const auto& [k, v] : entries_) {
+    if (k == key) return &v;
+  }
+  return nullptr;
+}
+
+Value* Value::GetMutable(std::string_view key) {
+  for (auto& [k, v] : entries_) {
+    if (k == key) return &v;
+  }
+  return nullptr;
+}
+
+void Value::Set(std::string key, Value v) {
+  if (Value* existing = GetMutable(key)) {
+    *existing = std::move(v);
+    return;
+  }
+  entries_.emplace_back(std::move(key), std::move(v));
+}
+
+bool Value::Erase(std::string_view key) {
+  for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+    if (it->first == key) {
+      entries_.erase(it);
+      return true;
+    }
+  }
+  return false;
+}
+
+const std::string& Value::file() const {
+  return file_ ? *file_ : EmptyString();
+}
+
+void Value::SetOrigin(std::shared_ptr<const std::string> file, int line,
+                      int col) {
+  file_ = std::move(file);
+  line_ = line;
+  col_ = col;
+}
+
+void Value::Repath(const std::string& root_path) {
+  path_ = root_path;
+  for (size_t i = 0; i < items_.size(); ++i) {
+    items_[i].Repath(ChildPath(root_path, i));
+  }
+  for (auto& [k, v] : entries_) v.Repath(ChildPath(root_path, k));
+}
+
+std::string Value::ScalarText() const {
+  if (is_null() || !is_scalar()) return "";
+  return text_;
+}
+
+void Value::SetScalar(Type t, std::string text, bool b, int64_t i) {
+  type_ = t;
+  text_ = std::move(text);
+  bool_ = b;
+  int_ = i;
+}
+
+nlohmann::json Value::ToJson() const {
+  switch (type_) {
+    case Type::kNull: return nullptr;
+    case Type::kBool: return bool_;
+    case Type::kInt: return int_;
+    case Type::kFloat: {
+      try {
+        return std::stod(text_);
+      } catch (...) {
+        return text_;
+      }
+    }
+    case Type::kString: return text_;
+    case Type::kList: {
+      nlohmann::json j = nlohmann::json::array();
+      for (const auto& item : items_) j.push_back(item.ToJson());
+      return j;
+    }
+    case Type::kMap: {
+      nlohmann::json j = nlohmann::json::object();
+      for (const auto& [k, v] : entries_) j[k] = v.ToJson();
+      return j;
+    }
+  }
+  return nullptr;
+}
+
+Value Value::FromJson(const nlohmann::json& j,
+                      std::shared_ptr<const std::string> file) {
+  Value v;
+  v.file_ = file;
+  if (j.is_null()) {
+    v.type_ = Type::kNull;
+  } else if (j.is_boolean()) {
+    bool b = j.get<bool>();
+    v.SetScalar(Type::kBool, b ? "true" : "false", b, 0);
+  } else if (j.is_number_integer() || j.is_number_unsigned()) {
+    int64_t i = j.is_number_unsigned()
+                    ? static_cast<int64_t>(j.get<uint64_t>())
+                    : j.get<int64_t>();
+    v.SetScalar(Type::kInt, std::to_string(i), false, i);
+  } else if (j.is_number_float()) {
+    v.SetScalar(Type::kFloat, j.dump(), false, 0);
+  } else if (j.is_string()) {
+    v.SetScalar(Type::kString, j.get<std::string>(), false, 0);
+  } else if (j.is_array()) {
+    v.type_ = Type::kList;
+    for (const auto& item : j) v.items_.push_back(FromJson(item, file));
+  } else if (j.is_object()) {
+    v.type_ = Type::kMap;
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      v.entries_.emplace_back(it.key(), FromJson(it.value(), file));
+    }
+  }
+  return v;
+}
+
+bool Value::operator==(const Value& o) const {
+  if (type_ != o.type_) return false;
+  switch (type_) {
+    case Type::kNull: return true;
+    case Type::kBool: return bool_ == o.bool_;
+    case Type::kInt: return int_ == o.int_;
+    case Type::kFloat:
+    case Type::kString: return text_ == o.text_;
+    case Type::kList: return items_ == o.items_;
+    case Type::kMap: return entries_ == o.entries_;
+  }
+  return false;
+}
+
+std::string ChildPath(const std::string& parent, size_t index) {
+  return parent + "[" + std::to_string(index) + "]";
+}
+
+std::string ChildPath(const std::string& parent, std::string_view key) {
+  if (parent.empty()) return std::string(key);
+  std::string out = parent;
+  out += '.';
+  out += key;
+  return out;
+}
+
+}  // namespace flamingo

@@ -1,0 +1,111 @@
+// Value: a YAML/JSON document tree that remembers where every node came from
+// (file, line, column, config path). Cloud-config is loaded into this tree once;
+// validation, merging and compilation to resources all work on it, so every
+// error can name its place. Scalars keep their source text and are typed with
+// YAML 1.1 rules as PyYAML (and so cloud-init) types them.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace flamingo {
+
+class Value {
+ public:
+  enum class Type { kNull, kBool, kInt, kFloat, kString, kList, kMap };
+
+  Value() = default;
+  static Value Null() { return Value(); }
+  static Value String(std::string s);
+  static Value Bool(bool b);
+  static Value Int(int64_t i);
+  static Value List();
+  static Value Map();
+
+  Type type() const { return type_; }
+  bool is_null() const { return type_ == Type::kNull; }
+  bool is_string() const { return type_ == Type::kString; }
+  bool is_bool() const { return type_ == Type::kBool; }
+  bool is_int() const { return type_ == Type::kInt; }
+  bool is_number() const { return type_ == Type::kInt || type_ == Type::kFloat; }
+  bool is_list() const { return type_ == Type::kList; }
+  bool is_map() const { return type_ == Type::kMap; }
+  bool is_scalar() const { return !is_list() && !is_map(); }
+  // Name of the type for messages: "a string", "a list", ...
+  static const char* TypeName(Type t);
+
+  // Scalars. The text is the source text (for null: "" or "~" or "null").
+  const std::string& text() const { return text_; }
+  bool as_bool() const { return bool_; }
+  int64_t as_int() const { return int_; }
+  // YAML tag as written ("!!binary" -> "tag:yaml.org,2002:binary"), or "".
+  const std::string& tag() const { return tag_; }
+
+  // Lists.
+  const std::vector<Value>& items() const { return items_; }
+  std::vector<Value>& mutable_items() { return items_; }
+  void Append(Value v) { items_.push_back(std::move(v)); }
+
+  // Maps keep insertion order; keys are strings (non-string YAML keys are
+  // rendered to their text).
+  using Entry = std::pair<std::string, Value>;
+  const std::vector<Entry>& entries() const { return entries_; }
+  std::vector<Entry>& mutable_entries() { return entries_; }
+  const Value* Get(std::string_view key) const;
+  Value* GetMutable(std::string_view key);
+  // Sets key (replacing an existing entry in place).
+  void Set(std::string key, Value v);
+  bool Erase(std::string_view key);
+
+  // Where the node came from. file may be shared by many nodes.
+  const std::string& file() const;
+  int line() const { return line_; }  // 1-based, 0 = unknown
+  int col() const { return col_; }    // 1-based, 0 = unknown
+  const std::string& path() const { return path_; }
+  void SetOrigin(std::shared_ptr<const std::string> file, int line, int col);
+  void SetPath(std::string path) { path_ = std::move(path); }
+  // Recomputes path() of every node below this one from `root_path`.
+  void Repath(const std::string& root_path);
+
+  // Scalar as text for string-ish use: strings, numbers and bools give their
+  // text; null gives "". Lists/maps give "".
+  std::string ScalarText() const;
+
+  nlohmann::json ToJson() const;
+  static Value FromJson(const nlohmann::json& j,
+                        std::shared_ptr<const std::string> file = nullptr);
+
+  // Structural equality (ignores positions).
+  bool operator==(const Value& o) const;
+
+  // Internal: used by the loader to set a typed scalar.
+  void SetScalar(Type t, std::string text, bool b, int64_t i);
+  void SetTag(std::string tag) { tag_ = std::move(tag); }
+
+ private:
+  Type type_ = Type::kNull;
+  std::string text_;
+  bool bool_ = false;
+  int64_t int_ = 0;
+  std::string tag_;
+  std::vector<Value> items_;
+  std::vector<Entry> entries_;
+  std::shared_ptr<const std::string> file_;
+  int line_ = 0;
+  int col_ = 0;
+  std::string path_;
+};
+
+// Joins a config path: ChildPath("users", 1) = "users[1]",
+// ChildPath("users[1]", "shell") = "users[1].shell".
+std::string ChildPath(const std::string& parent, size_t index);
+std::string ChildPath(const std::string& parent, std::string_view key);
+
+}  // namespace flamingo

@@ -1,0 +1,263 @@
+#include "schemas/yaml_loader.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cstdlib>
+#include <memory>
+
+namespace flamingo {
+namespace {
+
+bool IsOneOf(const std::string& s, std::initializer_list<const char*> words) {
+  for (const char* w : words) {
+    if (s == w) return true;
+  }
+  return false;
+}
+
+// Parses digits (ignoring '_') in `base`; false on overflow or bad digit.
+bool ParseInt(std::string_view digits, int base, bool negative, int64_t* out) {
+  if (digits.empty()) return false;
+  uint64_t acc = 0;
+  const uint64_t limit = static_cast<uint64_t>(INT64_MAX) + 1;
+  bool any = false;
+  for (char c : digits) {
+    if (c == '_') continue;
+    int d;
+    if (c >= '0' && c <= '9') {
+      d = c - '0';
+    } else if (c >= 'a' && c <= 'f') {
+      d = c - 'a' + 10;
+    } else if (c >= 'A' && c <= 'F') {
+      d = c - 'A' + 10;
+    } else {
+      return false;
+    }
+    if (d >= base) return false;
+    if (acc > (limit - static_cast<uint64_t>(d)) / static_cast<uint64_t>(base)) {
+      return false;
+    }
+    acc = acc * static_cast<uint64_t>(base) + static_cast<uint64_t>(d);
+    any = true;
+  }
+  if (!any) return false;
+  if (!negative && acc == limit) {
+    return false;
+  }
+  *out = negative ? -static_cast<int64_t>(acc - 1) - 1
+                  : static_cast<int64_t>(acc);
+  return true;
+}
+
+bool ResolveInt(const std::string& s, int64_t* out) {
+  std::string_view v = s;
+  bool neg = false;
+  if (!v.empty() && (v[0] == '-' || v[0] == '+')) {
+    neg = v[0] == '-';
+    v.remove_prefix(1);
+  }
+  if (v.empty()) return false;
+  if (v.size() > 2 && v[0] == '0' && (v[1] == 'x' || v[1] == 'X')) {
+    return ParseInt(v.substr(2), 16, neg, out);
+  }
+  if (v.size() > 2 && v[0] == '0' && (v[1] == 'b' || v[1] == 'B')) {
+    return ParseInt(v.substr(2), 2, neg, out);
+  }
+  if (v.size() > 2 && v[0] == '0' && (v[1] == 'o' || v[1] == 'O')) {
+    return ParseInt(v.substr(2), 8, neg, out);  // YAML 1.2 style, accepted
+  }
+  if (v.size() > 1 && v[0] == '0') return ParseInt(v.substr(1), 8, neg, out);
+  if (v[0] < '0' || v[0] > '9') return false;
+  return ParseInt(v, 10, neg, out);
+}
+
+bool LooksLikeFloat(const std::string& s) {
+  if (IsOneOf(s, {".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf",
+                  "-.Inf", "-.INF", ".nan", ".NaN", ".NAN"})) {
+    return true;
+  }
+  size_t i = 0;
+  if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+  bool digits = false, dot = false;
+  for (; i < s.size(); ++i) {
+    char c = s[i];
+    if (std::isdigit(static_cast<unsigned char>(c)) || c == '_') {
+      digits = true;
+    } else if (c == '.' && !dot) {
+      dot = true;
+    } else if ((c == 'e' || c == 'E') && digits && dot) {
+      ++i;
+      if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+      if (i >= s.size()) return false;
+      for (; i < s.size(); ++i) {
+        if (!std::isdigit(static_cast<unsigned char>(s[i]))) return false;
+      }
+      return true;
+    } else {
+      return false;
+    }
+  }
+  return digits && dot;
+}
+
+class Converter {
+ public:
+  Converter(std::shared_ptr<const std::string> file, YamlLoadLimits limits)
+      : file_(std::move(file)), limits_(limits) {}
+
+  // Returns false when a limit was hit (error_ set).
+  bool Convert(const YAML::Node& node, const std::string& path, int depth,
+               Value* out) {
+    if (++nodes_ > limits_.max_nodes) {
+      error_ = "document too large after alias expansion (more than " +
+               std::to_string(limits_.max_nodes) + " nodes)";
+      return false;
+    }
+    if (depth > limits_.max_depth) {
+      error_ = "document nested too deeply (more than " +
+               std::to_string(limits_.max_depth) + " levels)";
+      return false;
+    }
+    const YAML::Mark mark = node.Mark();
+    switch (node.Type()) {
+      case YAML::NodeType::Undefined:
+      case YAML::NodeType::Null:
+        *out = Value::Null();
+        break;
+      case YAML::NodeType::Scalar:
+        *out = Scalar(node);
+        break;
+      case YAML::NodeType::Sequence: {
+        *out = Value::List();
+        size_t i = 0;
+        for (const auto& child : node) {
+          Value v;
+          if (!Convert(child, ChildPath(path, i), depth + 1, &v)) return false;
+          out->Append(std::move(v));
+          ++i;
+        }
+        break;
+      }
+      case YAML::NodeType::Map: {
+        *out = Value::Map();
+        for (const auto& kv : node) {
+          std::string key = KeyText(kv.first);
+          Value v;
+          if (!Convert(kv.second, ChildPath(path, key), depth + 1, &v)) {
+            return false;
+          }
+          if (v.line() == 0) {  // null values carry the key's position
+            const YAML::Mark km = kv.first.Mark();
+            v.SetOrigin(file_, km.line + 1, km.column + 1);
+          }
+          out->Set(std::move(key), std::move(v));
+        }
+        break;
+      }
+    }
+    if (!mark.is_null()) out->SetOrigin(file_, mark.line + 1, mark.column + 1);
+    else if (out->line() == 0) out->SetOrigin(file_, 0, 0);
+    out->SetPath(path);
+    return true;
+  }
+
+  const std::string& error() const { return error_; }
+
+ private:
+  static std::string KeyText(const YAML::Node& key) {
+    if (key.IsScalar()) return key.Scalar();
+    if (key.IsNull()) return "null";
+    YAML::Emitter e;
+    e.SetMapFormat(YAML::Flow);
+    e.SetSeqFormat(YAML::Flow);
+    e << key;
+    return e.c_str();
+  }
+
+  static Value Scalar(const YAML::Node& node) {
+    const std::string& tag = node.Tag();
+    std::string text = node.Scalar();
+    Value v;
+    if (tag == "?") {
+      v = ResolvePlainScalar(std::move(text));
+    } else if (tag == "tag:yaml.org,2002:int") {
+      int64_t i;
+      v = ResolveInt(text, &i) ? Value::Int(i) : Value::String(text);
+    } else if (tag == "tag:yaml.org,2002:bool" ||
+               tag == "tag:yaml.org,2002:null" ||
+               tag == "tag:yaml.org,2002:float") {
+      v = ResolvePlainScalar(std::move(text));
+    } else {
+      v = Value::String(std::move(text));  // quoted, !!str, !!binary, custom
+      if (tag != "!") v.SetTag(tag);
+    }
+    return v;
+  }
+
+  std::shared_ptr<const std::string> file_;
+  YamlLoadLimits limits_;
+  size_t nodes_ = 0;
+  std::string error_;
+};
+
+}  // namespace
+
+Value ResolvePlainScalar(std::string text) {
+  Value v;
+  if (IsOneOf(text, {"", "~", "null", "Null", "NULL"})) {
+    v.SetScalar(Value::Type::kNull, std::move(text), false, 0);
+  } else if (IsOneOf(text, {"true", "True", "TRUE", "yes", "Yes", "YES", "on",
+                            "On", "ON"})) {
+    v.SetScalar(Value::Type::kBool, std::move(text), true, 0);
+  } else if (IsOneOf(text, {"false", "False", "FALSE", "no", "No", "NO", "off",
+                            "Off", "OFF"})) {
+    v.SetScalar(Value::Type::kBool, std::move(text), false, 0);
+  } else {
+    int64_t i;
+    if (ResolveInt(text, &i)) {
+      v.SetScalar(Value::Type::kInt, std::move(text), false, i);
+    } else if (LooksLikeFloat(text)) {
+      v.SetScalar(Value::Type::kFloat, std::move(text), false, 0);
+    } else {
+      v.SetScalar(Value::Type::kString, std::move(text), false, 0);
+    }
+  }
+  return v;
+}
+
+std::optional<Value> LoadYaml(std::string_view text, const std::string& file,
+                              Diagnostics* diags, YamlLoadLimits limits) {
+  auto file_name = std::make_shared<const std::string>(file);
+  auto fail = [&](int line, int col, std::string msg) -> std::optional<Value> {
+    Diagnostic d;
+    d.file = file;
+    d.line = line;
+    d.col = col;
+    d.message = std::move(msg);
+    diags->Add(std::move(d));
+    return std::nullopt;
+  };
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(text));
+  } catch (const YAML::Exception& e) {
+    return fail(e.mark.is_null() ? 0 : e.mark.line + 1,
+                e.mark.is_null() ? 0 : e.mark.column + 1,
+                "invalid YAML: " + e.msg);
+  } catch (const std::exception& e) {
+    return fail(0, 0, std::string("invalid YAML: ") + e.what());
+  }
+  Converter conv(file_name, limits);
+  Value out;
+  try {
+    if (!conv.Convert(root, "", 0, &out)) return fail(1, 1, conv.error());
+  } catch (const std::exception& e) {
+    return fail(0, 0, std::string("invalid YAML: ") + e.what());
+  }
+  if (out.line() == 0) out.SetOrigin(file_name, 1, 1);
+  return out;
+}
+
+}  // namespace flamingo

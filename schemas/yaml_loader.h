@@ -1,0 +1,33 @@
+// Loads YAML text into a Value tree with source positions.
+// yaml-cpp throws; nothing escapes this module: every failure becomes a
+// diagnostic at FILE:LINE:COL. Alias expansion is bounded (billion laughs)
+// and so is nesting depth, so no input can exhaust memory or the stack.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "schemas/diagnostics.h"
+#include "schemas/value.h"
+
+namespace flamingo {
+
+struct YamlLoadLimits {
+  size_t max_nodes = 2'000'000;  // after alias expansion
+  int max_depth = 200;
+};
+
+// Parses the first YAML document of `text`. `file` names the source in
+// diagnostics and node origins. On a syntax error adds one diagnostic and
+// returns nullopt. An empty document gives a null Value.
+std::optional<Value> LoadYaml(std::string_view text, const std::string& file,
+                              Diagnostics* diags, YamlLoadLimits limits = {});
+
+// Types a plain (unquoted) scalar as YAML 1.1 does (PyYAML's resolver):
+// null, bool (yes/no/on/off/true/false), int (decimal, 0octal, 0x, 0b),
+// float; anything else is a string.
+Value ResolvePlainScalar(std::string text);
+
+}  // namespace flamingo
