@@ -25,6 +25,12 @@
 
 namespace flamingo {
 
+// Optional OS facilities, each defined by its own module's header. A System
+// returns null for a facility it does not have (e.g. no netlink under
+// --root), and resources fall back to an offline equivalent.
+class Netfilter;       // nftables over netlink (system/nft/)
+class ServiceManager;  // systemd over D-Bus (system/systemd/)
+
 enum class FileType { kRegular, kDirectory, kSymlink, kOther };
 
 struct FileInfo {
@@ -86,6 +92,10 @@ class SystemReader {
   virtual std::string KernelHostname() const = 0;
   // Seconds since the epoch (injectable for tests).
   virtual int64_t Now() const = 0;
+
+  // Facilities; null when unavailable.
+  virtual const Netfilter* netfilter() const { return nullptr; }
+  virtual const ServiceManager* services() const { return nullptr; }
 };
 
 // Held lock; released when destroyed.
@@ -118,6 +128,10 @@ class System : public SystemReader {
   virtual Status SetKernelHostname(std::string_view name) = 0;
   // Runs a command inside the target (chroot when the root is not "/").
   virtual Result<ExecResult> Exec(const ExecRequest& request) = 0;
+
+  // Writable facilities; null when unavailable.
+  virtual Netfilter* mutable_netfilter() { return nullptr; }
+  virtual ServiceManager* mutable_services() { return nullptr; }
 };
 
 // Creates `path` and every missing parent directory with `attrs`.
