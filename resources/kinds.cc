@@ -2,11 +2,15 @@
 
 #include <algorithm>
 
+#include "resources/identity/compile.h"
+
 namespace flamingo {
 
 const std::vector<KindEntry>& Kinds() {
   static const std::vector<KindEntry>* table = new std::vector<KindEntry>{
       // {{kinds...}, {keys...}, compile, orphan}: one row per kind.
+      {identity::IdentityKinds(), identity::IdentityKeys(),
+       identity::CompileIdentity, identity::IdentityOrphan},
   };
   return *table;
 }

@@ -1,0 +1,118 @@
+// AccountDb: the four account files of a target, loaded together, with the
+// operations users and groups need (lookups, id allocation, membership).
+// Load() reads through a SystemReader; Save() writes only the files that
+// changed, atomically, keeping each file's mode and owner. Callers that
+// modify hold the shadow-utils lock: LockAccounts() (lckpwdf semantics on
+// /etc/.pwd.lock), then Load, edit, Save, release.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/status.h"
+#include "engine/system.h"
+#include "resources/identity/account_table.h"
+#include "resources/identity/login_defs.h"
+
+namespace flamingo::identity {
+
+inline constexpr char kPasswdPath[] = "/etc/passwd";
+inline constexpr char kShadowPath[] = "/etc/shadow";
+inline constexpr char kGroupPath[] = "/etc/group";
+inline constexpr char kGshadowPath[] = "/etc/gshadow";
+inline constexpr char kLoginDefsPath[] = "/etc/login.defs";
+inline constexpr char kPwdLockPath[] = "/etc/.pwd.lock";
+
+struct UserView {  // a passwd entry (+ its shadow entry when present)
+  std::string name;
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+  std::string gecos, home, shell;
+  bool has_shadow = false;
+  std::vector<std::string> shadow;  // kShadowFields fields when has_shadow
+  // The password hash: shadow field 1, else passwd field 1.
+  std::string hash;
+};
+
+struct GroupView {
+  std::string name;
+  uint32_t gid = 0;
+  std::vector<std::string> members;
+};
+
+class AccountDb {
+ public:
+  AccountDb();
+
+  static Result<AccountDb> Load(const SystemReader& sys);
+  // Writes every file whose text changed since Load (none: no writes).
+  Status Save(System& sys) const;
+
+  std::optional<UserView> User(const std::string& name) const;
+  std::optional<GroupView> Group(const std::string& name) const;
+  std::optional<GroupView> GroupByGid(uint32_t gid) const;
+  // Name of the user with this uid, or "".
+  std::string UserByUid(uint32_t uid) const;
+  // Groups (by name) that list `user` as a member.
+  std::vector<std::string> GroupsOf(const std::string& user) const;
+
+  // Next free id as useradd/groupadd pick them: a regular id is one above
+  // the highest used in [MIN, MAX] (else the lowest free one); a system id is
+  // the highest free one in [SYS_MIN, SYS_MAX]. nullopt when exhausted.
+  std::optional<uint32_t> NextUid(bool system) const;
+  std::optional<uint32_t> NextGid(bool system) const;
+
+  // Edits. AddGroup/AddUser REQUIRE that the name is not present.
+  void AddGroup(const std::string& name, uint32_t gid);
+  void AddUser(const UserView& u);  // writes passwd ("x") and shadow
+  void SetUserField(const std::string& name, size_t passwd_index,
+                    const std::string& value);
+  void SetShadowField(const std::string& name, size_t index,
+                      const std::string& value);
+  void AddMember(const std::string& group, const std::string& user);
+  void RemoveMember(const std::string& group, const std::string& user);
+  void RemoveUser(const std::string& name);  // and from all member lists
+  void RemoveGroup(const std::string& name);
+
+  const LoginDefs& defs() const { return defs_; }
+  bool has_shadow() const { return shadow_present_; }
+  bool has_gshadow() const { return gshadow_present_; }
+  // Days since the epoch of `now` (for shadow's last-change field).
+  static int64_t Days(int64_t now) { return now / 86400; }
+  int64_t today() const { return today_; }
+
+  // For tests.
+  const AccountTable& passwd() const { return passwd_; }
+  const AccountTable& shadow() const { return shadow_; }
+  const AccountTable& group() const { return group_; }
+  const AccountTable& gshadow() const { return gshadow_; }
+  // Builds a db from texts (no files); shadow/gshadow present when non-null.
+  static AccountDb FromText(const std::string& passwd,
+                            const std::string* shadow,
+                            const std::string& group,
+                            const std::string* gshadow,
+                            const std::string& login_defs, int64_t now);
+
+ private:
+  struct Original {
+    std::string text;
+    FileAttrs attrs;
+    bool exists = false;
+  };
+  AccountTable passwd_, shadow_, group_, gshadow_;
+  Original orig_[4];
+  bool shadow_present_ = false, gshadow_present_ = false;
+  LoginDefs defs_;
+  int64_t today_ = 0;
+};
+
+// Takes the account-files lock (/etc/.pwd.lock), waiting up to 15 s.
+Result<std::unique_ptr<LockHandle>> LockAccounts(System& sys);
+
+// Parses a decimal id (0..2^32-2); nullopt otherwise.
+std::optional<uint32_t> ParseId(const std::string& s);
+
+}  // namespace flamingo::identity

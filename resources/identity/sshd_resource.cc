@@ -1,0 +1,133 @@
+#include "resources/identity/sshd_resource.h"
+
+#include <memory>
+
+#include "resources/identity/sshd_config.h"
+
+namespace flamingo::identity {
+namespace {
+
+struct Observed {
+  bool has_config = false;
+  std::string config;
+  FileAttrs config_attrs;
+  bool dropin_mode = false;
+  std::optional<FileInfo> dropin;
+  std::string dropin_content;
+};
+
+Result<std::optional<std::string>> ReadIfRegular(const SystemReader& sys,
+                                                 const std::string& path,
+                                                 std::optional<FileInfo>* info) {
+  auto st = sys.Stat(path);
+  if (!st.ok()) return st.status();
+  *info = *st;
+  if (!st->has_value() || (*st)->type != FileType::kRegular) {
+    return std::optional<std::string>();
+  }
+  auto text = sys.ReadFile(path);
+  if (!text.ok()) return text.status();
+  return std::optional<std::string>(*text);
+}
+
+}  // namespace
+
+std::string SshdResource::DropInContent() const {
+  std::string out = "# Managed by flamingo (ssh_pwauth, disable_root)\n";
+  for (const auto& [k, v] : options_) out += k + " " + v + "\n";
+  return out;
+}
+
+Result<Observation> SshdResource::Observe(const SystemReader& sys,
+                                          const ResourceContext&) const {
+  auto d = std::make_shared<Observed>();
+  std::optional<FileInfo> info;
+  auto config = ReadIfRegular(sys, kSshdConfigPath, &info);
+  if (!config.ok()) return config.status();
+  if (config->has_value()) {
+    d->has_config = true;
+    d->config = **config;
+    d->config_attrs = {info->mode, info->uid, info->gid};
+    std::vector<std::string> keys;
+    for (const auto& [k, v] : options_) keys.push_back(k);
+    d->dropin_mode = IncludesDropIn(d->config, kSshdDropInPath, keys);
+  }
+  auto dropin = ReadIfRegular(sys, kSshdDropInPath, &d->dropin);
+  if (!dropin.ok()) return dropin.status();
+  if (dropin->has_value()) d->dropin_content = **dropin;
+  Observation o;
+  o.exists = d->has_config;
+  o.detail = d;
+  return o;
+}
+
+Change SshdResource::Diff(const Observation& o, const ResourceContext&) const {
+  const auto* d = static_cast<const Observed*>(o.detail.get());
+  if (orphan_) {
+    if (!d->dropin) return MakeChange(Action::kNone);
+    Change c = MakeChange(Action::kDelete);
+    c.fields.push_back({"path", kSshdDropInPath, std::nullopt, false});
+    return c;
+  }
+  if (!d->has_config) {
+    return MakeChange(Action::kNone);  // no sshd in the target
+  }
+  Change c = MakeChange(Action::kUpdate);
+  if (d->dropin_mode) {
+    if (d->dropin_content == DropInContent() && d->dropin &&
+        d->dropin->mode == 0644 && d->dropin->uid == 0) {
+      return MakeChange(Action::kNone);
+    }
+    if (!d->dropin) c.action = Action::kCreate;
+    for (const auto& [k, v] : options_) {
+      auto before = GetOption(d->dropin_content, k);
+      c.fields.push_back({k, before, v, false});
+    }
+    return c;
+  }
+  for (const auto& [k, v] : options_) {
+    auto before = GetOption(d->config, k);
+    if (before != v) c.fields.push_back({k, before, v, false});
+  }
+  if (c.fields.empty()) return MakeChange(Action::kNone);
+  c.reason = "sshd_config does not include sshd_config.d: edited in place";
+  return c;
+}
+
+Status SshdResource::Apply(System& sys, const Change&,
+                           const ResourceContext& ctx, Record* record) const {
+  auto observed = Observe(sys, ctx);
+  if (!observed.ok()) return observed.status();
+  const auto* d = static_cast<const Observed*>(observed->detail.get());
+  Status s;
+  if (orphan_) {
+    s = sys.Remove(kSshdDropInPath);
+  } else if (d->dropin_mode) {
+    s = MakeDirs(sys, kSshdDropInDir, FileAttrs{0755, 0, 0});
+    if (s.ok()) {
+      s = sys.WriteFile(kSshdDropInPath, DropInContent(), FileAttrs{0644, 0, 0});
+    }
+    if (s.ok()) (*record)["mode"] = "dropin";
+  } else {
+    std::string text = d->config;
+    for (const auto& [k, v] : options_) text = SetOption(text, k, v);
+    s = sys.WriteFile(kSshdConfigPath, text, d->config_attrs);
+    if (s.ok()) (*record)["mode"] = "main";
+  }
+  if (!s.ok()) return s;
+  if (sys.IsLive()) {
+    ExecRequest req;
+    req.argv = {"systemctl", "try-reload-or-restart", "sshd.service"};
+    req.env = {{"PATH", "/usr/sbin:/usr/bin:/sbin:/bin"}};
+    req.timeout_seconds = 30;
+    auto r = sys.Exec(req);
+    if (!r.ok()) return r.status().WithContext("reload sshd");
+    // 5: no such unit (sshd not installed as sshd.service): nothing to reload.
+    if (!r->success() && r->exit_code != 5) {
+      return Status::Error("reload sshd: systemctl failed: " + r->output_tail);
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace flamingo::identity
