@@ -49,27 +49,26 @@ int CmdPlan(const CliOptions& o, Logger* log) {
 }
 
 int CmdApply(const CliOptions& o, Logger* log) {
-  auto sys = OpenSystem(o.root);
-  if (!sys.ok()) {
-    log->Error(sys.status().message());
-    return 1;
-  }
-  // The lock comes first: two runs never interleave, not even their reads.
-  Status dir = MakeDirs(**sys, kStateDir, FileAttrs{0700, 0, 0});
+  // Read-only preparation first: invalid input changes nothing on disk,
+  // not even the state directory.
+  Session s;
+  if (!PrepareSession(o, log, &s)) return 1;
+  // Then the lock: two runs never interleave their writes or their state.
+  Status dir = MakeDirs(*s.sys, kStateDir, FileAttrs{0700, 0, 0});
   if (!dir.ok()) {
     log->Error(dir.message());
     return 1;
   }
-  auto lock = (*sys)->Lock(kLockPath, o.lock_timeout);
+  auto lock = s.sys->Lock(kLockPath, o.lock_timeout);
   if (!lock.ok()) {
     log->Error("another flamingo run holds " + std::string(kLockPath) + ": " +
                lock.status().message());
     return 1;
   }
-
-  Session s;
-  if (!PrepareSession(o, log, &s)) return 1;
-  RecordMap none;
+  // A run that held the lock before us may have changed the state.
+  if (auto reloaded = LoadState(*s.sys); reloaded.ok()) {
+    s.state = std::move(reloaded).value();
+  }
   State state = s.state ? *s.state : State();
   PlanOptions popts;
   popts.every_boot_only = FastPathApplies(o, s);

@@ -23,26 +23,26 @@ class CliTest : public ::testing::Test {
   RunResult Flamingo(std::vector<std::string> args) {
     args.push_back("--root");
     args.push_back(root_.path());
-    return Run(args);
+    return RunFlamingo(args);
   }
   TempDir root_;
 };
 
 TEST_F(CliTest, VersionPrintsTheVersion) {
-  RunResult r = Run({"version"});
+  RunResult r = RunFlamingo({"version"});
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_EQ(r.out.rfind("flamingo ", 0), 0u) << r.out;
 }
 
 TEST_F(CliTest, UnknownCommandIsAUsageError) {
-  RunResult r = Run({"frobnicate"});
+  RunResult r = RunFlamingo({"frobnicate"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("unknown command 'frobnicate'"), std::string::npos);
   EXPECT_NE(r.err.find("usage: flamingo"), std::string::npos);
 }
 
 TEST_F(CliTest, UnknownOptionIsNamed) {
-  RunResult r = Run({"plan", "--colour"});
+  RunResult r = RunFlamingo({"plan", "--colour"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("unknown option '--colour'"), std::string::npos);
 }
@@ -100,7 +100,7 @@ TEST_F(CliTest, MalformedYamlNamesThePlaceAndChangesNothing) {
 TEST_F(CliTest, ValidateReportsFileLineColumnAndPath) {
   TempDir dir;
   dir.Write("bad.yaml", "#cloud-config\nwrite_files:\n  - path: 5\n    permissions: [1]\n");
-  RunResult r = Run({"validate", dir.path() + "/bad.yaml"});
+  RunResult r = RunFlamingo({"validate", dir.path() + "/bad.yaml"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find(dir.path() + "/bad.yaml:4:18: write_files[0].permissions"),
             std::string::npos)
@@ -110,7 +110,7 @@ TEST_F(CliTest, ValidateReportsFileLineColumnAndPath) {
 TEST_F(CliTest, ValidateAcceptsAValidFile) {
   TempDir dir;
   dir.Write("ok.yaml", "#cloud-config\nhostname: a\n");
-  RunResult r = Run({"validate", dir.path() + "/ok.yaml"});
+  RunResult r = RunFlamingo({"validate", dir.path() + "/ok.yaml"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, dir.path() + "/ok.yaml: valid\n");
 }
@@ -176,7 +176,7 @@ TEST_F(CliTest, CommandLineInputsWin) {
   TempDir in;
   in.Write("ud", "#cloud-config\nwrite_files:\n  - path: /from-cli\n    content: x\n");
   in.Write("md", "{\"instance-id\": \"iid-json\"}");
-  RunResult r = Run({"apply", "--root", root_.path(), "--user-data",
+  RunResult r = RunFlamingo({"apply", "--root", root_.path(), "--user-data",
                      in.path() + "/ud", "--meta-data", in.path() + "/md"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(root_.Exists("from-cli"));

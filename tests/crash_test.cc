@@ -80,14 +80,14 @@ TEST(CrashTest, KilledApplyNeverLeavesATornFileAndTheRerunConverges) {
           << got.size() << " bytes)";
     }
     // The state file is never torn either: status must read it.
-    RunResult st = Run({"status", "--root", root.path()});
+    RunResult st = RunFlamingo({"status", "--root", root.path()});
     EXPECT_EQ(st.err.find("corrupt"), std::string::npos) << st.err;
   }
   EXPECT_GE(killed, 6) << "too few runs were killed mid-way to prove anything";
-  RunResult rerun = Run({"apply", "--root", root.path()});
+  RunResult rerun = RunFlamingo({"apply", "--root", root.path()});
   ASSERT_EQ(rerun.exit_code, 0) << rerun.err << rerun.out;
   RunResult plan =
-      Run({"plan", "--detailed-exitcode", "--root", root.path()});
+      RunFlamingo({"plan", "--detailed-exitcode", "--root", root.path()});
   EXPECT_EQ(plan.exit_code, 0) << plan.out;
   for (int i = 0; i < kFiles; ++i) {
     std::string rel = "srv/crash/d" + std::to_string(i % 10) + "/f" +

@@ -99,12 +99,12 @@ RC_GTEST_PROP(PropertyTest, ApplyThenPlanIsEmptyAndApplyIsIdempotent, ()) {
   TempDir root;
   root.Write("var/lib/cloud/seed/nocloud/user-data", ud);
   root.Write("var/lib/cloud/seed/nocloud/meta-data", "instance-id: iid-prop\n");
-  RunResult first = Run({"apply", "--root", root.path()});
+  RunResult first = RunFlamingo({"apply", "--root", root.path()});
   RC_ASSERT(first.exit_code == 0);
-  RunResult plan = Run({"plan", "--detailed-exitcode", "--root", root.path()});
+  RunResult plan = RunFlamingo({"plan", "--detailed-exitcode", "--root", root.path()});
   RC_ASSERT(plan.exit_code == 0);
   auto once = TargetSnapshot(root.path());
-  RunResult second = Run({"apply", "--root", root.path()});
+  RunResult second = RunFlamingo({"apply", "--root", root.path()});
   RC_ASSERT(second.exit_code == 0);
   RC_ASSERT(second.out.find("Apply complete: 0 changed") != std::string::npos);
   RC_ASSERT(TargetSnapshot(root.path()) == once);
