@@ -149,6 +149,10 @@ std::optional<SshKey> ParseSshKey(std::string_view text, std::string* error) {
     rest.remove_prefix(end);
   }
   std::string_view type = NextWord(&rest);
+  if (!IsKeyType(type) && !key.options.empty() &&
+      key.options.find_first_of("=,\"") == std::string::npos) {
+    type = first;  // no options after all: the first word is a bad type
+  }
   if (!IsKeyType(type)) {
     *error = "unknown key type '" + std::string(type) + "'";
     return std::nullopt;

@@ -101,10 +101,12 @@ Change SudoResource::Diff(const Observation& o, const ResourceContext&) const {
   Change c = MakeChange(d->info ? Action::kUpdate : Action::kCreate);
   std::string want = Content();
   if (!d->info || d->info->type != FileType::kRegular || d->content != want) {
-    c.fields.push_back({"rules", d->info ? std::optional<std::string>(
-                                               d->content.empty() ? "(none)" : d->content)
-                                         : std::nullopt,
-                        want, false});
+    std::string rules;
+    for (const auto& r : rules_) rules += (rules.empty() ? "" : "; ") + r;
+    c.fields.push_back({"rules",
+                        d->info ? std::optional<std::string>("(other content)")
+                                : std::nullopt,
+                        rules, false});
   }
   if (d->info && (d->info->mode != 0440 || d->info->uid != 0 ||
                   d->info->gid != 0)) {
