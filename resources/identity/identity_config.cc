@@ -240,7 +240,16 @@ void ParseUsers(const Value& config, IdentityConfig* cfg, Diagnostics* diags) {
     out.push_back(std::move(*u));
   };
   if (users == nullptr) {
-    add_default();
+    // cloud-init creates the default user whenever `users` is absent; we do
+    // when something asks for it (keys, a password, `user`, or
+    // system_info.default_user), so that a config without identity keys
+    // touches no accounts.
+    const Value* si = config.Get("system_info");
+    bool wanted = !cfg->cloud_keys.empty() || config.Get("user") != nullptr ||
+                  config.Get("password") != nullptr ||
+                  (si != nullptr && si->is_map() &&
+                   si->Get("default_user") != nullptr);
+    if (wanted) add_default();
   } else if (users->is_string()) {
     for (auto& n : ReadNameList(*users, diags)) add_name(*users, n);
   } else if (users->is_list()) {
@@ -432,8 +441,8 @@ IdentityConfig ParseIdentityConfig(const Value& config, const Value& meta_data,
   IdentityConfig cfg;
   if (!config.is_map()) return cfg;
   if (const Value* g = config.Get("groups")) ParseGroups(*g, &cfg, diags);
-  ParseUsers(config, &cfg, diags);
   ParseSsh(config, meta_data, &cfg, diags);
+  ParseUsers(config, &cfg, diags);
   ParsePasswords(config, &cfg, diags);
   for (auto& u : cfg.users) {
     if (u.ssh_redirect_user && cfg.default_user.empty()) {
