@@ -1,0 +1,333 @@
+// The identity resources through the engine on a FakeSystem: create,
+// converge, idempotence, ownership-based deletion, secrets.
+#include <gtest/gtest.h>
+
+#include "resources/identity/account_table.h"
+#include "resources/identity/identity_test_util.h"
+#include "resources/identity/password_hash.h"
+
+namespace flamingo::identity {
+namespace {
+
+using idtest::Driver;
+using idtest::kKeyA;
+using idtest::kKeyB;
+using idtest::kKeyForeign;
+using idtest::IdRun;
+
+class IdentityResourceTest : public ::testing::Test {
+ protected:
+  void SetUp() override { idtest::SeedEtc(&sys_); }
+  std::string File(const std::string& path) {
+    auto f = sys_.GetFile(path);
+    return f ? f->content : "<missing>";
+  }
+  std::vector<std::string> Entry(const std::string& path,
+                                 const std::string& name) {
+    size_t n = path == "/etc/passwd" ? kPasswdFields
+               : path == "/etc/shadow" ? kShadowFields
+                                       : kGroupFields;
+    auto t = AccountTable::Parse(File(path), n);
+    const auto* f = t.Find(name);
+    return f ? *f : std::vector<std::string>{};
+  }
+  void ExpectConverged(const std::string& yaml, const std::string& meta = "{}") {
+    IdRun again = driver_.Plan(yaml, meta);
+    EXPECT_TRUE(again.Changes().empty())
+        << ::testing::PrintToString(again.Changes()) << again.Everything();
+  }
+  FakeSystem sys_;
+  Driver driver_{&sys_};
+};
+
+TEST_F(IdentityResourceTest, CreatesUserWithHomeKeysAndSudo) {
+  std::string yaml = std::string(
+      "users:\n  - name: alice\n    gecos: Alice\n    shell: /bin/bash\n"
+      "    groups: [adm, docker]\n    sudo: ALL=(ALL) NOPASSWD:ALL\n"
+      "    ssh_authorized_keys: ['") + kKeyA + " alice@x']\n";
+  IdRun r = driver_.Apply(yaml);
+  ASSERT_TRUE(r.built) << r.Everything();
+  ASSERT_TRUE(r.report.ok()) << r.Everything();
+  // docker (a new group) took gid 1001 first, like groupadd before useradd.
+  EXPECT_EQ(Entry("/etc/passwd", "alice"),
+            (std::vector<std::string>{"alice", "x", "1001", "1002", "Alice",
+                                      "/home/alice", "/bin/bash"}));
+  EXPECT_EQ(Entry("/etc/group", "alice")[2], "1002");
+  EXPECT_EQ(Entry("/etc/group", "docker")[2], "1001");
+  EXPECT_EQ(Entry("/etc/group", "adm")[3], "alice");
+  EXPECT_EQ(Entry("/etc/group", "docker")[3], "alice");
+  EXPECT_EQ(Entry("/etc/shadow", "alice")[1], "!");
+  auto home = sys_.GetFile("/home/alice");
+  ASSERT_TRUE(home);
+  EXPECT_EQ(home->attrs.mode, 0755u);
+  EXPECT_EQ(home->attrs.uid, 1001u);
+  auto rc = sys_.GetFile("/home/alice/.bashrc");
+  ASSERT_TRUE(rc);
+  EXPECT_EQ(rc->attrs.uid, 1001u);
+  EXPECT_EQ(sys_.GetFile("/home/alice/.config/app")->attrs.mode, 0600u);
+  auto dir = sys_.GetFile("/home/alice/.ssh");
+  ASSERT_TRUE(dir);
+  EXPECT_EQ(dir->attrs.mode, 0700u);
+  auto keys = sys_.GetFile("/home/alice/.ssh/authorized_keys");
+  ASSERT_TRUE(keys);
+  EXPECT_EQ(keys->attrs.mode, 0600u);
+  EXPECT_EQ(keys->attrs.uid, 1001u);
+  EXPECT_EQ(keys->content, std::string(kKeyA) + " alice@x\n");
+  auto sudo = sys_.GetFile("/etc/sudoers.d/90-flamingo-alice");
+  ASSERT_TRUE(sudo);
+  EXPECT_EQ(sudo->attrs.mode, 0440u);
+  EXPECT_NE(sudo->content.find("alice ALL=(ALL) NOPASSWD:ALL\n"),
+            std::string::npos);
+  // Modes and owners of the account files are kept.
+  EXPECT_EQ(sys_.GetFile("/etc/shadow")->attrs.mode, 0640u);
+  EXPECT_EQ(sys_.GetFile("/etc/shadow")->attrs.gid, 42u);
+  ExpectConverged(yaml);
+}
+
+TEST_F(IdentityResourceTest, ConvergesAnExistingUserFieldByField) {
+  std::string yaml =
+      "users:\n  - name: bob\n    gecos: Bob B\n    shell: /bin/bash\n"
+      "    groups: [adm]\n    lock_passwd: false\n"
+      "    plain_text_passwd: hunter2\n    inactive: '7'\n";
+  IdRun plan = driver_.Plan(yaml);
+  const Change* c = plan.Find("user[bob]");
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->action, Action::kUpdate);
+  std::map<std::string, std::pair<std::string, std::string>> fields;
+  for (const auto& f : c->fields) {
+    fields[f.name] = {f.before.value_or("-"), f.after.value_or("-")};
+  }
+  EXPECT_EQ(fields["gecos"], std::make_pair(std::string(",,,"), std::string("Bob B")));
+  EXPECT_EQ(fields["shell"], std::make_pair(std::string("/bin/sh"), std::string("/bin/bash")));
+  EXPECT_EQ(fields["groups"], std::make_pair(std::string(""), std::string("adm")));
+  EXPECT_EQ(fields["password"],
+            std::make_pair(std::string("(sensitive)"), std::string("(sensitive)")));
+  EXPECT_EQ(fields["inactive"], std::make_pair(std::string(""), std::string("7")));
+  // A new password replaces the locked "!".
+  EXPECT_EQ(fields["locked"], std::make_pair(std::string("true"), std::string("false")));
+  IdRun r = driver_.Apply(yaml);
+  ASSERT_TRUE(r.report.ok()) << r.Everything();
+  auto shadow = Entry("/etc/shadow", "bob");
+  EXPECT_EQ(shadow[1].rfind("$6$", 0), 0u);
+  EXPECT_TRUE(PasswordMatches("hunter2", shadow[1]));
+  EXPECT_EQ(shadow[6], "7");
+  EXPECT_EQ(Entry("/etc/passwd", "bob")[6], "/bin/bash");
+  // Not re-hashed on the next run: the plan is empty and the hash stays.
+  ExpectConverged(yaml);
+  driver_.Apply(yaml);
+  EXPECT_EQ(Entry("/etc/shadow", "bob")[1], shadow[1]);
+  // The plain password never appears in plan, log or messages.
+  EXPECT_EQ(plan.Everything().find("hunter2"), std::string::npos);
+  EXPECT_EQ(r.Everything().find("hunter2"), std::string::npos);
+  EXPECT_EQ(r.Everything().find(shadow[1]), std::string::npos);
+  for (const auto& [id, stored] : driver_.records()) {
+    for (const auto& [k, v] : stored.record) {
+      EXPECT_EQ(v.find("hunter2"), std::string::npos);
+      EXPECT_EQ(v.find("$6$"), std::string::npos) << k;
+    }
+  }
+}
+
+TEST_F(IdentityResourceTest, LockPasswdLocksAndUnlocks) {
+  std::string h = *HashPassword("pw", "$6$");
+  sys_.AddFile("/etc/shadow", "root:*:19000:0:99999:7:::\nbob:" + h +
+                                  ":19000:0:99999:7:::\n",
+               {0640, 0, 42});
+  IdRun r = driver_.Apply("users: [{name: bob}]\n");  // lock_passwd default true
+  ASSERT_TRUE(r.report.ok()) << r.Everything();
+  EXPECT_EQ(Entry("/etc/shadow", "bob")[1], "!" + h);
+  r = driver_.Apply("users: [{name: bob, lock_passwd: false}]\n");
+  ASSERT_TRUE(r.report.ok()) << r.Everything();
+  EXPECT_EQ(Entry("/etc/shadow", "bob")[1], h);
+  ExpectConverged("users: [{name: bob, lock_passwd: false}]\n");
+}
+
+TEST_F(IdentityResourceTest, MembershipsAddedByFlamingoAreRemovedOthersKept) {
+  sys_.AddFile("/etc/group",
+               File("/etc/group") + "staff:x:50:bob\nops:x:51:\n", {0644, 0, 0});
+  sys_.AddFile("/etc/gshadow",
+               File("/etc/gshadow") + "staff:!::bob\nops:!::\n", {0640, 0, 42});
+  ASSERT_TRUE(driver_.Apply("users: [{name: bob, groups: [ops]}]\n").report.ok());
+  EXPECT_EQ(Entry("/etc/group", "ops")[3], "bob");
+  IdRun r = driver_.Apply("users: [{name: bob, groups: [adm]}]\n");
+  ASSERT_TRUE(r.report.ok()) << r.Everything();
+  EXPECT_EQ(Entry("/etc/group", "ops")[3], "");     // ours: removed
+  EXPECT_EQ(Entry("/etc/group", "staff")[3], "bob");  // not ours: kept
+  EXPECT_EQ(Entry("/etc/group", "adm")[3], "bob");
+}
+
+TEST_F(IdentityResourceTest, OwnedKeyIsRemovedForeignKeyStays) {
+  sys_.AddDir("/home/bob/.ssh", {0700, 1000, 1000});
+  sys_.AddFile("/home/bob/.ssh/authorized_keys",
+               std::string(kKeyForeign) + " admin\n", {0600, 1000, 1000});
+  std::string both = std::string("users: [{name: bob, lock_passwd: false, "
+                                 "ssh_authorized_keys: ['") +
+                     kKeyA + " a', '" + kKeyB + " b']}]\n";
+  ASSERT_TRUE(driver_.Apply(both).report.ok());
+  EXPECT_EQ(File("/home/bob/.ssh/authorized_keys"),
+            std::string(kKeyForeign) + " admin\n" + kKeyA + " a\n" + kKeyB +
+                " b\n");
+  std::string one = std::string("users: [{name: bob, lock_passwd: false, "
+                                "ssh_authorized_keys: ['") +
+                    kKeyA + " a']}]\n";
+  IdRun plan = driver_.Plan(one);
+  const Change* c = plan.Find("ssh_keys[bob]");
+  ASSERT_NE(c, nullptr);
+  ASSERT_EQ(c->fields.size(), 1u);
+  EXPECT_EQ(c->fields[0].after, std::nullopt);  // B removed
+  ASSERT_TRUE(driver_.Apply(one).report.ok());
+  EXPECT_EQ(File("/home/bob/.ssh/authorized_keys"),
+            std::string(kKeyForeign) + " admin\n" + kKeyA + " a\n");
+  // No keys configured any more: the orphan removes ours, keeps the rest.
+  IdRun gone = driver_.Apply("users: [{name: bob, lock_passwd: false}]\n");
+  ASSERT_TRUE(gone.report.ok()) << gone.Everything();
+  EXPECT_EQ(File("/home/bob/.ssh/authorized_keys"),
+            std::string(kKeyForeign) + " admin\n");
+  ExpectConverged("users: [{name: bob, lock_passwd: false}]\n");
+}
+
+TEST_F(IdentityResourceTest, SymlinkedKeysFileIsReplacedNotFollowed) {
+  sys_.AddDir("/home/bob/.ssh", {0700, 1000, 1000});
+  sys_.AddFile("/etc/target", "precious\n", {0644, 0, 0});
+  sys_.AddSymlink("/home/bob/.ssh/authorized_keys", "/etc/target");
+  std::string yaml = std::string("users: [{name: bob, ssh_authorized_keys: ['") +
+                     kKeyA + "']}]\n";
+  ASSERT_TRUE(driver_.Apply(yaml).report.ok());
+  EXPECT_EQ(File("/etc/target"), "precious\n");
+  EXPECT_EQ(sys_.GetFile("/home/bob/.ssh/authorized_keys")->type,
+            FileType::kRegular);
+}
+
+TEST_F(IdentityResourceTest, SymlinkedSshDirIsRefused) {
+  sys_.AddDir("/etc/evil", {0755, 0, 0});
+  sys_.AddSymlink("/home/bob/.ssh", "/etc/evil");
+  std::string yaml = std::string("users: [{name: bob, ssh_authorized_keys: ['") +
+                     kKeyA + "']}]\n";
+  IdRun r = driver_.Plan(yaml);
+  ASSERT_TRUE(r.plan.HasErrors());
+  EXPECT_NE(r.Everything().find("/home/bob/.ssh is not a directory"),
+            std::string::npos);
+}
+
+TEST_F(IdentityResourceTest, UserCreatedByFlamingoIsDeletedOthersLeftAlone) {
+  ASSERT_TRUE(driver_.Apply("users: [alice, bob]\n").report.ok());
+  IdRun r = driver_.Apply("users: []\n");
+  ASSERT_TRUE(r.report.ok()) << r.Everything();
+  EXPECT_TRUE(Entry("/etc/passwd", "alice").empty());
+  EXPECT_TRUE(Entry("/etc/shadow", "alice").empty());
+  EXPECT_TRUE(Entry("/etc/group", "alice").empty());  // its own group, ours
+  EXPECT_FALSE(Entry("/etc/passwd", "bob").empty());
+  EXPECT_NE(r.Everything().find("user[bob]: no longer in the config; left alone "
+                                "(not created by flamingo)"),
+            std::string::npos)
+      << r.Everything();
+  EXPECT_TRUE(sys_.Exists("/home/alice"));  // home kept
+}
+
+TEST_F(IdentityResourceTest, PlanningErrorsNameTheEntryAndWriteNothing) {
+  auto before = sys_.mutation_count();
+  IdRun taken = driver_.Apply("users:\n  - name: carol\n    uid: 1000\n");
+  ASSERT_TRUE(taken.plan.HasErrors());
+  EXPECT_NE(taken.Everything().find(
+                "user-data:2:5: uid 1000 of user 'carol' is taken by user 'bob'"),
+            std::string::npos)
+      << taken.Everything();
+  IdRun nogroup = driver_.Apply(
+      "users:\n  - name: carol\n    create_groups: false\n    groups: [nope]\n");
+  ASSERT_TRUE(nogroup.plan.HasErrors());
+  EXPECT_NE(nogroup.Everything().find(
+                "user-data:2:5: user 'carol': group 'nope' does not exist "
+                "(create_groups is false)"),
+            std::string::npos)
+      << nogroup.Everything();
+  IdRun nouser = driver_.Apply("chpasswd:\n  users:\n  - {name: zed, password: x, type: text}\n");
+  ASSERT_TRUE(nouser.plan.HasErrors());
+  EXPECT_NE(nouser.Everything().find("user 'zed' does not exist"), std::string::npos);
+  EXPECT_EQ(sys_.mutation_count(), before);
+}
+
+TEST_F(IdentityResourceTest, ChpasswdExpiresOnceAndRespectsTheUsersChange) {
+  std::string yaml =
+      "chpasswd:\n  users:\n  - {name: bob, password: first, type: text}\n";
+  ASSERT_TRUE(driver_.Apply(yaml).report.ok());
+  auto shadow = Entry("/etc/shadow", "bob");
+  EXPECT_TRUE(PasswordMatches("first", shadow[1]));
+  EXPECT_EQ(shadow[2], "0");  // must change at next login
+  ExpectConverged(yaml);
+  // The user changes it (passwd sets a new hash and the change date).
+  std::string text = File("/etc/shadow");
+  text.replace(text.find(shadow[1] + ":0:"), shadow[1].size() + 3,
+               *HashPassword("mine", "$6$") + ":19999:");
+  sys_.AddFile("/etc/shadow", text, {0640, 0, 42});
+  ExpectConverged(yaml);
+}
+
+TEST_F(IdentityResourceTest, SudoersIncludedirIsAddedWhenMissing) {
+  sys_.AddFile("/etc/sudoers", "root ALL=(ALL:ALL) ALL\n", {0440, 0, 0});
+  std::string yaml = "users: [{name: bob, sudo: ['ALL=(ALL) ALL']}]\n";
+  ASSERT_TRUE(driver_.Apply(yaml).report.ok());
+  EXPECT_EQ(File("/etc/sudoers"),
+            "root ALL=(ALL:ALL) ALL\n@includedir /etc/sudoers.d\n");
+  EXPECT_EQ(sys_.GetFile("/etc/sudoers")->attrs.mode, 0440u);
+  ExpectConverged(yaml);
+  // sudo: false (or removing it) deletes the drop-in flamingo created.
+  ASSERT_TRUE(driver_.Apply("users: [{name: bob, sudo: false}]\n").report.ok());
+  EXPECT_FALSE(sys_.Exists("/etc/sudoers.d/90-flamingo-bob"));
+}
+
+TEST_F(IdentityResourceTest, SshdDropInWhenIncludedReloadOnlyWhenLive) {
+  sys_.AddFile("/etc/ssh/sshd_config",
+               "Include /etc/ssh/sshd_config.d/*.conf\nPort 22\n", {0644, 0, 0});
+  std::string yaml = "ssh_pwauth: false\ndisable_root: true\nusers: []\n";
+  ASSERT_TRUE(driver_.Apply(yaml).report.ok());
+  EXPECT_EQ(File("/etc/ssh/sshd_config.d/10-flamingo.conf"),
+            "# Managed by flamingo (ssh_pwauth, disable_root)\n"
+            "PasswordAuthentication no\nPermitRootLogin no\n");
+  EXPECT_TRUE(sys_.exec_requests().empty());  // not live: no reload
+  ExpectConverged(yaml);
+  sys_.set_live(true);
+  ASSERT_TRUE(driver_.Apply("ssh_pwauth: true\nusers: []\n").report.ok());
+  ASSERT_EQ(sys_.exec_requests().size(), 1u);
+  EXPECT_EQ(sys_.exec_requests()[0].argv,
+            (std::vector<std::string>{"systemctl", "try-reload-or-restart",
+                                      "sshd.service"}));
+}
+
+TEST_F(IdentityResourceTest, SshdConfigEditedInPlaceWithoutInclude) {
+  sys_.AddFile("/etc/ssh/sshd_config",
+               "Port 22\nPasswordAuthentication yes\nMatch User x\n  X11Forwarding no\n",
+               {0600, 0, 0});
+  std::string yaml = "ssh_pwauth: false\nusers: []\n";
+  ASSERT_TRUE(driver_.Apply(yaml).report.ok());
+  EXPECT_EQ(File("/etc/ssh/sshd_config"),
+            "Port 22\nPasswordAuthentication no\nMatch User x\n  X11Forwarding no\n");
+  EXPECT_EQ(sys_.GetFile("/etc/ssh/sshd_config")->attrs.mode, 0600u);
+  EXPECT_FALSE(sys_.Exists("/etc/ssh/sshd_config.d/10-flamingo.conf"));
+  ExpectConverged(yaml);
+}
+
+TEST_F(IdentityResourceTest, CloudKeysGoToDefaultUserAndRootBehindOptions) {
+  std::string meta = std::string("public-keys: ['") + kKeyA + " cloud']\n";
+  IdRun r = driver_.Apply("{}", meta);
+  ASSERT_TRUE(r.report.ok()) << r.Everything();
+  EXPECT_EQ(File("/home/cloud-user/.ssh/authorized_keys"),
+            std::string(kKeyA) + " cloud\n");
+  std::string root = File("/root/.ssh/authorized_keys");
+  EXPECT_EQ(root.rfind("no-port-forwarding,no-agent-forwarding,no-X11-forwarding,"
+                       "command=\"echo 'Please login as the user \\\"cloud-user\\\" "
+                       "rather than the user \\\"root\\\".';echo;sleep 10;exit 142\" ",
+                       0),
+            0u)
+      << root;
+  EXPECT_EQ(Entry("/etc/group", "wheel")[3], "cloud-user");
+  ExpectConverged("{}", meta);
+}
+
+TEST_F(IdentityResourceTest, LockoutWarningIsInThePlan) {
+  IdRun r = driver_.Plan("users: [{name: alice}]\n");
+  ASSERT_EQ(r.plan.warnings.size(), 1u);
+  EXPECT_NE(r.plan.warnings[0].find("no way in"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace flamingo::identity
