@@ -4,6 +4,9 @@
 // consistent: checked by our own invariants on every case and by
 // shadow-utils' pwck/grpck (-r -R on a copy written to disk).
 #include <fcntl.h>
+#include <gtest/gtest.h>
+#include <rapidcheck.h>
+#include <rapidcheck/gtest.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,10 +14,6 @@
 #include <fstream>
 #include <map>
 #include <set>
-
-#include <gtest/gtest.h>
-#include <rapidcheck.h>
-#include <rapidcheck/gtest.h>
 
 #include "resources/identity/account_table.h"
 #include "resources/identity/identity_test_util.h"
@@ -46,7 +45,8 @@ std::string Yaml(const std::vector<GenUser>& users,
   y += users.empty() ? "users: []\n" : "users:\n";
   for (const auto& u : users) {
     y += "  - name: usr" + std::to_string(u.name) + "\n";
-    y += std::string("    shell: ") + (u.shell ? "/bin/bash" : "/bin/sh") + "\n";
+    y +=
+        std::string("    shell: ") + (u.shell ? "/bin/bash" : "/bin/sh") + "\n";
     y += "    gecos: G" + std::to_string(u.gecos) + "\n";
     y += std::string("    lock_passwd: ") + (u.lock ? "true" : "false") + "\n";
     if (!u.groups.empty()) {
@@ -124,17 +124,18 @@ int RunCheck(const std::string& tool, const std::string& root) {
 // a directory and runs pwck and grpck on it.
 std::pair<int, int> ShadowUtilsCheck(FakeSystem& sys) {
   blackbox::TempDir dir;
-  for (const char* p : {"/etc/passwd", "/etc/shadow", "/etc/group",
-                        "/etc/gshadow"}) {
+  for (const char* p :
+       {"/etc/passwd", "/etc/shadow", "/etc/group", "/etc/gshadow"}) {
     dir.Write(p + 1, sys.GetFile(p)->content, 0640);
   }
-  auto passwd = AccountTable::Parse(sys.GetFile("/etc/passwd")->content,
-                                    kPasswdFields);
+  auto passwd =
+      AccountTable::Parse(sys.GetFile("/etc/passwd")->content, kPasswdFields);
   for (const auto* f : passwd.Entries()) {
     {
       std::string home = dir.path() + (*f)[5];
       for (size_t i = 1; i <= home.size(); ++i) {
-        if (i == home.size() || home[i] == '/') mkdir(home.substr(0, i).c_str(), 0755);
+        if (i == home.size() || home[i] == '/')
+          mkdir(home.substr(0, i).c_str(), 0755);
       }
     }
     if (!dir.Exists((*f)[6].substr(1))) dir.Write((*f)[6].substr(1), "", 0755);
@@ -149,8 +150,8 @@ RC_GTEST_PROP(IdentityPropertyTest, ApplyThenPlanIsEmptyAndFilesStayConsistent,
   idtest::Driver driver(&sys);
   int rounds = *rc::gen::inRange(1, 4);
   for (int round = 0; round < rounds; ++round) {
-    auto names = *rc::gen::unique<std::vector<int>>(
-        *rc::gen::inRange(0, 6), rc::gen::inRange(0, 8));
+    auto names = *rc::gen::unique<std::vector<int>>(*rc::gen::inRange(0, 6),
+                                                    rc::gen::inRange(0, 8));
     std::vector<GenUser> users;
     for (int n : names) {
       GenUser u;

@@ -183,7 +183,8 @@ std::optional<uint32_t> NextId(const std::set<uint32_t>& used, uint32_t lo,
   if (!any) return lo;
   if (highest < hi) return highest + 1;
   for (uint64_t id = lo; id <= hi; ++id) {
-    if (!used.count(static_cast<uint32_t>(id))) return static_cast<uint32_t>(id);
+    if (!used.count(static_cast<uint32_t>(id)))
+      return static_cast<uint32_t>(id);
   }
   return std::nullopt;
 }
@@ -219,9 +220,15 @@ void AccountDb::AddUser(const UserView& u) {
   if (shadow_present_) {
     std::vector<std::string> s = u.shadow;
     if (s.size() != kShadowFields) {
-      s = {u.name, u.hash.empty() ? "!" : u.hash, std::to_string(today_),
-           defs_.pass_min_days, defs_.pass_max_days, defs_.pass_warn_age,
-           "", "", ""};
+      s = {u.name,
+           u.hash.empty() ? "!" : u.hash,
+           std::to_string(today_),
+           defs_.pass_min_days,
+           defs_.pass_max_days,
+           defs_.pass_warn_age,
+           "",
+           "",
+           ""};
     }
     s[0] = u.name;
     shadow_.Put(std::move(s));

@@ -91,8 +91,7 @@ class AccountDb {
   const AccountTable& gshadow() const { return gshadow_; }
   // Builds a db from texts (no files); shadow/gshadow present when non-null.
   static AccountDb FromText(const std::string& passwd,
-                            const std::string* shadow,
-                            const std::string& group,
+                            const std::string* shadow, const std::string& group,
                             const std::string* gshadow,
                             const std::string& login_defs, int64_t now);
 

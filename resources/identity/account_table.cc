@@ -39,9 +39,9 @@ AccountTable AccountTable::Parse(std::string_view text, size_t field_count) {
   size_t start = 0;
   while (start < text.size()) {
     size_t nl = text.find('\n', start);
-    std::string_view line = text.substr(
-        start, nl == std::string_view::npos ? std::string_view::npos
-                                            : nl - start);
+    std::string_view line =
+        text.substr(start, nl == std::string_view::npos ? std::string_view::npos
+                                                        : nl - start);
     start = nl == std::string_view::npos ? text.size() : nl + 1;
     Line l;
     char first = line.empty() ? '\0' : line[0];

@@ -18,8 +18,9 @@
 namespace flamingo::identity {
 
 // Field counts of the four formats.
-inline constexpr size_t kPasswdFields = 7;   // name:pw:uid:gid:gecos:home:shell
-inline constexpr size_t kShadowFields = 9;   // name:hash:lastchg:min:max:warn:inactive:expire:reserved
+inline constexpr size_t kPasswdFields = 7;  // name:pw:uid:gid:gecos:home:shell
+inline constexpr size_t kShadowFields =
+    9;  // name:hash:lastchg:min:max:warn:inactive:expire:reserved
 inline constexpr size_t kGroupFields = 4;    // name:pw:gid:members
 inline constexpr size_t kGshadowFields = 4;  // name:pw:admins:members
 

@@ -73,26 +73,27 @@ AccountDb Db(const std::string& passwd, const std::string& group,
 }
 
 TEST(AccountDbTest, NextIdsFollowUseraddRules) {
-  auto db = Db("root:x:0:0::/root:/bin/sh\nsvc:x:998:998::/:/bin/false\n"
-               "a:x:1000:1000::/h:/bin/sh\nb:x:1005:1005::/h:/bin/sh\n"
-               "nobody:x:65534:65534::/:/bin/false\n",
-               "root:x:0:\n");
+  auto db =
+      Db("root:x:0:0::/root:/bin/sh\nsvc:x:998:998::/:/bin/false\n"
+         "a:x:1000:1000::/h:/bin/sh\nb:x:1005:1005::/h:/bin/sh\n"
+         "nobody:x:65534:65534::/:/bin/false\n",
+         "root:x:0:\n");
   EXPECT_EQ(db.NextUid(false), 1006u);  // above the highest in range
   EXPECT_EQ(db.NextUid(true), 999u);    // highest free system id
   EXPECT_EQ(db.NextGid(false), 1000u);  // none used in range
 }
 
 TEST(AccountDbTest, NextUidFillsGapWhenTopIsUsed) {
-  auto db = Db("a:x:1000:1000::/h:/bin/sh\nb:x:1002:1002::/h:/bin/sh\n",
-               "", "UID_MIN 1000\nUID_MAX 1002\n");
+  auto db = Db("a:x:1000:1000::/h:/bin/sh\nb:x:1002:1002::/h:/bin/sh\n", "",
+               "UID_MIN 1000\nUID_MAX 1002\n");
   EXPECT_EQ(db.NextUid(false), 1001u);
   auto full = Db("a:x:1000:1:::\n", "", "UID_MIN 1000\nUID_MAX 1000\n");
   EXPECT_FALSE(full.NextUid(false).has_value());
 }
 
 TEST(AccountDbTest, MembershipEditsKeepGroupAndGshadowInStep) {
-  auto db = Db("alice:x:1000:1000::/h:/bin/sh\n",
-               "wheel:x:10:root\nalice:x:1000:\n");
+  auto db =
+      Db("alice:x:1000:1000::/h:/bin/sh\n", "wheel:x:10:root\nalice:x:1000:\n");
   db.AddMember("wheel", "alice");
   db.AddMember("wheel", "alice");
   EXPECT_EQ(db.group().Serialize(), "wheel:x:10:root,alice\nalice:x:1000:\n");
@@ -105,7 +106,8 @@ TEST(AccountDbTest, MembershipEditsKeepGroupAndGshadowInStep) {
 }
 
 TEST(AccountDbTest, AddUserWritesShadowWithLoginDefsAging) {
-  auto db = Db("", "", "PASS_MIN_DAYS 0\nPASS_MAX_DAYS 99999\nPASS_WARN_AGE 7\n");
+  auto db =
+      Db("", "", "PASS_MIN_DAYS 0\nPASS_MAX_DAYS 99999\nPASS_WARN_AGE 7\n");
   UserView u;
   u.name = "bob";
   u.uid = 1000;

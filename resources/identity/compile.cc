@@ -3,6 +3,7 @@
 #include <map>
 #include <set>
 
+#include "resources/identity/doas_resource.h"
 #include "resources/identity/group_resource.h"
 #include "resources/identity/identity_config.h"
 #include "resources/identity/ssh_keys_resource.h"
@@ -42,14 +43,22 @@ void AddKeys(std::vector<SshKey>* to, const std::vector<SshKey>& keys,
 }  // namespace
 
 std::vector<std::string> IdentityKinds() {
-  return {"group", "user", "ssh_keys", "sudo", "sshd"};
+  return {"group", "user", "ssh_keys", "sudo", "doas", "sshd"};
 }
 
 std::vector<std::string> IdentityKeys() {
-  return {"groups",      "users",          "user",
-          "system_info", "ssh_authorized_keys", "ssh_import_id",
-          "password",    "chpasswd",       "ssh_pwauth",
-          "disable_root", "disable_root_opts", "allow_public_ssh_keys"};
+  return {"groups",
+          "users",
+          "user",
+          "system_info",
+          "ssh_authorized_keys",
+          "ssh_import_id",
+          "password",
+          "chpasswd",
+          "ssh_pwauth",
+          "disable_root",
+          "disable_root_opts",
+          "allow_public_ssh_keys"};
 }
 
 void CompileIdentity(const CompileInput& in, CompileOutput* out,
@@ -76,12 +85,18 @@ void CompileIdentity(const CompileInput& in, CompileOutput* out,
     if (!u.existing_only) homes[u.name] = HomeFor(u);
     origins[u.name] = u.origin;
     if (u.ssh_redirect_user) {
-      std::string opts = Replace(Replace(kDisableRootOpts, "$USER", cfg.default_user),
-                                 "$DISABLE_USER", u.name);
+      std::string opts =
+          Replace(Replace(kDisableRootOpts, "$USER", cfg.default_user),
+                  "$DISABLE_USER", u.name);
       AddKeys(&keys[u.name], cfg.cloud_keys, opts);
     } else {
       if (!u.keys.empty()) AddKeys(&keys[u.name], u.keys, "");
       if (u.is_default) AddKeys(&keys[u.name], cfg.cloud_keys, "");
+    }
+    if (!u.doas.empty()) {
+      auto d = std::make_unique<DoasResource>(u.name, u.doas);
+      d->set_origin(u.origin);
+      res.push_back(std::move(d));
     }
     if (u.sudo && !u.sudo->empty()) {
       auto s = std::make_unique<SudoResource>(u.name, *u.sudo);
@@ -94,9 +109,10 @@ void CompileIdentity(const CompileInput& in, CompileOutput* out,
   if (!cfg.cloud_keys.empty()) {
     std::string opts;
     if (cfg.disable_root) {
-      opts = Replace(Replace(cfg.disable_root_opts, "$USER",
-                             cfg.default_user.empty() ? "NONE" : cfg.default_user),
-                     "$DISABLE_USER", "root");
+      opts =
+          Replace(Replace(cfg.disable_root_opts, "$USER",
+                          cfg.default_user.empty() ? "NONE" : cfg.default_user),
+                  "$DISABLE_USER", "root");
     }
     AddKeys(&keys["root"], cfg.cloud_keys, opts);
   }
@@ -120,10 +136,10 @@ void CompileIdentity(const CompileInput& in, CompileOutput* out,
     sshd_res = r.get();
     res.push_back(std::move(r));
   }
-  IdentityResource* warn_on =
-      sshd_res ? sshd_res : default_user ? default_user
-                 : res.empty()           ? nullptr
-                                         : res.front().get();
+  IdentityResource* warn_on = sshd_res       ? sshd_res
+                              : default_user ? default_user
+                              : res.empty()  ? nullptr
+                                             : res.front().get();
   if (warn_on != nullptr) {
     for (const auto& w : cfg.warnings) warn_on->add_warning(w);
   }
@@ -138,6 +154,10 @@ std::unique_ptr<Resource> IdentityOrphan(const std::string& kind,
   if (kind == "ssh_keys") return SshKeysResource::Orphan(name);
   if (kind == "sudo") {
     return std::make_unique<SudoResource>(name, std::vector<std::string>{},
+                                          true);
+  }
+  if (kind == "doas") {
+    return std::make_unique<DoasResource>(name, std::vector<std::string>{},
                                           true);
   }
   if (kind == "sshd") {

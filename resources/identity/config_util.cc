@@ -15,15 +15,15 @@ const Value* GetKey(const Value& map, const std::string& key) {
 std::optional<std::string> ReadString(const Value& v, Diagnostics* diags) {
   if (v.is_string()) return v.text();
   if (v.is_int() || v.is_number()) return v.text();
-  diags->Error(v, std::string("expected a string, got ") +
-                      Value::TypeName(v.type()));
+  diags->Error(
+      v, std::string("expected a string, got ") + Value::TypeName(v.type()));
   return std::nullopt;
 }
 
 std::optional<bool> ReadBool(const Value& v, Diagnostics* diags) {
   if (v.is_bool()) return v.as_bool();
-  diags->Error(v, std::string("expected a boolean, got ") +
-                      Value::TypeName(v.type()));
+  diags->Error(
+      v, std::string("expected a boolean, got ") + Value::TypeName(v.type()));
   return std::nullopt;
 }
 

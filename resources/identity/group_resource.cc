@@ -58,14 +58,13 @@ Result<Observation> GroupResource::Observe(const SystemReader& sys,
   return o;
 }
 
-Change GroupResource::Diff(const Observation& o,
-                           const ResourceContext&) const {
+Change GroupResource::Diff(const Observation& o, const ResourceContext&) const {
   if (!o.exists) {
     Change c = MakeChange(Action::kCreate);
-    c.fields.push_back({"gid", std::nullopt,
-                        spec_.gid ? std::to_string(*spec_.gid)
-                                  : std::string("(next free)"),
-                        false});
+    c.fields.push_back(
+        {"gid", std::nullopt,
+         spec_.gid ? std::to_string(*spec_.gid) : std::string("(next free)"),
+         false});
     if (!spec_.members.empty()) {
       c.fields.push_back(
           {"members", std::nullopt, JoinList(spec_.members), false});
@@ -84,8 +83,8 @@ Change GroupResource::Diff(const Observation& o,
   return c;
 }
 
-Status GroupResource::Apply(System& sys, const Change&,
-                            const ResourceContext&, Record*) const {
+Status GroupResource::Apply(System& sys, const Change&, const ResourceContext&,
+                            Record*) const {
   auto lock = LockAccounts(sys);
   if (!lock.ok()) return lock.status();
   auto db = AccountDb::Load(sys);
@@ -125,7 +124,8 @@ Change GroupOrphan::Diff(const Observation& o, const ResourceContext&) const {
   if (o.fields.count("primary_of")) {
     // Still some user's primary group: deleting it would break that user.
     Change c = MakeChange(Action::kNone);
-    c.reason = "kept: primary group of user '" + o.fields.at("primary_of") + "'";
+    c.reason =
+        "kept: primary group of user '" + o.fields.at("primary_of") + "'";
     return c;
   }
   Change c = MakeChange(Action::kDelete);

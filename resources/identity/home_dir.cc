@@ -46,8 +46,7 @@ Status CreateHome(System& sys, const std::string& home, uint32_t mode,
   s = sys.MakeDir(home, FileAttrs{mode, uid, gid});
   if (!s.ok()) return s.WithContext("create home " + home);
   auto skel = sys.Stat("/etc/skel");
-  if (skel.ok() && skel->has_value() &&
-      (*skel)->type == FileType::kDirectory) {
+  if (skel.ok() && skel->has_value() && (*skel)->type == FileType::kDirectory) {
     s = CopyTree(sys, "/etc/skel", home, uid, gid, 0);
     if (!s.ok()) return s.WithContext("copy /etc/skel to " + home);
   }

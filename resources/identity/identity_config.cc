@@ -101,7 +101,8 @@ void ParseGroups(const Value& v, IdentityConfig* cfg, Diagnostics* diags) {
       } else if (item.is_map()) {
         add_map(item);
       } else {
-        diags->Error(item, "expected a group name or a map of group to members");
+        diags->Error(item,
+                     "expected a group name or a map of group to members");
       }
     }
   } else if (!v.is_null()) {
@@ -245,10 +246,10 @@ void ParseUsers(const Value& config, IdentityConfig* cfg, Diagnostics* diags) {
     // system_info.default_user), so that a config without identity keys
     // touches no accounts.
     const Value* si = config.Get("system_info");
-    bool wanted = !cfg->cloud_keys.empty() || config.Get("user") != nullptr ||
-                  config.Get("password") != nullptr ||
-                  (si != nullptr && si->is_map() &&
-                   si->Get("default_user") != nullptr);
+    bool wanted =
+        !cfg->cloud_keys.empty() || config.Get("user") != nullptr ||
+        config.Get("password") != nullptr ||
+        (si != nullptr && si->is_map() && si->Get("default_user") != nullptr);
     if (wanted) add_default();
   } else if (users->is_string()) {
     for (auto& n : ReadNameList(*users, diags)) add_name(*users, n);
@@ -258,8 +259,10 @@ void ParseUsers(const Value& config, IdentityConfig* cfg, Diagnostics* diags) {
         for (auto& n : ReadNameList(item, diags)) add_name(item, n);
       } else if (item.is_list()) {
         for (const auto& n : item.items()) {
-          if (n.is_string()) add_name(n, n.text());
-          else diags->Error(n, "expected a user name");
+          if (n.is_string())
+            add_name(n, n.text());
+          else
+            diags->Error(n, "expected a user name");
         }
       } else if (item.is_map()) {
         add_map(item);
@@ -344,9 +347,11 @@ void ParseSsh(const Value& config, const Value& meta, IdentityConfig* cfg,
     if (auto s = ReadString(*v, diags)) {
       std::string error;
       if (s->find('\n') != std::string::npos ||
-          !ParseSshKey(*s + " ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA==", &error)) {
-        diags->Error(*v, "disable_root_opts is not a valid authorized_keys "
-                         "options field");
+          !ParseSshKey(*s + " ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA==",
+                       &error)) {
+        diags->Error(*v,
+                     "disable_root_opts is not a valid authorized_keys "
+                     "options field");
       } else {
         cfg->disable_root_opts = *s;
       }

@@ -87,9 +87,9 @@ struct IdentityConfig {
   std::string default_user;  // "" when no default user is configured
   bool disable_root = true;
   std::string disable_root_opts = kDisableRootOpts;
-  bool disable_root_set = false;        // given explicitly
-  std::optional<bool> ssh_pwauth;       // nullopt: unchanged
-  std::vector<std::string> warnings;    // for the plan ("no way in")
+  bool disable_root_set = false;      // given explicitly
+  std::optional<bool> ssh_pwauth;     // nullopt: unchanged
+  std::vector<std::string> warnings;  // for the plan ("no way in")
 };
 
 // Parses the identity keys of `config` (a map) and `meta_data`.

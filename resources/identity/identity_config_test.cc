@@ -8,7 +8,8 @@ namespace flamingo::identity {
 namespace {
 
 const char kEd[] =
-    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGnFzWcF0RU6vXEHy3xv2b8qQZk6qPq1H7Vz5Yg2V0sB";
+    "ssh-ed25519 "
+    "AAAAC3NzaC1lZDI1NTE5AAAAIGnFzWcF0RU6vXEHy3xv2b8qQZk6qPq1H7Vz5Yg2V0sB";
 const char kHash[] =
     "$6$rounds=4096$5DJ8a9WMTEzIo5J4$Yms6imfeBvf3Yfu84mQBerh18l7OR1Wm1BJXZqFSp"
     "J6BVas0AYJqIjP7czkOaAZHZi1kxQ5Y1IhgWN8K9NgxR1";
@@ -70,10 +71,12 @@ TEST(IdentityConfigTest, DefaultUserIsConfigurable) {
 }
 
 TEST(IdentityConfigTest, UsersWithoutDefaultHaveNoDefaultUser) {
-  auto p = Parse("users:\n  - name: alice\n    groups: adm, wheel\n"
-                 "    uid: 2001\n    expiredate: '2030-01-02'\n"
-                 "    inactive: '5'\n    lock_passwd: false\n"
-                 "    hashed_passwd: " + std::string(kHash) + "\n");
+  auto p = Parse(
+      "users:\n  - name: alice\n    groups: adm, wheel\n"
+      "    uid: 2001\n    expiredate: '2030-01-02'\n"
+      "    inactive: '5'\n    lock_passwd: false\n"
+      "    hashed_passwd: " +
+      std::string(kHash) + "\n");
   ASSERT_EQ(p.cfg.users.size(), 1u) << ::testing::PrintToString(p.Errors());
   const UserSpec& u = p.cfg.users[0];
   EXPECT_EQ(u.groups, (std::vector<std::string>{"adm", "wheel"}));
@@ -88,11 +91,11 @@ TEST(IdentityConfigTest, UsersWithoutDefaultHaveNoDefaultUser) {
 }
 
 TEST(IdentityConfigTest, GroupsInEveryForm) {
-  auto p = Parse("groups:\n  - admingroup: [root, sys]\n  - cloud-users\n"
-                 "users: [{name: sys2, groups: [admingroup]}]\n");
+  auto p = Parse(
+      "groups:\n  - admingroup: [root, sys]\n  - cloud-users\n"
+      "users: [{name: sys2, groups: [admingroup]}]\n");
   ASSERT_EQ(p.cfg.groups.size(), 2u) << ::testing::PrintToString(p.Errors());
-  EXPECT_EQ(p.cfg.groups[0].members,
-            (std::vector<std::string>{"root", "sys"}));
+  EXPECT_EQ(p.cfg.groups[0].members, (std::vector<std::string>{"root", "sys"}));
   EXPECT_EQ(p.cfg.groups[1].name, "cloud-users");
   auto q = Parse("groups: 'a, b'\n");
   ASSERT_EQ(q.cfg.groups.size(), 2u);
@@ -109,11 +112,12 @@ TEST(IdentityConfigTest, ConfiguredMembersJoinThroughTheUser) {
 }
 
 TEST(IdentityConfigTest, ChpasswdUsersAndListForms) {
-  auto p = Parse(std::string("users: [default]\nchpasswd:\n  expire: false\n"
-                             "  users:\n"
-                             "  - {name: user1, password: password1, type: text}\n"
-                             "  - {name: user2, password: ") + kHash +
-                 "}\n  - {name: user3, type: RANDOM}\n");
+  auto p =
+      Parse(std::string("users: [default]\nchpasswd:\n  expire: false\n"
+                        "  users:\n"
+                        "  - {name: user1, password: password1, type: text}\n"
+                        "  - {name: user2, password: ") +
+            kHash + "}\n  - {name: user3, type: RANDOM}\n");
   const UserSpec* u1 = FindUser(p.cfg, "user1");
   ASSERT_NE(u1, nullptr);
   EXPECT_TRUE(u1->existing_only);
@@ -160,28 +164,38 @@ TEST(IdentityConfigTest, BadInputIsReportedWithPositions) {
     }
     return false;
   };
-  EXPECT_TRUE(has("user-data:2:11: users[0].name: invalid user name 'bad name'"))
+  EXPECT_TRUE(
+      has("user-data:2:11: users[0].name: invalid user name 'bad name'"))
       << ::testing::PrintToString(e);
-  EXPECT_TRUE(has("user-data:5:27: users[1].ssh_authorized_keys[0]: malformed SSH key"))
+  EXPECT_TRUE(
+      has("user-data:5:27: users[1].ssh_authorized_keys[0]: malformed SSH key"))
       << ::testing::PrintToString(e);
-  EXPECT_TRUE(has("user-data:6:20: users[1].hashed_passwd: hashed_passwd is not a valid password hash"))
+  EXPECT_TRUE(
+      has("user-data:6:20: users[1].hashed_passwd: hashed_passwd is not a "
+          "valid password hash"))
       << ::testing::PrintToString(e);
-  EXPECT_TRUE(has("user-data:7:11: users[1].sudo: invalid sudo rule at character 10"))
+  EXPECT_TRUE(
+      has("user-data:7:11: users[1].sudo: invalid sudo rule at character 10"))
       << ::testing::PrintToString(e);
   EXPECT_TRUE(has("uid 1500 of user 'bob' is also given to user 'alice'"))
       << ::testing::PrintToString(e);
-  EXPECT_TRUE(has("user-data:10:11: users[3].name: user 'alice' is already defined at user-data:3:5"))
+  EXPECT_TRUE(
+      has("user-data:10:11: users[3].name: user 'alice' is already defined at "
+          "user-data:3:5"))
       << ::testing::PrintToString(e);
 }
 
 TEST(IdentityConfigTest, ImportIdAndSelinuxAreWarnings) {
-  auto p = Parse("users:\n  - name: newsuper\n    ssh_import_id: [gh:x]\n"
-                 "    selinux_user: staff_u\n");
+  auto p = Parse(
+      "users:\n  - name: newsuper\n    ssh_import_id: [gh:x]\n"
+      "    selinux_user: staff_u\n");
   EXPECT_FALSE(p.diags.HasErrors());
   auto e = p.Errors();
   ASSERT_EQ(e.size(), 2u);
   EXPECT_NE(e[0].find("warning: users[0].ssh_import_id: ssh_import_id is not "
-                      "supported"), std::string::npos) << e[0];
+                      "supported"),
+            std::string::npos)
+      << e[0];
 }
 
 TEST(IdentityConfigTest, LockoutIsWarned) {
@@ -194,8 +208,9 @@ TEST(IdentityConfigTest, LockoutIsWarned) {
 }
 
 TEST(IdentityConfigTest, SshPolicyKeys) {
-  auto p = Parse("disable_root: false\nssh_pwauth: unchanged\n"
-                 "disable_root_opts: no-pty\n");
+  auto p = Parse(
+      "disable_root: false\nssh_pwauth: unchanged\n"
+      "disable_root_opts: no-pty\n");
   EXPECT_FALSE(p.cfg.disable_root);
   EXPECT_TRUE(p.cfg.disable_root_set);
   EXPECT_FALSE(p.cfg.ssh_pwauth.has_value());
@@ -203,8 +218,9 @@ TEST(IdentityConfigTest, SshPolicyKeys) {
 }
 
 TEST(IdentityConfigTest, DoasRulesMustNameTheUser) {
-  auto p = Parse("users:\n  - name: newsuper\n    doas: [permit nopass newsuper, "
-                 "deny newsuper as root, permit other]\n");
+  auto p = Parse(
+      "users:\n  - name: newsuper\n    doas: [permit nopass newsuper, "
+      "deny newsuper as root, permit other]\n");
   auto e = p.Errors();
   ASSERT_EQ(e.size(), 1u) << ::testing::PrintToString(e);
   EXPECT_NE(e[0].find("doas[2]: invalid doas rule"), std::string::npos) << e[0];

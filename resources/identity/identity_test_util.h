@@ -15,11 +15,14 @@
 namespace flamingo::identity::idtest {
 
 inline constexpr char kKeyA[] =
-    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGnFzWcF0RU6vXEHy3xv2b8qQZk6qPq1H7Vz5Yg2V0sB";
+    "ssh-ed25519 "
+    "AAAAC3NzaC1lZDI1NTE5AAAAIGnFzWcF0RU6vXEHy3xv2b8qQZk6qPq1H7Vz5Yg2V0sB";
 inline constexpr char kKeyB[] =
-    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB";
+    "ssh-ed25519 "
+    "AAAAC3NzaC1lZDI1NTE5AAAAIBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB";
 inline constexpr char kKeyForeign[] =
-    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF";
+    "ssh-ed25519 "
+    "AAAAC3NzaC1lZDI1NTE5AAAAIFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF";
 
 // /etc/{passwd,shadow,group,gshadow,login.defs,skel} of a small Debian base,
 // with an existing user bob (uid 1000) whose home exists.

@@ -51,8 +51,8 @@ std::string IdRun::Everything() const {
   for (const auto& item : plan.items) {
     out += item.change.id + " " + item.change.reason + "\n";
     for (const auto& f : item.change.fields) {
-      out += f.name + "=" + f.before.value_or("") + "->" + f.after.value_or("") +
-             "\n";
+      out += f.name + "=" + f.before.value_or("") + "->" +
+             f.after.value_or("") + "\n";
     }
     out += item.error.message() + "\n";
   }

@@ -62,8 +62,8 @@ LoginDefs ParseLoginDefs(std::string_view text) {
   }
   if (auto it = kv.find("ENCRYPT_METHOD"); it != kv.end()) {
     for (char c : it->second) {
-      d.encrypt_method += static_cast<char>(
-          (c >= 'a' && c <= 'z') ? c - 'a' + 'A' : c);
+      d.encrypt_method +=
+          static_cast<char>((c >= 'a' && c <= 'z') ? c - 'a' + 'A' : c);
     }
   }
   uint32_t umask = 022;

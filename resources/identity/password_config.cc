@@ -82,19 +82,20 @@ void ParsePasswords(const Value& config, IdentityConfig* cfg,
           }
           if (type == "hash") {
             if (!IsValidHash(pw->text())) {
-              diags->Error(*pw, "not a valid password hash (use type: text "
-                                "for a plain password)");
+              diags->Error(*pw,
+                           "not a valid password hash (use type: text "
+                           "for a plain password)");
               continue;
             }
-            entries.push_back({&item, name->text(), PasswordKind::kHash,
-                               pw->text()});
+            entries.push_back(
+                {&item, name->text(), PasswordKind::kHash, pw->text()});
           } else if (type == "text") {
             if (pw->text().find('\n') != std::string::npos) {
               diags->Error(*pw, "the password must not contain a newline");
               continue;
             }
-            entries.push_back({&item, name->text(), PasswordKind::kPlain,
-                               pw->text()});
+            entries.push_back(
+                {&item, name->text(), PasswordKind::kPlain, pw->text()});
           } else {
             diags->Error(*item.Get("type"),
                          "type must be hash, text or RANDOM");
@@ -154,7 +155,8 @@ void ParsePasswords(const Value& config, IdentityConfig* cfg,
 
   if (const Value* pw = config.Get("password"); pw && !pw->is_null()) {
     if (chpasswd_users) {
-      diags->Warning(*pw, "password is ignored because chpasswd users are given");
+      diags->Warning(*pw,
+                     "password is ignored because chpasswd users are given");
     } else if (cfg->default_user.empty()) {
       diags->Warning(*pw, "password is ignored: there is no default user");
     } else if (!pw->is_string()) {
@@ -162,8 +164,8 @@ void ParsePasswords(const Value& config, IdentityConfig* cfg,
     } else if (pw->text() == "R" || pw->text() == "RANDOM") {
       RandomUnsupported(*pw, diags);
     } else {
-      entries.push_back({pw, cfg->default_user, PasswordKind::kPlain,
-                         pw->text()});
+      entries.push_back(
+          {pw, cfg->default_user, PasswordKind::kPlain, pw->text()});
     }
   }
   for (const auto& e : entries) Assign(cfg, e, expire);

@@ -22,8 +22,8 @@ Result<std::string> HashPassword(std::string_view plain,
   char setting[CRYPT_GENSALT_OUTPUT_SIZE];
   std::string pfx(prefix);
   // rbytes null: libxcrypt draws the salt from the OS random source.
-  if (crypt_gensalt_rn(pfx.c_str(), 0, nullptr, 0, setting,
-                       sizeof(setting)) == nullptr) {
+  if (crypt_gensalt_rn(pfx.c_str(), 0, nullptr, 0, setting, sizeof(setting)) ==
+      nullptr) {
     return Status::Error("crypt_gensalt failed for method " + pfx);
   }
   auto data = std::make_unique<crypt_data>();
@@ -56,9 +56,7 @@ std::string UnlockedHash(std::string_view hash) {
   return std::string(hash);
 }
 
-bool IsLocked(std::string_view hash) {
-  return !hash.empty() && hash[0] == '!';
-}
+bool IsLocked(std::string_view hash) { return !hash.empty() && hash[0] == '!'; }
 
 std::string LockedHash(std::string_view hash) {
   if (IsLocked(hash)) return std::string(hash);

@@ -28,7 +28,8 @@ TEST(PasswordHashTest, PrefixFollowsLoginDefs) {
 
 TEST(PasswordHashTest, ValidatesHashes) {
   const char* good =
-      "$6$rounds=4096$5DJ8a9WMTEzIo5J4$Yms6imfeBvf3Yfu84mQBerh18l7OR1Wm1BJXZqFSp"
+      "$6$rounds=4096$5DJ8a9WMTEzIo5J4$"
+      "Yms6imfeBvf3Yfu84mQBerh18l7OR1Wm1BJXZqFSp"
       "J6BVas0AYJqIjP7czkOaAZHZi1kxQ5Y1IhgWN8K9NgxR1";
   EXPECT_TRUE(IsValidHash(good));
   EXPECT_TRUE(IsValidHash(std::string("!") + good));

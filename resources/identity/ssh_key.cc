@@ -107,9 +107,9 @@ std::string SshKey::Line() const {
 }
 
 std::string SshKey::Short() const {
-  std::string b = blob.size() > 24
-                      ? blob.substr(0, 12) + "..." + blob.substr(blob.size() - 8)
-                      : blob;
+  std::string b = blob.size() > 24 ? blob.substr(0, 12) + "..." +
+                                         blob.substr(blob.size() - 8)
+                                   : blob;
   std::string out = type + " " + b;
   if (!comment.empty()) out += " " + comment;
   return out;
@@ -122,8 +122,8 @@ bool IsBlankOrComment(std::string_view line) {
 }
 
 std::optional<SshKey> ParseSshKey(std::string_view text, std::string* error) {
-  while (!text.empty() && (IsSpace(text.back()) || text.back() == '\r' ||
-                           text.back() == '\n')) {
+  while (!text.empty() &&
+         (IsSpace(text.back()) || text.back() == '\r' || text.back() == '\n')) {
     text.remove_suffix(1);
   }
   while (!text.empty() && IsSpace(text.front())) text.remove_prefix(1);

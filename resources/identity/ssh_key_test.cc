@@ -8,12 +8,14 @@ namespace flamingo::identity {
 namespace {
 
 // Well-formed blobs (the embedded type matches).
-const char kEd[] = "AAAAC3NzaC1lZDI1NTE5AAAAIGnFzWcF0RU6vXEHy3xv2b8qQZk6qPq1H7Vz5Yg2V0sB";
+const char kEd[] =
+    "AAAAC3NzaC1lZDI1NTE5AAAAIGnFzWcF0RU6vXEHy3xv2b8qQZk6qPq1H7Vz5Yg2V0sB";
 const char kRsa[] = "AAAAB3NzaC1yc2EAAAADAQABAAAAgQC7";
 
 TEST(SshKeyTest, ParsesTypeBlobCommentAndOptions) {
   std::string err;
-  auto k = ParseSshKey(std::string("ssh-ed25519 ") + kEd + " alice@laptop", &err);
+  auto k =
+      ParseSshKey(std::string("ssh-ed25519 ") + kEd + " alice@laptop", &err);
   ASSERT_TRUE(k) << err;
   EXPECT_EQ(k->type, "ssh-ed25519");
   EXPECT_EQ(k->comment, "alice@laptop");
@@ -23,7 +25,8 @@ TEST(SshKeyTest, ParsesTypeBlobCommentAndOptions) {
   ASSERT_TRUE(o) << err;
   EXPECT_EQ(o->options, "no-pty,command=\"echo hi there\"");
   EXPECT_EQ(o->Identity(), k->Identity());
-  EXPECT_EQ(o->Line(), std::string("no-pty,command=\"echo hi there\" ssh-ed25519 ") + kEd);
+  EXPECT_EQ(o->Line(),
+            std::string("no-pty,command=\"echo hi there\" ssh-ed25519 ") + kEd);
 }
 
 TEST(SshKeyTest, RejectsMalformedKeys) {
@@ -36,7 +39,8 @@ TEST(SshKeyTest, RejectsMalformedKeys) {
   EXPECT_FALSE(ParseSshKey(std::string("ssh-ed25519 ") + kRsa, &err));
   EXPECT_EQ(err, "key data does not match key type 'ssh-ed25519'");
   EXPECT_FALSE(ParseSshKey("", &err));
-  EXPECT_FALSE(ParseSshKey(std::string("ssh-ed25519 ") + kEd + "\nssh-rsa x", &err));
+  EXPECT_FALSE(
+      ParseSshKey(std::string("ssh-ed25519 ") + kEd + "\nssh-rsa x", &err));
   EXPECT_TRUE(ParseSshKey(std::string("ssh-rsa ") + kRsa, &err)) << err;
 }
 

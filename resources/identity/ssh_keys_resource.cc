@@ -58,8 +58,9 @@ std::string MergeAuthorizedKeys(const std::string& current,
       out += line + "\n";
       continue;
     }
-    auto want = std::find_if(desired.begin(), desired.end(),
-                             [&](const SshKey& k) { return k.Identity() == *id; });
+    auto want =
+        std::find_if(desired.begin(), desired.end(),
+                     [&](const SshKey& k) { return k.Identity() == *id; });
     if (want != desired.end()) {
       if (placed.insert(*id).second) out += want->Line() + "\n";
       continue;  // a duplicate line of a managed key is dropped
@@ -161,36 +162,38 @@ Change SshKeysResource::Diff(const Observation& o,
       char buf[64];
       std::snprintf(buf, sizeof buf, "%04o %u:%u", d->dir->mode, d->dir->uid,
                     d->dir->gid);
-      c.fields.push_back({".ssh", buf,
-                          "0700 " + std::to_string(d->uid) + ":" +
-                              std::to_string(d->gid),
-                          false});
+      c.fields.push_back(
+          {".ssh", buf,
+           "0700 " + std::to_string(d->uid) + ":" + std::to_string(d->gid),
+           false});
     }
     if (regular && (d->file->mode != 0600 || d->file->uid != d->uid ||
                     d->file->gid != d->gid)) {
       char buf[64];
-      std::snprintf(buf, sizeof buf, "%04o %u:%u", d->file->mode,
-                    d->file->uid, d->file->gid);
-      c.fields.push_back({"authorized_keys", buf,
-                          "0600 " + std::to_string(d->uid) + ":" +
-                              std::to_string(d->gid),
-                          false});
+      std::snprintf(buf, sizeof buf, "%04o %u:%u", d->file->mode, d->file->uid,
+                    d->file->gid);
+      c.fields.push_back(
+          {"authorized_keys", buf,
+           "0600 " + std::to_string(d->uid) + ":" + std::to_string(d->gid),
+           false});
     }
   }
   if (d->file && !regular) {
-    c.fields.push_back({"authorized_keys", "(not a regular file)",
-                        "regular file", false});
+    c.fields.push_back(
+        {"authorized_keys", "(not a regular file)", "regular file", false});
   }
   if (c.fields.empty()) return MakeChange(Action::kNone);
   if (orphan_) {
     c.action = Action::kDelete;
-    c.reason = "keys added by flamingo, no longer in the config; other keys kept";
+    c.reason =
+        "keys added by flamingo, no longer in the config; other keys kept";
   }
   return c;
 }
 
 Status SshKeysResource::Apply(System& sys, const Change&,
-                              const ResourceContext& ctx, Record* record) const {
+                              const ResourceContext& ctx,
+                              Record* record) const {
   auto observed = Observe(sys, ctx);
   if (!observed.ok()) return observed.status();
   const auto* d = static_cast<const Observed*>(observed->detail.get());
@@ -204,7 +207,8 @@ Status SshKeysResource::Apply(System& sys, const Change&,
   }
   std::string dir = NormalizePath(d->home + "/.ssh");
   FileAttrs dir_attrs{0700, d->uid, d->gid};
-  Status s = d->dir ? sys.SetAttrs(dir, dir_attrs) : sys.MakeDir(dir, dir_attrs);
+  Status s =
+      d->dir ? sys.SetAttrs(dir, dir_attrs) : sys.MakeDir(dir, dir_attrs);
   if (!s.ok()) return s;
   auto recorded = Recorded(record);
   std::string merged = MergeAuthorizedKeys(d->content, keys_, recorded);

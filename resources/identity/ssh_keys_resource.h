@@ -22,7 +22,9 @@ class SshKeysResource : public IdentityResource {
  public:
   // `home`: the home of a user that does not exist yet ("" = from passwd).
   SshKeysResource(std::string user, std::vector<SshKey> keys, std::string home)
-      : user_(std::move(user)), keys_(std::move(keys)), home_(std::move(home)) {}
+      : user_(std::move(user)),
+        keys_(std::move(keys)),
+        home_(std::move(home)) {}
   // The orphan: removes the recorded keys (its change is a delete).
   static std::unique_ptr<SshKeysResource> Orphan(std::string user) {
     auto r = std::make_unique<SshKeysResource>(std::move(user),

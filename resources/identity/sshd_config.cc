@@ -1,7 +1,6 @@
 #include "resources/identity/sshd_config.h"
 
 #include <fnmatch.h>
-
 #include <strings.h>
 
 namespace flamingo::identity {
@@ -43,8 +42,7 @@ std::vector<Line> SplitLines(std::string_view text) {
 }
 
 bool KeyIs(const std::string& a, std::string_view b) {
-  return a.size() == b.size() &&
-         strncasecmp(a.data(), b.data(), a.size()) == 0;
+  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
 }
 
 std::vector<std::string> Words(const std::string& s) {

@@ -14,7 +14,8 @@ namespace flamingo::identity {
 
 inline constexpr char kSshdConfigPath[] = "/etc/ssh/sshd_config";
 inline constexpr char kSshdDropInDir[] = "/etc/ssh/sshd_config.d";
-inline constexpr char kSshdDropInPath[] = "/etc/ssh/sshd_config.d/10-flamingo.conf";
+inline constexpr char kSshdDropInPath[] =
+    "/etc/ssh/sshd_config.d/10-flamingo.conf";
 
 // True when an Include directive (before any Match block) names files that
 // match `drop_in` (relative Include paths are taken relative to /etc/ssh),

@@ -16,9 +16,9 @@ struct Observed {
   std::string dropin_content;
 };
 
-Result<std::optional<std::string>> ReadIfRegular(const SystemReader& sys,
-                                                 const std::string& path,
-                                                 std::optional<FileInfo>* info) {
+Result<std::optional<std::string>> ReadIfRegular(
+    const SystemReader& sys, const std::string& path,
+    std::optional<FileInfo>* info) {
   auto st = sys.Stat(path);
   if (!st.ok()) return st.status();
   *info = *st;
@@ -105,7 +105,8 @@ Status SshdResource::Apply(System& sys, const Change&,
   } else if (d->dropin_mode) {
     s = MakeDirs(sys, kSshdDropInDir, FileAttrs{0755, 0, 0});
     if (s.ok()) {
-      s = sys.WriteFile(kSshdDropInPath, DropInContent(), FileAttrs{0644, 0, 0});
+      s = sys.WriteFile(kSshdDropInPath, DropInContent(),
+                        FileAttrs{0644, 0, 0});
     }
     if (s.ok()) (*record)["mode"] = "dropin";
   } else {

@@ -103,13 +103,13 @@ Change SudoResource::Diff(const Observation& o, const ResourceContext&) const {
   if (!d->info || d->info->type != FileType::kRegular || d->content != want) {
     std::string rules;
     for (const auto& r : rules_) rules += (rules.empty() ? "" : "; ") + r;
-    c.fields.push_back({"rules",
-                        d->info ? std::optional<std::string>("(other content)")
-                                : std::nullopt,
-                        rules, false});
+    c.fields.push_back(
+        {"rules",
+         d->info ? std::optional<std::string>("(other content)") : std::nullopt,
+         rules, false});
   }
-  if (d->info && (d->info->mode != 0440 || d->info->uid != 0 ||
-                  d->info->gid != 0)) {
+  if (d->info &&
+      (d->info->mode != 0440 || d->info->uid != 0 || d->info->gid != 0)) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "%04o %u:%u", d->info->mode, d->info->uid,
                   d->info->gid);
@@ -131,8 +131,8 @@ Status SudoResource::Apply(System& sys, const Change&,
   for (const auto& r : rules_) {
     SudoCheck c = CheckSudoRule(r);
     if (!c.ok) {
-      return Status::Error("refusing to install sudo rule for " + user_ +
-                           ": " + c.message);
+      return Status::Error("refusing to install sudo rule for " + user_ + ": " +
+                           c.message);
     }
   }
   Status s = MakeDirs(sys, kSudoersDir, FileAttrs{0750, 0, 0});

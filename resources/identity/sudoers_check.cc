@@ -6,13 +6,13 @@ namespace flamingo::identity {
 namespace {
 
 constexpr std::array<std::string_view, 16> kTags = {
-    "NOPASSWD",  "PASSWD",      "NOEXEC",    "EXEC",
-    "SETENV",    "NOSETENV",    "LOG_INPUT", "NOLOG_INPUT",
-    "LOG_OUTPUT", "NOLOG_OUTPUT", "MAIL",     "NOMAIL",
-    "FOLLOW",    "NOFOLLOW",    "INTERCEPT", "NOINTERCEPT"};
+    "NOPASSWD",   "PASSWD",       "NOEXEC",    "EXEC",
+    "SETENV",     "NOSETENV",     "LOG_INPUT", "NOLOG_INPUT",
+    "LOG_OUTPUT", "NOLOG_OUTPUT", "MAIL",      "NOMAIL",
+    "FOLLOW",     "NOFOLLOW",     "INTERCEPT", "NOINTERCEPT"};
 constexpr std::array<std::string_view, 10> kOptions = {
-    "ROLE",     "TYPE",    "CWD",     "CHROOT",           "NOTBEFORE",
-    "NOTAFTER", "TIMEOUT", "PRIVS",   "LIMITPRIVS",       "APPARMOR_PROFILE"};
+    "ROLE",     "TYPE",    "CWD",   "CHROOT",     "NOTBEFORE",
+    "NOTAFTER", "TIMEOUT", "PRIVS", "LIMITPRIVS", "APPARMOR_PROFILE"};
 constexpr std::array<std::string_view, 5> kDigests = {
     "sha224", "sha256", "sha384", "sha512", "sha1"};
 

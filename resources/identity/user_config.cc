@@ -70,7 +70,8 @@ void ParseUserMap(const Value& m, UserSpec* u, Diagnostics* diags) {
   if (auto s = str("gecos")) {
     if (s->find(':') != std::string::npos ||
         s->find('\n') != std::string::npos) {
-      diags->Error(*GetKey(m, "gecos"), "gecos must not contain ':' or a newline");
+      diags->Error(*GetKey(m, "gecos"),
+                   "gecos must not contain ':' or a newline");
     } else {
       u->gecos = *s;
     }
@@ -217,8 +218,7 @@ void ParseUserMap(const Value& m, UserSpec* u, Diagnostics* diags) {
         SudoCheck c = CheckSudoRule(r->text());
         if (!c.ok) {
           diags->Error(*r, "invalid sudo rule at character " +
-                               std::to_string(c.offset + 1) + ": " +
-                               c.message);
+                               std::to_string(c.offset + 1) + ": " + c.message);
           continue;
         }
         out.push_back(r->text());

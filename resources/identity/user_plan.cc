@@ -44,8 +44,8 @@ UserOps PlanUser(const UserSpec& spec, const AccountDb& db, bool home_exists,
   auto user = db.User(spec.name);
   auto field = [&](std::string name, std::optional<std::string> before,
                    std::optional<std::string> after, bool sensitive = false) {
-    ops.fields.push_back({std::move(name), std::move(before),
-                          std::move(after), sensitive});
+    ops.fields.push_back(
+        {std::move(name), std::move(before), std::move(after), sensitive});
   };
 
   if (!user) {
@@ -54,7 +54,7 @@ UserOps PlanUser(const UserSpec& spec, const AccountDb& db, bool home_exists,
     field("uid", std::nullopt,
           spec.uid ? std::to_string(*spec.uid) : "(next free)");
     field("group", std::nullopt,
-          spec.primary_group ? *spec.primary_group
+          spec.primary_group   ? *spec.primary_group
           : spec.no_user_group ? std::string("users")
                                : spec.name);
     if (spec.gecos) field("gecos", std::nullopt, *spec.gecos);
@@ -76,8 +76,10 @@ UserOps PlanUser(const UserSpec& spec, const AccountDb& db, bool home_exists,
       ops.expire = true;
       field("password expired", std::nullopt, "true");
     }
-    if (spec.inactive) field("inactive", std::nullopt, std::to_string(*spec.inactive));
-    if (spec.expiredate) field("expiredate", std::nullopt, std::to_string(*spec.expiredate));
+    if (spec.inactive)
+      field("inactive", std::nullopt, std::to_string(*spec.inactive));
+    if (spec.expiredate)
+      field("expiredate", std::nullopt, std::to_string(*spec.expiredate));
     if (WantsHome(spec)) {
       ops.make_home = true;
       field("home directory", std::nullopt, "from /etc/skel");
@@ -148,8 +150,7 @@ UserOps PlanUser(const UserSpec& spec, const AccountDb& db, bool home_exists,
                  spec.password_kind == PasswordKind::kHash;
   if (managed) {
     bool user_changed_it = spec.expire_password && record != nullptr &&
-                           record->count("password_expired") &&
-                           lastchg != "0";
+                           record->count("password_expired") && lastchg != "0";
     if (user_changed_it) {
       // Set once with "must change at next login" and since changed by the
       // user: theirs now.
@@ -181,8 +182,8 @@ UserOps PlanUser(const UserSpec& spec, const AccountDb& db, bool home_exists,
     } else if (want_locked && !locked) {
       ops.set_locked = true;
       field("locked", "false", "true");
-    } else if (!want_locked && locked && !unlocked.empty() &&
-               unlocked != "*" && !spec.existing_only) {
+    } else if (!want_locked && locked && !unlocked.empty() && unlocked != "*" &&
+               !spec.existing_only) {
       ops.set_locked = false;
       field("locked", "true", "false");
     } else if (!want_locked && locked && managed && !unlocked.empty() &&

@@ -22,7 +22,7 @@ struct UserOps {
   std::vector<std::string> add_groups, remove_groups;
   bool set_password = false;  // from spec (hash plain text at apply)
   std::optional<bool> set_locked;
-  bool expire = false;        // last-change := 0 (must change at login)
+  bool expire = false;  // last-change := 0 (must change at login)
   std::optional<std::string> inactive, expiredate;
   bool make_home = false;
 

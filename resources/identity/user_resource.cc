@@ -72,8 +72,8 @@ Result<Observation> UserResource::Observe(const SystemReader& sys,
     std::string other = db->UserByUid(*spec_.uid);
     if (!other.empty() && other != spec_.name) {
       return Status::Error(At() + "uid " + std::to_string(*spec_.uid) +
-                           " of user '" + spec_.name +
-                           "' is taken by user '" + other + "'");
+                           " of user '" + spec_.name + "' is taken by user '" +
+                           other + "'");
     }
   }
   if (!spec_.existing_only) {
@@ -82,13 +82,13 @@ Result<Observation> UserResource::Observe(const SystemReader& sys,
     for (const auto& g : needed) {
       if (g == spec_.name && !spec_.no_user_group) continue;
       if (db->Group(g) || ctx.IsProvided("group:" + g)) continue;
-      return Status::Error(At() + "user '" + spec_.name + "': group '" + g +
-                           "' does not exist" +
-                           (spec_.create_groups ? "" : " (create_groups is false)"));
+      return Status::Error(
+          At() + "user '" + spec_.name + "': group '" + g + "' does not exist" +
+          (spec_.create_groups ? "" : " (create_groups is false)"));
     }
   }
-  std::string home = user ? (spec_.homedir.value_or(user->home))
-                          : HomeFor(spec_);
+  std::string home =
+      user ? (spec_.homedir.value_or(user->home)) : HomeFor(spec_);
   auto detail = std::make_shared<Observed>();
   detail->ops = PlanUser(spec_, *db, HomeExists(sys, home), ctx.record());
   Observation o;
@@ -105,8 +105,8 @@ Change UserResource::Diff(const Observation& o, const ResourceContext&) const {
   return c;
 }
 
-Status UserResource::Apply(System& sys, const Change&,
-                           const ResourceContext&, Record* record) const {
+Status UserResource::Apply(System& sys, const Change&, const ResourceContext&,
+                           Record* record) const {
   uint32_t uid = 0, gid = 0;
   std::string home;
   UserOps ops;
@@ -128,7 +128,9 @@ Status UserResource::Apply(System& sys, const Change&,
       uid = *new_uid;
       if (spec_.primary_group) {
         auto g = db->Group(*spec_.primary_group);
-        if (!g) return Status::Error("group '" + *spec_.primary_group + "' does not exist");
+        if (!g)
+          return Status::Error("group '" + *spec_.primary_group +
+                               "' does not exist");
         gid = g->gid;
       } else if (spec_.no_user_group) {
         auto g = db->Group("users");
@@ -161,13 +163,16 @@ Status UserResource::Apply(System& sys, const Change&,
     if (ops.shell) db->SetUserField(spec_.name, 6, *ops.shell);
     if (ops.primary_group) {
       auto g = db->Group(*ops.primary_group);
-      if (!g) return Status::Error("group '" + *ops.primary_group + "' does not exist");
+      if (!g)
+        return Status::Error("group '" + *ops.primary_group +
+                             "' does not exist");
       gid = g->gid;
       db->SetUserField(spec_.name, 3, std::to_string(gid));
     }
     auto added = RecordList(record, "groups");
     for (const auto& g : ops.add_groups) {
-      if (!db->Group(g)) return Status::Error("group '" + g + "' does not exist");
+      if (!db->Group(g))
+        return Status::Error("group '" + g + "' does not exist");
       db->AddMember(g, spec_.name);
       if (std::find(added.begin(), added.end(), g) == added.end()) {
         added.push_back(g);
@@ -205,7 +210,8 @@ Status UserResource::Apply(System& sys, const Change&,
       hash_changed = true;
     }
     if (ops.set_locked) {
-      std::string next = *ops.set_locked ? LockedHash(hash) : UnlockedHash(hash);
+      std::string next =
+          *ops.set_locked ? LockedHash(hash) : UnlockedHash(hash);
       if (next != hash) hash_changed = true;
       hash = next;
     }
@@ -245,7 +251,8 @@ Result<Observation> UserOrphan::Observe(const SystemReader& sys,
 Change UserOrphan::Diff(const Observation& o, const ResourceContext&) const {
   if (!o.exists) return MakeChange(Action::kNone);
   Change c = MakeChange(Action::kDelete);
-  c.reason = "created by flamingo, no longer in the config (home directory kept)";
+  c.reason =
+      "created by flamingo, no longer in the config (home directory kept)";
   return c;
 }
 

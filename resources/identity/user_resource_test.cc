@@ -10,10 +10,10 @@ namespace flamingo::identity {
 namespace {
 
 using idtest::Driver;
+using idtest::IdRun;
 using idtest::kKeyA;
 using idtest::kKeyB;
 using idtest::kKeyForeign;
-using idtest::IdRun;
 
 class IdentityResourceTest : public ::testing::Test {
  protected:
@@ -24,14 +24,15 @@ class IdentityResourceTest : public ::testing::Test {
   }
   std::vector<std::string> Entry(const std::string& path,
                                  const std::string& name) {
-    size_t n = path == "/etc/passwd" ? kPasswdFields
+    size_t n = path == "/etc/passwd"   ? kPasswdFields
                : path == "/etc/shadow" ? kShadowFields
                                        : kGroupFields;
     auto t = AccountTable::Parse(File(path), n);
     const auto* f = t.Find(name);
     return f ? *f : std::vector<std::string>{};
   }
-  void ExpectConverged(const std::string& yaml, const std::string& meta = "{}") {
+  void ExpectConverged(const std::string& yaml,
+                       const std::string& meta = "{}") {
     IdRun again = driver_.Plan(yaml, meta);
     EXPECT_TRUE(again.Changes().empty())
         << ::testing::PrintToString(again.Changes()) << again.Everything();
@@ -41,10 +42,12 @@ class IdentityResourceTest : public ::testing::Test {
 };
 
 TEST_F(IdentityResourceTest, CreatesUserWithHomeKeysAndSudo) {
-  std::string yaml = std::string(
-      "users:\n  - name: alice\n    gecos: Alice\n    shell: /bin/bash\n"
-      "    groups: [adm, docker]\n    sudo: ALL=(ALL) NOPASSWD:ALL\n"
-      "    ssh_authorized_keys: ['") + kKeyA + " alice@x']\n";
+  std::string yaml =
+      std::string(
+          "users:\n  - name: alice\n    gecos: Alice\n    shell: /bin/bash\n"
+          "    groups: [adm, docker]\n    sudo: ALL=(ALL) NOPASSWD:ALL\n"
+          "    ssh_authorized_keys: ['") +
+      kKeyA + " alice@x']\n";
   IdRun r = driver_.Apply(yaml);
   ASSERT_TRUE(r.built) << r.Everything();
   ASSERT_TRUE(r.report.ok()) << r.Everything();
@@ -97,14 +100,19 @@ TEST_F(IdentityResourceTest, ConvergesAnExistingUserFieldByField) {
   for (const auto& f : c->fields) {
     fields[f.name] = {f.before.value_or("-"), f.after.value_or("-")};
   }
-  EXPECT_EQ(fields["gecos"], std::make_pair(std::string(",,,"), std::string("Bob B")));
-  EXPECT_EQ(fields["shell"], std::make_pair(std::string("/bin/sh"), std::string("/bin/bash")));
-  EXPECT_EQ(fields["groups"], std::make_pair(std::string(""), std::string("adm")));
-  EXPECT_EQ(fields["password"],
-            std::make_pair(std::string("(sensitive)"), std::string("(sensitive)")));
-  EXPECT_EQ(fields["inactive"], std::make_pair(std::string(""), std::string("7")));
+  EXPECT_EQ(fields["gecos"],
+            std::make_pair(std::string(",,,"), std::string("Bob B")));
+  EXPECT_EQ(fields["shell"],
+            std::make_pair(std::string("/bin/sh"), std::string("/bin/bash")));
+  EXPECT_EQ(fields["groups"],
+            std::make_pair(std::string(""), std::string("adm")));
+  EXPECT_EQ(fields["password"], std::make_pair(std::string("(sensitive)"),
+                                               std::string("(sensitive)")));
+  EXPECT_EQ(fields["inactive"],
+            std::make_pair(std::string(""), std::string("7")));
   // A new password replaces the locked "!".
-  EXPECT_EQ(fields["locked"], std::make_pair(std::string("true"), std::string("false")));
+  EXPECT_EQ(fields["locked"],
+            std::make_pair(std::string("true"), std::string("false")));
   IdRun r = driver_.Apply(yaml);
   ASSERT_TRUE(r.report.ok()) << r.Everything();
   auto shadow = Entry("/etc/shadow", "bob");
@@ -130,10 +138,11 @@ TEST_F(IdentityResourceTest, ConvergesAnExistingUserFieldByField) {
 
 TEST_F(IdentityResourceTest, LockPasswdLocksAndUnlocks) {
   std::string h = *HashPassword("pw", "$6$");
-  sys_.AddFile("/etc/shadow", "root:*:19000:0:99999:7:::\nbob:" + h +
-                                  ":19000:0:99999:7:::\n",
+  sys_.AddFile("/etc/shadow",
+               "root:*:19000:0:99999:7:::\nbob:" + h + ":19000:0:99999:7:::\n",
                {0640, 0, 42});
-  IdRun r = driver_.Apply("users: [{name: bob}]\n");  // lock_passwd default true
+  IdRun r =
+      driver_.Apply("users: [{name: bob}]\n");  // lock_passwd default true
   ASSERT_TRUE(r.report.ok()) << r.Everything();
   EXPECT_EQ(Entry("/etc/shadow", "bob")[1], "!" + h);
   r = driver_.Apply("users: [{name: bob, lock_passwd: false}]\n");
@@ -143,15 +152,16 @@ TEST_F(IdentityResourceTest, LockPasswdLocksAndUnlocks) {
 }
 
 TEST_F(IdentityResourceTest, MembershipsAddedByFlamingoAreRemovedOthersKept) {
-  sys_.AddFile("/etc/group",
-               File("/etc/group") + "staff:x:50:bob\nops:x:51:\n", {0644, 0, 0});
-  sys_.AddFile("/etc/gshadow",
-               File("/etc/gshadow") + "staff:!::bob\nops:!::\n", {0640, 0, 42});
-  ASSERT_TRUE(driver_.Apply("users: [{name: bob, groups: [ops]}]\n").report.ok());
+  sys_.AddFile("/etc/group", File("/etc/group") + "staff:x:50:bob\nops:x:51:\n",
+               {0644, 0, 0});
+  sys_.AddFile("/etc/gshadow", File("/etc/gshadow") + "staff:!::bob\nops:!::\n",
+               {0640, 0, 42});
+  ASSERT_TRUE(
+      driver_.Apply("users: [{name: bob, groups: [ops]}]\n").report.ok());
   EXPECT_EQ(Entry("/etc/group", "ops")[3], "bob");
   IdRun r = driver_.Apply("users: [{name: bob, groups: [adm]}]\n");
   ASSERT_TRUE(r.report.ok()) << r.Everything();
-  EXPECT_EQ(Entry("/etc/group", "ops")[3], "");     // ours: removed
+  EXPECT_EQ(Entry("/etc/group", "ops")[3], "");       // ours: removed
   EXPECT_EQ(Entry("/etc/group", "staff")[3], "bob");  // not ours: kept
   EXPECT_EQ(Entry("/etc/group", "adm")[3], "bob");
 }
@@ -160,15 +170,17 @@ TEST_F(IdentityResourceTest, OwnedKeyIsRemovedForeignKeyStays) {
   sys_.AddDir("/home/bob/.ssh", {0700, 1000, 1000});
   sys_.AddFile("/home/bob/.ssh/authorized_keys",
                std::string(kKeyForeign) + " admin\n", {0600, 1000, 1000});
-  std::string both = std::string("users: [{name: bob, lock_passwd: false, "
-                                 "ssh_authorized_keys: ['") +
+  std::string both = std::string(
+                         "users: [{name: bob, lock_passwd: false, "
+                         "ssh_authorized_keys: ['") +
                      kKeyA + " a', '" + kKeyB + " b']}]\n";
   ASSERT_TRUE(driver_.Apply(both).report.ok());
-  EXPECT_EQ(File("/home/bob/.ssh/authorized_keys"),
-            std::string(kKeyForeign) + " admin\n" + kKeyA + " a\n" + kKeyB +
-                " b\n");
-  std::string one = std::string("users: [{name: bob, lock_passwd: false, "
-                                "ssh_authorized_keys: ['") +
+  EXPECT_EQ(
+      File("/home/bob/.ssh/authorized_keys"),
+      std::string(kKeyForeign) + " admin\n" + kKeyA + " a\n" + kKeyB + " b\n");
+  std::string one = std::string(
+                        "users: [{name: bob, lock_passwd: false, "
+                        "ssh_authorized_keys: ['") +
                     kKeyA + " a']}]\n";
   IdRun plan = driver_.Plan(one);
   const Change* c = plan.Find("ssh_keys[bob]");
@@ -190,8 +202,9 @@ TEST_F(IdentityResourceTest, SymlinkedKeysFileIsReplacedNotFollowed) {
   sys_.AddDir("/home/bob/.ssh", {0700, 1000, 1000});
   sys_.AddFile("/etc/target", "precious\n", {0644, 0, 0});
   sys_.AddSymlink("/home/bob/.ssh/authorized_keys", "/etc/target");
-  std::string yaml = std::string("users: [{name: bob, ssh_authorized_keys: ['") +
-                     kKeyA + "']}]\n";
+  std::string yaml =
+      std::string("users: [{name: bob, ssh_authorized_keys: ['") + kKeyA +
+      "']}]\n";
   ASSERT_TRUE(driver_.Apply(yaml).report.ok());
   EXPECT_EQ(File("/etc/target"), "precious\n");
   EXPECT_EQ(sys_.GetFile("/home/bob/.ssh/authorized_keys")->type,
@@ -201,8 +214,9 @@ TEST_F(IdentityResourceTest, SymlinkedKeysFileIsReplacedNotFollowed) {
 TEST_F(IdentityResourceTest, SymlinkedSshDirIsRefused) {
   sys_.AddDir("/etc/evil", {0755, 0, 0});
   sys_.AddSymlink("/home/bob/.ssh", "/etc/evil");
-  std::string yaml = std::string("users: [{name: bob, ssh_authorized_keys: ['") +
-                     kKeyA + "']}]\n";
+  std::string yaml =
+      std::string("users: [{name: bob, ssh_authorized_keys: ['") + kKeyA +
+      "']}]\n";
   IdRun r = driver_.Plan(yaml);
   ASSERT_TRUE(r.plan.HasErrors());
   EXPECT_NE(r.Everything().find("/home/bob/.ssh is not a directory"),
@@ -217,9 +231,10 @@ TEST_F(IdentityResourceTest, UserCreatedByFlamingoIsDeletedOthersLeftAlone) {
   EXPECT_TRUE(Entry("/etc/shadow", "alice").empty());
   EXPECT_TRUE(Entry("/etc/group", "alice").empty());  // its own group, ours
   EXPECT_FALSE(Entry("/etc/passwd", "bob").empty());
-  EXPECT_NE(r.Everything().find("user[bob]: no longer in the config; left alone "
-                                "(not created by flamingo)"),
-            std::string::npos)
+  EXPECT_NE(
+      r.Everything().find("user[bob]: no longer in the config; left alone "
+                          "(not created by flamingo)"),
+      std::string::npos)
       << r.Everything();
   EXPECT_TRUE(sys_.Exists("/home/alice"));  // home kept
 }
@@ -228,21 +243,25 @@ TEST_F(IdentityResourceTest, PlanningErrorsNameTheEntryAndWriteNothing) {
   auto before = sys_.mutation_count();
   IdRun taken = driver_.Apply("users:\n  - name: carol\n    uid: 1000\n");
   ASSERT_TRUE(taken.plan.HasErrors());
-  EXPECT_NE(taken.Everything().find(
-                "user-data:2:5: uid 1000 of user 'carol' is taken by user 'bob'"),
-            std::string::npos)
+  EXPECT_NE(
+      taken.Everything().find(
+          "user-data:2:5: uid 1000 of user 'carol' is taken by user 'bob'"),
+      std::string::npos)
       << taken.Everything();
   IdRun nogroup = driver_.Apply(
-      "users:\n  - name: carol\n    create_groups: false\n    groups: [nope]\n");
+      "users:\n  - name: carol\n    create_groups: false\n    groups: "
+      "[nope]\n");
   ASSERT_TRUE(nogroup.plan.HasErrors());
   EXPECT_NE(nogroup.Everything().find(
                 "user-data:2:5: user 'carol': group 'nope' does not exist "
                 "(create_groups is false)"),
             std::string::npos)
       << nogroup.Everything();
-  IdRun nouser = driver_.Apply("chpasswd:\n  users:\n  - {name: zed, password: x, type: text}\n");
+  IdRun nouser = driver_.Apply(
+      "chpasswd:\n  users:\n  - {name: zed, password: x, type: text}\n");
   ASSERT_TRUE(nouser.plan.HasErrors());
-  EXPECT_NE(nouser.Everything().find("user 'zed' does not exist"), std::string::npos);
+  EXPECT_NE(nouser.Everything().find("user 'zed' does not exist"),
+            std::string::npos);
   EXPECT_EQ(sys_.mutation_count(), before);
 }
 
@@ -277,7 +296,8 @@ TEST_F(IdentityResourceTest, SudoersIncludedirIsAddedWhenMissing) {
 
 TEST_F(IdentityResourceTest, SshdDropInWhenIncludedReloadOnlyWhenLive) {
   sys_.AddFile("/etc/ssh/sshd_config",
-               "Include /etc/ssh/sshd_config.d/*.conf\nPort 22\n", {0644, 0, 0});
+               "Include /etc/ssh/sshd_config.d/*.conf\nPort 22\n",
+               {0644, 0, 0});
   std::string yaml = "ssh_pwauth: false\ndisable_root: true\nusers: []\n";
   ASSERT_TRUE(driver_.Apply(yaml).report.ok());
   EXPECT_EQ(File("/etc/ssh/sshd_config.d/10-flamingo.conf"),
@@ -294,13 +314,15 @@ TEST_F(IdentityResourceTest, SshdDropInWhenIncludedReloadOnlyWhenLive) {
 }
 
 TEST_F(IdentityResourceTest, SshdConfigEditedInPlaceWithoutInclude) {
-  sys_.AddFile("/etc/ssh/sshd_config",
-               "Port 22\nPasswordAuthentication yes\nMatch User x\n  X11Forwarding no\n",
-               {0600, 0, 0});
+  sys_.AddFile(
+      "/etc/ssh/sshd_config",
+      "Port 22\nPasswordAuthentication yes\nMatch User x\n  X11Forwarding no\n",
+      {0600, 0, 0});
   std::string yaml = "ssh_pwauth: false\nusers: []\n";
   ASSERT_TRUE(driver_.Apply(yaml).report.ok());
-  EXPECT_EQ(File("/etc/ssh/sshd_config"),
-            "Port 22\nPasswordAuthentication no\nMatch User x\n  X11Forwarding no\n");
+  EXPECT_EQ(
+      File("/etc/ssh/sshd_config"),
+      "Port 22\nPasswordAuthentication no\nMatch User x\n  X11Forwarding no\n");
   EXPECT_EQ(sys_.GetFile("/etc/ssh/sshd_config")->attrs.mode, 0600u);
   EXPECT_FALSE(sys_.Exists("/etc/ssh/sshd_config.d/10-flamingo.conf"));
   ExpectConverged(yaml);
@@ -313,14 +335,30 @@ TEST_F(IdentityResourceTest, CloudKeysGoToDefaultUserAndRootBehindOptions) {
   EXPECT_EQ(File("/home/cloud-user/.ssh/authorized_keys"),
             std::string(kKeyA) + " cloud\n");
   std::string root = File("/root/.ssh/authorized_keys");
-  EXPECT_EQ(root.rfind("no-port-forwarding,no-agent-forwarding,no-X11-forwarding,"
-                       "command=\"echo 'Please login as the user \\\"cloud-user\\\" "
-                       "rather than the user \\\"root\\\".';echo;sleep 10;exit 142\" ",
-                       0),
+  EXPECT_EQ(root.rfind(
+                "no-port-forwarding,no-agent-forwarding,no-X11-forwarding,"
+                "command=\"echo 'Please login as the user \\\"cloud-user\\\" "
+                "rather than the user \\\"root\\\".';echo;sleep 10;exit 142\" ",
+                0),
             0u)
       << root;
   EXPECT_EQ(Entry("/etc/group", "wheel")[3], "cloud-user");
   ExpectConverged("{}", meta);
+}
+
+TEST_F(IdentityResourceTest, DoasRulesAreABlockInDoasConf) {
+  sys_.AddFile("/etc/doas.conf", "permit :wheel\n", {0640, 0, 0});
+  std::string yaml =
+      "users:\n  - name: bob\n    doas: [permit nopass bob, deny bob as "
+      "root]\n";
+  ASSERT_TRUE(driver_.Apply(yaml).report.ok());
+  EXPECT_EQ(File("/etc/doas.conf"),
+            "permit :wheel\n# flamingo: doas rules for bob\npermit nopass bob\n"
+            "deny bob as root\n# flamingo: end bob\n");
+  EXPECT_EQ(sys_.GetFile("/etc/doas.conf")->attrs.mode, 0640u);
+  ExpectConverged(yaml);
+  ASSERT_TRUE(driver_.Apply("users: [bob]\n").report.ok());
+  EXPECT_EQ(File("/etc/doas.conf"), "permit :wheel\n");
 }
 
 TEST_F(IdentityResourceTest, LockoutWarningIsInThePlan) {
