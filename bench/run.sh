@@ -5,12 +5,14 @@
 # table; docs/performance.md records the figures.
 #
 #   bench/run.sh [BUILD_DIR]      (default: build)
-# Env: SIZES="10 100 1000 10000", REPEAT=5 (median of REPEAT runs).
+# Env: SIZES="10 100 1000 10000", USER_SIZES="1000" (users, each with a key,
+# a sudo rule and a group; "" to skip), REPEAT=5 (median of REPEAT runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=$(realpath "${1:-build}/flamingo")
 shared=${SHARED:-$(realpath ../shared)}
 sizes=${SIZES:-"10 100 1000 10000"}
+user_sizes=${USER_SIZES-"1000"}
 repeat=${REPEAT:-5}
 work=$(mktemp -d /tmp/flamingo-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
@@ -36,6 +38,15 @@ gen_files() {  # gen_files N > user-data
   echo "write_files:"
   for ((i = 0; i < $1; i++)); do
     printf '  - path: /srv/bench/d%d/file-%d.conf\n    permissions: "0644"\n    content: |\n      key = %d\n      name = file-%d\n' $((i % 100)) "$i" "$i" "$i"
+  done
+}
+
+gen_users() {  # gen_users N > user-data
+  echo "#cloud-config"
+  echo "groups: [bench-ops]"
+  echo "users:"
+  for ((i = 0; i < $1; i++)); do
+    printf '  - name: bench%d\n    gecos: Bench User %d\n    shell: /bin/sh\n    groups: [bench-ops]\n    sudo: ALL=(ALL) NOPASSWD:ALL\n    ssh_authorized_keys: ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGnFzWcF0RU6vXEHy3xv2b8qQZk6qPq1H7Vz5Yg2V0sB bench%d"]\n' "$i" "$i" "$i"
   done
 }
 
@@ -79,4 +90,8 @@ printf 'instance-id: iid-bench-files\nlocal-hostname: bench\n' > "$work/meta"
 for n in $sizes; do
   gen_files "$n" > "$work/ud-$n"
   run_case "$n files" "$work/ud-$n" "$work/meta"
+done
+for n in $user_sizes; do
+  gen_users "$n" > "$work/users-$n"
+  run_case "$n users" "$work/users-$n" "$work/meta"
 done

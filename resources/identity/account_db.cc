@@ -54,8 +54,19 @@ AccountDb AccountDb::FromText(const std::string& passwd,
   return db;
 }
 
-Result<AccountDb> AccountDb::Load(const SystemReader& sys) {
-  AccountDb db;
+bool RawAccountFiles::operator==(const RawAccountFiles& o) const {
+  for (int i = 0; i < 4; ++i) {
+    if (text[i] != o.text[i] || exists[i] != o.exists[i] ||
+        attrs[i].mode != o.attrs[i].mode || attrs[i].uid != o.attrs[i].uid ||
+        attrs[i].gid != o.attrs[i].gid) {
+      return false;
+    }
+  }
+  return login_defs == o.login_defs && AccountDb::Days(now) == AccountDb::Days(o.now);
+}
+
+Result<RawAccountFiles> AccountDb::ReadRaw(const SystemReader& sys) {
+  RawAccountFiles raw;
   for (int i = 0; i < 4; ++i) {
     auto st = sys.Stat(kPaths[i]);
     if (!st.ok()) return st.status();
@@ -67,31 +78,60 @@ Result<AccountDb> AccountDb::Load(const SystemReader& sys) {
     }
     auto text = sys.ReadFile(kPaths[i]);
     if (!text.ok()) return text.status();
-    auto& o = db.orig_[i];
-    o.exists = true;
-    o.text = std::move(*text);
-    o.attrs = FileAttrs{(*st)->mode, (*st)->uid, (*st)->gid};
-  }
-  db.passwd_ = AccountTable::Parse(db.orig_[0].text, kPasswdFields);
-  db.group_ = AccountTable::Parse(db.orig_[2].text, kGroupFields);
-  db.shadow_ = AccountTable::Parse(db.orig_[1].text, kShadowFields);
-  db.gshadow_ = AccountTable::Parse(db.orig_[3].text, kGshadowFields);
-  // Without /etc/shadow passwords would sit in the world-readable passwd:
-  // we create it. /etc/gshadow is kept only when the target has one.
-  db.shadow_present_ = true;
-  db.gshadow_present_ = db.orig_[3].exists;
-  if (!db.orig_[1].exists) {
-    auto g = db.Group("shadow");
-    db.orig_[1].attrs = g ? FileAttrs{0640, 0, g->gid} : FileAttrs{0600, 0, 0};
+    raw.exists[i] = true;
+    raw.text[i] = std::move(*text);
+    raw.attrs[i] = FileAttrs{(*st)->mode, (*st)->uid, (*st)->gid};
   }
   auto defs = sys.Stat(kLoginDefsPath);
   if (defs.ok() && defs->has_value()) {
     auto text = sys.ReadFile(kLoginDefsPath);
     if (!text.ok()) return text.status();
-    db.defs_ = ParseLoginDefs(*text);
+    raw.login_defs = std::move(*text);
   }
-  db.today_ = Days(sys.Now());
+  raw.now = sys.Now();
+  return raw;
+}
+
+AccountDb AccountDb::FromRaw(const RawAccountFiles& raw) {
+  AccountDb db;
+  for (int i = 0; i < 4; ++i) {
+    db.orig_[i].exists = raw.exists[i];
+    db.orig_[i].text = raw.text[i];
+    db.orig_[i].attrs = raw.attrs[i];
+  }
+  db.passwd_ = AccountTable::Parse(raw.text[0], kPasswdFields);
+  db.shadow_ = AccountTable::Parse(raw.text[1], kShadowFields);
+  db.group_ = AccountTable::Parse(raw.text[2], kGroupFields);
+  db.gshadow_ = AccountTable::Parse(raw.text[3], kGshadowFields);
+  // Without /etc/shadow passwords would sit in the world-readable passwd:
+  // we create it. /etc/gshadow is kept only when the target has one.
+  db.shadow_present_ = true;
+  db.gshadow_present_ = raw.exists[3];
+  if (!raw.exists[1]) {
+    auto g = db.GroupGid("shadow");
+    db.orig_[1].attrs = g ? FileAttrs{0640, 0, *g} : FileAttrs{0600, 0, 0};
+  }
+  db.defs_ = ParseLoginDefs(raw.login_defs);
+  db.today_ = Days(raw.now);
   return db;
+}
+
+Result<AccountDb> AccountDb::Load(const SystemReader& sys) {
+  auto raw = ReadRaw(sys);
+  if (!raw.ok()) return raw.status();
+  return FromRaw(*raw);
+}
+
+Result<std::shared_ptr<const AccountDb>> AccountDbCache::Get(
+    const SystemReader& sys) {
+  auto raw = AccountDb::ReadRaw(sys);
+  if (!raw.ok()) return raw.status();
+  std::lock_guard<std::mutex> lock(mu_);
+  if (db_ == nullptr || !(raw_ == *raw)) {
+    db_ = std::make_shared<const AccountDb>(AccountDb::FromRaw(*raw));
+    raw_ = std::move(*raw);
+  }
+  return db_;
 }
 
 Status AccountDb::Save(System& sys) const {
@@ -134,9 +174,16 @@ std::optional<GroupView> AccountDb::Group(const std::string& name) const {
   return GroupView{name, ParseId((*f)[2]).value_or(0), SplitList((*f)[3])};
 }
 
+std::optional<uint32_t> AccountDb::GroupGid(const std::string& name) const {
+  const auto* f = group_.Find(name);
+  if (f == nullptr) return std::nullopt;
+  return ParseId((*f)[2]).value_or(0);
+}
+
 std::optional<GroupView> AccountDb::GroupByGid(uint32_t gid) const {
+  std::string want = std::to_string(gid);
   for (const auto* f : group_.Entries()) {
-    if (ParseId((*f)[2]) == gid) return Group((*f)[0]);
+    if ((*f)[2] == want) return Group((*f)[0]);
   }
   return std::nullopt;
 }
@@ -151,8 +198,16 @@ std::string AccountDb::UserByUid(uint32_t uid) const {
 std::vector<std::string> AccountDb::GroupsOf(const std::string& user) const {
   std::vector<std::string> out;
   for (const auto* f : group_.Entries()) {
-    auto m = SplitList((*f)[3]);
-    if (std::find(m.begin(), m.end(), user) != m.end()) out.push_back((*f)[0]);
+    const std::string& m = (*f)[3];
+    size_t pos = 0;
+    while ((pos = m.find(user, pos)) != std::string::npos) {
+      size_t end = pos + user.size();
+      if ((pos == 0 || m[pos - 1] == ',') && (end == m.size() || m[end] == ',')) {
+        out.push_back((*f)[0]);
+        break;
+      }
+      pos = end;
+    }
   }
   return out;
 }

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,17 +44,31 @@ struct GroupView {
   std::vector<std::string> members;
 };
 
+// The raw bytes of the account files (what Load parses).
+struct RawAccountFiles {
+  std::string text[4];  // passwd, shadow, group, gshadow
+  bool exists[4] = {false, false, false, false};
+  FileAttrs attrs[4];
+  std::string login_defs;
+  int64_t now = 0;
+  bool operator==(const RawAccountFiles& o) const;
+};
+
 class AccountDb {
  public:
   AccountDb();
 
   static Result<AccountDb> Load(const SystemReader& sys);
+  static Result<RawAccountFiles> ReadRaw(const SystemReader& sys);
+  static AccountDb FromRaw(const RawAccountFiles& raw);
   // Writes every file whose text changed since Load (none: no writes).
   Status Save(System& sys) const;
 
   std::optional<UserView> User(const std::string& name) const;
   std::optional<GroupView> Group(const std::string& name) const;
   std::optional<GroupView> GroupByGid(uint32_t gid) const;
+  // The gid of a group (cheaper than Group(): no member list).
+  std::optional<uint32_t> GroupGid(const std::string& name) const;
   // Name of the user with this uid, or "".
   std::string UserByUid(uint32_t uid) const;
   // Groups (by name) that list `user` as a member.
@@ -106,6 +121,19 @@ class AccountDb {
   bool shadow_present_ = false, gshadow_present_ = false;
   LoginDefs defs_;
   int64_t today_ = 0;
+};
+
+// Parsed account files shared by the identity resources of one run: Get
+// re-reads the raw files every time (so it always sees the machine as it
+// is) but parses them again only when they changed. Thread-safe.
+class AccountDbCache {
+ public:
+  Result<std::shared_ptr<const AccountDb>> Get(const SystemReader& sys);
+
+ private:
+  std::mutex mu_;
+  RawAccountFiles raw_;
+  std::shared_ptr<const AccountDb> db_;
 };
 
 // Takes the account-files lock (/etc/.pwd.lock), waiting up to 15 s.

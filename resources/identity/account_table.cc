@@ -4,6 +4,7 @@ namespace flamingo::identity {
 
 std::vector<std::string> SplitFields(std::string_view line, char sep) {
   std::vector<std::string> out;
+  out.reserve(9);
   size_t start = 0;
   while (true) {
     size_t pos = line.find(sep, start);
@@ -74,20 +75,28 @@ std::string AccountTable::Serialize() const {
   return out;
 }
 
+long AccountTable::IndexOf(std::string_view name) const {
+  if (!index_valid_) {
+    index_.clear();
+    for (size_t i = 0; i < lines_.size(); ++i) {
+      if (lines_[i].is_entry) index_.emplace(lines_[i].fields[0], i);
+    }
+    index_valid_ = true;
+  }
+  auto it = index_.find(std::string(name));
+  return it == index_.end() ? -1 : static_cast<long>(it->second);
+}
+
 const std::vector<std::string>* AccountTable::Find(
     std::string_view name) const {
-  for (const auto& l : lines_) {
-    if (l.is_entry && l.fields[0] == name) return &l.fields;
-  }
-  return nullptr;
+  long i = IndexOf(name);
+  return i < 0 ? nullptr : &lines_[static_cast<size_t>(i)].fields;
 }
 
 void AccountTable::Put(std::vector<std::string> fields) {
-  for (auto& l : lines_) {
-    if (l.is_entry && l.fields[0] == fields[0]) {
-      l.fields = std::move(fields);
-      return;
-    }
+  if (long i = IndexOf(fields[0]); i >= 0) {
+    lines_[static_cast<size_t>(i)].fields = std::move(fields);
+    return;
   }
   // Append after the last non-empty line (keep trailing blank lines last).
   size_t pos = lines_.size();
@@ -99,23 +108,24 @@ void AccountTable::Put(std::vector<std::string> fields) {
   l.fields = std::move(fields);
   lines_.insert(lines_.begin() + static_cast<std::ptrdiff_t>(pos),
                 std::move(l));
+  index_valid_ = false;
 }
 
 bool AccountTable::SetField(std::string_view name, size_t index,
                             std::string value) {
-  for (auto& l : lines_) {
-    if (l.is_entry && l.fields[0] == name && index < l.fields.size()) {
-      l.fields[index] = std::move(value);
-      return true;
-    }
-  }
-  return false;
+  long i = IndexOf(name);
+  if (i < 0 || index == 0) return false;
+  auto& fields = lines_[static_cast<size_t>(i)].fields;
+  if (index >= fields.size()) return false;
+  fields[index] = std::move(value);
+  return true;
 }
 
 bool AccountTable::Remove(std::string_view name) {
   for (auto it = lines_.begin(); it != lines_.end(); ++it) {
     if (it->is_entry && it->fields[0] == name) {
       lines_.erase(it);
+      index_valid_ = false;
       return true;
     }
   }
@@ -131,10 +141,8 @@ std::vector<const std::vector<std::string>*> AccountTable::Entries() const {
 }
 
 size_t AccountTable::LineOf(std::string_view name) const {
-  for (size_t i = 0; i < lines_.size(); ++i) {
-    if (lines_[i].is_entry && lines_[i].fields[0] == name) return i + 1;
-  }
-  return 0;
+  long i = IndexOf(name);
+  return i < 0 ? 0 : static_cast<size_t>(i) + 1;
 }
 
 }  // namespace flamingo::identity

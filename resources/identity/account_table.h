@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace flamingo::identity {
@@ -56,8 +57,12 @@ class AccountTable {
     std::string raw;                  // when !is_entry
     std::vector<std::string> fields;  // when is_entry
   };
+  // Index of entry lines by name (the first of duplicates); rebuilt lazily.
+  long IndexOf(std::string_view name) const;
   size_t field_count_;
   std::vector<Line> lines_;
+  mutable std::unordered_map<std::string, size_t> index_;
+  mutable bool index_valid_ = false;
 };
 
 // Splits on ':' (every field, empty ones included).

@@ -143,7 +143,11 @@ void CompileIdentity(const CompileInput& in, CompileOutput* out,
   if (warn_on != nullptr) {
     for (const auto& w : cfg.warnings) warn_on->add_warning(w);
   }
-  for (auto& r : res) out->Add(std::move(r));
+  auto cache = std::make_shared<AccountDbCache>();
+  for (auto& r : res) {
+    r->set_db_cache(cache);
+    out->Add(std::move(r));
+  }
 }
 
 std::unique_ptr<Resource> IdentityOrphan(const std::string& kind,

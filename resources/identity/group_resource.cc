@@ -33,8 +33,9 @@ std::vector<std::string> MissingMembers(const GroupSpec& spec,
 
 Result<Observation> GroupResource::Observe(const SystemReader& sys,
                                            const ResourceContext& ctx) const {
-  auto db = AccountDb::Load(sys);
-  if (!db.ok()) return db.status();
+  auto loaded = ReadDb(sys);
+  if (!loaded.ok()) return loaded.status();
+  const AccountDb* db = loaded->get();
   Observation o;
   auto g = db->Group(spec_.name);
   o.exists = g.has_value();
@@ -106,8 +107,9 @@ Status GroupResource::Apply(System& sys, const Change&, const ResourceContext&,
 
 Result<Observation> GroupOrphan::Observe(const SystemReader& sys,
                                          const ResourceContext&) const {
-  auto db = AccountDb::Load(sys);
-  if (!db.ok()) return db.status();
+  auto loaded = ReadDb(sys);
+  if (!loaded.ok()) return loaded.status();
+  const AccountDb* db = loaded->get();
   Observation o;
   auto g = db->Group(name_);
   o.exists = g.has_value();

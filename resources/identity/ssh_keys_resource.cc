@@ -76,8 +76,9 @@ std::string MergeAuthorizedKeys(const std::string& current,
 
 Result<Observation> SshKeysResource::Observe(const SystemReader& sys,
                                              const ResourceContext& ctx) const {
-  auto db = AccountDb::Load(sys);
-  if (!db.ok()) return db.status();
+  auto loaded = ReadDb(sys);
+  if (!loaded.ok()) return loaded.status();
+  const AccountDb* db = loaded->get();
   auto d = std::make_shared<Observed>();
   auto user = db->User(user_);
   if (user) {

@@ -114,7 +114,7 @@ UserOps PlanUser(const UserSpec& spec, const AccountDb& db, bool home_exists,
       if (g == spec.primary_group.value_or("") || Contains(member_of, g)) {
         continue;
       }
-      if (!spec.primary_group && db.Group(g) && db.Group(g)->gid == u.gid) {
+      if (!spec.primary_group && db.GroupGid(g) == u.gid) {
         continue;
       }
       ops.add_groups.push_back(g);

@@ -60,8 +60,9 @@ std::string DefaultShell(const SystemReader& sys) {
 
 Result<Observation> UserResource::Observe(const SystemReader& sys,
                                           const ResourceContext& ctx) const {
-  auto db = AccountDb::Load(sys);
-  if (!db.ok()) return db.status();
+  auto loaded = ReadDb(sys);
+  if (!loaded.ok()) return loaded.status();
+  const AccountDb* db = loaded->get();
   auto user = db->User(spec_.name);
   if (!user && spec_.existing_only) {
     return Status::Error(At() + "user '" + spec_.name +
@@ -81,7 +82,7 @@ Result<Observation> UserResource::Observe(const SystemReader& sys,
     if (spec_.primary_group) needed.push_back(*spec_.primary_group);
     for (const auto& g : needed) {
       if (g == spec_.name && !spec_.no_user_group) continue;
-      if (db->Group(g) || ctx.IsProvided("group:" + g)) continue;
+      if (db->GroupGid(g) || ctx.IsProvided("group:" + g)) continue;
       return Status::Error(
           At() + "user '" + spec_.name + "': group '" + g + "' does not exist" +
           (spec_.create_groups ? "" : " (create_groups is false)"));
@@ -241,8 +242,9 @@ Status UserResource::Apply(System& sys, const Change&, const ResourceContext&,
 
 Result<Observation> UserOrphan::Observe(const SystemReader& sys,
                                         const ResourceContext&) const {
-  auto db = AccountDb::Load(sys);
-  if (!db.ok()) return db.status();
+  auto loaded = ReadDb(sys);
+  if (!loaded.ok()) return loaded.status();
+  const AccountDb* db = loaded->get();
   Observation o;
   o.exists = db->User(name_).has_value();
   return o;
