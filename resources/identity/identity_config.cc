@@ -320,7 +320,13 @@ void ParseSsh(const Value& config, const Value& meta, IdentityConfig* cfg,
       CollectMetaKeys(*pk, &lines);
       for (const auto& l : lines) {
         std::string error;
-        if (auto k = ParseSshKey(l, &error)) {
+        auto k = ParseSshKey(l, &error);
+        size_t colon = l.find(':');
+        if (!k && colon != std::string::npos && colon < l.find(' ')) {
+          std::string ignored;  // GCE style "user:ssh-ed25519 AAAA..."
+          k = ParseSshKey(l.substr(colon + 1), &ignored);
+        }
+        if (k) {
           cfg->cloud_keys.push_back(*k);
         } else {
           diags->Warning(*pk, "meta-data public key ignored: " + error);
