@@ -62,7 +62,8 @@ bool RawAccountFiles::operator==(const RawAccountFiles& o) const {
       return false;
     }
   }
-  return login_defs == o.login_defs && AccountDb::Days(now) == AccountDb::Days(o.now);
+  return login_defs == o.login_defs &&
+         AccountDb::Days(now) == AccountDb::Days(o.now);
 }
 
 Result<RawAccountFiles> AccountDb::ReadRaw(const SystemReader& sys) {
@@ -202,7 +203,8 @@ std::vector<std::string> AccountDb::GroupsOf(const std::string& user) const {
     size_t pos = 0;
     while ((pos = m.find(user, pos)) != std::string::npos) {
       size_t end = pos + user.size();
-      if ((pos == 0 || m[pos - 1] == ',') && (end == m.size() || m[end] == ',')) {
+      if ((pos == 0 || m[pos - 1] == ',') &&
+          (end == m.size() || m[end] == ',')) {
         out.push_back((*f)[0]);
         break;
       }

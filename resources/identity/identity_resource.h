@@ -30,7 +30,8 @@ class IdentityResource : public Resource {
   // "user-data:3:5: " or "" (prefix for errors naming the entry).
   std::string At() const { return origin_.empty() ? "" : origin_ + ": "; }
   // The account files, read-only (for Observe), through the cache if set.
-  Result<std::shared_ptr<const AccountDb>> ReadDb(const SystemReader& sys) const {
+  Result<std::shared_ptr<const AccountDb>> ReadDb(
+      const SystemReader& sys) const {
     if (cache_) return cache_->Get(sys);
     auto db = AccountDb::Load(sys);
     if (!db.ok()) return db.status();

@@ -116,6 +116,31 @@ Status SshdResource::Apply(System& sys, const Change&,
     if (s.ok()) (*record)["mode"] = "main";
   }
   if (!s.ok()) return s;
+  if (sys.IsLive() && !orphan_) {
+    // Live: let sshd itself check the result; on failure put the previous
+    // configuration back, so a broken sshd_config never stays installed.
+    ExecRequest check;
+    check.argv = {"sshd", "-t"};
+    check.env = {{"PATH", "/usr/sbin:/usr/bin:/sbin:/bin"}};
+    check.timeout_seconds = 30;
+    auto r = sys.Exec(check);
+    if (r.ok() && !r->success() && r->exit_code != 127) {
+      Status undo;
+      if (d->dropin_mode) {
+        undo = d->dropin
+                   ? sys.WriteFile(kSshdDropInPath, d->dropin_content,
+                                   FileAttrs{d->dropin->mode, d->dropin->uid,
+                                             d->dropin->gid})
+                   : sys.Remove(kSshdDropInPath);
+      } else {
+        undo = sys.WriteFile(kSshdConfigPath, d->config, d->config_attrs);
+      }
+      return Status::Error(
+          "sshd -t rejected the new configuration (" + r->output_tail +
+          "); previous configuration " +
+          (undo.ok() ? "restored" : "NOT restored: " + undo.message()));
+    }
+  }
   if (sys.IsLive()) {
     ExecRequest req;
     req.argv = {"systemctl", "try-reload-or-restart", "sshd.service"};

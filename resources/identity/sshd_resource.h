@@ -4,8 +4,10 @@
 // /etc/ssh/sshd_config.d/10-flamingo.conf when sshd_config Includes that
 // directory (and does not set the keywords before the Include), else by
 // editing sshd_config in place. Values come from a fixed vocabulary, so the
-// file is valid by construction. When live, sshd is asked to reload
-// (systemctl try-reload-or-restart sshd.service); never under --root.
+// file is valid by construction; when live, `sshd -t` checks the result too
+// and a rejected configuration is rolled back (an error). When live, sshd is
+// then asked to reload (systemctl try-reload-or-restart sshd.service);
+// neither runs under --root (no binaries needed inside the root).
 // Without an sshd_config in the target there is nothing to configure.
 //
 // Record: "mode" = "dropin" or "main". The orphan removes a drop-in that

@@ -2,6 +2,9 @@
 // converge, idempotence, ownership-based deletion, secrets.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include "resources/identity/account_table.h"
 #include "resources/identity/identity_test_util.h"
 #include "resources/identity/password_hash.h"
@@ -307,10 +310,33 @@ TEST_F(IdentityResourceTest, SshdDropInWhenIncludedReloadOnlyWhenLive) {
   ExpectConverged(yaml);
   sys_.set_live(true);
   ASSERT_TRUE(driver_.Apply("ssh_pwauth: true\nusers: []\n").report.ok());
-  ASSERT_EQ(sys_.exec_requests().size(), 1u);
+  ASSERT_EQ(sys_.exec_requests().size(), 2u);
   EXPECT_EQ(sys_.exec_requests()[0].argv,
+            (std::vector<std::string>{"sshd", "-t"}));
+  EXPECT_EQ(sys_.exec_requests()[1].argv,
             (std::vector<std::string>{"systemctl", "try-reload-or-restart",
                                       "sshd.service"}));
+}
+
+TEST_F(IdentityResourceTest, SshdConfigRejectedBySshdIsRolledBack) {
+  std::string original = "Port 22\nPasswordAuthentication yes\n";
+  sys_.AddFile("/etc/ssh/sshd_config", original, {0600, 0, 0});
+  sys_.set_live(true);
+  sys_.set_exec_handler([](const ExecRequest& req) -> Result<ExecResult> {
+    ExecResult r;
+    if (req.argv[0] == "sshd") {
+      r.exit_code = 255;
+      r.output_tail = "bad configuration";
+    }
+    return r;
+  });
+  IdRun r = driver_.Apply("ssh_pwauth: false\nusers: []\n");
+  ASSERT_EQ(r.report.Count(Outcome::kFailed), 1u);
+  EXPECT_NE(r.Everything().find("sshd -t rejected the new configuration"),
+            std::string::npos)
+      << r.Everything();
+  EXPECT_EQ(File("/etc/ssh/sshd_config"), original);
+  for (const auto& e : sys_.exec_requests()) EXPECT_NE(e.argv[0], "systemctl");
 }
 
 TEST_F(IdentityResourceTest, SshdConfigEditedInPlaceWithoutInclude) {
@@ -359,6 +385,23 @@ TEST_F(IdentityResourceTest, DoasRulesAreABlockInDoasConf) {
   ExpectConverged(yaml);
   ASSERT_TRUE(driver_.Apply("users: [bob]\n").report.ok());
   EXPECT_EQ(File("/etc/doas.conf"), "permit :wheel\n");
+}
+
+TEST_F(IdentityResourceTest, WaitsForTheShadowUtilsLock) {
+  // Someone (useradd, passwd) holds lckpwdf's lock: nothing is written until
+  // it is released.
+  sys_.AddFile("/etc/.pwd.lock", "", {0600, 0, 0});
+  auto held = sys_.Lock("/etc/.pwd.lock", 0);
+  ASSERT_TRUE(held.ok());
+  int before = sys_.mutation_count();
+  IdRun result;
+  std::thread t([&] { result = driver_.Apply("users: [carol]\n"); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(sys_.mutation_count(), before);
+  held->reset();
+  t.join();
+  ASSERT_TRUE(result.report.ok()) << result.Everything();
+  EXPECT_FALSE(Entry("/etc/passwd", "carol").empty());
 }
 
 TEST_F(IdentityResourceTest, LockoutWarningIsInThePlan) {
