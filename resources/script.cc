@@ -38,6 +38,7 @@ Result<Observation> ScriptResource::Observe(const SystemReader& sys,
 
 Change ScriptResource::Diff(const Observation& observed,
                             const ResourceContext& ctx) const {
+  warnings_.clear();
   if (spec_.content.empty()) return MakeChange(Action::kNone);
   auto field = [&](const char* key) {
     auto it = observed.fields.find(key);
@@ -49,6 +50,7 @@ Change ScriptResource::Diff(const Observation& observed,
                 field("ran_now"), digest, ctx.run());
   Change c = MakeChange(d.run ? Action::kRun : Action::kNone);
   c.reason = d.reason;
+  if (!d.warning.empty()) warnings_.push_back(d.warning);
   if (d.run) {
     c.fields.push_back(
         {"frequency", std::nullopt, FrequencyName(spec_.freq), false});

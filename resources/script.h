@@ -44,6 +44,10 @@ class ScriptResource : public Resource {
   // boot even when nothing else changed. Evaluating costs one stat.
   bool EveryBoot() const override { return true; }
   std::string Origin() const override { return spec_.origin; }
+  // The warning of the last Diff (the engine asks right after planning):
+  // content changed after it ran, or an interrupted / failed run waiting
+  // for the next boot. Warnings() has no context, hence this cache.
+  std::vector<std::string> Warnings() const override { return warnings_; }
   const Spec& spec() const { return spec_; }
 
   Result<Observation> Observe(const SystemReader& sys,
@@ -58,6 +62,7 @@ class ScriptResource : public Resource {
   // Set by Apply: this process ran it (so the post-apply check converges
   // under --rerun-scripts). Resources live for one run.
   mutable bool ran_ = false;
+  mutable std::vector<std::string> warnings_;
 };
 
 }  // namespace flamingo

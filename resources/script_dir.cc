@@ -78,6 +78,7 @@ Result<Observation> ScriptDirResource::Observe(
 Change ScriptDirResource::Diff(const Observation& observed,
                                const ResourceContext& ctx) const {
   Change c = MakeChange(Action::kNone);
+  warnings_.clear();
   auto entries = std::static_pointer_cast<const DirEntries>(observed.detail);
   if (!entries || entries->empty()) return c;
   std::string run_list;
@@ -87,6 +88,9 @@ Change ScriptDirResource::Diff(const Observation& observed,
         DecideRun(freq_, ReadHistory(ctx.record(), e.name + "/"), e.interrupted,
                   ran_.count(e.name) > 0, e.digest, ctx.run());
     std::string why = StripFrequency(d.reason, freq_);
+    if (!d.warning.empty()) {
+      warnings_.push_back(e.name + ": " + StripFrequency(d.warning, freq_));
+    }
     if (d.run) {
       c.fields.push_back({e.name, std::nullopt, "run: " + why, false});
       run_list += (run_list.empty() ? "" : "; ") + e.name + " (" + why + ")";

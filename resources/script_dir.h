@@ -13,6 +13,7 @@
 
 #include <set>
 #include <string>
+#include <vector>
 
 #include "engine/resource.h"
 #include "resources/script_run.h"
@@ -33,6 +34,8 @@ class ScriptDirResource : public Resource {
   std::string Name() const override { return dir_; }
   int Stage() const override { return stage_; }
   bool EveryBoot() const override { return true; }  // see ScriptResource
+  // As ScriptResource::Warnings: from the last Diff, one per file.
+  std::vector<std::string> Warnings() const override { return warnings_; }
 
   Result<Observation> Observe(const SystemReader& sys,
                               const ResourceContext& ctx) const override;
@@ -47,6 +50,7 @@ class ScriptDirResource : public Resource {
   int stage_;
   int timeout_seconds_;
   mutable std::set<std::string> ran_;  // files run by this process
+  mutable std::vector<std::string> warnings_;
 };
 
 }  // namespace flamingo

@@ -141,7 +141,7 @@ RunDecision DecideRun(Frequency freq, const ScriptHistory& h, bool interrupted,
                       bool ran_now, const std::string& digest,
                       const RunInfo& run) {
   const std::string f = FrequencyName(freq);
-  if (ran_now) return {false, f + ": ran in this run"};
+  if (ran_now) return {false, f + ": ran in this run", ""};
 
   bool done = false;
   std::string done_text;
@@ -167,14 +167,15 @@ RunDecision DecideRun(Frequency freq, const ScriptHistory& h, bool interrupted,
       break;
   }
   const bool due = interrupted || !done;
+  const bool failed_last =
+      !done && h.last_result == "failed" &&
+      (freq != Frequency::kPerInstance || h.last_instance == run.instance_id);
   std::string why;
   if (interrupted) {
     why =
         "interrupted before it finished (a crash, reboot or kill while it "
         "ran); it runs again";
-  } else if (!done && h.last_result == "failed" &&
-             (freq != Frequency::kPerInstance ||
-              h.last_instance == run.instance_id)) {
+  } else if (failed_last) {
     why = "failed last time (" + ExitWords(h.last_exit) +
           "), so it is not recorded as ran";
   } else {
@@ -202,21 +203,30 @@ RunDecision DecideRun(Frequency freq, const ScriptHistory& h, bool interrupted,
   }
 
   if (!run.reconcile && run.rerun_scripts && freq == Frequency::kPerInstance) {
-    return {true, f + ": apply --rerun-scripts" +
-                      (due ? " (" + why + ")" : std::string())};
+    return {true,
+            f + ": apply --rerun-scripts" +
+                (due ? " (" + why + ")" : std::string()),
+            ""};
+  }
+  // The warning when the new content will never run on its own.
+  std::string changed_warning;
+  if (!changed.empty() && freq != Frequency::kPerBoot) {
+    changed_warning = changed.substr(2);
   }
   if (run.reconcile || !run.boot) {
-    if (!due) return {false, f + ": " + done_text + changed};
+    if (!due) return {false, f + ": " + done_text + changed, changed_warning};
     std::string mode = run.reconcile
                            ? "apply --reconcile never runs scripts"
                            : "scripts run only at boot (flamingo apply --boot)";
     if (freq == Frequency::kPerInstance && !run.reconcile) {
       mode += " or with flamingo apply --rerun-scripts";
     }
-    return {false, f + ": " + why + "; not run now: " + mode};
+    std::string reason = f + ": " + why + "; not run now: " + mode;
+    bool alarming = interrupted || failed_last;
+    return {false, reason, alarming ? reason : std::string()};
   }
-  if (due) return {true, f + ": " + why};
-  return {false, f + ": " + done_text + changed};
+  if (due) return {true, f + ": " + why, ""};
+  return {false, f + ": " + done_text + changed, changed_warning};
 }
 
 Status AppendOutputLog(System& sys, std::string_view text) {

@@ -69,7 +69,11 @@ ScriptHistory ReadHistory(const Record* record, const std::string& prefix);
 // Why a script will or will not run now, for the plan.
 struct RunDecision {
   bool run = false;
-  std::string reason;  // "once per instance: not yet run for i-1; runs now"
+  std::string reason;  // "once per instance: not yet run for i-1"
+  // Set when the plan should warn even though nothing runs now: the content
+  // changed after it ran, or an interrupted / failed script waits for the
+  // next boot.
+  std::string warning;
 };
 
 // Pure. `interrupted`: a marker was found. `ran_now`: it already ran in this

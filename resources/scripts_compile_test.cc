@@ -123,13 +123,13 @@ TEST(ScriptsCompileTest, CompilesEveryScriptWithStagesInRunOrder) {
     stages.push_back(r->Stage());
     EXPECT_TRUE(r->EveryBoot()) << r->Id();
   }
-  EXPECT_EQ(ids, (std::vector<std::string>{
-                     "script[bootcmd]",
-                     "script[/var/lib/cloud/scripts/per-once]",
-                     "script[/var/lib/cloud/scripts/per-boot]",
-                     "script[/var/lib/cloud/scripts/per-instance]",
-                     "script[user-data/part-001]",
-                     "script[user-data/setup.sh]", "script[runcmd]"}));
+  EXPECT_EQ(ids,
+            (std::vector<std::string>{
+                "script[bootcmd]", "script[/var/lib/cloud/scripts/per-once]",
+                "script[/var/lib/cloud/scripts/per-boot]",
+                "script[/var/lib/cloud/scripts/per-instance]",
+                "script[user-data/part-001]", "script[user-data/setup.sh]",
+                "script[runcmd]"}));
   EXPECT_TRUE(std::is_sorted(stages.begin(), stages.end()));
   EXPECT_EQ(stages.front(), kStageEarly);
   EXPECT_GT(stages[1], kStageDeferred);
@@ -172,11 +172,11 @@ TEST(ScriptsCompileTest, PartNamesAreMadeSafeAndUnique) {
   auto c = Compile("{}\n", {{"../../etc/x y", "#!/bin/sh\n"},
                             {"../../etc/x y", "#!/bin/sh\n"}});
   ASSERT_FALSE(c->diags.HasErrors()) << Errors(c->diags);
-  EXPECT_NE(FindScript(*c, "user-data/.._.._etc_x_y"), nullptr);
-  const ScriptResource* second = FindScript(*c, "user-data/.._.._etc_x_y-2");
+  EXPECT_NE(FindScript(*c, "user-data/_.._.._etc_x_y"), nullptr);
+  const ScriptResource* second = FindScript(*c, "user-data/_.._.._etc_x_y-2");
   ASSERT_NE(second, nullptr);
   EXPECT_EQ(second->spec().file,
-            "/var/lib/flamingo/scripts/user-data/.._.._etc_x_y-2");
+            "/var/lib/flamingo/scripts/user-data/_.._.._etc_x_y-2");
 }
 
 TEST(ScriptsCompileTest, BadTimeoutIsAnError) {
