@@ -10,6 +10,7 @@ pkgs=(
   # test-only tools: real parts for blackbox tests
   nftables iproute2 genisoimage xorriso mtools dosfstools passwd
   systemd-container debootstrap python3 util-linux
+  busybox-static  # a static /bin/sh for chroot script tests (resources/scripts)
 )
 missing=()
 for p in "${pkgs[@]}"; do
