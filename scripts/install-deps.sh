@@ -9,8 +9,8 @@ pkgs=(
   librapidcheck-dev libcrypt-dev libsystemd-dev zlib1g-dev
   # test-only tools: real parts for blackbox tests
   nftables iproute2 genisoimage xorriso mtools dosfstools passwd
-  systemd-container debootstrap python3 util-linux
-  busybox-static  # a static /bin/sh for chroot script tests (resources/scripts)
+  systemd-container debootstrap python3 util-linux time
+  busybox-static  # a static shell for chroot tests of System::Exec
 )
 missing=()
 for p in "${pkgs[@]}"; do
