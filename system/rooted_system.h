@@ -8,6 +8,10 @@
 // handled with *at(2) calls relative to its parent directory's fd and never
 // followed (lstat semantics), except by ListDir.
 //
+// WriteFile's temporary file is ".flamingo-<16 hex digits>.tmp" in the
+// target's directory; it is removed on every failure the process survives,
+// but a SIGKILL or power loss between create and rename can leave one.
+//
 // Error messages name the operation and the path inside the target:
 // "write /etc/motd: No space left on device".
 //
