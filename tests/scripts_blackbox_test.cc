@@ -75,6 +75,41 @@ class ScriptsBlackboxTest : public ::testing::Test {
     return fs::exists(dir) && !fs::is_empty(dir);
   }
 
+  // Starts flamingo with `args`, waits until the script wrote /script.pid,
+  // SIGKILLs flamingo, then the script's process group.
+  void KillWhileTheScriptRuns(std::vector<std::string> args) {
+    args.insert(args.begin(), FLAMINGO_BIN);
+    args.push_back("--root");
+    args.push_back(root_.path());
+    root_.Write("script.pid", "");
+    pid_t pid = fork();
+    if (pid == 0) {
+      int devnull = open("/dev/null", O_WRONLY);
+      dup2(devnull, 1);
+      dup2(devnull, 2);
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(FLAMINGO_BIN, argv.data());
+      _exit(127);
+    }
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (Read("script.pid").empty() &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    kill(pid, SIGKILL);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    EXPECT_TRUE(WIFSIGNALED(status)) << "flamingo finished before the kill";
+    // The script runs in its own process group: end it too.
+    std::string script_pid = Read("script.pid");
+    ASSERT_FALSE(script_pid.empty()) << "the script never started";
+    kill(-std::stoi(script_pid), SIGKILL);
+    root_.Write("script.pid", "");
+  }
+
   TempDir root_;
 };
 
@@ -159,30 +194,7 @@ TEST_F(ScriptsBlackboxTest, KilledMidScriptIsReportedInterruptedAndRunsAgain) {
       "  - echo $$ > /script.pid\n"
       "  - if [ ! -e /go-on ]; then sleep 60; fi\n"
       "  - echo finished >> /runs\n");
-  pid_t pid = fork();
-  if (pid == 0) {
-    int devnull = open("/dev/null", O_WRONLY);
-    dup2(devnull, 1);
-    dup2(devnull, 2);
-    execl(FLAMINGO_BIN, FLAMINGO_BIN, "apply", "--boot", "--boot-id", "boot-1",
-          "--root", root_.path().c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (Read("script.pid").empty() &&
-         std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  kill(pid, SIGKILL);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  ASSERT_TRUE(WIFSIGNALED(status));
-  // The script runs in its own process group: end it too.
-  std::string script_pid = Read("script.pid");
-  ASSERT_FALSE(script_pid.empty()) << "runcmd never started";
-  kill(-std::stoi(script_pid), SIGKILL);
-
+  KillWhileTheScriptRuns({"apply", "--boot", "--boot-id", "boot-1"});
   EXPECT_EQ(Read("runs"), "started\n");
   EXPECT_TRUE(MarkersLeft());
   RunResult plan = Flamingo({"plan", "--boot", "--boot-id", "boot-2"});
@@ -203,6 +215,28 @@ TEST_F(ScriptsBlackboxTest, KilledMidScriptIsReportedInterruptedAndRunsAgain) {
   // Done now: the next boot does not run it.
   ASSERT_EQ(Boot("boot-3").exit_code, 0);
   EXPECT_EQ(Count(Read("runs"), "started"), 2u);
+}
+
+TEST_F(ScriptsBlackboxTest, InterruptedRerunRunsAgainOnTheRebootFastPath) {
+  Seed(
+      "#cloud-config\nruncmd:\n"
+      "  - echo started >> /runs\n"
+      "  - echo $$ > /script.pid\n"
+      "  - if [ -e /hang ]; then sleep 60; fi\n"
+      "  - echo finished >> /runs\n");
+  ASSERT_EQ(Boot("boot-1").exit_code, 0);
+  root_.Write("hang", "");
+  KillWhileTheScriptRuns({"apply", "--rerun-scripts"});
+  EXPECT_EQ(Read("runs"), "started\nfinished\nstarted\n");
+  std::filesystem::remove(root_.path() + "/hang");
+  // Same instance, same input: the reboot fast path, which still evaluates
+  // every script and finds the marker.
+  RunResult r = Boot("boot-2");
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  RunResult st = Flamingo({"status"});
+  EXPECT_TRUE(Has(st.out, "apply --boot: ok (reboot fast path)")) << st.out;
+  EXPECT_EQ(Read("runs"), "started\nfinished\nstarted\nstarted\nfinished\n");
+  EXPECT_FALSE(MarkersLeft());
 }
 
 TEST_F(ScriptsBlackboxTest, FailingScriptExitCodeIsInStatusAndItRunsAgain) {
