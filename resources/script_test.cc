@@ -226,6 +226,28 @@ TEST(ScriptTest, ExecThatCannotStartIsAFailure) {
   EXPECT_FALSE(m.sys.Exists(MarkerPath("runcmd")));
 }
 
+TEST(ScriptTest, NoMarkerNoRun) {
+  // Without its marker a script could later be taken for never started:
+  // when the marker cannot be written, the script does not run.
+  Machine m;
+  m.sys.FailWritesUnder(kMarkerDir, "Read-only file system");
+  ApplyReport rep = m.Apply("runcmd: [x]\n", Boot("i", "b"));
+  EXPECT_FALSE(rep.ok());
+  EXPECT_TRUE(m.sys.exec_requests().empty());
+  EXPECT_EQ(m.records.at("script[runcmd]").record.count("last_result"), 0u);
+}
+
+TEST(ScriptTest, OutputLogKeepsItsModeAndOwner) {
+  Machine m;
+  m.sys.AddFile(kOutputLog, "old\n", {0640, 0, 4});
+  ASSERT_TRUE(m.Apply("runcmd: [x]\n", Boot("i", "b")).ok());
+  auto log = m.sys.GetFile(kOutputLog);
+  EXPECT_EQ(log->attrs.mode, 0640u);
+  EXPECT_EQ(log->attrs.gid, 4u);
+  EXPECT_EQ(log->content.rfind("old\n==== flamingo: script[runcmd]", 0), 0u)
+      << log->content;
+}
+
 TEST(ScriptTest, PlainApplyAndReconcileNeverRunScripts) {
   Machine m;
   RunInfo by_hand;
