@@ -63,7 +63,7 @@ bool MapsLocalhost(const std::vector<std::string>& lines,
 std::vector<std::string> ManagedHostsLines(std::string_view text) {
   auto lines = SplitLines(text);
   auto [b, e] = FindBlock(lines);
-  if (b < 0) return {};
+  if (b < 0 || e <= b) return {};
   return std::vector<std::string>(lines.begin() + b + 1, lines.begin() + e);
 }
 
