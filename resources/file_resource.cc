@@ -247,8 +247,13 @@ Status FileResource::Apply(System& sys, const Change& /*change*/,
     return Status::Error("group \"" + spec_.owner.group + "\" does not exist");
   }
   FileAttrs attrs{spec_.mode, *st->uid, *st->gid};
-  for (const auto& dir : st->missing_dirs) {
-    Status s = sys.MakeDir(dir, FileAttrs{0755, *st->uid, *st->gid});
+  // As cloud-init's ensure_dir: os.makedirs (root, 0755), then only the
+  // file's own directory is chowned to the file's owner.
+  for (size_t i = 0; i < st->missing_dirs.size(); ++i) {
+    bool own = i + 1 == st->missing_dirs.size();
+    Status s =
+        sys.MakeDir(st->missing_dirs[i],
+                    FileAttrs{0755, own ? *st->uid : 0, own ? *st->gid : 0});
     if (!s.ok()) return s;
   }
   auto content = ContentToWrite(spec_, *st, record);
@@ -260,7 +265,7 @@ Status FileResource::Apply(System& sys, const Change& /*change*/,
     Status s = sys.SetAttrs(spec_.path, attrs);
     if (!s.ok()) return s;
   }
-  if (spec_.append && !st->desired.empty()) {
+  if (spec_.append && !st->desired.empty() && record != nullptr) {
     (*record)[kAppendedKey] = Sha256Hex(st->desired);
   }
   return Status::Ok();

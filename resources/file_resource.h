@@ -2,8 +2,9 @@
 //
 // Desired state: the content (decoded at compile time, or read from a
 // file:// source at plan/apply time), mode and owner. Missing parent
-// directories are created with mode 0755 and the file's owner (cloud-init's
-// "owner:group to chown on the file and new directories").
+// directories are created with mode 0755, owned by root except the file's
+// own directory, which gets the file's owner (cloud-init's ensure_dir:
+// makedirs, then chown of the last directory only).
 //
 // Plan fields: content (as "sha256:<hex> (N bytes)", never the bytes), mode
 // ("0644"), owner ("user:group"). A symlink at the path is replaced, never

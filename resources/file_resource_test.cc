@@ -72,18 +72,24 @@ TEST_F(FileResourceTest, PlanShowsFingerprintNeverContent) {
   EXPECT_FALSE(sys_.Exists("/etc/secret"));  // planning writes nothing
 }
 
-TEST_F(FileResourceTest, MissingParentsAreCreated0755WithTheOwner) {
+TEST_F(FileResourceTest, MissingParentsAreCreated0755RootButTheLastOwned) {
   Converge(
       "write_files:\n- path: /home/alice/.config/app/rc\n"
       "  owner: alice:alice\n");
-  for (const char* dir : {"/home", "/home/alice", "/home/alice/.config",
-                          "/home/alice/.config/app"}) {
+  for (const char* dir : {"/home", "/home/alice", "/home/alice/.config"}) {
     auto d = sys_.GetFile(dir);
     ASSERT_TRUE(d.has_value()) << dir;
     EXPECT_EQ(d->type, FileType::kDirectory) << dir;
     EXPECT_EQ(d->attrs.mode, 0755u) << dir;
-    EXPECT_EQ(d->attrs.uid, 1000u) << dir;
+    EXPECT_EQ(d->attrs.uid, 0u) << dir;
+    EXPECT_EQ(d->attrs.gid, 0u) << dir;
   }
+  auto last = sys_.GetFile("/home/alice/.config/app");
+  ASSERT_TRUE(last.has_value());
+  EXPECT_EQ(last->type, FileType::kDirectory);
+  EXPECT_EQ(last->attrs.mode, 0755u);
+  EXPECT_EQ(last->attrs.uid, 1000u);
+  EXPECT_EQ(last->attrs.gid, 1000u);
   EXPECT_EQ(sys_.GetFile("/home/alice/.config/app/rc")->content, "");
 }
 
