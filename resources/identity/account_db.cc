@@ -165,6 +165,8 @@ std::optional<UserView> AccountDb::User(const std::string& name) const {
     u.has_shadow = true;
     u.shadow = *s;
     u.hash = ShadowEntryFor(*s);
+  } else if (u.hash == "x") {
+    u.hash = "";  // "x" points at a shadow entry that is missing
   }
   return u;
 }

@@ -404,6 +404,33 @@ TEST_F(IdentityResourceTest, WaitsForTheShadowUtilsLock) {
   EXPECT_FALSE(Entry("/etc/passwd", "carol").empty());
 }
 
+TEST_F(IdentityResourceTest, AnInterruptedApplyConvergesOnTheNextRun) {
+  std::string yaml = std::string(
+                         "users:\n  - name: dora\n    groups: [ops]\n"
+                         "    ssh_authorized_keys: ['") +
+                     kKeyA + "']\n";
+  // A crash after the n-th write (every later write fails): the files
+  // written so far stay, and the next run converges from there.
+  for (int n = 1; n <= 8; ++n) {
+    FakeSystem sys;
+    idtest::SeedEtc(&sys);
+    Driver driver(&sys);
+    sys.FailNthMutation(n, "No space left on device", /*and_after=*/true);
+    IdRun broken = driver.Apply(yaml);
+    EXPECT_FALSE(broken.report.ok()) << n;
+    sys.ClearFaults();
+    IdRun fixed = driver.Apply(yaml);
+    ASSERT_TRUE(fixed.report.ok()) << n << fixed.Everything();
+    IdRun again = driver.Plan(yaml);
+    EXPECT_TRUE(again.Changes().empty()) << n << again.Everything();
+    auto shadow =
+        AccountTable::Parse(sys.GetFile("/etc/shadow")->content, kShadowFields);
+    ASSERT_NE(shadow.Find("dora"), nullptr) << n;
+    EXPECT_EQ((*shadow.Find("dora"))[1], "!") << n;
+    EXPECT_TRUE(sys.Exists("/home/dora/.ssh/authorized_keys")) << n;
+  }
+}
+
 TEST_F(IdentityResourceTest, LockoutWarningIsInThePlan) {
   IdRun r = driver_.Plan("users: [{name: alice}]\n");
   ASSERT_EQ(r.plan.warnings.size(), 1u);
