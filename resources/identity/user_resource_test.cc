@@ -431,6 +431,25 @@ TEST_F(IdentityResourceTest, AnInterruptedApplyConvergesOnTheNextRun) {
   }
 }
 
+TEST_F(IdentityResourceTest, RedirectUserAndEnabledRootGetTheCloudKeys) {
+  std::string meta = std::string("public-keys: ['") + kKeyA + " cloud']\n";
+  std::string yaml =
+      "users: [default, {name: legacy, ssh_redirect_user: true}]\n"
+      "disable_root: false\n";
+  IdRun r = driver_.Apply(yaml, meta);
+  ASSERT_TRUE(r.report.ok()) << r.Everything();
+  // Root login enabled: the keys as they are.
+  EXPECT_EQ(File("/root/.ssh/authorized_keys"),
+            std::string(kKeyA) + " cloud\n");
+  // The redirected user: the keys behind a message naming the default user.
+  std::string legacy = File("/home/legacy/.ssh/authorized_keys");
+  EXPECT_NE(legacy.find("Please login as the user \\\"cloud-user\\\" rather "
+                        "than the user \\\"legacy\\\""),
+            std::string::npos)
+      << legacy;
+  ExpectConverged(yaml, meta);
+}
+
 TEST_F(IdentityResourceTest, LockoutWarningIsInThePlan) {
   IdRun r = driver_.Plan("users: [{name: alice}]\n");
   ASSERT_EQ(r.plan.warnings.size(), 1u);
