@@ -131,6 +131,21 @@ TEST(WriteFilesCompileTest, BadPermissionsNamesItsPlace) {
   EXPECT_EQ(h.graph().size(), 0u);
 }
 
+TEST(WriteFilesCompileTest, DecimalLookingOctalPermissionsWarn) {
+  Harness h({CompileWriteFiles});
+  EXPECT_EQ(h.Compile("write_files:\n- path: /a\n  permissions: 644\n"),
+            "user-data:3:16: warning: write_files[0].permissions: permissions "
+            "644 is the decimal number 644 (mode 1204); write '0644' for mode "
+            "0644\n");
+  EXPECT_EQ(FileAt(h, 0).spec().mode, 644u);  // as cloud-init takes it
+}
+
+TEST(WriteFilesCompileTest, UnquotedLeadingZeroOctalIsFine) {
+  Harness h({CompileWriteFiles});
+  EXPECT_EQ(h.Compile("write_files:\n- path: /a\n  permissions: 0640\n"), "");
+  EXPECT_EQ(FileAt(h, 0).spec().mode, 0640u);
+}
+
 TEST(WriteFilesCompileTest, UnknownEncodingNamesItsPlace) {
   Harness h({CompileWriteFiles});
   EXPECT_EQ(h.Compile("write_files:\n- path: /a\n  encoding: rot13\n"
