@@ -187,6 +187,11 @@ std::vector<std::string> FileResource::Requires() const {
   if (spec_.owner.user != "root") keys.push_back("user:" + spec_.owner.user);
   if (spec_.owner.group != "root") {
     keys.push_back("group:" + spec_.owner.group);
+    // A user's private group is made with the user, which may provide only
+    // "user:NAME".
+    if (spec_.owner.group != spec_.owner.user) {
+      keys.push_back("user:" + spec_.owner.group);
+    }
   }
   return keys;
 }

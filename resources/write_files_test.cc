@@ -76,8 +76,9 @@ TEST(WriteFilesCompileTest, EdgesNameAncestorsAndOwner) {
   h.Compile("write_files:\n- path: /a/b/c\n  owner: bob:devs\n");
   const FileResource& f = FileAt(h, 0);
   EXPECT_EQ(f.Provides(), std::vector<std::string>{"path:/a/b/c"});
-  EXPECT_EQ(f.Requires(), (std::vector<std::string>{"path:/a/b", "path:/a",
-                                                    "user:bob", "group:devs"}));
+  EXPECT_EQ(f.Requires(),
+            (std::vector<std::string>{"path:/a/b", "path:/a", "user:bob",
+                                      "group:devs", "user:devs"}));
 }
 
 TEST(WriteFilesCompileTest, BadBase64NamesItsPlace) {
