@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "resources/hostname.h"
+#include "resources/scripts_compile.h"
 #include "resources/write_files.h"
 
 namespace flamingo {
@@ -18,6 +19,8 @@ const std::vector<KindEntry>& Kinds() {
         "create_hostname_file", "manage_etc_hosts"},
        CompileHostname,
        nullptr},
+      // bootcmd, runcmd, user-data scripts, script directories.
+      {{"script"}, {"bootcmd", "runcmd", "flamingo"}, CompileScripts, nullptr},
   };
   return *table;
 }
