@@ -1,0 +1,15 @@
+// The real ServiceManager: systemd's D-Bus API (org.freedesktop.systemd1)
+// through sd-bus on the system bus. Connects on first use (so creating one
+// costs nothing when no unit is managed); a failed connection is reported
+// by each call.
+#pragma once
+
+#include <memory>
+
+#include "system/systemd/service_manager.h"
+
+namespace flamingo {
+
+std::unique_ptr<ServiceManager> NewSdBusServiceManager();
+
+}  // namespace flamingo
