@@ -1,7 +1,8 @@
 // The real ServiceManager: systemd's D-Bus API (org.freedesktop.systemd1)
-// through sd-bus on the system bus. Connects on first use (so creating one
-// costs nothing when no unit is managed); a failed connection is reported
-// by each call.
+// through sd-bus: systemd's private socket /run/systemd/private when root
+// (as systemctl does; works before dbus.service), else the system bus.
+// Connects on first use (so creating one costs nothing when no unit is
+// managed); a failed connection is reported by each call.
 #pragma once
 
 #include <memory>
