@@ -8,7 +8,10 @@
 # The root is never booted itself: callers copy it (cp -a --reflink=auto)
 # and boot the copy.
 #
-# Usage: build-rootfs.sh            -> prints the cached root's path
+# Usage: build-rootfs.sh          -> the test root (with flamingo's libraries)
+#        build-rootfs.sh --base   -> the same without flamingo's libraries
+#                                    (bench/boot-compare.sh adds flamingo or
+#                                    cloud-init to copies of it and measures)
 # Needs: root, debootstrap, network access to the mirror (apt's proxy
 # settings are honoured via http_proxy when apt has one configured).
 set -euo pipefail
@@ -19,7 +22,13 @@ CACHE=${FLAMINGO_BOOT_CACHE:-/var/cache/flamingo-test}
 # systemd and what a booted instance needs; flamingo's own shared libraries
 # (yaml-cpp, curl, mnl, nftnl, crypt, zlib, systemd) so the host-built binary
 # runs; busybox for the result-reporting unit.
-PACKAGES=systemd,systemd-sysv,dbus,openssh-server,passwd,busybox,sudo,libyaml-cpp0.7,libcurl4,libmnl0,libnftnl11,libsystemd0,libcrypt1,zlib1g
+BASE_PACKAGES=systemd,systemd-sysv,dbus,openssh-server,passwd,busybox,sudo
+FLAMINGO_LIBS=libyaml-cpp0.7,libcurl4,libmnl0,libnftnl11,libsystemd0,libcrypt1,zlib1g
+if [[ "${1:-}" == "--base" ]]; then
+  PACKAGES=$BASE_PACKAGES
+else
+  PACKAGES=$BASE_PACKAGES,$FLAMINGO_LIBS
+fi
 
 key=$(printf '%s\n' "$SUITE" "$MIRROR" "$PACKAGES" "v1" | sha256sum | cut -c1-16)
 root="$CACHE/rootfs-$key"
