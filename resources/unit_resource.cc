@@ -83,6 +83,10 @@ std::vector<std::string> UnitResource::Provides() const {
 }
 
 std::string UnitResource::UnitPath() const {
+  if (spec_.network) {
+    return std::string(spec_.runtime ? "/run" : "/etc") + "/systemd/network/" +
+           spec_.name;
+  }
   return UnitConfigDir(spec_.runtime) + "/" + spec_.name;
 }
 
@@ -206,7 +210,7 @@ Change UnitResource::Diff(const Observation& observed,
   Change c = MakeChange(create ? Action::kCreate : Action::kUpdate);
   c.fields = std::move(fields);
   c.reason = reason;
-  if (obs.live && (files_changed || links_changed)) {
+  if (obs.live && !spec_.network && (files_changed || links_changed)) {
     c.reason = c.reason.empty() ? "then daemon-reload"
                                 : c.reason + "; then daemon-reload";
   }
@@ -219,7 +223,7 @@ Status UnitResource::Apply(System& sys, const Change& change,
   if (!now.ok()) return now.status();
   const auto& obs = *static_cast<const Observed*>(now->detail.get());
   std::string path = UnitPath();
-  std::string dir = UnitConfigDir(spec_.runtime);
+  std::string dir = ParentPath(path);
   const FileAttrs dir_attrs{0755, 0, 0};
   const FileAttrs file_attrs{0644, 0, 0};
   bool changed = false;
@@ -284,7 +288,8 @@ Status UnitResource::Apply(System& sys, const Change& change,
   }
   ServiceManager* sm = sys.mutable_services();
   if (sm == nullptr) return Status::Ok();
-  if (changed) {
+  // networkd files are read by networkd, not by systemd.
+  if (changed && !spec_.network) {
     Status s = sm->Reload();
     if (!s.ok()) return s;
   }

@@ -323,12 +323,67 @@ systemd:
   // valid duplicate is tested below.
   EXPECT_EQ(graph_->size(), 1u);  // only systemd.units[0] survived
   std::string dup = Compile(
-      "coreos:\n  units:\n    - name: x.service\nsystemd:\n  units:\n"
-      "    - name: x.service\n");
-  EXPECT_NE(dup.find("user-data:6:7: systemd.units[0]: unit x.service is "
-                     "already declared at user-data:3:7"),
+      "coreos:\n  units:\n    - name: x.service\n      enable: true\n"
+      "systemd:\n  units:\n    - name: x.service\n      enable: false\n");
+  EXPECT_NE(dup.find("user-data:7:7: systemd.units[0]: unit x.service (also "
+                     "declared at user-data:3:7): enable is both true and "
+                     "false"),
             std::string::npos)
       << dup;
+}
+
+// CoreOS configs list a unit twice ("stop" early, "restart" late): merged,
+// the later command wins, with a warning.
+TEST_F(UnitTest, RepeatedUnitIsMergedAndTheLastCommandWins) {
+  sys_.set_live(true);
+  sys_.set_services(&sm_);
+  sm_.SetUnit("systemd-networkd.service", {"loaded", "inactive", "", false});
+  std::string d = Compile(R"(coreos:
+  units:
+    - name: systemd-networkd.service
+      command: stop
+    - name: 00-eth0.network
+      runtime: true
+      content: |
+        [Match]
+        Name=eth0
+        [Network]
+        Address=10.0.0.101/24
+    - name: systemd-networkd.service
+      command: restart
+)");
+  EXPECT_NE(d.find("user-data:12:7: warning: coreos.units[2]: unit "
+                   "systemd-networkd.service (also declared at "
+                   "user-data:3:7): command restart replaces stop"),
+            std::string::npos)
+      << d;
+  EXPECT_EQ(graph_->size(), 2u);
+  ApplyReport r = Apply(sys_);
+  ASSERT_TRUE(r.ok());
+  // The networkd file goes where networkd reads it; no daemon-reload for it.
+  auto net = sys_.GetFile("/run/systemd/network/00-eth0.network");
+  ASSERT_TRUE(net);
+  EXPECT_NE(net->content.find("Name=eth0"), std::string::npos);
+  EXPECT_EQ(sm_.calls(),
+            std::vector<std::string>{"restart systemd-networkd.service"});
+}
+
+TEST_F(UnitTest, NetworkdFilesTakeNoUnitOptions) {
+  std::string d = Compile(R"(systemd:
+  units:
+    - name: br0.netdev
+      enable: true
+      content: "[NetDev]\nName=br0\nKind=bridge\n"
+    - name: ../x.link
+      content: "[Match]\n"
+)");
+  EXPECT_NE(d.find("systemd.units[0].enable: br0.netdev is a "
+                   "systemd-networkd file, not a unit: it has no enable"),
+            std::string::npos)
+      << d;
+  EXPECT_NE(d.find("systemd.units[1].name: invalid unit name \"../x.link\""),
+            std::string::npos)
+      << d;
 }
 
 TEST_F(UnitTest, OrphanRemovesOnlyWhatFlamingoCreated) {

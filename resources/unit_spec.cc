@@ -34,6 +34,16 @@ const Value* String(const Value& item, const char* key, Diagnostics* diags) {
   return v;
 }
 
+std::string NetworkdNameError(const std::string& name) {
+  size_t dot = name.rfind('.');
+  if (dot == 0) return "a networkd file needs a name before its suffix";
+  if (name.size() > 255) return "name longer than 255 characters";
+  if (name[0] == '.' || name.find('/') != std::string::npos) {
+    return "a networkd file name is a plain file name";
+  }
+  return "";
+}
+
 // Checks unit-file syntax; errors name the line inside the content.
 bool CheckContent(const Value& v, Diagnostics* diags) {
   ParsedUnit parsed = ParseUnitFile(v.text());
@@ -97,8 +107,57 @@ void ParseDropIns(const Value& list, UnitSpec* spec, Diagnostics* diags) {
   }
 }
 
-void CompileList(const Value& units, std::map<std::string, const Value*>* seen,
-                 CompileOutput* out, Diagnostics* diags) {
+struct Collected {
+  std::vector<UnitSpec> specs;
+  std::map<std::string, size_t> index;  // name -> specs[i]
+};
+
+// A unit listed again (CoreOS configs do: "stop" early, "restart" late)
+// is merged: fields given once are combined, the later command replaces
+// the earlier one (flamingo converges to the end state), and a field
+// given twice with different values is an error.
+void Merge(UnitSpec* into, UnitSpec from, const Value& item,
+           Diagnostics* diags) {
+  std::string again =
+      "unit " + from.name + " (also declared at " + into->origin + "): ";
+  if (into->content && from.content && *into->content != *from.content) {
+    diags->Error(item, again + "content is given twice");
+  } else if (from.content) {
+    into->content = from.content;
+  }
+  for (auto& d : from.drop_ins) {
+    for (const auto& e : into->drop_ins) {
+      if (e.name == d.name) {
+        diags->Error(item, again + "drop-in " + d.name + " is given twice");
+      }
+    }
+    into->drop_ins.push_back(std::move(d));
+  }
+  auto flag = [&](std::optional<bool>* a, const std::optional<bool>& b,
+                  const char* what) {
+    if (*a && b && **a != *b) {
+      diags->Error(item, again + what + " is both true and false");
+    } else if (b) {
+      *a = b;
+    }
+  };
+  flag(&into->enable, from.enable, "enable");
+  flag(&into->mask, from.mask, "mask");
+  if (into->runtime != from.runtime) {
+    diags->Error(item, again + "runtime differs");
+  }
+  if (into->command && from.command && *into->command != *from.command) {
+    diags->Warning(item, again + "command " + UnitCommandName(*from.command) +
+                             " replaces " + UnitCommandName(*into->command) +
+                             " (flamingo converges to the last one)");
+  }
+  if (from.command) into->command = from.command;
+  if (into->mask.value_or(false) && into->enable.value_or(false)) {
+    diags->Error(item, "unit " + from.name + " is both masked and enabled");
+  }
+}
+
+void CompileList(const Value& units, Collected* out, Diagnostics* diags) {
   if (!units.is_list()) {
     diags->Error(units, "expected a list of units");
     return;
@@ -106,17 +165,22 @@ void CompileList(const Value& units, std::map<std::string, const Value*>* seen,
   for (const auto& item : units.items()) {
     auto spec = ParseUnitSpec(item, diags);
     if (!spec) continue;
-    auto [it, fresh] = seen->emplace(spec->name, &item);
-    if (!fresh) {
-      diags->Error(item, "unit " + spec->name + " is already declared at " +
-                             Origin(*it->second));
+    auto it = out->index.find(spec->name);
+    if (it != out->index.end()) {
+      Merge(&out->specs[it->second], std::move(*spec), item, diags);
       continue;
     }
-    out->Add(std::make_unique<UnitResource>(std::move(*spec)));
+    out->index[spec->name] = out->specs.size();
+    out->specs.push_back(std::move(*spec));
   }
 }
 
 }  // namespace
+
+bool IsNetworkdFile(const std::string& name) {
+  return name.ends_with(".network") || name.ends_with(".netdev") ||
+         name.ends_with(".link");
+}
 
 std::optional<UnitSpec> ParseUnitSpec(const Value& item, Diagnostics* diags) {
   if (!item.is_map()) {
@@ -132,7 +196,9 @@ std::optional<UnitSpec> ParseUnitSpec(const Value& item, Diagnostics* diags) {
     return std::nullopt;
   }
   spec.name = name->text();
-  std::string why = UnitNameError(spec.name);
+  spec.network = IsNetworkdFile(spec.name);
+  std::string why =
+      spec.network ? NetworkdNameError(spec.name) : UnitNameError(spec.name);
   if (!why.empty()) {
     diags->Error(*name, "invalid unit name \"" + spec.name + "\": " + why);
     return std::nullopt;
@@ -155,6 +221,16 @@ std::optional<UnitSpec> ParseUnitSpec(const Value& item, Diagnostics* diags) {
     spec.command = ParseCommand(*c, diags);
   }
 
+  if (spec.network) {
+    for (const char* key : {"enable", "mask", "command"}) {
+      if (const Value* v = item.Get(key); v != nullptr && !v->is_null()) {
+        diags->Error(*v, spec.name +
+                             " is a systemd-networkd file, not a "
+                             "unit: it has no " +
+                             key);
+      }
+    }
+  }
   bool masking = spec.mask.value_or(false);
   if (masking && spec.enable.value_or(false)) {
     diags->Error(*item.Get("enable"),
@@ -198,12 +274,12 @@ std::optional<UnitSpec> ParseUnitSpec(const Value& item, Diagnostics* diags) {
 
 void CompileUnits(const CompileInput& in, CompileOutput* out,
                   Diagnostics* diags) {
-  std::map<std::string, const Value*> seen;
+  Collected seen;
   if (const Value* coreos = in.config.Get("coreos");
       coreos != nullptr && coreos->is_map()) {
     for (const auto& [key, v] : coreos->entries()) {
       if (key == "units") {
-        CompileList(v, &seen, out, diags);
+        CompileList(v, &seen, diags);
       } else {
         diags->Warning(v, "coreos." + key +
                               " is not implemented by flamingo (only "
@@ -214,8 +290,11 @@ void CompileUnits(const CompileInput& in, CompileOutput* out,
   if (const Value* sd = in.config.Get("systemd");
       sd != nullptr && sd->is_map()) {
     if (const Value* units = sd->Get("units")) {
-      CompileList(*units, &seen, out, diags);
+      CompileList(*units, &seen, diags);
     }
+  }
+  for (auto& spec : seen.specs) {
+    out->Add(std::make_unique<UnitResource>(std::move(spec)));
   }
 }
 

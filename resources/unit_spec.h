@@ -24,8 +24,15 @@ struct UnitSpec {
   std::optional<bool> mask;    // absent = leave the mask alone
   bool runtime = false;        // /run/systemd/system instead of /etc
   std::optional<UnitCommand> command;
+  // A systemd-networkd file (.network, .netdev, .link), as CoreOS writes
+  // them: content and drop-ins go to /etc/systemd/network (/run with
+  // runtime); no enable, mask or command.
+  bool network = false;
   std::string origin;  // "user-data:12:5"
 };
+
+// True for "00-eth0.network", "br0.netdev", "10-eth.link".
+bool IsNetworkdFile(const std::string& name);
 
 // Parses one list item (a map); semantic errors go to `diags`. Returns
 // nullopt when the item is unusable.
