@@ -140,7 +140,7 @@ Result<Observation> UnitResource::Observe(const SystemReader& sys,
 }
 
 Change UnitResource::Diff(const Observation& observed,
-                          const ResourceContext&) const {
+                          const ResourceContext& ctx) const {
   const auto& obs = *static_cast<const Observed*>(observed.detail.get());
   std::vector<FieldChange> fields;
   bool files_changed = false;  // unit file or drop-ins
@@ -183,6 +183,10 @@ Change UnitResource::Diff(const Observation& observed,
   if (spec_.command && obs.state) {
     const UnitState& st = *obs.state;
     bool up = Running(st) || StartQueued(st);
+    // Never applied before (no record): restart/reload as CoreOS would on
+    // first boot, e.g. networkd after its .network files were written.
+    bool first = ctx.record() == nullptr || ctx.record()->empty();
+    bool trigger = files_changed || first;
     bool job = false;
     switch (*spec_.command) {
       case UnitCommand::kStart:
@@ -192,11 +196,11 @@ Change UnitResource::Diff(const Observation& observed,
         job = (Running(st) && st.job_type != "stop") || StartQueued(st);
         break;
       case UnitCommand::kRestart:
-        job = files_changed || !up;
+        job = trigger || !up;
         break;
       case UnitCommand::kReload:
       case UnitCommand::kTryRestart:
-        job = files_changed && Running(st);
+        job = trigger && Running(st);
         break;
     }
     if (job) {
@@ -227,6 +231,7 @@ Status UnitResource::Apply(System& sys, const Change& change,
   const FileAttrs dir_attrs{0755, 0, 0};
   const FileAttrs file_attrs{0644, 0, 0};
   bool changed = false;
+  // Also marks the resource as applied once (see `first` in Diff).
   (*record)["runtime"] = spec_.runtime ? "true" : "false";
 
   if (spec_.mask && !*spec_.mask && obs.masked) {

@@ -11,10 +11,11 @@
 // Commands are declarative:
 //   start        enqueued when the unit is neither active nor starting;
 //   stop         enqueued when it is active or starting;
-//   restart      when the unit file or a drop-in changes, or it is not
-//                running;
-//   reload       when the files change and the unit is active;
-//   try-restart  when the files change and the unit is active.
+//   restart      when the unit file or a drop-in changes, on the first
+//                apply of this resource, or when it is not running;
+//   reload       when the files change or on the first apply, and the
+//                unit is active;
+//   try-restart  likewise.
 // Jobs are enqueued (mode "replace") and never waited for, so a unit
 // ordered after flamingo's own boot unit cannot deadlock; a pending job
 // counts as converged. daemon-reload runs only when this resource changed a
