@@ -246,7 +246,10 @@ Result<std::string> FakeSystem::ReadFile(std::string_view path) const {
   if (!r.ok()) return r.status();
   const Entry* e = Find(*r);
   if (e == nullptr) return Err("read", path, ENOENT);
-  if (e->type == FileType::kSymlink) return Err("read", path, ELOOP);
+  if (e->type == FileType::kSymlink) {
+    return Status::Error("read " + std::string(path) +
+                         ": is a symbolic link (not followed)");
+  }
   if (e->type == FileType::kDirectory) return Err("read", path, EISDIR);
   if (e->type != FileType::kRegular) {
     return Status::Error("read " + std::string(path) + ": not a regular file");
