@@ -124,6 +124,12 @@ class System : public SystemReader {
   virtual Status SetAttrs(std::string_view path, const FileAttrs& attrs) = 0;
   // Removes a file, symlink or empty directory; ok if it does not exist.
   virtual Status Remove(std::string_view path) = 0;
+  // Atomically makes `path` a symlink to `target` (which is stored as given
+  // and never resolved): a symlink under a temporary name in the same
+  // directory, renamed over `path` (a file or symlink there is replaced; a
+  // directory there is an error). REQUIRES: the parent directory exists.
+  virtual Status MakeSymlink(std::string_view path,
+                             std::string_view target) = 0;
   // Sets the running kernel's hostname. REQUIRES: IsLive().
   virtual Status SetKernelHostname(std::string_view name) = 0;
   // Runs a command inside the target (chroot when the root is not "/").

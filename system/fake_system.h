@@ -11,7 +11,7 @@
 // fault injection and are not counted as mutations.
 //
 // Mutating calls (counted, logged, subject to fault injection): WriteFile,
-// MakeDir, SetAttrs, Remove, SetKernelHostname, Exec. A failed call changes
+// MakeDir, SetAttrs, Remove, MakeSymlink, SetKernelHostname, Exec. A failed call changes
 // nothing. Lock is not a mutation.
 //
 // Not thread-safe, except that threads may contend in Lock on a lock file
@@ -87,7 +87,7 @@ class FakeSystem : public System {
   // Mutating calls so far (including failed ones).
   int mutation_count() const { return mutation_count_; }
   // One line per mutating call: "write /etc/motd", "mkdir /x", "chattr /x",
-  // "remove /x", "sethostname h", "exec argv0".
+  // "remove /x", "symlink /x", "sethostname h", "exec argv0".
   const std::vector<std::string>& mutations() const { return log_; }
 
   // ---- SystemReader ----
@@ -109,6 +109,7 @@ class FakeSystem : public System {
   Status MakeDir(std::string_view path, const FileAttrs& attrs) override;
   Status SetAttrs(std::string_view path, const FileAttrs& attrs) override;
   Status Remove(std::string_view path) override;
+  Status MakeSymlink(std::string_view path, std::string_view target) override;
   Status SetKernelHostname(std::string_view name) override;
   Result<ExecResult> Exec(const ExecRequest& request) override;
 

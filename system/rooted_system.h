@@ -58,6 +58,7 @@ class RootedSystem : public System {
   Status MakeDir(std::string_view path, const FileAttrs& attrs) override;
   Status SetAttrs(std::string_view path, const FileAttrs& attrs) override;
   Status Remove(std::string_view path) override;
+  Status MakeSymlink(std::string_view path, std::string_view target) override;
   Status SetKernelHostname(std::string_view name) override;
   // Forks; the child enters a new process group, chroots into the root
   // (unless live), changes to request.cwd, gets /dev/null as stdin and a
