@@ -29,6 +29,7 @@
 #include <string_view>
 
 #include "engine/system.h"
+#include "system/nft/netfilter.h"
 #include "system/unique_fd.h"
 
 namespace flamingo {
@@ -70,6 +71,10 @@ class RootedSystem : public System {
   // cwd) is an error Status, not an ExecResult.
   Result<ExecResult> Exec(const ExecRequest& request) override;
 
+  // nftables over netlink (system/nft/netlink_netfilter.h): only when live.
+  const Netfilter* netfilter() const override { return netfilter_.get(); }
+  Netfilter* mutable_netfilter() override { return netfilter_.get(); }
+
   // Opens `path` inside the root with openat2(2) (`flags` | O_CLOEXEC,
   // following symlinks inside the root). Exposed for other system/ adapters.
   Result<UniqueFd> OpenInRoot(std::string_view op, std::string_view path,
@@ -96,6 +101,7 @@ class RootedSystem : public System {
   std::string root_;
   UniqueFd root_fd_;
   bool live_;
+  std::unique_ptr<Netfilter> netfilter_;  // null unless live
 };
 
 // "op path: strerror(err)" — the error shape of every System adapter.
