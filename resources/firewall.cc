@@ -140,9 +140,14 @@ Change FirewallResource::Diff(const Observation& observed,
     if (obs.kernel.exists) {
       c.fields.push_back({"table", "inet flamingo", std::nullopt, false});
     }
-    if (obs.file) c.fields.push_back({kFirewallNftPath, Summary(obs.file), std::nullopt, false});
-    if (obs.unit) c.fields.push_back({kFirewallUnitPath, Summary(obs.unit), std::nullopt, false});
-    if (obs.link) c.fields.push_back({kFirewallWantsPath, obs.link, std::nullopt, false});
+    if (obs.file)
+      c.fields.push_back(
+          {kFirewallNftPath, Summary(obs.file), std::nullopt, false});
+    if (obs.unit)
+      c.fields.push_back(
+          {kFirewallUnitPath, Summary(obs.unit), std::nullopt, false});
+    if (obs.link)
+      c.fields.push_back({kFirewallWantsPath, obs.link, std::nullopt, false});
     return c;
   }
   const Lowered& want = *obs.desired;
@@ -152,15 +157,21 @@ Change FirewallResource::Diff(const Observation& observed,
   if (obs.live && !(obs.kernel == want.table)) {
     firewall::KernelFields(obs.kernel, want, &fields);
   }
+  if (!obs.live && !obs.file) {
+    // Under --root, a first write shows the table it will hold.
+    firewall::KernelFields(nft::Table{}, want, &fields);
+  }
   if (obs.file != file) {
-    if (obs.live) {
-      fields.push_back({kFirewallNftPath, Summary(obs.file), Summary(file), false});
+    if (obs.live || !obs.file) {
+      fields.push_back(
+          {kFirewallNftPath, Summary(obs.file), Summary(file), false});
     } else {
       firewall::LineFields(kFirewallNftPath, obs.file, file, &fields);
     }
   }
   if (obs.unit != unit) {
-    fields.push_back({kFirewallUnitPath, Summary(obs.unit), Summary(unit), false});
+    fields.push_back(
+        {kFirewallUnitPath, Summary(obs.unit), Summary(unit), false});
   }
   if (obs.link != std::optional<std::string>(kFirewallUnitPath)) {
     fields.push_back({kFirewallWantsPath, obs.link, kFirewallUnitPath, false});
@@ -170,10 +181,9 @@ Change FirewallResource::Diff(const Observation& observed,
   Change c = MakeChange(exists ? Action::kUpdate : Action::kCreate);
   c.fields = std::move(fields);
   if (!obs.live) {
-    c.reason =
-        "no netfilter here (--root): the rules go to " +
-        std::string(kFirewallNftPath) +
-        ", loaded at boot by flamingo-firewall.service (enabled)";
+    c.reason = "no netfilter here (--root): the rules go to " +
+               std::string(kFirewallNftPath) +
+               ", loaded at boot by flamingo-firewall.service (enabled)";
   } else if (want.ssh_rule_added) {
     c.reason = "keep_ssh_open: SSH stays open";
   }
@@ -192,7 +202,8 @@ Status FirewallResource::Apply(System& sys, const Change& change,
         if (!st.ok()) return st.WithContext("delete table inet flamingo");
       }
     }
-    for (const char* path : {kFirewallWantsPath, kFirewallUnitPath, kFirewallNftPath}) {
+    for (const char* path :
+         {kFirewallWantsPath, kFirewallUnitPath, kFirewallNftPath}) {
       Status st = sys.Remove(path);
       if (!st.ok()) return st;
     }

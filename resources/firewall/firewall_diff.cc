@@ -86,14 +86,15 @@ void AlignedFields(const std::string& label, const std::vector<std::string>& a,
 
 std::string ChainText(const nft::Chain& c) {
   if (c.hook == ~0u) return "regular chain (not as flamingo writes it)";
-  const char* hook = c.hook == NF_INET_LOCAL_IN  ? "input"
-                     : c.hook == NF_INET_FORWARD ? "forward"
-                     : c.hook == NF_INET_LOCAL_OUT
-                         ? "output"
-                         : "other";
+  const char* hook = c.hook == NF_INET_LOCAL_IN    ? "input"
+                     : c.hook == NF_INET_FORWARD   ? "forward"
+                     : c.hook == NF_INET_LOCAL_OUT ? "output"
+                                                   : "other";
   return "type " + c.type + " hook " + hook + " priority " +
          std::to_string(c.priority) + " policy " +
-         (c.policy == NF_DROP ? "drop" : c.policy == NF_ACCEPT ? "accept" : "?");
+         (c.policy == NF_DROP     ? "drop"
+          : c.policy == NF_ACCEPT ? "accept"
+                                  : "?");
 }
 
 }  // namespace
@@ -104,8 +105,8 @@ void KernelFields(const nft::Table& observed, const Lowered& desired,
   if (!observed.exists) {
     fields->push_back({"table", std::nullopt, "inet flamingo", false});
   }
-  std::map<std::string, std::pair<std::optional<std::string>,
-                                  std::optional<std::string>>>
+  std::map<std::string,
+           std::pair<std::optional<std::string>, std::optional<std::string>>>
       chains;
   for (const auto& c : observed.chains) chains[c.name].first = ChainText(c);
   for (const auto& c : want.chains) chains[c.name].second = ChainText(c);
@@ -114,13 +115,14 @@ void KernelFields(const nft::Table& observed, const Lowered& desired,
       fields->push_back({"chain " + name, ba.first, ba.second, false});
     }
   }
-  std::map<std::string, std::pair<std::optional<std::string>,
-                                  std::optional<std::string>>>
+  std::map<std::string,
+           std::pair<std::optional<std::string>, std::optional<std::string>>>
       sets;
   for (const auto& s : observed.sets) {
     sets[s.name].first = nft::DescribeElements(s);
   }
-  for (const auto& s : want.sets) sets[s.name].second = nft::DescribeElements(s);
+  for (const auto& s : want.sets)
+    sets[s.name].second = nft::DescribeElements(s);
   for (const auto& [name, ba] : sets) {
     if (ba.first != ba.second) {
       fields->push_back({"set " + name, ba.first, ba.second, false});
@@ -168,7 +170,8 @@ void LineFields(const std::string& label,
     }
     return lines;
   };
-  std::vector<std::string> a = before ? split(*before) : std::vector<std::string>{};
+  std::vector<std::string> a =
+      before ? split(*before) : std::vector<std::string>{};
   AlignedFields(label + " line", a, split(after), fields);
 }
 

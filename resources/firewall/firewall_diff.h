@@ -20,7 +20,8 @@ void KernelFields(const nft::Table& observed, const Lowered& desired,
                   std::vector<FieldChange>* fields);
 
 // Line-level difference of two texts; field names "<label> line N".
-void LineFields(const std::string& label, const std::optional<std::string>& before,
+void LineFields(const std::string& label,
+                const std::optional<std::string>& before,
                 const std::string& after, std::vector<FieldChange>* fields);
 
 // Aligns two sequences: pairs (i, j) with -1 for a missing side, in order.

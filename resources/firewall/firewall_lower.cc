@@ -66,9 +66,8 @@ bool IsNext(std::string a, const std::string& b) {  // a + 1 == b
 // Sorted, disjoint, non-adjacent (what the kernel's interval sets hold and
 // what Read() returns).
 std::vector<nft::Interval> Merge(std::vector<nft::Interval> v) {
-  std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) {
-    return a.first < b.first;
-  });
+  std::sort(v.begin(), v.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
   std::vector<nft::Interval> out;
   for (auto& iv : v) {
     if (!out.empty() &&
@@ -136,7 +135,8 @@ std::vector<Expr> InterfaceExprs(bool out_iface, const std::string& name) {
 // Neighbor discovery: ICMPv6 types 133-136 (router/neighbor solicitation
 // and advertisement).
 std::vector<Expr> NdExprs() {
-  return {Expr::Meta(NFT_META_L4PROTO), Expr::Cmp(NFT_CMP_EQ, Byte(IPPROTO_ICMPV6)),
+  return {Expr::Meta(NFT_META_L4PROTO),
+          Expr::Cmp(NFT_CMP_EQ, Byte(IPPROTO_ICMPV6)),
           Expr::Payload(NFT_PAYLOAD_TRANSPORT_HEADER, 0, 1),
           Expr::Range(NFT_RANGE_EQ, Byte(133), Byte(136)),
           Expr::Verdict(NF_ACCEPT)};
@@ -148,17 +148,17 @@ const char* kNdText =
 
 // Matches an address list of one family: exprs and text, or nothing when
 // the list is empty. `dest` selects daddr.
-void AddressMatch(Builder* b, const Rule& r, const std::vector<AddressRef>& refs,
-                  int family, bool dest, std::vector<Expr>* exprs,
-                  std::string* text) {
+void AddressMatch(Builder* b, const Rule& r,
+                  const std::vector<AddressRef>& refs, int family, bool dest,
+                  std::vector<Expr>* exprs, std::string* text) {
   if (refs.empty()) return;
   const Spec& spec = b->spec();
   std::string fam = family == 4 ? "v4" : "v6";
   uint32_t offset = family == 4 ? (dest ? 16 : 12) : (dest ? 24 : 8);
   uint32_t len = family == 4 ? 4 : 16;
   uint32_t key_type = family == 4 ? nft::kTypeIpv4Addr : nft::kTypeIpv6Addr;
-  std::string word = std::string(family == 4 ? "ip " : "ip6 ") +
-                     (dest ? "daddr " : "saddr ");
+  std::string word =
+      std::string(family == 4 ? "ip " : "ip6 ") + (dest ? "daddr " : "saddr ");
   exprs->push_back(Expr::Payload(NFT_PAYLOAD_NETWORK_HEADER, offset, len));
   if (refs.size() == 1 && !refs[0].set.empty()) {
     std::string name = refs[0].set + "_" + fam;
@@ -169,7 +169,8 @@ void AddressMatch(Builder* b, const Rule& r, const std::vector<AddressRef>& refs
   std::vector<nft::Interval> elems;
   for (const auto& ref : refs) {
     if (ref.prefix) {
-      if (ref.prefix->family == family) elems.push_back(ToInterval(*ref.prefix));
+      if (ref.prefix->family == family)
+        elems.push_back(ToInterval(*ref.prefix));
     } else if (const AddressSet* s = spec.FindSet(ref.set)) {
       for (const auto& p : s->elements) {
         if (p.family == family) elems.push_back(ToInterval(p));
@@ -230,8 +231,8 @@ void LowerRule(Builder* b, const Rule& r) {
       bool out = r.chain == ChainName::kOutput;
       auto e = InterfaceExprs(out, r.interface);
       exprs.insert(exprs.end(), e.begin(), e.end());
-      text += std::string(out ? "oifname " : "iifname ") + Quote(r.interface) +
-              " ";
+      text +=
+          std::string(out ? "oifname " : "iifname ") + Quote(r.interface) + " ";
     }
     if (f != 0) {
       exprs.push_back(Expr::Meta(NFT_META_NFPROTO));
@@ -293,8 +294,8 @@ void LowerRule(Builder* b, const Rule& r) {
     }
     if (r.log) {
       exprs.push_back(Expr::Log(r.log->prefix, r.log->level_number));
-      text += "log prefix " + Quote(r.log->prefix) + " level " + r.log->level +
-              " ";
+      text +=
+          "log prefix " + Quote(r.log->prefix) + " level " + r.log->level + " ";
     }
     switch (r.action) {
       case Verdict::kAccept:
@@ -310,8 +311,8 @@ void LowerRule(Builder* b, const Rule& r) {
           exprs.push_back(Expr::Reject(NFT_REJECT_TCP_RST, 0));
           text += "reject with tcp reset";
         } else {
-          exprs.push_back(
-              Expr::Reject(NFT_REJECT_ICMPX_UNREACH, NFT_REJECT_ICMPX_PORT_UNREACH));
+          exprs.push_back(Expr::Reject(NFT_REJECT_ICMPX_UNREACH,
+                                       NFT_REJECT_ICMPX_PORT_UNREACH));
           text += "reject with icmpx type port-unreachable";
         }
         break;
@@ -405,13 +406,13 @@ bool AnalyzeSsh(const Spec& spec, const SshPorts& ssh,
     }
     return true;
   }
-  warnings->push_back("this firewall closes SSH (" + PortList(ssh) + "): " +
-                      why + (restricted != nullptr
-                                 ? " (only " + RuleName(*restricted) +
-                                       " lets some of it in)"
-                                 : "") +
-                      "; keep_ssh_open is false, so flamingo will not keep it "
-                      "open: make sure you have another way in");
+  warnings->push_back(
+      "this firewall closes SSH (" + PortList(ssh) + "): " + why +
+      (restricted != nullptr
+           ? " (only " + RuleName(*restricted) + " lets some of it in)"
+           : "") +
+      "; keep_ssh_open is false, so flamingo will not keep it "
+      "open: make sure you have another way in");
   return false;
 }
 
@@ -433,7 +434,8 @@ Lowered Lower(const Spec& spec, const SshPorts& ssh) {
   for (const auto& c : chains) {
     out.table.chains.push_back(
         {ChainText(c.name), c.hook, 0,
-         static_cast<uint32_t>(c.policy == Verdict::kDrop ? NF_DROP : NF_ACCEPT),
+         static_cast<uint32_t>(c.policy == Verdict::kDrop ? NF_DROP
+                                                          : NF_ACCEPT),
          "filter"});
   }
   for (const auto& c : chains) {
@@ -447,8 +449,8 @@ Lowered Lower(const Spec& spec, const SshPorts& ssh) {
     if (spec.allow_loopback) {
       auto e = InterfaceExprs(out_chain, "lo");
       e.push_back(Expr::Verdict(NF_ACCEPT));
-      b.Add(name, e, std::string(out_chain ? "oifname" : "iifname") +
-                         " \"lo\" accept",
+      b.Add(name, e,
+            std::string(out_chain ? "oifname" : "iifname") + " \"lo\" accept",
             "flamingo: allow_loopback");
     }
     if (spec.allow_neighbor_discovery) {
@@ -518,8 +520,8 @@ std::string RenderNftFile(const Lowered& lowered) {
     const char* type = set.key_type == nft::kTypeIpv4Addr   ? "ipv4_addr"
                        : set.key_type == nft::kTypeIpv6Addr ? "ipv6_addr"
                                                             : "inet_service";
-    s += "\tset " + set.name + " {\n\t\ttype " + type +
-         "\n\t\tflags interval\n";
+    s +=
+        "\tset " + set.name + " {\n\t\ttype " + type + "\n\t\tflags interval\n";
     if (!set.elements.empty()) {
       std::string elems;
       for (const auto& iv : set.elements) {

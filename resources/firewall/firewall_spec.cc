@@ -79,8 +79,9 @@ std::optional<Prefix> ParsePrefix(const std::string& text, std::string* error) {
   p.length = full;
   if (slash != std::string::npos) {
     if (len_text.empty() || len_text.size() > 3 ||
-        !std::all_of(len_text.begin(), len_text.end(),
-                     [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
+        !std::all_of(len_text.begin(), len_text.end(), [](char c) {
+          return std::isdigit(static_cast<unsigned char>(c));
+        })) {
       *error = "\"" + text + "\": prefix length must be a number";
       return std::nullopt;
     }
@@ -93,11 +94,12 @@ std::optional<Prefix> ParsePrefix(const std::string& text, std::string* error) {
   }
   Prefix net = p;
   for (int i = p.length; i < full; ++i) {
-    net.addr[static_cast<size_t>(i / 8)] &= static_cast<uint8_t>(~(0x80 >> (i % 8)));
+    net.addr[static_cast<size_t>(i / 8)] &=
+        static_cast<uint8_t>(~(0x80 >> (i % 8)));
   }
   if (net.addr != p.addr) {
-    *error = "\"" + text + "\" has host bits set (did you mean " +
-             net.Text() + "?)";
+    *error =
+        "\"" + text + "\" has host bits set (did you mean " + net.Text() + "?)";
     return std::nullopt;
   }
   return p;
@@ -125,8 +127,8 @@ bool CheckKeys(const Value& map, const std::set<std::string>& allowed,
     if (!allowed.count(key)) {
       std::string list;
       for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-      diags->Error(value, "unknown key \"" + key + "\" (expected one of: " +
-                              list + ")");
+      diags->Error(
+          value, "unknown key \"" + key + "\" (expected one of: " + list + ")");
       ok = false;
     }
   }
@@ -134,8 +136,7 @@ bool CheckKeys(const Value& map, const std::set<std::string>& allowed,
 }
 
 // Reads an optional bool; false (with an error) when it is not a bool.
-bool GetBool(const Value& map, const char* key, bool* out,
-             Diagnostics* diags) {
+bool GetBool(const Value& map, const char* key, bool* out, Diagnostics* diags) {
   const Value* v = map.Get(key);
   if (v == nullptr || v->is_null()) return true;
   if (!v->is_bool()) {
@@ -148,8 +149,8 @@ bool GetBool(const Value& map, const char* key, bool* out,
 
 bool GetString(const Value& v, std::string* out, Diagnostics* diags) {
   if (!v.is_string()) {
-    diags->Error(v, std::string("expected a string, got ") +
-                        Value::TypeName(v.type()));
+    diags->Error(
+        v, std::string("expected a string, got ") + Value::TypeName(v.type()));
     return false;
   }
   *out = v.text();
@@ -195,8 +196,7 @@ bool CheckText(const Value& v, const std::string& s, size_t max,
 }
 
 bool ParsePortNumber(const std::string& s, uint16_t* out) {
-  if (s.empty() || s.size() > 5 ||
-      !std::all_of(s.begin(), s.end(), [](char c) {
+  if (s.empty() || s.size() > 5 || !std::all_of(s.begin(), s.end(), [](char c) {
         return std::isdigit(static_cast<unsigned char>(c));
       })) {
     return false;
@@ -234,8 +234,9 @@ bool ParsePorts(const Value& v, std::vector<PortRange>* out,
       continue;
     }
     if (r.last < r.first) {
-      diags->Error(item, "port range \"" + text + "\" is reversed (did you mean " +
-                             b + "-" + a + "?)");
+      diags->Error(item, "port range \"" + text +
+                             "\" is reversed (did you mean " + b + "-" + a +
+                             "?)");
       ok = false;
       continue;
     }
@@ -264,8 +265,8 @@ bool ParseAddresses(const Value& v, const Spec& spec,
     if (!s.empty() && s[0] == '@') {
       ref.set = s.substr(1);
       if (spec.FindSet(ref.set) == nullptr) {
-        diags->Error(item, "no set named \"" + ref.set +
-                               "\" under firewall.sets");
+        diags->Error(item,
+                     "no set named \"" + ref.set + "\" under firewall.sets");
         ok = false;
         continue;
       }
@@ -331,8 +332,7 @@ bool ParseLimit(const Value& v, RateLimit* out, Diagnostics* diags) {
     }
   }
   if (const Value* burst = v.Get("burst"); burst != nullptr) {
-    if (!burst->is_int() || burst->as_int() < 1 ||
-        burst->as_int() > 1000000) {
+    if (!burst->is_int() || burst->as_int() < 1 || burst->as_int() > 1000000) {
       diags->Error(*burst, "limit.burst must be a whole number, 1-1000000");
       ok = false;
     } else {
@@ -448,8 +448,8 @@ std::optional<Rule> ParseRule(const Value& v, size_t index, const Spec& spec,
     } else if (s == "reject") {
       r.action = Verdict::kReject;
     } else {
-      diags->Error(*x, "unknown action \"" + s +
-                           "\" (expected accept, drop or reject)");
+      diags->Error(
+          *x, "unknown action \"" + s + "\" (expected accept, drop or reject)");
       ok = false;
     }
   }
@@ -514,8 +514,8 @@ std::optional<Rule> ParseRule(const Value& v, size_t index, const Spec& spec,
   }
   if (const Value* x = v.Get("log"); x != nullptr) {
     std::string prefix =
-        "flamingo " + (r.name.empty() ? "rule " + std::to_string(index)
-                                      : r.name) + ": ";
+        "flamingo " +
+        (r.name.empty() ? "rule " + std::to_string(index) : r.name) + ": ";
     if (prefix.size() > 127) prefix.resize(127);
     if (!ParseLog(*x, prefix, &r.log, diags)) ok = false;
   }
@@ -578,10 +578,9 @@ bool ParseSets(const Value& v, Spec* spec, Diagnostics* diags) {
     }
     spec->sets.push_back(std::move(set));
   }
-  std::sort(spec->sets.begin(), spec->sets.end(),
-            [](const AddressSet& a, const AddressSet& b) {
-              return a.name < b.name;
-            });
+  std::sort(
+      spec->sets.begin(), spec->sets.end(),
+      [](const AddressSet& a, const AddressSet& b) { return a.name < b.name; });
   return ok;
 }
 
@@ -589,8 +588,8 @@ bool ParseSets(const Value& v, Spec* spec, Diagnostics* diags) {
 
 std::optional<Spec> ParseFirewall(const Value& v, Diagnostics* diags) {
   if (!v.is_map()) {
-    diags->Error(v, std::string("expected a map, got ") +
-                        Value::TypeName(v.type()));
+    diags->Error(
+        v, std::string("expected a map, got ") + Value::TypeName(v.type()));
     return std::nullopt;
   }
   Spec spec;

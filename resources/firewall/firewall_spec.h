@@ -22,16 +22,16 @@ enum class ChainName { kInput, kForward, kOutput };
 enum class Verdict { kAccept, kDrop, kReject };
 enum class Protocol { kAny, kTcp, kUdp, kIcmp, kIcmpv6 };
 
-const char* ChainText(ChainName c);      // "input"
-const char* VerdictText(Verdict v);      // "accept"
-const char* ProtocolText(Protocol p);    // "tcp"
+const char* ChainText(ChainName c);    // "input"
+const char* VerdictText(Verdict v);    // "accept"
+const char* ProtocolText(Protocol p);  // "tcp"
 
 // An IPv4 or IPv6 address or prefix, normalized (host bits cleared).
 struct Prefix {
-  int family = 4;                   // 4 or 6
-  std::array<uint8_t, 16> addr{};   // first 4 bytes for IPv4
-  int length = 32;                  // prefix length
-  std::string Text() const;         // "10.0.0.0/8", "192.0.2.1"
+  int family = 4;                  // 4 or 6
+  std::array<uint8_t, 16> addr{};  // first 4 bytes for IPv4
+  int length = 32;                 // prefix length
+  std::string Text() const;        // "10.0.0.0/8", "192.0.2.1"
   size_t Bytes() const { return family == 4 ? 4 : 16; }
   bool operator==(const Prefix&) const = default;
 };
@@ -66,18 +66,18 @@ struct LogSpec {
 };
 
 struct Rule {
-  size_t index = 0;        // position in firewall.rules
-  std::string name;        // optional; the kernel rule's comment
+  size_t index = 0;  // position in firewall.rules
+  std::string name;  // optional; the kernel rule's comment
   ChainName chain = ChainName::kInput;
   Verdict action = Verdict::kAccept;
   Protocol protocol = Protocol::kAny;
   std::vector<PortRange> ports;
   std::vector<AddressRef> sources;
   std::vector<AddressRef> destinations;
-  std::string interface;   // "" = any; "eth*" matches a prefix
+  std::string interface;  // "" = any; "eth*" matches a prefix
   std::optional<RateLimit> limit;
   std::optional<LogSpec> log;
-  std::string origin;      // "user-data:12:5"
+  std::string origin;  // "user-data:12:5"
 };
 
 struct AddressSet {

@@ -13,14 +13,15 @@ namespace {
 constexpr char kConfig[] = "/etc/ssh/sshd_config";
 
 std::string Lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (auto& c : s)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
 }
 
 bool ParsePort(const std::string& s, uint16_t* out) {
-  if (s.empty() || s.size() > 5 ||
-      !std::all_of(s.begin(), s.end(),
-                   [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
+  if (s.empty() || s.size() > 5 || !std::all_of(s.begin(), s.end(), [](char c) {
+        return std::isdigit(static_cast<unsigned char>(c));
+      })) {
     return false;
   }
   int n = std::stoi(s);
@@ -40,7 +41,8 @@ bool ListenPort(const std::string& v, uint16_t* out) {
     return ParsePort(v.substr(close + 2), out);
   }
   size_t colon = v.find(':');
-  if (colon == std::string::npos || v.find(':', colon + 1) != std::string::npos) {
+  if (colon == std::string::npos ||
+      v.find(':', colon + 1) != std::string::npos) {
     return false;  // no port, or a bare IPv6 address
   }
   return ParsePort(v.substr(colon + 1), out);
