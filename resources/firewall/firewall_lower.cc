@@ -133,18 +133,19 @@ std::vector<Expr> InterfaceExprs(bool out_iface, const std::string& name) {
 }
 
 // Neighbor discovery: ICMPv6 types 133-136 (router/neighbor solicitation
-// and advertisement).
+// and advertisement), as `nft` itself compiles "icmpv6 type 133-136".
 std::vector<Expr> NdExprs() {
-  return {Expr::Meta(NFT_META_L4PROTO),
+  return {Expr::Meta(NFT_META_NFPROTO),
+          Expr::Cmp(NFT_CMP_EQ, Byte(kNfprotoIpv6)),
+          Expr::Meta(NFT_META_L4PROTO),
           Expr::Cmp(NFT_CMP_EQ, Byte(IPPROTO_ICMPV6)),
           Expr::Payload(NFT_PAYLOAD_TRANSPORT_HEADER, 0, 1),
-          Expr::Range(NFT_RANGE_EQ, Byte(133), Byte(136)),
+          Expr::Cmp(NFT_CMP_GTE, Byte(133)),
+          Expr::Cmp(NFT_CMP_LTE, Byte(136)),
           Expr::Verdict(NF_ACCEPT)};
 }
 
-const char* kNdText =
-    "icmpv6 type { nd-router-solicit, nd-router-advert, nd-neighbor-solicit, "
-    "nd-neighbor-advert } accept";
+const char* kNdText = "icmpv6 type 133-136 accept";
 
 // Matches an address list of one family: exprs and text, or nothing when
 // the list is empty. `dest` selects daddr.
