@@ -179,14 +179,11 @@ Result<std::optional<FileInfo>> RootedSystem::Stat(
 
 Result<std::string> RootedSystem::ReadFile(std::string_view path) const {
   int err = 0;
-  auto fd = OpenLast("read", path, O_RDONLY | O_NONBLOCK | O_NOCTTY, &err);
-  if (!fd.ok()) {
-    if (err == ELOOP) {
-      return Status::Error("read " + std::string(path) +
-                           ": is a symbolic link (not followed)");
-    }
-    return fd.status();
-  }
+  // Reading follows symlinks, but only inside the root (RESOLVE_IN_ROOT):
+  // /etc/os-release -> ../usr/lib/os-release is read from the image.
+  (void)err;
+  auto fd = OpenInRoot("read", path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+  if (!fd.ok()) return fd.status();
   struct stat st;
   if (::fstat(fd->get(), &st) != 0) return PathError("read", path, errno);
   if (S_ISDIR(st.st_mode)) return PathError("read", path, EISDIR);
