@@ -50,6 +50,8 @@ firewall:
     - {name: no-smtp, action: reject, protocol: tcp, ports: [25]}
     - {name: no-syslog, action: reject, protocol: udp, ports: [514], destinations: [10.0.0.1]}
     - {name: out-block, chain: output, action: drop, destinations: ["192.0.2.99"]}
+    - {name: odd-prefix, action: drop, sources: [10.1.2.0/23, "2001:db8:8000::/33", 0.0.0.0/0]}
+    - {name: range, chain: forward, action: accept, protocol: udp, ports: ["20000-20010"]}
 )";
 
 // Rules of table inet flamingo in an `nft -j list ruleset` document.
@@ -176,7 +178,11 @@ TEST(FirewallKernelTest, ApplyPlanDriftRepairForeignTableAndSsh) {
   });
   ASSERT_FALSE(j.contains("error")) << j.dump(2);
   EXPECT_EQ(j["first_action"], "create");
-  EXPECT_TRUE(j["first_warnings"].empty()) << j["first_warnings"].dump();
+  ASSERT_EQ(j["first_warnings"].size(), 1u) << j["first_warnings"].dump();
+  EXPECT_NE(j["first_warnings"][0].get<std::string>().find(
+                "rule \"odd-prefix\" drops it; it stays open to everyone "
+                "because keep_ssh_open is true"),
+            std::string::npos);
   EXPECT_TRUE(j["apply_ok"].get<bool>()) << j["apply"];
   EXPECT_FALSE(j["second_changes"].get<bool>()) << j["second"];
   EXPECT_TRUE(j["ssh_open"].get<bool>());

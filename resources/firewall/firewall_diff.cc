@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <unordered_map>
 
 namespace flamingo {
 namespace firewall {
@@ -128,6 +129,14 @@ void KernelFields(const nft::Table& observed, const Lowered& desired,
       fields->push_back({"set " + name, ba.first, ba.second, false});
     }
   }
+  // Desired rules by their full content, to name observed ones in O(n).
+  auto key = [](const nft::Rule& r) {
+    return r.chain + "\n" + r.comment + "\n" + nft::DescribeExprs(r.exprs);
+  };
+  std::unordered_map<std::string, size_t> by_content;
+  for (size_t i = 0; i < want.rules.size(); ++i) {
+    by_content.emplace(key(want.rules[i]), i);
+  }
   std::set<std::string> names;
   for (const auto& r : observed.rules) names.insert(r.chain);
   for (const auto& r : want.rules) names.insert(r.chain);
@@ -140,11 +149,9 @@ void KernelFields(const nft::Table& observed, const Lowered& desired,
     for (const auto& r : observed.rules) {
       if (r.chain != chain) continue;
       std::string text;
-      for (size_t i = 0; i < want.rules.size(); ++i) {
-        if (want.rules[i] == r) {
-          text = desired.texts[i];
-          break;
-        }
+      auto it = by_content.find(key(r));
+      if (it != by_content.end() && want.rules[it->second] == r) {
+        text = desired.texts[it->second];
       }
       if (text.empty()) {
         text = "(not as flamingo wrote it) " +

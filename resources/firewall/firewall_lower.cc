@@ -160,9 +160,9 @@ void AddressMatch(Builder* b, const Rule& r,
   uint32_t key_type = family == 4 ? nft::kTypeIpv4Addr : nft::kTypeIpv6Addr;
   std::string word =
       std::string(family == 4 ? "ip " : "ip6 ") + (dest ? "daddr " : "saddr ");
-  exprs->push_back(Expr::Payload(NFT_PAYLOAD_NETWORK_HEADER, offset, len));
   if (refs.size() == 1 && !refs[0].set.empty()) {
     std::string name = refs[0].set + "_" + fam;
+    exprs->push_back(Expr::Payload(NFT_PAYLOAD_NETWORK_HEADER, offset, len));
     exprs->push_back(Expr::Lookup(name));
     *text += word + "@" + name + " ";
     return;
@@ -179,14 +179,35 @@ void AddressMatch(Builder* b, const Rule& r,
     }
   }
   elems = Merge(std::move(elems));
-  if (elems.size() == 1 && elems[0].first == elems[0].last) {
-    exprs->push_back(Expr::Cmp(NFT_CMP_EQ, elems[0].first));
+  int prefix =
+      elems.size() == 1 ? nft::PrefixLength(elems[0].first, elems[0].last) : -1;
+  if (prefix >= 0) {
+    // One address or prefix: compared directly, as `nft` compiles it (a
+    // shorter load on a byte boundary, else a mask).
+    const std::string& net = elems[0].first;
+    if (prefix > 0 && prefix % 8 == 0) {
+      uint32_t bytes = static_cast<uint32_t>(prefix / 8);
+      exprs->push_back(
+          Expr::Payload(NFT_PAYLOAD_NETWORK_HEADER, offset, bytes));
+      exprs->push_back(Expr::Cmp(NFT_CMP_EQ, net.substr(0, bytes)));
+    } else {
+      std::string mask(len, '\0');
+      for (int i = 0; i < prefix; ++i) {
+        mask[static_cast<size_t>(i / 8)] = static_cast<char>(
+            static_cast<unsigned char>(mask[static_cast<size_t>(i / 8)]) |
+            (0x80 >> (i % 8)));
+      }
+      exprs->push_back(Expr::Payload(NFT_PAYLOAD_NETWORK_HEADER, offset, len));
+      exprs->push_back(Expr::Bitwise(mask, std::string(len, '\0')));
+      exprs->push_back(Expr::Cmp(NFT_CMP_EQ, net));
+    }
     *text += word + nft::DescribeInterval(key_type, elems[0]) + " ";
     return;
   }
   std::string name = "_rule" + std::to_string(r.index) + "_" +
                      (dest ? "daddr_" : "saddr_") + fam;
   b->AddSet(name, key_type, len, elems);
+  exprs->push_back(Expr::Payload(NFT_PAYLOAD_NETWORK_HEADER, offset, len));
   exprs->push_back(Expr::Lookup(name));
   *text += word + "@" + name + " ";
 }
@@ -272,19 +293,25 @@ void LowerRule(Builder* b, const Rule& r) {
     if (!r.ports.empty()) {
       exprs.push_back(Expr::Payload(NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2));
       text += std::string(proto) + " dport ";
-      if (r.ports.size() == 1 && r.ports[0].first == r.ports[0].last) {
-        exprs.push_back(Expr::Cmp(NFT_CMP_EQ, Be16(r.ports[0].first)));
-        text += std::to_string(r.ports[0].first) + " ";
+      std::vector<nft::Interval> elems;
+      for (const auto& p : r.ports) {
+        elems.push_back({Be16(p.first), Be16(p.last)});
+      }
+      elems = Merge(std::move(elems));
+      if (elems.size() == 1 && elems[0].first == elems[0].last) {
+        exprs.push_back(Expr::Cmp(NFT_CMP_EQ, elems[0].first));
+      } else if (elems.size() == 1) {  // a range, as `nft` compiles it
+        exprs.push_back(Expr::Cmp(NFT_CMP_GTE, elems[0].first));
+        exprs.push_back(Expr::Cmp(NFT_CMP_LTE, elems[0].last));
       } else {
-        std::vector<nft::Interval> elems;
-        for (const auto& p : r.ports) {
-          elems.push_back({Be16(p.first), Be16(p.last)});
-        }
         std::string name = "_rule" + std::to_string(r.index) + "_dport";
         b->AddSet(name, nft::kTypeInetService, 2, elems);
         exprs.push_back(Expr::Lookup(name));
-        text += "@" + name + " ";
       }
+      text += (elems.size() == 1
+                   ? nft::DescribeInterval(nft::kTypeInetService, elems[0])
+                   : "@_rule" + std::to_string(r.index) + "_dport") +
+              " ";
     }
     if (r.limit) {
       exprs.push_back(

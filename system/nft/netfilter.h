@@ -141,6 +141,8 @@ std::string DescribeExprs(const std::vector<Expr>& exprs);
 // "10.0.0.0/8", "192.0.2.1-192.0.2.9", "2001:db8::/32", "22", "9100-9102".
 std::string DescribeInterval(uint32_t key_type, const Interval& iv);
 std::string DescribeElements(const Set& set);
+// The prefix length when [first, last] is exactly one CIDR block, else -1.
+int PrefixLength(const std::string& first, const std::string& last);
 // Checks a table before it is sent: names, sets referenced by lookups exist,
 // interval sizes match key_len, comments fit. Errors name the rule.
 Status CheckTable(const Table& t);

@@ -191,6 +191,8 @@ std::string FormatAddress(uint32_t key_type, const std::string& bytes) {
   return Hex(bytes);
 }
 
+}  // namespace
+
 // The prefix length when [first, last] is exactly one CIDR block, else -1.
 int PrefixLength(const std::string& first, const std::string& last) {
   if (first.size() != last.size()) return -1;
@@ -212,8 +214,6 @@ int PrefixLength(const std::string& first, const std::string& last) {
   }
   return prefix;
 }
-
-}  // namespace
 
 std::string DescribeExpr(const Expr& e) {
   std::string r = "reg " + std::to_string(e.reg);
