@@ -51,7 +51,8 @@ struct FileAttrs {
 
 // A command run by System::Exec.
 struct ExecRequest {
-  std::vector<std::string> argv;  // argv[0] is looked up in PATH (of the target)
+  std::vector<std::string>
+      argv;  // argv[0] is looked up in PATH (of the target)
   std::map<std::string, std::string> env;  // the complete environment
   std::string cwd = "/";                   // inside the target
   int timeout_seconds = 0;                 // 0 = none; then SIGTERM, SIGKILL
@@ -61,8 +62,8 @@ struct ExecRequest {
 };
 
 struct ExecResult {
-  int exit_code = 0;        // valid when !signaled && !timed_out
-  int signal = 0;           // the signal that ended it, when signaled
+  int exit_code = 0;  // valid when !signaled && !timed_out
+  int signal = 0;     // the signal that ended it, when signaled
   bool signaled = false;
   bool timed_out = false;
   std::string output_tail;  // last few KiB of stdout+stderr

@@ -5,6 +5,7 @@
 #include "resources/firewall.h"
 #include "resources/hostname.h"
 #include "resources/scripts_compile.h"
+#include "resources/unit_spec.h"
 #include "resources/write_files.h"
 
 namespace flamingo {
@@ -24,6 +25,7 @@ const std::vector<KindEntry>& Kinds() {
       {{"script"}, {"bootcmd", "runcmd", "flamingo"}, CompileScripts, nullptr},
       // firewall: table inet flamingo; deleted when flamingo created it.
       {{"firewall"}, {"firewall"}, CompileFirewall, FirewallOrphan},
+      {{"unit"}, {"coreos", "systemd"}, CompileUnits, UnitOrphan},
   };
   return *table;
 }

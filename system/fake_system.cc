@@ -242,10 +242,11 @@ Result<std::optional<FileInfo>> FakeSystem::Stat(std::string_view path) const {
 }
 
 Result<std::string> FakeSystem::ReadFile(std::string_view path) const {
-  auto r = Resolve("read", path, /*follow_last=*/true);
+  auto r = Resolve("read", path, false);
   if (!r.ok()) return r.status();
   const Entry* e = Find(*r);
   if (e == nullptr) return Err("read", path, ENOENT);
+  if (e->type == FileType::kSymlink) return Err("read", path, ELOOP);
   if (e->type == FileType::kDirectory) return Err("read", path, EISDIR);
   if (e->type != FileType::kRegular) {
     return Status::Error("read " + std::string(path) + ": not a regular file");
@@ -336,8 +337,7 @@ Status FakeSystem::WriteFile(std::string_view path, std::string_view content,
   return Status::Ok();
 }
 
-Status FakeSystem::MakeSymlink(std::string_view path,
-                               std::string_view target) {
+Status FakeSystem::MakeSymlink(std::string_view path, std::string_view target) {
   Status f = BeginMutation("symlink", path);
   if (!f.ok()) return f;
   if (target.empty()) {

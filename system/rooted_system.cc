@@ -20,6 +20,7 @@
 
 #include "system/nft/netlink_netfilter.h"
 #include "system/rooted_internal.h"
+#include "system/systemd/sd_bus_service_manager.h"
 
 namespace flamingo {
 
@@ -111,8 +112,13 @@ Result<std::unique_ptr<RootedSystem>> RootedSystem::Open(
   }
   ::close(probe);
   bool live = canonical == "/";
-  return std::unique_ptr<RootedSystem>(
+  std::unique_ptr<RootedSystem> sys(
       new RootedSystem(canonical, std::move(fd), live));
+  struct stat st;
+  if (live && ::lstat("/run/systemd/system", &st) == 0 && S_ISDIR(st.st_mode)) {
+    sys->services_ = NewSdBusServiceManager();
+  }
+  return sys;
 }
 
 Result<UniqueFd> RootedSystem::OpenInRoot(std::string_view op,

@@ -30,6 +30,7 @@
 
 #include "engine/system.h"
 #include "system/nft/netfilter.h"
+#include "system/systemd/service_manager.h"
 #include "system/unique_fd.h"
 
 namespace flamingo {
@@ -74,6 +75,10 @@ class RootedSystem : public System {
   // nftables over netlink (system/nft/netlink_netfilter.h): only when live.
   const Netfilter* netfilter() const override { return netfilter_.get(); }
   Netfilter* mutable_netfilter() override { return netfilter_.get(); }
+  // systemd over D-Bus: only when live and systemd runs (/run/systemd/system
+  // is a directory, sd_booted(3)); connects on first use.
+  const ServiceManager* services() const override { return services_.get(); }
+  ServiceManager* mutable_services() override { return services_.get(); }
 
   // Opens `path` inside the root with openat2(2) (`flags` | O_CLOEXEC,
   // following symlinks inside the root). Exposed for other system/ adapters.
@@ -102,6 +107,7 @@ class RootedSystem : public System {
   UniqueFd root_fd_;
   bool live_;
   std::unique_ptr<Netfilter> netfilter_;  // null unless live
+  std::unique_ptr<ServiceManager> services_;
 };
 
 // "op path: strerror(err)" — the error shape of every System adapter.
