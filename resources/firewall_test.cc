@@ -154,6 +154,15 @@ TEST_F(FirewallTest, SshPortComesFromSshdConfig) {
   EXPECT_EQ(nft::DescribeElements(*ports), "{ 22, 2222 }");
 }
 
+TEST_F(FirewallTest, SshdConfigBehindASymlinkIsRead) {
+  h_.sys.AddFile("/etc/ssh/real_sshd_config", "ListenAddress 0.0.0.0:2022\n");
+  h_.sys.AddSymlink("/etc/ssh/sshd_config", "real_sshd_config");
+  ASSERT_TRUE(h_.Load(kConfig));
+  Plan plan = h_.MakeIt();
+  EXPECT_TRUE(AllFieldsContain(plan, "tcp dport 2022 accept"))
+      << Fields(plan.items[0].change);
+}
+
 TEST_F(FirewallTest, SshRuleComesBeforeTheUsersRules) {
   ASSERT_TRUE(h_.Load(R"(firewall:
   rules:

@@ -57,7 +57,10 @@ struct Reader {
     if (depth > 8) return Status::Error(path + ": Include nested too deeply");
     auto info = sys.Stat(path);
     if (!info.ok()) return info.status();
-    if (!info->has_value() || (*info)->type != FileType::kRegular) {
+    // ReadFile follows symlinks inside the root (sshd_config is one on
+    // some distributions).
+    if (!info->has_value() || ((*info)->type != FileType::kRegular &&
+                               (*info)->type != FileType::kSymlink)) {
       return Status::Ok();
     }
     auto content = sys.ReadFile(path);
