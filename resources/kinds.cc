@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "resources/firewall.h"
 #include "resources/hostname.h"
 #include "resources/scripts_compile.h"
 #include "resources/unit_spec.h"
@@ -22,6 +23,8 @@ const std::vector<KindEntry>& Kinds() {
        nullptr},
       // bootcmd, runcmd, user-data scripts, script directories.
       {{"script"}, {"bootcmd", "runcmd", "flamingo"}, CompileScripts, nullptr},
+      // firewall: table inet flamingo; deleted when flamingo created it.
+      {{"firewall"}, {"firewall"}, CompileFirewall, FirewallOrphan},
       // systemd units and drop-ins (coreos.units, systemd.units): unit files
       // flamingo created are removed when they leave the config.
       {{"unit"}, {"coreos", "systemd"}, CompileUnits, UnitOrphan},

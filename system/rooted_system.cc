@@ -18,6 +18,7 @@
 #include <ctime>
 #include <thread>
 
+#include "system/nft/netlink_netfilter.h"
 #include "system/rooted_internal.h"
 #include "system/systemd/sd_bus_service_manager.h"
 
@@ -86,7 +87,9 @@ FileType TypeOf(mode_t mode) {
 using namespace rooted_internal;  // NOLINT: this file implements it
 
 RootedSystem::RootedSystem(std::string root, UniqueFd root_fd, bool live)
-    : root_(std::move(root)), root_fd_(std::move(root_fd)), live_(live) {}
+    : root_(std::move(root)), root_fd_(std::move(root_fd)), live_(live) {
+  if (live_) netfilter_ = MakeNetlinkNetfilter();
+}
 
 Result<std::unique_ptr<RootedSystem>> RootedSystem::Open(
     const std::string& root) {

@@ -29,6 +29,7 @@
 #include <string_view>
 
 #include "engine/system.h"
+#include "system/nft/netfilter.h"
 #include "system/systemd/service_manager.h"
 #include "system/unique_fd.h"
 
@@ -71,6 +72,9 @@ class RootedSystem : public System {
   // cwd) is an error Status, not an ExecResult.
   Result<ExecResult> Exec(const ExecRequest& request) override;
 
+  // nftables over netlink (system/nft/netlink_netfilter.h): only when live.
+  const Netfilter* netfilter() const override { return netfilter_.get(); }
+  Netfilter* mutable_netfilter() override { return netfilter_.get(); }
   // systemd over D-Bus: only when live and systemd runs (/run/systemd/system
   // is a directory, sd_booted(3)); connects on first use.
   const ServiceManager* services() const override { return services_.get(); }
@@ -102,6 +106,7 @@ class RootedSystem : public System {
   std::string root_;
   UniqueFd root_fd_;
   bool live_;
+  std::unique_ptr<Netfilter> netfilter_;  // null unless live
   std::unique_ptr<ServiceManager> services_;
 };
 
