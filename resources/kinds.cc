@@ -2,9 +2,11 @@
 
 #include <algorithm>
 
+#include "resources/firewall.h"
 #include "resources/hostname.h"
 #include "resources/identity/compile.h"
 #include "resources/scripts_compile.h"
+#include "resources/unit_spec.h"
 #include "resources/write_files.h"
 
 namespace flamingo {
@@ -25,6 +27,11 @@ const std::vector<KindEntry>& Kinds() {
        nullptr},
       // bootcmd, runcmd, user-data scripts, script directories.
       {{"script"}, {"bootcmd", "runcmd", "flamingo"}, CompileScripts, nullptr},
+      // firewall: table inet flamingo; deleted when flamingo created it.
+      {{"firewall"}, {"firewall"}, CompileFirewall, FirewallOrphan},
+      // systemd units and drop-ins (coreos.units, systemd.units): unit files
+      // flamingo created are removed when they leave the config.
+      {{"unit"}, {"coreos", "systemd"}, CompileUnits, UnitOrphan},
   };
   return *table;
 }

@@ -18,7 +18,9 @@
 #include <ctime>
 #include <thread>
 
+#include "system/nft/netlink_netfilter.h"
 #include "system/rooted_internal.h"
+#include "system/systemd/sd_bus_service_manager.h"
 
 namespace flamingo {
 
@@ -85,7 +87,9 @@ FileType TypeOf(mode_t mode) {
 using namespace rooted_internal;  // NOLINT: this file implements it
 
 RootedSystem::RootedSystem(std::string root, UniqueFd root_fd, bool live)
-    : root_(std::move(root)), root_fd_(std::move(root_fd)), live_(live) {}
+    : root_(std::move(root)), root_fd_(std::move(root_fd)), live_(live) {
+  if (live_) netfilter_ = MakeNetlinkNetfilter();
+}
 
 Result<std::unique_ptr<RootedSystem>> RootedSystem::Open(
     const std::string& root) {
@@ -108,8 +112,13 @@ Result<std::unique_ptr<RootedSystem>> RootedSystem::Open(
   }
   ::close(probe);
   bool live = canonical == "/";
-  return std::unique_ptr<RootedSystem>(
+  std::unique_ptr<RootedSystem> sys(
       new RootedSystem(canonical, std::move(fd), live));
+  struct stat st;
+  if (live && ::lstat("/run/systemd/system", &st) == 0 && S_ISDIR(st.st_mode)) {
+    sys->services_ = NewSdBusServiceManager();
+  }
+  return sys;
 }
 
 Result<UniqueFd> RootedSystem::OpenInRoot(std::string_view op,
