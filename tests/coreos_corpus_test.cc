@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
 #include <string>
 
 #include "tests/blackbox.h"
@@ -12,6 +13,14 @@ namespace flamingo {
 namespace {
 
 namespace fs = std::filesystem;
+
+// Documentation examples whose keys and hashes are elided with "...":
+// flamingo must reject them (a malformed key or hash is an error), and say
+// which entry is at fault.
+const std::map<std::string, std::string> kElided = {
+    {"cloud-config/10.yaml", "ssh_authorized_keys[0]"},
+    {"cloud-config/12.yaml", "users[0].passwd"},
+};
 
 TEST(CoreosCorpusTest, EveryExampleValidates) {
   fs::path dir =
@@ -24,6 +33,13 @@ TEST(CoreosCorpusTest, EveryExampleValidates) {
     std::string text = blackbox::ReadFile(e.path().string());
     if (text.find("units:") != std::string::npos) ++with_units;
     auto r = blackbox::RunFlamingo({"validate", e.path().string()});
+    std::string rel = fs::relative(e.path(), dir).string();
+    if (auto it = kElided.find(rel); it != kElided.end()) {
+      EXPECT_EQ(r.exit_code, 1) << rel;
+      EXPECT_NE(r.err.find(": " + it->second + ": "), std::string::npos)
+          << rel << "\n" << r.err;
+      continue;
+    }
     EXPECT_EQ(r.exit_code, 0) << e.path() << "\n" << r.out << r.err;
   }
   EXPECT_GE(files, 20);
