@@ -57,13 +57,13 @@ measure() {
   local times=() rss=0
   for ((r = 0; r < repeat; r++)); do
     if [ "${FRESH:-0}" = 1 ]; then rm -rf "$work/run"; cp -a "$work/root" "$work/run"; fi
-    [ -n "${PRE:-}" ] && eval "$PRE"
     local t0 t1 out
     t0=$(date +%s%N)
-    out=$( { /usr/bin/time -f '%M' "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+    /usr/bin/time -o "$work/rss" -f '%M' "$@" >/dev/null 2>&1 || true
     t1=$(date +%s%N)
     times+=($(( (t1 - t0) / 1000 )))
-    [ "$out" -gt "$rss" ] 2>/dev/null && rss=$out
+    out=$(tail -1 "$work/rss")
+    if [ "$out" -gt "$rss" ]; then rss=$out; fi
   done
   local med
   med=$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (repeat + 1) / 2 ))p")
