@@ -10,11 +10,16 @@ using nlohmann::ordered_json;
 
 const char* ActionMark(Action a) {
   switch (a) {
-    case Action::kCreate: return "+";
-    case Action::kUpdate: return "~";
-    case Action::kDelete: return "-";
-    case Action::kRun: return ">";
-    case Action::kNone: return " ";
+    case Action::kCreate:
+      return "+";
+    case Action::kUpdate:
+      return "~";
+    case Action::kDelete:
+      return "-";
+    case Action::kRun:
+      return ">";
+    case Action::kNone:
+      return " ";
   }
   return "?";
 }
@@ -56,7 +61,8 @@ std::string RenderPlanText(const Plan& plan) {
     size_t width = 0;
     for (const auto& f : c.fields) width = std::max(width, f.name.size());
     for (const auto& f : c.fields) {
-      out += "    " + f.name + ":" + std::string(width - f.name.size() + 1, ' ') +
+      out += "    " + f.name + ":" +
+             std::string(width - f.name.size() + 1, ' ') +
              Shown(f.before, f.sensitive) + " -> " +
              Shown(f.after, f.sensitive) + "\n";
     }
@@ -85,8 +91,8 @@ std::string RenderPlanJson(const Plan& plan, const std::string& instance_id) {
   ordered_json errors = ordered_json::array();
   for (const auto& item : plan.items) {
     if (!item.error.ok()) {
-      errors.push_back({{"id", item.change.id},
-                        {"message", item.error.message()}});
+      errors.push_back(
+          {{"id", item.change.id}, {"message", item.error.message()}});
       continue;
     }
     const Change& c = item.change;
@@ -144,13 +150,7 @@ namespace {
 ordered_json ResultsJson(const std::vector<ResourceResult>& results) {
   ordered_json arr = ordered_json::array();
   for (const auto& r : results) {
-    ordered_json j = {{"id", r.id},
-                      {"kind", r.kind},
-                      {"name", r.name},
-                      {"action", ActionName(r.action)},
-                      {"outcome", OutcomeName(r.outcome)}};
-    if (!r.message.empty()) j["message"] = r.message;
-    arr.push_back(std::move(j));
+    arr.push_back(ResourceResultJson(r));
   }
   return arr;
 }
@@ -187,10 +187,18 @@ std::string RenderStatusText(const State& state) {
   size_t changed = 0, unchanged = 0, failed = 0, skipped = 0;
   for (const auto& res : r.results) {
     switch (res.outcome) {
-      case Outcome::kChanged: ++changed; break;
-      case Outcome::kUnchanged: ++unchanged; break;
-      case Outcome::kFailed: ++failed; break;
-      case Outcome::kSkipped: ++skipped; break;
+      case Outcome::kChanged:
+        ++changed;
+        break;
+      case Outcome::kUnchanged:
+        ++unchanged;
+        break;
+      case Outcome::kFailed:
+        ++failed;
+        break;
+      case Outcome::kSkipped:
+        ++skipped;
+        break;
     }
   }
   out += "resources: " + std::to_string(changed) + " changed, " +

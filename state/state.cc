@@ -5,17 +5,7 @@
 namespace flamingo {
 namespace {
 
-using nlohmann::json;
-
-json ResultToJson(const ResourceResult& r) {
-  json j = {{"id", r.id},
-            {"kind", r.kind},
-            {"name", r.name},
-            {"action", ActionName(r.action)},
-            {"outcome", OutcomeName(r.outcome)}};
-  if (!r.message.empty()) j["message"] = r.message;
-  return j;
-}
+using json = nlohmann::ordered_json;
 
 Action ActionFromName(const std::string& s) {
   for (Action a : {Action::kNone, Action::kCreate, Action::kUpdate,
@@ -35,6 +25,16 @@ Outcome OutcomeFromName(const std::string& s) {
 
 }  // namespace
 
+json ResourceResultJson(const ResourceResult& r) {
+  json j = {{"id", r.id},
+            {"kind", r.kind},
+            {"name", r.name},
+            {"action", ActionName(r.action)},
+            {"outcome", OutcomeName(r.outcome)}};
+  if (!r.message.empty()) j["message"] = r.message;
+  return j;
+}
+
 std::string SerializeState(const State& s) {
   json j;
   j["format_version"] = s.format_version;
@@ -44,14 +44,15 @@ std::string SerializeState(const State& s) {
   j["boot_id"] = s.boot_id;
   json records = json::object();
   for (const auto& [id, rec] : s.records) {
-    records[id] = {{"kind", rec.kind}, {"name", rec.name},
-                   {"record", rec.record}};
+    records[id] = {
+        {"kind", rec.kind}, {"name", rec.name}, {"record", rec.record}};
   }
   j["resources"] = std::move(records);
   if (s.last_run) {
     const RunSummary& r = *s.last_run;
     json results = json::array();
-    for (const auto& res : r.results) results.push_back(ResultToJson(res));
+    for (const auto& res : r.results)
+      results.push_back(ResourceResultJson(res));
     j["last_run"] = {{"time", r.time},
                      {"command", r.command},
                      {"instance_id", r.instance_id},

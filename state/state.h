@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "engine/engine.h"
 #include "engine/status.h"
 #include "engine/system.h"
@@ -49,6 +51,9 @@ struct State {
 };
 
 std::string SerializeState(const State& state);
+// One resource result as JSON, the shape used in the state file and in
+// `apply --format json` / `status --format json`.
+nlohmann::ordered_json ResourceResultJson(const ResourceResult& r);
 // Errors name what is wrong ("state.json: format_version 7 is newer than
 // this flamingo (1)"); never throws.
 Result<State> ParseState(std::string_view text);

@@ -112,6 +112,18 @@ const AddressSet* Spec::FindSet(const std::string& name) const {
   return nullptr;
 }
 
+bool ParsePortNumber(const std::string& s, uint16_t* out) {
+  if (s.empty() || s.size() > 5 || !std::all_of(s.begin(), s.end(), [](char c) {
+        return std::isdigit(static_cast<unsigned char>(c));
+      })) {
+    return false;
+  }
+  int n = std::stoi(s);
+  if (n < 1 || n > 65535) return false;
+  *out = static_cast<uint16_t>(n);
+  return true;
+}
+
 namespace {
 
 std::string Origin(const Value& v) {
@@ -192,18 +204,6 @@ bool CheckText(const Value& v, const std::string& s, size_t max,
       return false;
     }
   }
-  return true;
-}
-
-bool ParsePortNumber(const std::string& s, uint16_t* out) {
-  if (s.empty() || s.size() > 5 || !std::all_of(s.begin(), s.end(), [](char c) {
-        return std::isdigit(static_cast<unsigned char>(c));
-      })) {
-    return false;
-  }
-  int n = std::stoi(s);
-  if (n < 1 || n > 65535) return false;
-  *out = static_cast<uint16_t>(n);
   return true;
 }
 

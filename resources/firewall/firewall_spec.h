@@ -46,6 +46,9 @@ struct PortRange {
   bool operator==(const PortRange&) const = default;
 };
 
+// Parses a TCP/UDP port number "1".."65535" (digits only).
+bool ParsePortNumber(const std::string& s, uint16_t* out);
+
 // An entry of sources/destinations: an inline prefix or "@set".
 struct AddressRef {
   std::optional<Prefix> prefix;

@@ -6,6 +6,8 @@
 #include <cctype>
 #include <sstream>
 
+#include "resources/firewall/firewall_spec.h"
+
 namespace flamingo {
 namespace firewall {
 namespace {
@@ -18,18 +20,6 @@ std::string Lower(std::string s) {
   return s;
 }
 
-bool ParsePort(const std::string& s, uint16_t* out) {
-  if (s.empty() || s.size() > 5 || !std::all_of(s.begin(), s.end(), [](char c) {
-        return std::isdigit(static_cast<unsigned char>(c));
-      })) {
-    return false;
-  }
-  int n = std::stoi(s);
-  if (n < 1 || n > 65535) return false;
-  *out = static_cast<uint16_t>(n);
-  return true;
-}
-
 // The port of a ListenAddress value, when it names one.
 bool ListenPort(const std::string& v, uint16_t* out) {
   if (!v.empty() && v[0] == '[') {
@@ -38,14 +28,14 @@ bool ListenPort(const std::string& v, uint16_t* out) {
         v[close + 1] != ':') {
       return false;
     }
-    return ParsePort(v.substr(close + 2), out);
+    return ParsePortNumber(v.substr(close + 2), out);
   }
   size_t colon = v.find(':');
   if (colon == std::string::npos ||
       v.find(':', colon + 1) != std::string::npos) {
     return false;  // no port, or a bare IPv6 address
   }
-  return ParsePort(v.substr(colon + 1), out);
+  return ParsePortNumber(v.substr(colon + 1), out);
 }
 
 struct Reader {
@@ -81,7 +71,7 @@ struct Reader {
       } else if (key == "port") {
         while (words >> value) {
           uint16_t p;
-          if (ParsePort(value, &p)) ports.push_back(p);
+          if (ParsePortNumber(value, &p)) ports.push_back(p);
         }
       } else if (key == "listenaddress") {
         if (words >> value) {
