@@ -56,7 +56,7 @@ measure() {
   done
   local med
   med=$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (repeat + 1) / 2 ))p")
-  printf '| %s | %d.%02d ms | %.1f MB |\n' "$label" $((med / 1000)) $(((med % 1000) / 10)) "$(echo "$rss / 1024" | bc -l)"
+  printf '| %s | %d.%02d ms | %.1f MB |\n' "$label" $((med / 1000)) $(((med % 1000) / 10)) "$(awk "BEGIN{print $rss/1024}")"
 }
 
 echo "| case | wall (median of $repeat) | peak RSS |"

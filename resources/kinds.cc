@@ -2,11 +2,14 @@
 
 #include <algorithm>
 
+#include "resources/scripts_compile.h"
+
 namespace flamingo {
 
 const std::vector<KindEntry>& Kinds() {
   static const std::vector<KindEntry>* table = new std::vector<KindEntry>{
       // {{kinds...}, {keys...}, compile, orphan}: one row per kind.
+      {{"script"}, {"bootcmd", "runcmd", "flamingo"}, CompileScripts, nullptr},
   };
   return *table;
 }

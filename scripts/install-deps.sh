@@ -10,6 +10,7 @@ pkgs=(
   # test-only tools: real parts for blackbox tests
   nftables iproute2 genisoimage xorriso mtools dosfstools passwd
   systemd-container debootstrap python3 util-linux time
+  busybox-static  # a static shell for chroot tests of System::Exec
 )
 missing=()
 for p in "${pkgs[@]}"; do
