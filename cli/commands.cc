@@ -8,6 +8,7 @@
 #include "cli/validate_config.h"
 #include "resources/kinds.h"
 #include "schemas/yaml_loader.h"
+#include "sources/query.h"
 
 namespace flamingo {
 namespace {
@@ -196,18 +197,14 @@ int CmdQuery(const CliOptions& o, Logger* log) {
     log->Error(input.status().message());
     return 1;
   }
-  nlohmann::json j = {{"instance_id", input->instance_id},
-                      {"datasource", input->datasource},
-                      {"meta_data", input->meta_data.ToJson()}};
-  if (!o.args.empty()) {
-    const std::string& key = o.args[0];
-    if (!j.contains(key)) {
-      log->Error("no key '" + key + "' in the meta-data");
-      return 1;
-    }
-    j = j[key];
+  std::string text = RenderDiagnostics(s.diags);
+  if (!text.empty()) std::fputs(text.c_str(), stderr);
+  auto out = RenderQuery(input->instance, o.args.empty() ? "" : o.args[0]);
+  if (!out.ok()) {
+    log->Error(out.status().message());
+    return 1;
   }
-  Print(j.is_string() ? j.get<std::string>() + "\n" : j.dump(2) + "\n");
+  Print(*out + (out->empty() || out->back() != '\n' ? "\n" : ""));
   return 0;
 }
 

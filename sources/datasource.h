@@ -51,6 +51,9 @@ struct InstanceData {
   // name in diagnostics, e.g. "/dev/sr0:meta-data".
   std::string meta_data_text;
   std::string meta_data_name = "meta-data";
+  // Names of the user-data and vendor-data documents in diagnostics.
+  std::string user_data_name = "user-data";
+  std::string vendor_data_name = "vendor-data";
 };
 
 // Every host path the datasources look at, overridable for tests.
@@ -70,6 +73,9 @@ struct DiscoverOptions {
   // http://metadata.google.internal for gce); for nocloud the seed URL.
   std::optional<std::string> metadata_url;
   HostPaths paths;
+  // false: auto detection looks at the seed dir only (flamingo --root DIR
+  // describes an image, not the host whose DMI/labels/cmdline we would see).
+  bool host_evidence = true;
   // When set, the seed dir is read through it (paths inside the root).
   const SystemReader* root_reader = nullptr;
   Fetcher* fetcher = nullptr;  // null: a CurlFetcher is made
@@ -93,7 +99,9 @@ Result<std::optional<Detection>> DetectDatasource(const DiscoverOptions& options
                                                   Logger* logger);
 
 // Detects (or uses options.datasource) and reads the instance data.
+// Nothing detected: an error for which IsNoDatasourceFound() is true.
 Result<InstanceData> DiscoverInstance(const DiscoverOptions& options, Logger* logger);
+bool IsNoDatasourceFound(const Status& s);
 
 // The single datasources. `base` is the server root ("" = the default).
 Result<InstanceData> ReadNoCloud(const DiscoverOptions& options, const Detection& d,

@@ -243,7 +243,19 @@ std::optional<Detection> ParseDsCmdline(const std::string& cmdline) {
   return found;
 }
 
+bool IsNoDatasourceFound(const Status& s) {
+  return !s.ok() && s.message().rfind("no datasource found", 0) == 0;
+}
+
 Result<std::optional<Detection>> DetectDatasource(const DiscoverOptions& o, Logger* logger) {
+  if (!o.host_evidence) {
+    std::string seed;
+    if (!SeedDirPresent(o, &seed)) return std::optional<Detection>();
+    Detection s;
+    s.datasource = "nocloud";
+    s.evidence = "seed directory " + seed;
+    return std::optional<Detection>(s);
+  }
   std::optional<Detection> d = ParseDsCmdline(ReadSmall(o.paths.proc_cmdline));
   if (d) {
     if (!KnownDatasource(d->datasource)) {
@@ -312,7 +324,8 @@ Result<InstanceData> DiscoverInstance(const DiscoverOptions& o, Logger* logger) 
     }
     d.datasource = wanted;
     d.evidence = "--datasource " + o.datasource;
-    std::optional<Detection> cmd = ParseDsCmdline(ReadSmall(o.paths.proc_cmdline));
+    std::optional<Detection> cmd;
+    if (o.host_evidence) cmd = ParseDsCmdline(ReadSmall(o.paths.proc_cmdline));
     if (cmd && cmd->datasource == wanted) {
       d.seed_url = cmd->seed_url;
       d.cmdline_instance_id = cmd->cmdline_instance_id;
@@ -333,7 +346,7 @@ Result<InstanceData> DiscoverInstance(const DiscoverOptions& o, Logger* logger) 
     if (o.metadata_url) d.seed_url = *o.metadata_url;
     if (d.seed_url.empty() && d.device.empty()) {
       std::string seed;
-      if (!SeedDirPresent(o, &seed)) {
+      if (!SeedDirPresent(o, &seed) && o.host_evidence) {
         size_t probed = 0;
         std::vector<Labelled> labels = ScanLabels(o.paths, logger, &probed);
         if (auto dev = FindLabel(labels, "cidata")) d.device = *dev;

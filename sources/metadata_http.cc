@@ -256,6 +256,7 @@ Result<InstanceData> ReadEc2(const std::string& base_url, Fetcher* fetcher,
   Result<std::optional<std::string>> ud = crawler.GetOptional(base + "/latest/user-data");
   if (!ud.ok()) return ud.status();
   out.user_data = ud->value_or("");
+  out.user_data_name = base + "/latest/user-data";
   return out;
 }
 
@@ -291,6 +292,7 @@ Result<InstanceData> ReadGce(const std::string& base_url, Fetcher* fetcher,
   if (!s.ok()) return s.WithContext(base + "/instance/");
   out.meta_data_text = inst->dump();
   out.meta_data_name = base + "/instance/";
+  out.user_data_name = base + "/instance/attributes/user-data";
   if (logger) logger->Debug("gce: instance " + out.instance_id);
   return out;
 }
@@ -313,6 +315,8 @@ Result<InstanceData> ReadOpenStack(const std::string& base_url, Fetcher* fetcher
   Result<std::optional<std::string>> ud = FetchOptional(fetcher, base + "user_data", policy);
   if (!ud.ok()) return ud.status();
   out.user_data = ud->value_or("");
+  out.user_data_name = base + "user_data";
+  out.vendor_data_name = base + "vendor_data.json";
   Result<std::optional<std::string>> vd = FetchOptional(fetcher, base + "vendor_data.json", policy);
   if (!vd.ok()) return vd.status();
   if (vd->has_value()) {

@@ -180,6 +180,8 @@ Result<InstanceData> ReadNoCloud(const DiscoverOptions& o, const Detection& d,
   if (!d.cmdline_hostname.empty()) out.local_hostname = d.cmdline_hostname;
   out.user_data = user.value_or("");
   out.vendor_data = vendor.value_or("");
+  out.user_data_name = where + "user-data";
+  out.vendor_data_name = where + "vendor-data";
   if (network && !network->empty()) {
     Result<nlohmann::json> n = YamlToJson(*network, where + "network-config");
     if (!n.ok()) return n.status();
@@ -218,6 +220,8 @@ Result<InstanceData> ReadConfigDrive(const DiscoverOptions& o, const Detection& 
   Result<std::optional<std::string>> user = read("user_data");
   if (!user.ok()) return user.status();
   out.user_data = user->value_or("");
+  out.user_data_name = d.device + ":" + dir + "user_data";
+  out.vendor_data_name = d.device + ":" + dir + "vendor_data.json";
   Result<std::optional<std::string>> vendor = read("vendor_data.json");
   if (!vendor.ok()) return vendor.status();
   if (vendor->has_value()) {

@@ -383,8 +383,9 @@ ProcessedUserData DecodeUserData(std::string_view blob, const std::string& sourc
 
 ProcessedUserData ProcessUserData(std::string_view user_data, std::string_view vendor_data,
                                   const UserDataOptions& options, Diagnostics* diags,
-                                  Logger* logger) {
-  ProcessedUserData user = DecodeUserData(user_data, "user-data", options, diags, logger);
+                                  Logger* logger, const std::string& user_name,
+                                  const std::string& vendor_name) {
+  ProcessedUserData user = DecodeUserData(user_data, user_name, options, diags, logger);
   bool vendor_enabled = true;
   if (const Value* vd = user.config.Get("vendor_data"); vd && vd->is_map()) {
     if (const Value* en = vd->Get("enabled"); en && en->is_bool() && !en->as_bool()) {
@@ -395,7 +396,7 @@ ProcessedUserData ProcessUserData(std::string_view user_data, std::string_view v
     if (!vendor_data.empty() && logger) logger->Info("vendor-data disabled by user-data");
     return user;
   }
-  ProcessedUserData vendor = DecodeUserData(vendor_data, "vendor-data", options, diags, logger);
+  ProcessedUserData vendor = DecodeUserData(vendor_data, vendor_name, options, diags, logger);
   ProcessedUserData out;
   out.config = MergeValues(MergeValues(Value::Map(), user.config, DefaultMergers()),
                            vendor.config, DefaultMergers());

@@ -57,9 +57,11 @@ ProcessedUserData DecodeUserData(std::string_view blob, const std::string& sourc
                                  Logger* logger);
 
 // Decodes user-data and vendor-data (either may be empty) and merges them.
+// The names label diagnostics ("/var/lib/cloud/seed/nocloud/user-data:4:2: ...").
 ProcessedUserData ProcessUserData(std::string_view user_data, std::string_view vendor_data,
                                   const UserDataOptions& options, Diagnostics* diags,
-                                  Logger* logger);
+                                  Logger* logger, const std::string& user_name = "user-data",
+                                  const std::string& vendor_name = "vendor-data");
 
 // gzip helpers: IsGzip checks the magic bytes; Gunzip refuses output larger
 // than max_bytes and reports a corrupt or truncated stream.
