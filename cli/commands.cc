@@ -199,6 +199,10 @@ int CmdQuery(const CliOptions& o, Logger* log) {
   }
   std::string text = RenderDiagnostics(s.diags);
   if (!text.empty()) std::fputs(text.c_str(), stderr);
+  if (input->datasource == "none") {
+    log->Warning("no datasource found (kernel command line, seed directory, "
+                 "cidata/config-2 filesystems, DMI); use --datasource NAME");
+  }
   auto out = RenderQuery(input->instance, o.args.empty() ? "" : o.args[0]);
   if (!out.ok()) {
     log->Error(out.status().message());
