@@ -19,11 +19,10 @@
 #pragma once
 
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "engine/logger.h"
 #include "engine/status.h"
@@ -33,10 +32,11 @@
 namespace flamingo {
 
 struct InstanceData {
-  std::string datasource;   // nocloud | configdrive | ec2 | gce | openstack
-  std::string cloud_name;   // cloud-init's v1.cloud_name: nocloud, openstack, aws, gce
-  std::string subplatform;  // "seed-dir (/var/lib/...)", "config-disk (/dev/sr0)",
-                            // "metadata (http://169.254.169.254)"
+  std::string datasource;  // nocloud | configdrive | ec2 | gce | openstack
+  std::string
+      cloud_name;  // cloud-init's v1.cloud_name: nocloud, openstack, aws, gce
+  std::string subplatform;  // "seed-dir (/var/lib/...)", "config-disk
+                            // (/dev/sr0)", "metadata (http://169.254.169.254)"
   std::string instance_id;
   std::string local_hostname;
   std::vector<std::string> public_keys;
@@ -45,8 +45,9 @@ struct InstanceData {
   std::optional<int> launch_index;
   std::string user_data;    // raw (possibly gzip/MIME); "" when none
   std::string vendor_data;  // raw; "" when none
-  nlohmann::json meta_data = nlohmann::json::object();  // as the datasource gave it
-  nlohmann::json network_data;                           // null when none
+  nlohmann::json meta_data =
+      nlohmann::json::object();  // as the datasource gave it
+  nlohmann::json network_data;   // null when none
   // The meta-data document as read (for fingerprints and positions) and its
   // name in diagnostics, e.g. "/dev/sr0:meta-data".
   std::string meta_data_text;
@@ -58,10 +59,10 @@ struct InstanceData {
 
 // Every host path the datasources look at, overridable for tests.
 struct HostPaths {
-  std::string root = "/";              // the seed dir lives inside it
-  std::string sysfs = "/sys";          // <sysfs>/class/dmi/id, <sysfs>/class/block
+  std::string root = "/";      // the seed dir lives inside it
+  std::string sysfs = "/sys";  // <sysfs>/class/dmi/id, <sysfs>/class/block
   std::string proc_cmdline = "/proc/cmdline";
-  std::string dev = "/dev";            // <dev>/<block device name>
+  std::string dev = "/dev";  // <dev>/<block device name>
   std::string by_label = "/dev/disk/by-label";
   // When non-empty, only these devices/images are probed for labels.
   std::vector<std::string> block_devices;
@@ -95,19 +96,21 @@ struct Detection {
 };
 
 // Local evidence only; no network. nullopt: nothing found.
-Result<std::optional<Detection>> DetectDatasource(const DiscoverOptions& options,
-                                                  Logger* logger);
+Result<std::optional<Detection>> DetectDatasource(
+    const DiscoverOptions& options, Logger* logger);
 
 // Detects (or uses options.datasource) and reads the instance data.
 // Nothing detected: an error for which IsNoDatasourceFound() is true.
-Result<InstanceData> DiscoverInstance(const DiscoverOptions& options, Logger* logger);
+Result<InstanceData> DiscoverInstance(const DiscoverOptions& options,
+                                      Logger* logger);
 bool IsNoDatasourceFound(const Status& s);
 
 // The single datasources. `base` is the server root ("" = the default).
-Result<InstanceData> ReadNoCloud(const DiscoverOptions& options, const Detection& d,
-                                 Fetcher* fetcher, Logger* logger);
-Result<InstanceData> ReadConfigDrive(const DiscoverOptions& options, const Detection& d,
-                                     Logger* logger);
+Result<InstanceData> ReadNoCloud(const DiscoverOptions& options,
+                                 const Detection& d, Fetcher* fetcher,
+                                 Logger* logger);
+Result<InstanceData> ReadConfigDrive(const DiscoverOptions& options,
+                                     const Detection& d, Logger* logger);
 Result<InstanceData> ReadEc2(const std::string& base, Fetcher* fetcher,
                              const FetchPolicy& policy, Logger* logger);
 Result<InstanceData> ReadGce(const std::string& base, Fetcher* fetcher,
@@ -120,17 +123,19 @@ Result<InstanceData> ReadOpenStack(const std::string& base, Fetcher* fetcher,
 // {"0": {"openssh-key": ...}} or {"name": "key"}}).
 Status NormalizeEc2(const nlohmann::json& meta, InstanceData* out);
 // GCE: instance/?recursive=true and project/?recursive=true documents.
-Status NormalizeGce(const nlohmann::json& instance, const nlohmann::json& project,
-                    InstanceData* out);
+Status NormalizeGce(const nlohmann::json& instance,
+                    const nlohmann::json& project, InstanceData* out);
 // OpenStack meta_data.json (ConfigDrive and metadata service).
 Status NormalizeOpenStack(const nlohmann::json& meta, InstanceData* out);
 // vendor_data.json: a string, or {"cloud-init": string}; "" otherwise.
 std::string OpenStackVendorData(const nlohmann::json& vendor);
 // NoCloud meta-data (YAML/JSON text).
-Status NormalizeNoCloud(const std::string& text, const std::string& name, InstanceData* out);
+Status NormalizeNoCloud(const std::string& text, const std::string& name,
+                        InstanceData* out);
 // GCE "ssh-keys" attribute lines "user:ssh-rsa AAAA... comment"; expired
 // google-ssh keys are dropped. Returns (user, key) pairs.
-std::vector<std::pair<std::string, std::string>> ParseGceSshKeys(const std::string& text);
+std::vector<std::pair<std::string, std::string>> ParseGceSshKeys(
+    const std::string& text);
 
 // Kernel command line "ds=..." (nocloud seed, forced datasource).
 std::optional<Detection> ParseDsCmdline(const std::string& cmdline);

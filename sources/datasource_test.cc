@@ -28,7 +28,9 @@ std::string ReadAll(const fs::path& p) {
   return ss.str();
 }
 
-fs::path Fixtures() { return fs::path(FLAMINGO_SHARED_DIR) / "corpus/flamingo-go/datasources"; }
+fs::path Fixtures() {
+  return fs::path(FLAMINGO_SHARED_DIR) / "corpus/flamingo-go/datasources";
+}
 
 nlohmann::json Fixture(const std::string& rel) {
   auto j = ParseJson(ReadAll(Fixtures() / rel), rel);
@@ -40,8 +42,9 @@ nlohmann::json Fixture(const std::string& rel) {
 class FakeHost {
  public:
   FakeHost() {
-    dir_ = fs::temp_directory_path() / ("flamingo-ds-" + std::to_string(getpid()) + "-" +
-                                        std::to_string(counter_++));
+    dir_ =
+        fs::temp_directory_path() / ("flamingo-ds-" + std::to_string(getpid()) +
+                                     "-" + std::to_string(counter_++));
     fs::create_directories(dir_ / "sys/class/block");
     fs::create_directories(dir_ / "sys/class/dmi/id");
     fs::create_directories(dir_ / "root");
@@ -95,17 +98,21 @@ TestResponse ServeEc2Tree(const nlohmann::json& tree, const std::string& rel) {
     bool keys = !comps.empty() && comps.back() == "public-keys";
     int idx = 0;
     for (const auto& [k, v] : cur->items()) {
-      if (keys) listing += std::to_string(idx++) + "=" + k + "\n";
-      else listing += k + (v.is_object() ? "/" : "") + "\n";
+      if (keys)
+        listing += std::to_string(idx++) + "=" + k + "\n";
+      else
+        listing += k + (v.is_object() ? "/" : "") + "\n";
     }
     return TestResponse::Status(200, listing);
   }
   if (cur->is_array()) {
     std::string s;
-    for (const auto& v : *cur) s += (v.is_string() ? v.get<std::string>() : v.dump()) + "\n";
+    for (const auto& v : *cur)
+      s += (v.is_string() ? v.get<std::string>() : v.dump()) + "\n";
     return TestResponse::Status(200, s);
   }
-  return TestResponse::Status(200, cur->is_string() ? cur->get<std::string>() : cur->dump());
+  return TestResponse::Status(
+      200, cur->is_string() ? cur->get<std::string>() : cur->dump());
 }
 
 // The EC2 fixture with public-keys as IMDS serves them: {name: {openssh-key}}.
@@ -117,7 +124,8 @@ nlohmann::json Ec2Tree() {
 
 struct Ec2Server {
   enum Mode { kV2, kV1Only, kDisabled };
-  explicit Ec2Server(Mode m, std::string user_data = "#cloud-config\nhostname: fromud\n")
+  explicit Ec2Server(
+      Mode m, std::string user_data = "#cloud-config\nhostname: fromud\n")
       : srv([this, m, user_data](const TestRequest& r) {
           if (r.path == "/latest/api/token") {
             if (r.method != "PUT") return TestResponse::Status(405);
@@ -128,11 +136,13 @@ struct Ec2Server {
           if (m == kV2 && r.Header("x-aws-ec2-metadata-token") != "TOKEN123") {
             return TestResponse::Status(401);
           }
-          if (r.path == "/latest/user-data") return TestResponse::Status(200, user_data);
+          if (r.path == "/latest/user-data")
+            return TestResponse::Status(200, user_data);
           if (r.path.rfind("/latest/meta-data/", 0) == 0) {
             std::string rel = r.path.substr(18);
             // public-keys/0/openssh-key -> public-keys/<name>/openssh-key
-            if (rel.rfind("public-keys/0", 0) == 0) rel = "public-keys/my-key" + rel.substr(13);
+            if (rel.rfind("public-keys/0", 0) == 0)
+              rel = "public-keys/my-key" + rel.substr(13);
             return ServeEc2Tree(tree, rel);
           }
           return TestResponse::Status(404);
@@ -149,28 +159,35 @@ TEST(Datasource, FixturesParse) {
   EXPECT_EQ(ec2.public_keys, std::vector<std::string>{"ssh-rsa OPENSSH_KEY"});
   EXPECT_EQ(ec2.launch_index, 0);
   EXPECT_EQ(ec2.availability_zone, "nova");
-  ASSERT_TRUE(NormalizeGce(Fixture("gce/GCEv1_instance.json"), Fixture("gce/GCEv1_project.json"), &gce).ok());
+  ASSERT_TRUE(NormalizeGce(Fixture("gce/GCEv1_instance.json"),
+                           Fixture("gce/GCEv1_project.json"), &gce)
+                  .ok());
   EXPECT_EQ(gce.instance_id, "534912008338700290");
   EXPECT_EQ(gce.local_hostname, "centos");
   EXPECT_EQ(gce.user_data, "#cloud-config\n");
   EXPECT_EQ(gce.availability_zone, "europe-west1-b");
   EXPECT_EQ(gce.region, "europe-west1");
   EXPECT_EQ(gce.public_keys,
-            (std::vector<std::string>{"ssh-rsa RSA_PUBLIC_KEY_FOR_USER_1 user1@machine",
-                                      "ssh-dsa DSA_PUBLIC_KEY_FOR_USER_1 user1@machine",
-                                      "ssh-rsa RSA_PUBLIC_KEY_FOR_USER_2 user2@machine"}));
-  ASSERT_TRUE(NormalizeOpenStack(Fixture("openstack/2012-08-10.json"), &os).ok());
+            (std::vector<std::string>{
+                "ssh-rsa RSA_PUBLIC_KEY_FOR_USER_1 user1@machine",
+                "ssh-dsa DSA_PUBLIC_KEY_FOR_USER_1 user1@machine",
+                "ssh-rsa RSA_PUBLIC_KEY_FOR_USER_2 user2@machine"}));
+  ASSERT_TRUE(
+      NormalizeOpenStack(Fixture("openstack/2012-08-10.json"), &os).ok());
   EXPECT_EQ(os.instance_id, "d8e02d56-2648-49a3-bf97-6be8f1204f38");
   EXPECT_EQ(os.local_hostname, "test.novalocal");
-  EXPECT_EQ(os.public_keys, std::vector<std::string>{"ssh-rsa RSA_PUBLIC_KEY Generated by Nova"});
+  EXPECT_EQ(os.public_keys, std::vector<std::string>{
+                                "ssh-rsa RSA_PUBLIC_KEY Generated by Nova"});
 }
 
 TEST(Datasource, GceSshKeys) {
   auto keys = ParseGceSshKeys(
       "alice:ssh-rsa AAA alice\n"
       "bad line\n"
-      "bob:ssh-ed25519 BBB google-ssh {\"userName\":\"bob\",\"expireOn\":\"2001-01-01T00:00:00+0000\"}\n"
-      "carol:ssh-ed25519 CCC google-ssh {\"userName\":\"carol\",\"expireOn\":\"2999-01-01T00:00:00+0000\"}\n");
+      "bob:ssh-ed25519 BBB google-ssh "
+      "{\"userName\":\"bob\",\"expireOn\":\"2001-01-01T00:00:00+0000\"}\n"
+      "carol:ssh-ed25519 CCC google-ssh "
+      "{\"userName\":\"carol\",\"expireOn\":\"2999-01-01T00:00:00+0000\"}\n");
   ASSERT_EQ(keys.size(), 2u);
   EXPECT_EQ(keys[0].first, "alice");
   EXPECT_EQ(keys[0].second, "ssh-rsa AAA alice");
@@ -208,14 +225,19 @@ TEST(Datasource, Ec2FallsBackToV1OnlyWhenTokenRefused) {
 }
 
 TEST(Datasource, GceAgainstServer) {
-  nlohmann::json inst = Fixture("gce/GCEv1_instance.json"), proj = Fixture("gce/GCEv1_project.json");
+  nlohmann::json inst = Fixture("gce/GCEv1_instance.json"),
+                 proj = Fixture("gce/GCEv1_project.json");
   TestHttpServer srv([&](const TestRequest& r) {
-    if (r.Header("metadata-flavor") != "Google") return TestResponse::Status(403);
+    if (r.Header("metadata-flavor") != "Google")
+      return TestResponse::Status(403);
     TestResponse resp;
     resp.headers.push_back({"Metadata-Flavor", "Google"});
-    if (r.path.rfind("/computeMetadata/v1/instance/", 0) == 0) resp.body = inst.dump();
-    else if (r.path.rfind("/computeMetadata/v1/project/", 0) == 0) resp.body = proj.dump();
-    else resp.status = 404;
+    if (r.path.rfind("/computeMetadata/v1/instance/", 0) == 0)
+      resp.body = inst.dump();
+    else if (r.path.rfind("/computeMetadata/v1/project/", 0) == 0)
+      resp.body = proj.dump();
+    else
+      resp.status = 404;
     return resp;
   });
   CurlFetcher f;
@@ -224,23 +246,28 @@ TEST(Datasource, GceAgainstServer) {
   EXPECT_EQ(r->instance_id, "534912008338700290");
   EXPECT_EQ(r->public_keys.size(), 3u);
   // A server without the Metadata-Flavor answer is not GCE.
-  TestHttpServer fake([](const TestRequest&) { return TestResponse::Status(200, "{}"); });
+  TestHttpServer fake(
+      [](const TestRequest&) { return TestResponse::Status(200, "{}"); });
   auto bad = ReadGce(fake.url(), &f, {}, nullptr);
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("Metadata-Flavor"), std::string::npos);
 }
 
 struct OpenStackServer {
-  explicit OpenStackServer(std::function<TestResponse(const TestRequest&)> fault = nullptr)
+  explicit OpenStackServer(
+      std::function<TestResponse(const TestRequest&)> fault = nullptr)
       : srv([this, fault](const TestRequest& r) {
           if (fault) {
             TestResponse f = fault(r);
             if (f.status != 0) return f;
           }
-          if (r.path == "/openstack/latest/meta_data.json") return TestResponse::Status(200, meta);
-          if (r.path == "/openstack/latest/user_data") return TestResponse::Status(200, "#!/bin/sh\necho\n");
+          if (r.path == "/openstack/latest/meta_data.json")
+            return TestResponse::Status(200, meta);
+          if (r.path == "/openstack/latest/user_data")
+            return TestResponse::Status(200, "#!/bin/sh\necho\n");
           if (r.path == "/openstack/latest/vendor_data.json")
-            return TestResponse::Status(200, R"({"cloud-init": "#cloud-config\nlocale: C\n"})");
+            return TestResponse::Status(
+                200, R"({"cloud-init": "#cloud-config\nlocale: C\n"})");
           if (r.path == "/openstack/latest/network_data.json")
             return TestResponse::Status(200, R"({"links": []})");
           return TestResponse::Status(404);
@@ -269,14 +296,17 @@ TEST(Datasource, MetadataFaultsAreReportedNotHung) {
   };
   auto on_meta = [](TestResponse resp) {
     return [resp](const TestRequest& r) {
-      return r.path == "/openstack/latest/meta_data.json" ? resp : TestResponse::Status(0);
+      return r.path == "/openstack/latest/meta_data.json"
+                 ? resp
+                 : TestResponse::Status(0);
     };
   };
   TestResponse slow = TestResponse::Status(200, "{}");
   slow.delay_ms = 10000;
   TestResponse closed = TestResponse::Status(200, "{}");
   closed.fault = TestResponse::Fault::kCloseWithoutResponse;
-  TestResponse truncated = TestResponse::Status(200, R"({"uuid": "abc", "hostname": "h"})");
+  TestResponse truncated =
+      TestResponse::Status(200, R"({"uuid": "abc", "hostname": "h"})");
   truncated.fault = TestResponse::Fault::kTruncateBody;
   std::vector<Case> cases = {
       {"404", on_meta(TestResponse::Status(404)), "HTTP 404"},
@@ -284,13 +314,20 @@ TEST(Datasource, MetadataFaultsAreReportedNotHung) {
       {"slow", on_meta(slow), "timed out"},
       {"closed", on_meta(closed), "meta_data.json"},
       {"truncated", on_meta(truncated), "meta_data.json"},
-      {"malformed", on_meta(TestResponse::Status(200, R"({"uuid": "abc", )")), "malformed JSON"},
-      {"oversized", on_meta(TestResponse::Status(200, std::string(300000, ' '))), "larger than the limit"},
-      {"no uuid", on_meta(TestResponse::Status(200, R"({"hostname": "h"})")), "no uuid"},
-      {"bad vendor", [](const TestRequest& r) {
-         return r.path == "/openstack/latest/vendor_data.json" ? TestResponse::Status(200, "{nope")
-                                                               : TestResponse::Status(0);
-       }, "vendor_data.json: malformed JSON"},
+      {"malformed", on_meta(TestResponse::Status(200, R"({"uuid": "abc", )")),
+       "malformed JSON"},
+      {"oversized",
+       on_meta(TestResponse::Status(200, std::string(300000, ' '))),
+       "larger than the limit"},
+      {"no uuid", on_meta(TestResponse::Status(200, R"({"hostname": "h"})")),
+       "no uuid"},
+      {"bad vendor",
+       [](const TestRequest& r) {
+         return r.path == "/openstack/latest/vendor_data.json"
+                    ? TestResponse::Status(200, "{nope")
+                    : TestResponse::Status(0);
+       },
+       "vendor_data.json: malformed JSON"},
   };
   for (const Case& c : cases) {
     OpenStackServer s(c.fault);
@@ -302,7 +339,9 @@ TEST(Datasource, MetadataFaultsAreReportedNotHung) {
     p.max_bytes = 100000;
     auto start = Clock::now();
     auto r = ReadOpenStack(s.srv.url(), &f, p, nullptr);
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  Clock::now() - start)
+                  .count();
     ASSERT_FALSE(r.ok()) << c.name;
     EXPECT_LT(ms, 2000) << c.name;
     EXPECT_NE(r.status().message().find(s.srv.url()), std::string::npos)
@@ -316,9 +355,12 @@ TEST(Detect, NonCloudMachineFindsNothingFast) {
   FakeHost h;
   auto start = Clock::now();
   auto r = DiscoverInstance(h.Options(), nullptr);
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() -
+                                                                  start)
+                .count();
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.status().message().find("no datasource found"), std::string::npos);
+  EXPECT_NE(r.status().message().find("no datasource found"),
+            std::string::npos);
   EXPECT_LT(ms, 100);
 }
 
@@ -341,11 +383,14 @@ TEST(Detect, DmiPointsToOneService) {
   EXPECT_EQ((*DetectDatasource(g.Options(), nullptr))->datasource, "gce");
   FakeHost os;
   os.Write("sys/class/dmi/id/product_name", "OpenStack Nova\n");
-  EXPECT_EQ((*DetectDatasource(os.Options(), nullptr))->datasource, "openstack");
+  EXPECT_EQ((*DetectDatasource(os.Options(), nullptr))->datasource,
+            "openstack");
 }
 
 TEST(Detect, KernelCommandLine) {
-  auto d = ParseDsCmdline("root=/dev/vda ds=nocloud-net\\;s=http://10.0.0.2:8000/seed/\\;i=iid-1;h=web -- x");
+  auto d = ParseDsCmdline(
+      "root=/dev/vda "
+      "ds=nocloud-net\\;s=http://10.0.0.2:8000/seed/\\;i=iid-1;h=web -- x");
   ASSERT_TRUE(d.has_value());
   EXPECT_EQ(d->datasource, "nocloud");
   EXPECT_EQ(d->seed_url, "http://10.0.0.2:8000/seed/");
@@ -354,9 +399,11 @@ TEST(Detect, KernelCommandLine) {
   EXPECT_FALSE(ParseDsCmdline("quiet -- ds=nocloud").has_value());
 
   FakeHost h;
-  h.Write("seed/meta-data", "instance-id: iid-file\nlocal-hostname: filehost\n");
+  h.Write("seed/meta-data",
+          "instance-id: iid-file\nlocal-hostname: filehost\n");
   h.Write("seed/user-data", "#cloud-config\nlocale: C\n");
-  h.Write("proc_cmdline", "quiet ds=nocloud;s=file://" + (h.dir() / "seed").string() + "/;h=cmdhost\n");
+  h.Write("proc_cmdline", "quiet ds=nocloud;s=file://" +
+                              (h.dir() / "seed").string() + "/;h=cmdhost\n");
   auto r = DiscoverInstance(h.Options(), nullptr);
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->instance_id, "iid-file");
@@ -364,8 +411,10 @@ TEST(Detect, KernelCommandLine) {
   EXPECT_EQ(r->user_data, "#cloud-config\nlocale: C\n");
 
   TestHttpServer srv([](const TestRequest& req) {
-    if (req.path == "/s/meta-data") return TestResponse::Status(200, "instance-id: iid-http\n");
-    if (req.path == "/s/user-data") return TestResponse::Status(200, "#cloud-config\n");
+    if (req.path == "/s/meta-data")
+      return TestResponse::Status(200, "instance-id: iid-http\n");
+    if (req.path == "/s/user-data")
+      return TestResponse::Status(200, "#cloud-config\n");
     return TestResponse::Status(404);
   });
   h.Write("proc_cmdline", "ds=nocloud-net;s=" + srv.url() + "/s/\n");
@@ -387,7 +436,8 @@ TEST(Detect, SeedDirectory) {
   auto q = RenderQuery(*r, "v1.instance_id");
   ASSERT_TRUE(q.ok());
   EXPECT_EQ(*q, "iid-seed");
-  EXPECT_EQ(*RenderQuery(*r, "public_ssh_keys"), "[\n \"ssh-ed25519 AAA a\"\n]");
+  EXPECT_EQ(*RenderQuery(*r, "public_ssh_keys"),
+            "[\n \"ssh-ed25519 AAA a\"\n]");
   EXPECT_EQ(*RenderQuery(*r, "ds.meta_data.instance_id"), "iid-seed");
   EXPECT_FALSE(RenderQuery(*r, "nope").ok());
   EXPECT_EQ(RenderQuery(*r, "").value().find("user"), std::string::npos);
@@ -395,7 +445,8 @@ TEST(Detect, SeedDirectory) {
   h.Write("root/var/lib/cloud/seed/nocloud/meta-data", "instance-id: [\n");
   auto bad = DiscoverInstance(h.Options(), nullptr);
   ASSERT_FALSE(bad.ok());
-  EXPECT_NE(bad.status().message().find("meta-data:"), std::string::npos) << bad.status().message();
+  EXPECT_NE(bad.status().message().find("meta-data:"), std::string::npos)
+      << bad.status().message();
 }
 
 TEST(Detect, ForcedAndUnknownDatasource) {

@@ -18,7 +18,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : s)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
 }
 
@@ -45,8 +46,10 @@ std::string JoinPath(const std::string& a, const std::string& b) {
 
 std::string Canonical(std::string name) {
   name = Lower(Trim(name));
-  if (name == "nocloud-net" || name == "nocloud_net" || name == "nocloudnet") return "nocloud";
-  if (name == "config-drive" || name == "config_drive" || name == "configdrive2") {
+  if (name == "nocloud-net" || name == "nocloud_net" || name == "nocloudnet")
+    return "nocloud";
+  if (name == "config-drive" || name == "config_drive" ||
+      name == "configdrive2") {
     return "configdrive";
   }
   if (name == "aws" || name == "amazon") return "ec2";
@@ -54,7 +57,8 @@ std::string Canonical(std::string name) {
 }
 
 bool KnownDatasource(const std::string& n) {
-  return n == "nocloud" || n == "configdrive" || n == "ec2" || n == "gce" || n == "openstack";
+  return n == "nocloud" || n == "configdrive" || n == "ec2" || n == "gce" ||
+         n == "openstack";
 }
 
 // A fetcher that keeps all requests of one discovery inside a deadline.
@@ -62,8 +66,10 @@ class DeadlineFetcher : public Fetcher {
  public:
   DeadlineFetcher(Fetcher* inner, Clock::time_point deadline)
       : inner_(inner), deadline_(deadline) {}
-  Result<HttpResponse> Fetch(const HttpRequest& req, const FetchPolicy& policy) override {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - Clock::now());
+  Result<HttpResponse> Fetch(const HttpRequest& req,
+                             const FetchPolicy& policy) override {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline_ - Clock::now());
     if (left.count() <= 0) {
       return Status::Error(req.method + " " + req.url +
                            ": the datasource's total time limit is used up");
@@ -79,8 +85,8 @@ class DeadlineFetcher : public Fetcher {
 };
 
 struct Dmi {
-  std::string sys_vendor, product_name, product_version, product_uuid, product_serial,
-      bios_vendor, chassis_asset_tag, hypervisor_uuid;
+  std::string sys_vendor, product_name, product_version, product_uuid,
+      product_serial, bios_vendor, chassis_asset_tag, hypervisor_uuid;
 };
 
 Dmi ReadDmi(const HostPaths& p) {
@@ -107,7 +113,8 @@ std::optional<Detection> FromDmi(const Dmi& m) {
   if (m.sys_vendor == "Amazon EC2" || m.bios_vendor == "Amazon EC2") {
     return det("ec2", "DMI sys_vendor/bios_vendor 'Amazon EC2'");
   }
-  if (Lower(m.product_uuid).rfind("ec2", 0) == 0 && Lower(m.hypervisor_uuid).rfind("ec2", 0) == 0) {
+  if (Lower(m.product_uuid).rfind("ec2", 0) == 0 &&
+      Lower(m.hypervisor_uuid).rfind("ec2", 0) == 0) {
     return det("ec2", "DMI product_uuid and hypervisor uuid start with 'ec2'");
   }
   if (Lower(m.product_version).find("amazon") != std::string::npos) {
@@ -117,16 +124,21 @@ std::optional<Detection> FromDmi(const Dmi& m) {
       m.bios_vendor == "Google") {
     return det("gce", "DMI product_name/sys_vendor 'Google'");
   }
-  if (m.product_name == "OpenStack Nova" || m.product_name == "OpenStack Compute" ||
-      m.sys_vendor == "OpenStack Foundation" || m.chassis_asset_tag == "OpenStack Nova") {
-    return det("openstack", "DMI '" + (m.product_name.empty() ? m.chassis_asset_tag
-                                                                : m.product_name) + "'");
+  if (m.product_name == "OpenStack Nova" ||
+      m.product_name == "OpenStack Compute" ||
+      m.sys_vendor == "OpenStack Foundation" ||
+      m.chassis_asset_tag == "OpenStack Nova") {
+    return det("openstack", "DMI '" +
+                                (m.product_name.empty() ? m.chassis_asset_tag
+                                                        : m.product_name) +
+                                "'");
   }
   return std::nullopt;
 }
 
 bool SeedDirPresent(const DiscoverOptions& o, std::string* which) {
-  for (const char* dir : {"/var/lib/cloud/seed/nocloud", "/var/lib/cloud/seed/nocloud-net"}) {
+  for (const char* dir :
+       {"/var/lib/cloud/seed/nocloud", "/var/lib/cloud/seed/nocloud-net"}) {
     for (const char* f : {"meta-data", "user-data"}) {
       std::string p = std::string(dir) + "/" + f;
       bool exists = false;
@@ -152,7 +164,8 @@ struct Labelled {
 
 // Every filesystem label we can see, cheaply: /dev/disk/by-label when udev
 // made it, else a probe of each block device in <sysfs>/class/block.
-std::vector<Labelled> ScanLabels(const HostPaths& p, Logger* logger, size_t* probed) {
+std::vector<Labelled> ScanLabels(const HostPaths& p, Logger* logger,
+                                 size_t* probed) {
   std::vector<Labelled> out;
   std::vector<std::string> devices = p.block_devices;
   if (devices.empty()) {
@@ -191,7 +204,8 @@ std::vector<Labelled> ScanLabels(const HostPaths& p, Logger* logger, size_t* pro
   return out;
 }
 
-std::optional<std::string> FindLabel(const std::vector<Labelled>& all, const std::string& want) {
+std::optional<std::string> FindLabel(const std::vector<Labelled>& all,
+                                     const std::string& want) {
   for (const Labelled& l : all) {
     if (Lower(l.label) == want) return l.device;
   }
@@ -207,15 +221,19 @@ std::optional<Detection> ParseDsCmdline(const std::string& cmdline) {
   while (in >> tok) {
     if (tok == "--") break;  // the rest belongs to init
     std::string v;
-    if (tok.rfind("ds=", 0) == 0) v = tok.substr(3);
-    else if (tok.rfind("ci.ds=", 0) == 0) v = tok.substr(6);
-    else continue;
+    if (tok.rfind("ds=", 0) == 0)
+      v = tok.substr(3);
+    else if (tok.rfind("ci.ds=", 0) == 0)
+      v = tok.substr(6);
+    else
+      continue;
     std::string un;
     for (size_t i = 0; i < v.size(); ++i) {
       if (v[i] == '\\' && i + 1 < v.size() && v[i + 1] == ';') continue;
       un += v[i];
     }
-    if (un.size() >= 2 && (un.front() == '"' || un.front() == '\'') && un.back() == un.front()) {
+    if (un.size() >= 2 && (un.front() == '"' || un.front() == '\'') &&
+        un.back() == un.front()) {
       un = un.substr(1, un.size() - 2);
     }
     Detection d;
@@ -223,7 +241,8 @@ std::optional<Detection> ParseDsCmdline(const std::string& cmdline) {
     bool first = true;
     while (pos <= un.size()) {
       size_t semi = un.find(';', pos);
-      std::string item = un.substr(pos, semi == std::string::npos ? std::string::npos : semi - pos);
+      std::string item = un.substr(
+          pos, semi == std::string::npos ? std::string::npos : semi - pos);
       pos = semi == std::string::npos ? un.size() + 1 : semi + 1;
       if (first) {
         d.datasource = Canonical(item);
@@ -233,9 +252,12 @@ std::optional<Detection> ParseDsCmdline(const std::string& cmdline) {
       size_t eq = item.find('=');
       if (eq == std::string::npos) continue;
       std::string k = Lower(item.substr(0, eq)), val = item.substr(eq + 1);
-      if (k == "s" || k == "seedfrom") d.seed_url = val;
-      else if (k == "i" || k == "instance-id") d.cmdline_instance_id = val;
-      else if (k == "h" || k == "local-hostname") d.cmdline_hostname = val;
+      if (k == "s" || k == "seedfrom")
+        d.seed_url = val;
+      else if (k == "i" || k == "instance-id")
+        d.cmdline_instance_id = val;
+      else if (k == "h" || k == "local-hostname")
+        d.cmdline_hostname = val;
     }
     d.evidence = "kernel command line '" + tok + "'";
     found = d;  // the last ds= wins
@@ -247,7 +269,8 @@ bool IsNoDatasourceFound(const Status& s) {
   return !s.ok() && s.message().rfind("no datasource found", 0) == 0;
 }
 
-Result<std::optional<Detection>> DetectDatasource(const DiscoverOptions& o, Logger* logger) {
+Result<std::optional<Detection>> DetectDatasource(const DiscoverOptions& o,
+                                                  Logger* logger) {
   if (!o.host_evidence) {
     std::string seed;
     if (!SeedDirPresent(o, &seed)) return std::optional<Detection>();
@@ -259,7 +282,8 @@ Result<std::optional<Detection>> DetectDatasource(const DiscoverOptions& o, Logg
   std::optional<Detection> d = ParseDsCmdline(ReadSmall(o.paths.proc_cmdline));
   if (d) {
     if (!KnownDatasource(d->datasource)) {
-      return Status::Error(d->evidence + ": unknown datasource '" + d->datasource + "'");
+      return Status::Error(d->evidence + ": unknown datasource '" +
+                           d->datasource + "'");
     }
     return d;
   }
@@ -296,14 +320,17 @@ Result<std::optional<Detection>> DetectDatasource(const DiscoverOptions& o, Logg
   }
   if (auto m = FromDmi(dmi)) return m;
   if (logger) {
-    logger->Debug("no datasource: no ds= on the kernel command line, no seed directory, no "
-                  "cidata/config-2 label among " + std::to_string(probed) +
-                  " filesystems, no cloud vendor in DMI");
+    logger->Debug(
+        "no datasource: no ds= on the kernel command line, no seed directory, "
+        "no "
+        "cidata/config-2 label among " +
+        std::to_string(probed) + " filesystems, no cloud vendor in DMI");
   }
   return std::optional<Detection>();
 }
 
-Result<InstanceData> DiscoverInstance(const DiscoverOptions& o, Logger* logger) {
+Result<InstanceData> DiscoverInstance(const DiscoverOptions& o,
+                                      Logger* logger) {
   const auto start = Clock::now();
   Detection d;
   std::string wanted = Canonical(o.datasource.empty() ? "auto" : o.datasource);
@@ -312,15 +339,18 @@ Result<InstanceData> DiscoverInstance(const DiscoverOptions& o, Logger* logger) 
     if (!det.ok()) return det.status();
     if (!det->has_value()) {
       return Status::Error(
-          "no datasource found (checked the kernel command line, the seed directory "
-          "/var/lib/cloud/seed/nocloud, filesystems labelled cidata/config-2 and DMI; use "
+          "no datasource found (checked the kernel command line, the seed "
+          "directory "
+          "/var/lib/cloud/seed/nocloud, filesystems labelled cidata/config-2 "
+          "and DMI; use "
           "--datasource NAME to force one)");
     }
     d = **det;
   } else {
     if (!KnownDatasource(wanted)) {
-      return Status::Error("unknown datasource '" + o.datasource +
-                           "' (known: nocloud, configdrive, ec2, gce, openstack, auto)");
+      return Status::Error(
+          "unknown datasource '" + o.datasource +
+          "' (known: nocloud, configdrive, ec2, gce, openstack, auto)");
     }
     d.datasource = wanted;
     d.evidence = "--datasource " + o.datasource;
@@ -332,7 +362,8 @@ Result<InstanceData> DiscoverInstance(const DiscoverOptions& o, Logger* logger) 
       d.cmdline_hostname = cmd->cmdline_hostname;
     }
   }
-  if (logger) logger->Info("datasource " + d.datasource + " (" + d.evidence + ")");
+  if (logger)
+    logger->Info("datasource " + d.datasource + " (" + d.evidence + ")");
   std::unique_ptr<CurlFetcher> own;
   Fetcher* inner = o.fetcher;
   if (!inner) {
@@ -358,7 +389,8 @@ Result<InstanceData> DiscoverInstance(const DiscoverOptions& o, Logger* logger) 
       size_t probed = 0;
       std::vector<Labelled> labels = ScanLabels(o.paths, logger, &probed);
       auto dev = FindLabel(labels, "config-2");
-      if (!dev) return Status::Error("configdrive: no filesystem labelled config-2");
+      if (!dev)
+        return Status::Error("configdrive: no filesystem labelled config-2");
       d.device = *dev;
     }
     r = ReadConfigDrive(o, d, logger);

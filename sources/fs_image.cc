@@ -16,13 +16,15 @@ Source::~Source() { close(fd_); }
 
 Status Source::Read(uint64_t off, size_t len, std::string* out) const {
   if (off > size_ || len > size_ - off) {
-    return Status::Error("read of " + std::to_string(len) + " bytes at offset " +
-                         std::to_string(off) + " is past the end of the filesystem");
+    return Status::Error("read of " + std::to_string(len) +
+                         " bytes at offset " + std::to_string(off) +
+                         " is past the end of the filesystem");
   }
   out->assign(len, '\0');
   size_t done = 0;
   while (done < len) {
-    ssize_t n = pread(fd_, out->data() + done, len - done, static_cast<off_t>(off + done));
+    ssize_t n = pread(fd_, out->data() + done, len - done,
+                      static_cast<off_t>(off + done));
     if (n < 0) {
       if (errno == EINTR) continue;
       return Status::FromErrno("read", errno);
@@ -41,10 +43,12 @@ uint16_t Le16(const std::string& b, size_t off) {
 
 uint32_t Le32(const std::string& b, size_t off) {
   if (off + 4 > b.size()) return 0;
-  return static_cast<uint32_t>(Le16(b, off)) | (static_cast<uint32_t>(Le16(b, off + 2)) << 16);
+  return static_cast<uint32_t>(Le16(b, off)) |
+         (static_cast<uint32_t>(Le16(b, off + 2)) << 16);
 }
 
-std::string Ucs2ToUtf8(const std::string& b, size_t off, size_t units, bool big_endian) {
+std::string Ucs2ToUtf8(const std::string& b, size_t off, size_t units,
+                       bool big_endian) {
   std::string out;
   for (size_t i = 0; i < units && off + 2 * i + 1 < b.size(); ++i) {
     unsigned char x = static_cast<unsigned char>(b[off + 2 * i]);
@@ -106,8 +110,8 @@ Result<std::unique_ptr<FsImage>> OpenFsImage(const std::string& device) {
   if (iso.ok()) return iso;
   Result<std::unique_ptr<FsImage>> fat = OpenVfat(src);
   if (fat.ok()) return fat;
-  return Status::Error(device + ": neither ISO9660 (" + iso.status().message() + ") nor FAT (" +
-                       fat.status().message() + ")");
+  return Status::Error(device + ": neither ISO9660 (" + iso.status().message() +
+                       ") nor FAT (" + fat.status().message() + ")");
 }
 
 }  // namespace flamingo

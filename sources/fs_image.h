@@ -58,8 +58,10 @@ Result<std::unique_ptr<FsImage>> OpenVfat(std::shared_ptr<Source> src);
 uint16_t Le16(const std::string& b, size_t off);
 uint32_t Le32(const std::string& b, size_t off);
 // UCS-2 (big or little endian) to UTF-8 (BMP only; surrogates -> '?').
-std::string Ucs2ToUtf8(const std::string& b, size_t off, size_t units, bool big_endian);
-bool NameEquals(const std::string& a, const std::string& b);  // ASCII case-insensitive
+std::string Ucs2ToUtf8(const std::string& b, size_t off, size_t units,
+                       bool big_endian);
+bool NameEquals(const std::string& a,
+                const std::string& b);  // ASCII case-insensitive
 
 }  // namespace fsimage_internal
 }  // namespace flamingo

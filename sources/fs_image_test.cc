@@ -28,17 +28,22 @@ std::string Shell(const std::string& cmd) {
 class Images : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("flamingo-img-" + std::to_string(getpid()));
+    dir_ = fs::temp_directory_path() /
+           ("flamingo-img-" + std::to_string(getpid()));
     fs::create_directories(dir_ / "nocloud");
     fs::create_directories(dir_ / "cd/openstack/latest");
-    Write("nocloud/meta-data", "instance-id: iid-cidata\nlocal-hostname: fromdisk\n");
+    Write("nocloud/meta-data",
+          "instance-id: iid-cidata\nlocal-hostname: fromdisk\n");
     Write("nocloud/user-data", "#cloud-config\nlocale: C\n");
     Write("nocloud/network-config", "version: 2\n");
-    Write("cd/openstack/latest/meta_data.json",
-          R"({"uuid": "uuid-cd", "hostname": "cd.host", "public_keys": {"k": "ssh-rsa CD"}})");
+    Write(
+        "cd/openstack/latest/meta_data.json",
+        R"({"uuid": "uuid-cd", "hostname": "cd.host", "public_keys": {"k": "ssh-rsa CD"}})");
     Write("cd/openstack/latest/user_data", "#!/bin/sh\necho cd\n");
-    Write("cd/openstack/latest/vendor_data.json", R"({"cloud-init": "#cloud-config\nlocale: C\n"})");
-    Write("cd/openstack/latest/network_data.json", R"({"links": [{"id": "eth0"}]})");
+    Write("cd/openstack/latest/vendor_data.json",
+          R"({"cloud-init": "#cloud-config\nlocale: C\n"})");
+    Write("cd/openstack/latest/network_data.json",
+          R"({"links": [{"id": "eth0"}]})");
   }
   void TearDown() override {
     for (const std::string& l : loops_) Shell("losetup -d " + l);
@@ -47,18 +52,19 @@ class Images : public ::testing::Test {
   void Write(const std::string& rel, const std::string& content) {
     std::ofstream(dir_ / rel) << content;
   }
-  std::string Iso(const std::string& src, const std::string& label, const std::string& flags) {
+  std::string Iso(const std::string& src, const std::string& label,
+                  const std::string& flags) {
     std::string img = (dir_ / (src + label + ".iso")).string();
-    std::string r = Shell("genisoimage -quiet " + flags + " -V " + label + " -o " + img + " " +
-                        (dir_ / src).string());
+    std::string r = Shell("genisoimage -quiet " + flags + " -V " + label +
+                          " -o " + img + " " + (dir_ / src).string());
     EXPECT_EQ(r, "");
     return img;
   }
   std::string Vfat(const std::string& src, const std::string& label) {
     std::string img = (dir_ / (src + label + ".img")).string();
-    std::string r = Shell("truncate -s 4M " + img + " && mkfs.vfat -n " + label + " " + img +
-                        " >/dev/null && mcopy -s -i " + img + " " + (dir_ / src).string() +
-                        "/* ::/");
+    std::string r = Shell("truncate -s 4M " + img + " && mkfs.vfat -n " +
+                          label + " " + img + " >/dev/null && mcopy -s -i " +
+                          img + " " + (dir_ / src).string() + "/* ::/");
     EXPECT_EQ(r.find("FAILED"), std::string::npos) << r;
     return img;
   }
@@ -83,7 +89,8 @@ TEST_F(Images, IsoJolietRockRidgeAndPlain) {
     EXPECT_EQ((*f)->label(), "cidata");
     auto m = (*f)->ReadFile("meta-data", 1 << 20);
     if (std::string(flags).empty()) {
-      // Plain ISO9660 names are 8.3: "META_DAT"; no long names without extensions.
+      // Plain ISO9660 names are 8.3: "META_DAT"; no long names without
+      // extensions.
       continue;
     }
     ASSERT_TRUE(m.ok() && m->has_value()) << flags;
@@ -104,8 +111,8 @@ TEST_F(Images, IsoJolietRockRidgeAndPlain) {
 
 TEST_F(Images, Xorriso) {
   std::string img = (dir_ / "x.iso").string();
-  std::string r = Shell("xorriso -as mkisofs -quiet -V CIDATA -J -r -o " + img + " " +
-                      (dir_ / "nocloud").string());
+  std::string r = Shell("xorriso -as mkisofs -quiet -V CIDATA -J -r -o " + img +
+                        " " + (dir_ / "nocloud").string());
   ASSERT_EQ(r.find("FAILED"), std::string::npos) << r;
   auto f = OpenFsImage(img);
   ASSERT_TRUE(f.ok()) << f.status().message();
@@ -122,7 +129,8 @@ TEST_F(Images, Vfat) {
   EXPECT_EQ((*f)->type(), "vfat");
   EXPECT_EQ((*f)->label(), "CONFIG-2");
   auto m = (*f)->ReadFile("openstack/latest/network_data.json", 1 << 20);
-  ASSERT_TRUE(m.ok() && m->has_value()) << (m.ok() ? "missing" : m.status().message());
+  ASSERT_TRUE(m.ok() && m->has_value())
+      << (m.ok() ? "missing" : m.status().message());
   EXPECT_EQ(**m, R"({"links": [{"id": "eth0"}]})");
   auto v = (*f)->ReadFile("OPENSTACK/LATEST/vendor_data.json", 1 << 20);
   ASSERT_TRUE(v.ok() && v->has_value());
@@ -136,17 +144,20 @@ TEST_F(Images, CorruptImagesAreErrors) {
     data.assign(std::istreambuf_iterator<char>(in), {});
   }
   // Truncated after the volume descriptors, and garbage in the root directory.
-  std::ofstream(dir_ / "trunc.iso", std::ios::binary) << data.substr(0, 17 * 2048 + 100);
+  std::ofstream(dir_ / "trunc.iso", std::ios::binary)
+      << data.substr(0, 17 * 2048 + 100);
   auto t = OpenFsImage((dir_ / "trunc.iso").string());
   if (t.ok()) {
     EXPECT_FALSE((*t)->ReadFile("meta-data", 1 << 20).ok());
   }
   std::string garbled = data;
-  for (size_t i = 18 * 2048; i < garbled.size() && i < 40 * 2048; i += 7) garbled[i] = '\xff';
+  for (size_t i = 18 * 2048; i < garbled.size() && i < 40 * 2048; i += 7)
+    garbled[i] = '\xff';
   std::ofstream(dir_ / "garbled.iso", std::ios::binary) << garbled;
   auto g = OpenFsImage((dir_ / "garbled.iso").string());
   if (g.ok()) (void)(*g)->ReadFile("meta-data", 1 << 20);  // must not crash
-  std::ofstream(dir_ / "zero.img", std::ios::binary) << std::string(1 << 20, '\0');
+  std::ofstream(dir_ / "zero.img", std::ios::binary)
+      << std::string(1 << 20, '\0');
   EXPECT_FALSE(OpenFsImage((dir_ / "zero.img").string()).ok());
   std::string fat = Vfat("nocloud", "CIDATA");
   std::string fd;
@@ -154,7 +165,8 @@ TEST_F(Images, CorruptImagesAreErrors) {
     std::ifstream in(fat, std::ios::binary);
     fd.assign(std::istreambuf_iterator<char>(in), {});
   }
-  for (size_t i = 512; i < 16384; ++i) fd[i] = '\xff';  // FAT: every chain loops/ends badly
+  for (size_t i = 512; i < 16384; ++i)
+    fd[i] = '\xff';  // FAT: every chain loops/ends badly
   std::ofstream(dir_ / "badfat.img", std::ios::binary) << fd;
   auto b = OpenFsImage((dir_ / "badfat.img").string());
   if (b.ok()) (void)(*b)->ReadFile("meta-data", 1 << 20);
@@ -164,7 +176,8 @@ TEST_F(Images, CorruptImagesAreErrors) {
 // lists only our devices, read in place: nothing is mounted.
 TEST_F(Images, LoopDevicesFoundByLabel) {
   std::string iso_dev = Loop(Iso("nocloud", "cidata", "-J -r"));
-  if (iso_dev.empty()) GTEST_SKIP() << "loop devices unavailable here (losetup failed)";
+  if (iso_dev.empty())
+    GTEST_SKIP() << "loop devices unavailable here (losetup failed)";
   std::string fat_dev = Loop(Vfat("cd", "CONFIG-2"));
   ASSERT_FALSE(fat_dev.empty());
   fs::path sys = dir_ / "sys";

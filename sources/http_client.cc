@@ -6,8 +6,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cctype>
+#include <cerrno>
 #include <cstring>
 #include <ctime>
 #include <memory>
@@ -22,7 +22,8 @@ using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
 
 std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : s)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
 }
 
@@ -61,7 +62,8 @@ size_t HeaderCb(char* data, size_t size, size_t n, void* user) {
   }
   size_t colon = line.find(':');
   if (colon != std::string::npos) {
-    t->headers[Lower(Trim(line.substr(0, colon)))] = Trim(line.substr(colon + 1));
+    t->headers[Lower(Trim(line.substr(0, colon)))] =
+        Trim(line.substr(colon + 1));
   }
   return len;
 }
@@ -134,21 +136,24 @@ Result<HttpResponse> ReadFileUrl(const std::string& url, size_t max_bytes) {
 std::optional<milliseconds> ParseRetryAfter(const std::string& value) {
   std::string v = Trim(value);
   if (v.empty()) return std::nullopt;
-  if (std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+  if (std::all_of(v.begin(), v.end(),
+                  [](char c) { return c >= '0' && c <= '9'; })) {
     if (v.size() > 9) return milliseconds(999999999LL * 1000);
     return milliseconds(std::stoll(v) * 1000);
   }
   time_t when = curl_getdate(v.c_str(), nullptr);
   if (when < 0) return std::nullopt;
   time_t now = time(nullptr);
-  return milliseconds(when > now ? static_cast<long long>(when - now) * 1000 : 0);
+  return milliseconds(when > now ? static_cast<long long>(when - now) * 1000
+                                 : 0);
 }
 
 milliseconds BackoffDelay(const FetchPolicy& policy, int attempt,
                           std::optional<milliseconds> retry_after,
                           std::mt19937* rng) {
   long long cap = policy.initial_backoff.count();
-  for (int i = 1; i < attempt && cap < policy.max_backoff.count(); ++i) cap *= 2;
+  for (int i = 1; i < attempt && cap < policy.max_backoff.count(); ++i)
+    cap *= 2;
   cap = std::min<long long>(cap, policy.max_backoff.count());
   std::uniform_int_distribution<long long> dist(cap / 2, std::max(cap, 0LL));
   milliseconds d(dist(*rng));
@@ -165,7 +170,8 @@ Result<HttpResponse> CurlFetcher::FetchOnce(const HttpRequest& req,
                                             const FetchPolicy& policy,
                                             milliseconds time_left) {
   const std::string what = req.method + " " + req.url;
-  std::unique_ptr<CURL, void (*)(CURL*)> curl(curl_easy_init(), curl_easy_cleanup);
+  std::unique_ptr<CURL, void (*)(CURL*)> curl(curl_easy_init(),
+                                              curl_easy_cleanup);
   if (!curl) return Status::Error(what + ": cannot initialise libcurl");
   CURL* c = curl.get();
   Transfer t;
@@ -175,21 +181,25 @@ Result<HttpResponse> CurlFetcher::FetchOnce(const HttpRequest& req,
   for (const auto& [k, v] : req.headers) {
     hdrs = curl_slist_append(hdrs, (k + ": " + v).c_str());
   }
-  std::unique_ptr<curl_slist, void (*)(curl_slist*)> hdr_guard(hdrs, curl_slist_free_all);
+  std::unique_ptr<curl_slist, void (*)(curl_slist*)> hdr_guard(
+      hdrs, curl_slist_free_all);
   milliseconds timeout = std::min(policy.timeout, time_left);
   if (timeout.count() < 1) timeout = milliseconds(1);
   curl_easy_setopt(c, CURLOPT_URL, req.url.c_str());
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, policy.follow_redirects ? 1L : 0L);
+  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION,
+                   policy.follow_redirects ? 1L : 0L);
   curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
-                   static_cast<long>(std::min(policy.connect_timeout, timeout).count()));
+  curl_easy_setopt(
+      c, CURLOPT_CONNECTTIMEOUT_MS,
+      static_cast<long>(std::min(policy.connect_timeout, timeout).count()));
   // Metadata services are link-local: never through a proxy.
-  curl_easy_setopt(c, CURLOPT_NOPROXY,
-                   "127.0.0.1,localhost,::1,169.254.169.254,metadata.google.internal");
+  curl_easy_setopt(
+      c, CURLOPT_NOPROXY,
+      "127.0.0.1,localhost,::1,169.254.169.254,metadata.google.internal");
   curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
                    static_cast<curl_off_t>(policy.max_bytes));
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, WriteCb);
@@ -202,7 +212,8 @@ Result<HttpResponse> CurlFetcher::FetchOnce(const HttpRequest& req,
   if (req.method == "PUT" || req.method == "POST") {
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req.method.c_str());
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, req.body.c_str());
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(req.body.size()));
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE,
+                     static_cast<long>(req.body.size()));
   } else if (req.method == "HEAD") {
     curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
   } else if (req.method != "GET") {
@@ -216,7 +227,8 @@ Result<HttpResponse> CurlFetcher::FetchOnce(const HttpRequest& req,
   if (rc != CURLE_OK) {
     std::string reason = errbuf[0] ? errbuf : curl_easy_strerror(rc);
     if (rc == CURLE_OPERATION_TIMEDOUT) {
-      reason = "timed out after " + std::to_string(timeout.count()) + " ms (" + reason + ")";
+      reason = "timed out after " + std::to_string(timeout.count()) + " ms (" +
+               reason + ")";
     }
     return Status::Error(what + ": " + reason);
   }
@@ -231,16 +243,19 @@ Result<HttpResponse> CurlFetcher::Fetch(const HttpRequest& req,
                                         const FetchPolicy& policy) {
   if (FileUrlPath(req.url) || req.url.rfind("file:", 0) == 0) {
     if (req.method != "GET") {
-      return Status::Error(req.method + " " + req.url + ": only GET on file:// URLs");
+      return Status::Error(req.method + " " + req.url +
+                           ": only GET on file:// URLs");
     }
     return ReadFileUrl(req.url, policy.max_bytes);
   }
   const auto start = Clock::now();
   const auto deadline = start + policy.total_budget;
   int attempts = std::max(1, policy.max_attempts);
-  Result<HttpResponse> last = Status::Error(req.method + " " + req.url + ": not attempted");
+  Result<HttpResponse> last =
+      Status::Error(req.method + " " + req.url + ": not attempted");
   for (int attempt = 1; attempt <= attempts; ++attempt) {
-    auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
+    auto left =
+        std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
     if (left.count() <= 0) break;
     last = FetchOnce(req, policy, left);
     std::optional<milliseconds> retry_after;
@@ -256,8 +271,8 @@ Result<HttpResponse> CurlFetcher::Fetch(const HttpRequest& req,
                                 : last.status().message();
     if (wait >= left) {
       if (logger_) {
-        logger_->Debug(req.method + " " + req.url + ": " + why + "; next wait of " +
-                       std::to_string(wait.count()) +
+        logger_->Debug(req.method + " " + req.url + ": " + why +
+                       "; next wait of " + std::to_string(wait.count()) +
                        " ms exceeds the remaining budget, giving up");
       }
       if (retry_after && last.ok()) {
@@ -295,7 +310,8 @@ Result<std::string> FetchBody(
   req.headers = headers;
   Result<HttpResponse> r = fetcher->Fetch(req, policy);
   if (!r.ok()) return r.status();
-  if (r->status < 200 || r->status > 299) return Status::Error(StatusReason(url, *r));
+  if (r->status < 200 || r->status > 299)
+    return Status::Error(StatusReason(url, *r));
   return std::move(r->body);
 }
 
@@ -308,7 +324,8 @@ Result<std::optional<std::string>> FetchOptional(
   Result<HttpResponse> r = fetcher->Fetch(req, policy);
   if (!r.ok()) return r.status();
   if (r->status == 404) return std::optional<std::string>();
-  if (r->status < 200 || r->status > 299) return Status::Error(StatusReason(url, *r));
+  if (r->status < 200 || r->status > 299)
+    return Status::Error(StatusReason(url, *r));
   return std::optional<std::string>(std::move(r->body));
 }
 

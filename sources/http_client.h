@@ -50,7 +50,7 @@ struct HttpResponse {
 };
 
 struct FetchPolicy {
-  std::chrono::milliseconds timeout{2000};          // per request, whole transfer
+  std::chrono::milliseconds timeout{2000};  // per request, whole transfer
   std::chrono::milliseconds connect_timeout{1000};  // per request
   int max_attempts = 3;
   std::chrono::milliseconds initial_backoff{100};
@@ -58,7 +58,7 @@ struct FetchPolicy {
   // Upper bound on the time spent in all attempts and waits together.
   std::chrono::milliseconds total_budget{10000};
   size_t max_bytes = 16u << 20;  // larger responses are refused
-  bool follow_redirects = true;   // at most 5, http/https only
+  bool follow_redirects = true;  // at most 5, http/https only
 };
 
 class Fetcher {

@@ -34,7 +34,8 @@ long Ms(Clock::time_point start) {
 
 TEST(HttpClient, GetSendsHeadersAndReturnsBody) {
   TestHttpServer srv([](const TestRequest& r) {
-    TestResponse resp = TestResponse::Status(200, "hello " + r.Header("x-test"));
+    TestResponse resp =
+        TestResponse::Status(200, "hello " + r.Header("x-test"));
     resp.headers.push_back({"X-Reply", "yes"});
     return resp;
   });
@@ -65,7 +66,8 @@ TEST(HttpClient, PutWithBody) {
 }
 
 TEST(HttpClient, NotFoundIsAResponseAndOptional) {
-  TestHttpServer srv([](const TestRequest&) { return TestResponse::Status(404); });
+  TestHttpServer srv(
+      [](const TestRequest&) { return TestResponse::Status(404); });
   CurlFetcher f;
   auto opt = FetchOptional(&f, srv.url() + "/x", Fast());
   ASSERT_TRUE(opt.ok());
@@ -78,11 +80,13 @@ TEST(HttpClient, NotFoundIsAResponseAndOptional) {
 }
 
 TEST(HttpClient, ServerErrorsAreRetriedThenReported) {
-  TestHttpServer srv([](const TestRequest&) { return TestResponse::Status(500); });
+  TestHttpServer srv(
+      [](const TestRequest&) { return TestResponse::Status(500); });
   CurlFetcher f(nullptr, 1);
   auto body = FetchBody(&f, srv.url() + "/m", Fast());
   ASSERT_FALSE(body.ok());
-  EXPECT_NE(body.status().message().find("HTTP 500 after 3 attempts"), std::string::npos)
+  EXPECT_NE(body.status().message().find("HTTP 500 after 3 attempts"),
+            std::string::npos)
       << body.status().message();
   EXPECT_EQ(srv.request_count(), 3);
 }
@@ -90,7 +94,8 @@ TEST(HttpClient, ServerErrorsAreRetriedThenReported) {
 TEST(HttpClient, RecoversAfterTransientFailure) {
   std::atomic<int> n{0};
   TestHttpServer srv([&](const TestRequest&) {
-    return ++n < 3 ? TestResponse::Status(503) : TestResponse::Status(200, "ok");
+    return ++n < 3 ? TestResponse::Status(503)
+                   : TestResponse::Status(200, "ok");
   });
   CurlFetcher f(nullptr, 1);
   HttpRequest req;
@@ -148,8 +153,10 @@ TEST(HttpClient, SlowServerTimesOutWithinTheBudget) {
   auto body = FetchBody(&f, srv.url() + "/slow", p);
   ASSERT_FALSE(body.ok());
   EXPECT_LT(Ms(start), 1500);
-  EXPECT_NE(body.status().message().find("timed out"), std::string::npos) << body.status().message();
-  EXPECT_NE(body.status().message().find(srv.url() + "/slow"), std::string::npos);
+  EXPECT_NE(body.status().message().find("timed out"), std::string::npos)
+      << body.status().message();
+  EXPECT_NE(body.status().message().find(srv.url() + "/slow"),
+            std::string::npos);
 }
 
 TEST(HttpClient, ClosedConnectionAndTruncatedBodyAreErrors) {
@@ -179,14 +186,17 @@ TEST(HttpClient, OversizedResponseRefused) {
   p.max_bytes = 10000;
   auto body = FetchBody(&f, srv.url() + "/big", p);
   ASSERT_FALSE(body.ok());
-  EXPECT_NE(body.status().message().find("larger than the limit of 10000 bytes"), std::string::npos)
+  EXPECT_NE(
+      body.status().message().find("larger than the limit of 10000 bytes"),
+      std::string::npos)
       << body.status().message();
 }
 
 TEST(HttpClient, ConnectionRefusedNamesTheUrl) {
   int port;
   {
-    TestHttpServer srv([](const TestRequest&) { return TestResponse::Status(200); });
+    TestHttpServer srv(
+        [](const TestRequest&) { return TestResponse::Status(200); });
     port = srv.port();
   }
   CurlFetcher f(nullptr, 1);
@@ -199,7 +209,8 @@ TEST(HttpClient, ConnectionRefusedNamesTheUrl) {
 }
 
 TEST(HttpClient, FileUrls) {
-  auto dir = std::filesystem::temp_directory_path() / ("flamingo-http-" + std::to_string(getpid()));
+  auto dir = std::filesystem::temp_directory_path() /
+             ("flamingo-http-" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
   { std::ofstream(dir / "a") << "content"; }
   CurlFetcher f;

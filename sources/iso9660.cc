@@ -26,8 +26,12 @@ std::string TrimRight(std::string s) {
 
 class Iso9660 : public FsImage {
  public:
-  Iso9660(std::shared_ptr<Source> src, std::string label, DirRecord root, bool joliet)
-      : src_(std::move(src)), label_(std::move(label)), root_(root), joliet_(joliet) {}
+  Iso9660(std::shared_ptr<Source> src, std::string label, DirRecord root,
+          bool joliet)
+      : src_(std::move(src)),
+        label_(std::move(label)),
+        root_(root),
+        joliet_(joliet) {}
   const std::string& type() const override { return type_; }
   const std::string& label() const override { return label_; }
 
@@ -38,7 +42,8 @@ class Iso9660 : public FsImage {
     int depth = 0;
     while (pos <= path.size()) {
       size_t slash = path.find('/', pos);
-      std::string comp = path.substr(pos, slash == std::string::npos ? std::string::npos : slash - pos);
+      std::string comp = path.substr(
+          pos, slash == std::string::npos ? std::string::npos : slash - pos);
       pos = slash == std::string::npos ? path.size() + 1 : slash + 1;
       if (comp.empty() || comp == ".") continue;
       if (++depth > kMaxDepth || !cur.dir) return std::optional<std::string>();
@@ -56,8 +61,8 @@ class Iso9660 : public FsImage {
     }
     if (cur.dir) return Status::Error(path + ": is a directory");
     if (cur.size > max_bytes) {
-      return Status::Error(path + ": larger than the limit of " + std::to_string(max_bytes) +
-                           " bytes");
+      return Status::Error(path + ": larger than the limit of " +
+                           std::to_string(max_bytes) + " bytes");
     }
     std::string data;
     Status s = src_->Read(uint64_t{cur.lba} * kSector, cur.size, &data);
@@ -79,13 +84,15 @@ class Iso9660 : public FsImage {
         off = (off / kSector + 1) * kSector;
         continue;
       }
-      if (len < 34 || off + len > buf.size()) return Status::Error("corrupt directory record");
+      if (len < 34 || off + len > buf.size())
+        return Status::Error("corrupt directory record");
       DirRecord r;
       r.lba = Le32(buf, off + 2);
       r.size = Le32(buf, off + 10);
       r.dir = (static_cast<unsigned char>(buf[off + 25]) & 2) != 0;
       size_t nlen = static_cast<unsigned char>(buf[off + 32]);
-      if (33 + nlen > len) return Status::Error("corrupt directory record name");
+      if (33 + nlen > len)
+        return Status::Error("corrupt directory record name");
       std::string raw = buf.substr(off + 33, nlen);
       bool special = nlen == 1 && (raw[0] == '\0' || raw[0] == '\1');
       if (!special) {
@@ -109,7 +116,8 @@ class Iso9660 : public FsImage {
   }
 
   // The NM entries of the System Use area, concatenated.
-  static std::string RockRidgeName(const std::string& buf, size_t off, size_t len, size_t nlen) {
+  static std::string RockRidgeName(const std::string& buf, size_t off,
+                                   size_t len, size_t nlen) {
     size_t su = off + 33 + nlen + ((nlen % 2 == 0) ? 1 : 0);
     size_t end = off + len;
     std::string name;
@@ -140,7 +148,8 @@ Result<std::unique_ptr<FsImage>> OpenIso9660(std::shared_ptr<Source> src) {
     std::string vd;
     Status s = src->Read(sector * kSector, kSector, &vd);
     if (!s.ok()) return s;
-    if (vd.compare(1, 5, "CD001") != 0) return Status::Error("no ISO9660 volume descriptor");
+    if (vd.compare(1, 5, "CD001") != 0)
+      return Status::Error("no ISO9660 volume descriptor");
     unsigned char type = static_cast<unsigned char>(vd[0]);
     if (type == 255) break;
     DirRecord root;
@@ -156,12 +165,15 @@ Result<std::unique_ptr<FsImage>> OpenIso9660(std::shared_ptr<Source> src) {
       joliet_label = TrimRight(Ucs2ToUtf8(vd, 40, 16, true));
     }
   }
-  if (!primary_root) return Status::Error("no ISO9660 primary volume descriptor");
+  if (!primary_root)
+    return Status::Error("no ISO9660 primary volume descriptor");
   if (joliet_root) {
     return std::unique_ptr<FsImage>(
-        new Iso9660(src, joliet_label.empty() ? primary_label : joliet_label, *joliet_root, true));
+        new Iso9660(src, joliet_label.empty() ? primary_label : joliet_label,
+                    *joliet_root, true));
   }
-  return std::unique_ptr<FsImage>(new Iso9660(src, primary_label, *primary_root, false));
+  return std::unique_ptr<FsImage>(
+      new Iso9660(src, primary_label, *primary_root, false));
 }
 
 }  // namespace fsimage_internal

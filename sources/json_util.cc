@@ -2,7 +2,8 @@
 
 namespace flamingo {
 
-Result<nlohmann::json> ParseJson(const std::string& text, const std::string& what) {
+Result<nlohmann::json> ParseJson(const std::string& text,
+                                 const std::string& what) {
   try {
     return nlohmann::json::parse(text);
   } catch (const nlohmann::json::exception& e) {

@@ -8,7 +8,8 @@ namespace flamingo {
 namespace {
 
 std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : s)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
 }
 
@@ -34,7 +35,9 @@ std::string Canonical(std::string name) {
   return name;
 }
 
-bool KnownMerger(const std::string& n) { return n == "dict" || n == "list" || n == "str"; }
+bool KnownMerger(const std::string& n) {
+  return n == "dict" || n == "list" || n == "str";
+}
 
 class Merger {
  public:
@@ -44,7 +47,8 @@ class Merger {
         Dict d;
         d.replace = Has(s.opts, "replace");  // else no_replace (default)
         d.recurse_str = Has(s.opts, "recurse_str");
-        d.recurse_array = Has(s.opts, "recurse_array") || Has(s.opts, "recurse_list");
+        d.recurse_array =
+            Has(s.opts, "recurse_array") || Has(s.opts, "recurse_list");
         d.allow_delete = Has(s.opts, "allow_delete");
         dict_ = d;
       } else if (s.name == "list" && !list_) {
@@ -57,7 +61,8 @@ class Merger {
         }
         l.recurse_str = Has(s.opts, "recurse_str");
         l.recurse_dict = Has(s.opts, "recurse_dict");
-        l.recurse_array = Has(s.opts, "recurse_array") || Has(s.opts, "recurse_list");
+        l.recurse_array =
+            Has(s.opts, "recurse_array") || Has(s.opts, "recurse_list");
         list_ = l;
       } else if (s.name == "str" && !str_) {
         str_ = Has(s.opts, "append");
@@ -74,7 +79,8 @@ class Merger {
 
  private:
   struct Dict {
-    bool replace = false, recurse_str = false, recurse_array = false, allow_delete = false;
+    bool replace = false, recurse_str = false, recurse_array = false,
+         allow_delete = false;
   };
   struct List {
     std::string method = "replace";
@@ -122,7 +128,8 @@ class Merger {
     size_t common = std::min(items.size(), with.items().size());
     for (size_t i = 0; i < common; ++i) {
       const Value& nv = with.items()[i];
-      if ((nv.is_list() && list_->recurse_array) || (nv.is_string() && list_->recurse_str) ||
+      if ((nv.is_list() && list_->recurse_array) ||
+          (nv.is_string() && list_->recurse_str) ||
           (nv.is_map() && list_->recurse_dict)) {
         items[i] = Merge(items[i], nv);
       } else {
@@ -152,28 +159,33 @@ Result<std::vector<MergerSpec>> ParseMergers(std::string_view text) {
   std::string s(text);
   while (pos <= s.size()) {
     size_t plus = s.find('+', pos);
-    std::string item = Canonical(s.substr(pos, plus == std::string::npos ? std::string::npos : plus - pos));
+    std::string item = Canonical(s.substr(
+        pos, plus == std::string::npos ? std::string::npos : plus - pos));
     pos = plus == std::string::npos ? s.size() + 1 : plus + 1;
     if (item.empty()) continue;
     size_t open = item.find('(');
     if (open == std::string::npos || open == 0 || item.back() != ')') {
-      return Status::Error("merger \"" + item + "\" is not in the form name(options)");
+      return Status::Error("merger \"" + item +
+                           "\" is not in the form name(options)");
     }
     MergerSpec spec;
     spec.name = item.substr(0, open);
     for (char c : spec.name) {
       if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') {
-        return Status::Error("merger \"" + item + "\" is not in the form name(options)");
+        return Status::Error("merger \"" + item +
+                             "\" is not in the form name(options)");
       }
     }
     if (!KnownMerger(spec.name)) {
-      return Status::Error("unknown merger \"" + spec.name + "\" (known: dict, list, str)");
+      return Status::Error("unknown merger \"" + spec.name +
+                           "\" (known: dict, list, str)");
     }
     std::string opts = item.substr(open + 1, item.size() - open - 2);
     size_t p = 0;
     while (p <= opts.size()) {
       size_t comma = opts.find(',', p);
-      std::string o = Lower(Trim(opts.substr(p, comma == std::string::npos ? std::string::npos : comma - p)));
+      std::string o = Lower(Trim(opts.substr(
+          p, comma == std::string::npos ? std::string::npos : comma - p)));
       if (!o.empty()) spec.opts.push_back(o);
       p = comma == std::string::npos ? opts.size() + 1 : comma + 1;
     }
@@ -216,8 +228,10 @@ std::vector<MergerSpec> ExtractMergers(Value* config, Diagnostics* diags) {
         continue;
       }
       spec.name = Canonical(name->text());
-      if (const Value* settings = m.Get("settings"); settings && settings->is_list()) {
-        for (const Value& o : settings->items()) spec.opts.push_back(Lower(o.ScalarText()));
+      if (const Value* settings = m.Get("settings");
+          settings && settings->is_list()) {
+        for (const Value& o : settings->items())
+          spec.opts.push_back(Lower(o.ScalarText()));
       }
     } else if (m.is_list() && !m.items().empty()) {
       spec.name = Canonical(m.items()[0].ScalarText());
@@ -230,7 +244,8 @@ std::vector<MergerSpec> ExtractMergers(Value* config, Diagnostics* diags) {
     }
     if (spec.name.empty()) continue;
     if (!KnownMerger(spec.name)) {
-      diags->Error(m, "unknown merger \"" + spec.name + "\" (known: dict, list, str)");
+      diags->Error(
+          m, "unknown merger \"" + spec.name + "\" (known: dict, list, str)");
       continue;
     }
     out.push_back(std::move(spec));
@@ -242,7 +257,9 @@ std::vector<MergerSpec> CloudConfigPartMergers() {
   return {{"dict", {"replace"}}, {"list", {}}, {"str", {}}};
 }
 
-std::vector<MergerSpec> DefaultMergers() { return {{"dict", {}}, {"list", {}}, {"str", {}}}; }
+std::vector<MergerSpec> DefaultMergers() {
+  return {{"dict", {}}, {"list", {}}, {"str", {}}};
+}
 
 Value MergeValues(const Value& base, const Value& with,
                   const std::vector<MergerSpec>& mergers) {

@@ -4,9 +4,8 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "schemas/yaml_loader.h"
 
@@ -41,7 +40,8 @@ TEST(CloudInitMerge, CorpusCases) {
     if (!fs::exists(expected)) continue;
     std::vector<Value> parts;
     for (int i = 1; i < 20; ++i) {
-      fs::path src = dir / ("source" + std::to_string(n) + "-" + std::to_string(i) + ".yaml");
+      fs::path src = dir / ("source" + std::to_string(n) + "-" +
+                            std::to_string(i) + ".yaml");
       if (!fs::exists(src)) break;
       parts.push_back(Load(ReadAll(src), src.string()));
     }
@@ -58,8 +58,9 @@ TEST(CloudInitMerge, CorpusCases) {
 
 TEST(CloudInitMerge, DefaultPartMergeReplacesWholeKeys) {
   Diagnostics d;
-  Value m = MergeCloudConfigParts({Load("a: {x: 1, y: 2}\nl: [1, 2]\n"), Load("a: {x: 3}\nl: [9]\n")},
-                                  {}, &d);
+  Value m = MergeCloudConfigParts(
+      {Load("a: {x: 1, y: 2}\nl: [1, 2]\n"), Load("a: {x: 3}\nl: [9]\n")}, {},
+      &d);
   EXPECT_EQ(m.ToJson().dump(), R"({"a":{"x":3},"l":[9]})");
 }
 
@@ -73,9 +74,9 @@ TEST(CloudInitMerge, HeaderMergeType) {
 TEST(CloudInitMerge, ListFormOfMergeHow) {
   Diagnostics d;
   Value m = MergeCloudConfigParts(
-      {Load("l: [1]\n"),
-       Load("l: [2]\nmerge_how:\n - name: list\n   settings: [append]\n - name: dict\n   "
-            "settings: [no_replace, recurse_list]\n")},
+      {Load("l: [1]\n"), Load("l: [2]\nmerge_how:\n - name: list\n   settings: "
+                              "[append]\n - name: dict\n   "
+                              "settings: [no_replace, recurse_list]\n")},
       {}, &d);
   EXPECT_FALSE(d.HasErrors());
   EXPECT_EQ(m.ToJson().dump(), R"({"l":[1,2]})");
@@ -83,9 +84,11 @@ TEST(CloudInitMerge, ListFormOfMergeHow) {
 
 TEST(CloudInitMerge, UnknownMergerIsAnErrorAtItsPosition) {
   Diagnostics d;
-  MergeCloudConfigParts({Load("a: 1\nmerge_how: 'json(x)'\n", "user-data")}, {}, &d);
+  MergeCloudConfigParts({Load("a: 1\nmerge_how: 'json(x)'\n", "user-data")}, {},
+                        &d);
   ASSERT_TRUE(d.HasErrors());
-  EXPECT_EQ(d.items()[0].ToString().rfind("user-data:2:", 0), 0u) << d.items()[0].ToString();
+  EXPECT_EQ(d.items()[0].ToString().rfind("user-data:2:", 0), 0u)
+      << d.items()[0].ToString();
   EXPECT_NE(d.items()[0].message.find("json"), std::string::npos);
 }
 
@@ -101,7 +104,8 @@ TEST(CloudInitMerge, MalformedMergerString) {
 
 TEST(CloudInitMerge, PositionsKept) {
   Diagnostics d;
-  Value m = MergeCloudConfigParts({Load("a: 1\n", "one"), Load("\n\nb: 2\n", "two")}, {}, &d);
+  Value m = MergeCloudConfigParts(
+      {Load("a: 1\n", "one"), Load("\n\nb: 2\n", "two")}, {}, &d);
   ASSERT_NE(m.Get("b"), nullptr);
   EXPECT_EQ(m.Get("b")->file(), "two");
   EXPECT_EQ(m.Get("b")->line(), 3);

@@ -32,7 +32,9 @@ std::vector<std::string> Lines(const std::string& s) {
 }
 
 void AddKey(std::vector<std::string>* keys, std::string k) {
-  while (!k.empty() && (k.back() == '\n' || k.back() == '\r' || k.back() == ' ')) k.pop_back();
+  while (!k.empty() &&
+         (k.back() == '\n' || k.back() == '\r' || k.back() == ' '))
+    k.pop_back();
   if (k.empty()) return;
   for (const std::string& x : *keys) {
     if (x == k) return;
@@ -52,7 +54,9 @@ class Ec2Crawler {
     nlohmann::json out = nlohmann::json::object();
     for (const std::string& line : Lines(*listing)) {
       if (requests_ >= kMaxEc2Requests) {
-        if (logger_) logger_->Warning("ec2: meta-data tree cut at " + std::to_string(kMaxEc2Requests) + " requests");
+        if (logger_)
+          logger_->Warning("ec2: meta-data tree cut at " +
+                           std::to_string(kMaxEc2Requests) + " requests");
         break;
       }
       if (line == "public-keys/" && depth == 0) {
@@ -93,7 +97,8 @@ class Ec2Crawler {
       size_t eq = line.find('=');
       std::string idx = line.substr(0, eq);
       std::string name = eq == std::string::npos ? idx : line.substr(eq + 1);
-      Result<std::optional<std::string>> key = GetOptional(url + idx + "/openssh-key");
+      Result<std::optional<std::string>> key =
+          GetOptional(url + idx + "/openssh-key");
       if (!key.ok()) return key.status();
       if (key->has_value()) out[name] = **key;
     }
@@ -116,7 +121,8 @@ long long ParseIsoTime(const std::string& s) {
 
 }  // namespace
 
-std::vector<std::pair<std::string, std::string>> ParseGceSshKeys(const std::string& text) {
+std::vector<std::pair<std::string, std::string>> ParseGceSshKeys(
+    const std::string& text) {
   std::vector<std::pair<std::string, std::string>> out;
   for (const std::string& raw : Lines(text)) {
     std::string line = raw;
@@ -124,7 +130,8 @@ std::vector<std::pair<std::string, std::string>> ParseGceSshKeys(const std::stri
     if (b == std::string::npos) continue;
     line = line.substr(b);
     size_t colon = line.find(':');
-    if (colon == std::string::npos || colon == 0 || colon + 1 >= line.size()) continue;
+    if (colon == std::string::npos || colon == 0 || colon + 1 >= line.size())
+      continue;
     std::string user = line.substr(0, colon), key = line.substr(colon + 1);
     bool ascii = true;
     for (char c : line) ascii = ascii && static_cast<unsigned char>(c) < 128;
@@ -137,7 +144,8 @@ std::vector<std::pair<std::string, std::string>> ParseGceSshKeys(const std::stri
         size_t q2 = q1 == std::string::npos ? q1 : key.find('"', q1 + 1);
         if (q2 != std::string::npos) {
           long long when = ParseIsoTime(key.substr(q1 + 1, q2 - q1 - 1));
-          if (when >= 0 && when < static_cast<long long>(time(nullptr))) continue;
+          if (when >= 0 && when < static_cast<long long>(time(nullptr)))
+            continue;
         }
       }
     }
@@ -150,11 +158,14 @@ Status NormalizeEc2(const nlohmann::json& m, InstanceData* out) {
   if (!m.is_object()) return Status::Error("meta-data is not a tree");
   out->meta_data = m;
   out->instance_id = JsonString(m, "instance-id");
-  if (out->instance_id.empty()) return Status::Error("meta-data has no instance-id");
+  if (out->instance_id.empty())
+    return Status::Error("meta-data has no instance-id");
   out->local_hostname = JsonString(m, "local-hostname");
-  if (out->local_hostname.empty()) out->local_hostname = JsonString(m, "hostname");
+  if (out->local_hostname.empty())
+    out->local_hostname = JsonString(m, "hostname");
   std::string li = JsonString(m, "ami-launch-index");
-  if (!li.empty() && li.find_first_not_of("0123456789") == std::string::npos && li.size() < 9) {
+  if (!li.empty() && li.find_first_not_of("0123456789") == std::string::npos &&
+      li.size() < 9) {
     out->launch_index = std::stoi(li);
   }
   if (auto p = m.find("placement"); p != m.end() && p->is_object()) {
@@ -163,28 +174,38 @@ Status NormalizeEc2(const nlohmann::json& m, InstanceData* out) {
   }
   if (out->region.empty() && out->availability_zone.size() > 1 &&
       std::isalpha(static_cast<unsigned char>(out->availability_zone.back()))) {
-    out->region = out->availability_zone.substr(0, out->availability_zone.size() - 1);
+    out->region =
+        out->availability_zone.substr(0, out->availability_zone.size() - 1);
   }
   if (auto k = m.find("public-keys"); k != m.end() && k->is_object()) {
     for (const auto& [n, v] : k->items()) {
-      if (v.is_string()) AddKey(&out->public_keys, v.get<std::string>());
-      else AddKey(&out->public_keys, JsonString(v, "openssh-key"));
+      if (v.is_string())
+        AddKey(&out->public_keys, v.get<std::string>());
+      else
+        AddKey(&out->public_keys, JsonString(v, "openssh-key"));
     }
   }
   return Status::Ok();
 }
 
-Status NormalizeGce(const nlohmann::json& inst, const nlohmann::json& proj, InstanceData* out) {
-  if (!inst.is_object()) return Status::Error("instance metadata is not a JSON object");
-  out->meta_data = {{"instance", inst}, {"project", proj.is_object() ? proj : nlohmann::json::object()}};
+Status NormalizeGce(const nlohmann::json& inst, const nlohmann::json& proj,
+                    InstanceData* out) {
+  if (!inst.is_object())
+    return Status::Error("instance metadata is not a JSON object");
+  out->meta_data = {
+      {"instance", inst},
+      {"project", proj.is_object() ? proj : nlohmann::json::object()}};
   out->instance_id = JsonString(inst, "id");
-  if (out->instance_id.empty()) return Status::Error("instance metadata has no id");
+  if (out->instance_id.empty())
+    return Status::Error("instance metadata has no id");
   std::string host = JsonString(inst, "hostname");
   out->local_hostname = host.substr(0, host.find('.'));
   std::string zone = JsonString(inst, "zone");
-  out->availability_zone = zone.substr(zone.rfind('/') == std::string::npos ? 0 : zone.rfind('/') + 1);
+  out->availability_zone = zone.substr(
+      zone.rfind('/') == std::string::npos ? 0 : zone.rfind('/') + 1);
   size_t dash = out->availability_zone.rfind('-');
-  if (dash != std::string::npos) out->region = out->availability_zone.substr(0, dash);
+  if (dash != std::string::npos)
+    out->region = out->availability_zone.substr(0, dash);
   static const nlohmann::json kEmpty = nlohmann::json::object();
   auto attrs = [&](const nlohmann::json& j) -> const nlohmann::json& {
     auto it = j.find("attributes");
@@ -231,16 +252,20 @@ Result<InstanceData> ReadEc2(const std::string& base_url, Fetcher* fetcher,
     headers.push_back({"X-aws-ec2-metadata-token", tok->body});
     mode = "IMDSv2";
   } else if (tok->status == 403) {
-    return Status::Error("PUT " + put.url + ": HTTP 403: the instance metadata endpoint is disabled");
+    return Status::Error(
+        "PUT " + put.url +
+        ": HTTP 403: the instance metadata endpoint is disabled");
   } else if (tok->status >= 400 && tok->status <= 499) {
     mode = "IMDSv1";
     if (logger) {
-      logger->Info("ec2: token request refused (HTTP " + std::to_string(tok->status) +
-                   "), falling back to IMDSv1");
+      logger->Info("ec2: token request refused (HTTP " +
+                   std::to_string(tok->status) + "), falling back to IMDSv1");
     }
   } else {
-    return Status::Error("PUT " + put.url + ": HTTP " + std::to_string(tok->status) +
-                         (tok->status >= 200 && tok->status <= 299 ? " with an empty token" : ""));
+    return Status::Error(
+        "PUT " + put.url + ": HTTP " + std::to_string(tok->status) +
+        (tok->status >= 200 && tok->status <= 299 ? " with an empty token"
+                                                  : ""));
   }
   Ec2Crawler crawler(fetcher, policy, headers, logger);
   Result<nlohmann::json> meta = crawler.Crawl(base + "/latest/meta-data/", 0);
@@ -253,7 +278,8 @@ Result<InstanceData> ReadEc2(const std::string& base_url, Fetcher* fetcher,
   if (!s.ok()) return s.WithContext(base + "/latest/meta-data/");
   out.meta_data_text = meta->dump();
   out.meta_data_name = base + "/latest/meta-data/";
-  Result<std::optional<std::string>> ud = crawler.GetOptional(base + "/latest/user-data");
+  Result<std::optional<std::string>> ud =
+      crawler.GetOptional(base + "/latest/user-data");
   if (!ud.ok()) return ud.status();
   out.user_data = ud->value_or("");
   out.user_data_name = base + "/latest/user-data";
@@ -262,9 +288,11 @@ Result<InstanceData> ReadEc2(const std::string& base_url, Fetcher* fetcher,
 
 Result<InstanceData> ReadGce(const std::string& base_url, Fetcher* fetcher,
                              const FetchPolicy& policy, Logger* logger) {
-  const std::string base = Base(base_url, "http://metadata.google.internal") + "/computeMetadata/v1";
+  const std::string base =
+      Base(base_url, "http://metadata.google.internal") + "/computeMetadata/v1";
   const Headers h = {{"Metadata-Flavor", "Google"}};
-  auto get = [&](const std::string& url, bool optional) -> Result<nlohmann::json> {
+  auto get = [&](const std::string& url,
+                 bool optional) -> Result<nlohmann::json> {
     HttpRequest req;
     req.url = url;
     req.headers = h;
@@ -272,17 +300,21 @@ Result<InstanceData> ReadGce(const std::string& base_url, Fetcher* fetcher,
     if (!r.ok()) return r.status();
     if (optional && r->status == 404) return nlohmann::json::object();
     if (r->status < 200 || r->status > 299) {
-      return Status::Error("GET " + url + ": HTTP " + std::to_string(r->status));
+      return Status::Error("GET " + url + ": HTTP " +
+                           std::to_string(r->status));
     }
     if (r->Header("metadata-flavor") != "Google") {
-      return Status::Error("GET " + url +
-                           ": not a GCE metadata server (no 'Metadata-Flavor: Google' header)");
+      return Status::Error(
+          "GET " + url +
+          ": not a GCE metadata server (no 'Metadata-Flavor: Google' header)");
     }
     return ParseJson(r->body, "GET " + url);
   };
-  Result<nlohmann::json> inst = get(base + "/instance/?recursive=true&alt=json", false);
+  Result<nlohmann::json> inst =
+      get(base + "/instance/?recursive=true&alt=json", false);
   if (!inst.ok()) return inst.status();
-  Result<nlohmann::json> proj = get(base + "/project/?recursive=true&alt=json", true);
+  Result<nlohmann::json> proj =
+      get(base + "/project/?recursive=true&alt=json", true);
   if (!proj.ok()) return proj.status();
   InstanceData out;
   out.datasource = "gce";
@@ -297,12 +329,16 @@ Result<InstanceData> ReadGce(const std::string& base_url, Fetcher* fetcher,
   return out;
 }
 
-Result<InstanceData> ReadOpenStack(const std::string& base_url, Fetcher* fetcher,
-                                   const FetchPolicy& policy, Logger* logger) {
-  const std::string base = Base(base_url, "http://169.254.169.254") + "/openstack/latest/";
-  Result<std::string> meta = FetchBody(fetcher, base + "meta_data.json", policy);
+Result<InstanceData> ReadOpenStack(const std::string& base_url,
+                                   Fetcher* fetcher, const FetchPolicy& policy,
+                                   Logger* logger) {
+  const std::string base =
+      Base(base_url, "http://169.254.169.254") + "/openstack/latest/";
+  Result<std::string> meta =
+      FetchBody(fetcher, base + "meta_data.json", policy);
   if (!meta.ok()) return meta.status();
-  Result<nlohmann::json> mj = ParseJson(*meta, "GET " + base + "meta_data.json");
+  Result<nlohmann::json> mj =
+      ParseJson(*meta, "GET " + base + "meta_data.json");
   if (!mj.ok()) return mj.status();
   InstanceData out;
   out.datasource = "openstack";
@@ -312,22 +348,27 @@ Result<InstanceData> ReadOpenStack(const std::string& base_url, Fetcher* fetcher
   if (!s.ok()) return s.WithContext(base + "meta_data.json");
   out.meta_data_text = *meta;
   out.meta_data_name = base + "meta_data.json";
-  Result<std::optional<std::string>> ud = FetchOptional(fetcher, base + "user_data", policy);
+  Result<std::optional<std::string>> ud =
+      FetchOptional(fetcher, base + "user_data", policy);
   if (!ud.ok()) return ud.status();
   out.user_data = ud->value_or("");
   out.user_data_name = base + "user_data";
   out.vendor_data_name = base + "vendor_data.json";
-  Result<std::optional<std::string>> vd = FetchOptional(fetcher, base + "vendor_data.json", policy);
+  Result<std::optional<std::string>> vd =
+      FetchOptional(fetcher, base + "vendor_data.json", policy);
   if (!vd.ok()) return vd.status();
   if (vd->has_value()) {
-    Result<nlohmann::json> vj = ParseJson(**vd, "GET " + base + "vendor_data.json");
+    Result<nlohmann::json> vj =
+        ParseJson(**vd, "GET " + base + "vendor_data.json");
     if (!vj.ok()) return vj.status();
     out.vendor_data = OpenStackVendorData(*vj);
   }
-  Result<std::optional<std::string>> nd = FetchOptional(fetcher, base + "network_data.json", policy);
+  Result<std::optional<std::string>> nd =
+      FetchOptional(fetcher, base + "network_data.json", policy);
   if (!nd.ok()) return nd.status();
   if (nd->has_value()) {
-    Result<nlohmann::json> nj = ParseJson(**nd, "GET " + base + "network_data.json");
+    Result<nlohmann::json> nj =
+        ParseJson(**nd, "GET " + base + "network_data.json");
     if (!nj.ok()) return nj.status();
     out.network_data = *nj;
   }

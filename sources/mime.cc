@@ -9,7 +9,8 @@ namespace {
 constexpr int kMaxDepth = 10;
 
 std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : s)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
 }
 
@@ -34,7 +35,8 @@ std::vector<std::string_view> Lines(std::string_view text) {
 }
 
 std::string_view StripEol(std::string_view l) {
-  while (!l.empty() && (l.back() == '\n' || l.back() == '\r')) l.remove_suffix(1);
+  while (!l.empty() && (l.back() == '\n' || l.back() == '\r'))
+    l.remove_suffix(1);
   return l;
 }
 
@@ -52,14 +54,16 @@ Status SplitMultipart(std::string_view body, const std::string& boundary,
     size_t end = line_offset;
     if (end > part_start && body[end - 1] == '\n') --end;
     if (end > part_start && body[end - 1] == '\r') --end;
-    Result<MimePart> child = ParseEntity(body.substr(part_start, end - part_start), depth + 1);
+    Result<MimePart> child =
+        ParseEntity(body.substr(part_start, end - part_start), depth + 1);
     if (!child.ok()) return child.status();
     part->children.push_back(std::move(child.value()));
     return Status::Ok();
   };
   for (std::string_view raw : lines) {
     std::string_view l = StripEol(raw);
-    while (!l.empty() && (l.back() == ' ' || l.back() == '\t')) l.remove_suffix(1);
+    while (!l.empty() && (l.back() == ' ' || l.back() == '\t'))
+      l.remove_suffix(1);
     if (l.size() >= delim.size() && l.substr(0, delim.size()) == delim) {
       std::string_view rest = l.substr(delim.size());
       if (rest == "--") {
@@ -82,7 +86,8 @@ Status SplitMultipart(std::string_view body, const std::string& boundary,
     offset += raw.size();
   }
   if (!started) {
-    return Status::Error("MIME multipart: boundary \"" + boundary + "\" not found");
+    return Status::Error("MIME multipart: boundary \"" + boundary +
+                         "\" not found");
   }
   if (!closed) {
     return Status::Error("MIME multipart: closing boundary \"--" + boundary +
@@ -92,7 +97,8 @@ Status SplitMultipart(std::string_view body, const std::string& boundary,
 }
 
 Result<MimePart> ParseEntity(std::string_view text, int depth) {
-  if (depth > kMaxDepth) return Status::Error("MIME: multipart nesting deeper than 10");
+  if (depth > kMaxDepth)
+    return Status::Error("MIME: multipart nesting deeper than 10");
   MimePart part;
   std::vector<std::string_view> lines = Lines(text);
   size_t i = 0, offset = 0;
@@ -125,14 +131,17 @@ Result<MimePart> ParseEntity(std::string_view text, int depth) {
     offset += lines[i].size();
   }
   flush();
-  std::string_view body = offset <= text.size() ? text.substr(offset) : std::string_view();
+  std::string_view body =
+      offset <= text.size() ? text.substr(offset) : std::string_view();
   auto ct = part.headers.find("content-type");
-  part.content_type = ct == part.headers.end() ? "text/plain"
-                                               : ParseContentType(ct->second, &part.params);
+  part.content_type = ct == part.headers.end()
+                          ? "text/plain"
+                          : ParseContentType(ct->second, &part.params);
   if (part.is_multipart()) {
     auto b = part.params.find("boundary");
     if (b == part.params.end() || b->second.empty()) {
-      return Status::Error("MIME: " + part.content_type + " without a boundary parameter");
+      return Status::Error("MIME: " + part.content_type +
+                           " without a boundary parameter");
     }
     Status s = SplitMultipart(body, b->second, depth, &part);
     if (!s.ok()) return s;
@@ -180,8 +189,10 @@ std::string ParseContentType(const std::string& value,
     size_t j = start;
     for (; j < value.size(); ++j) {
       if (value[j] == '"') quoted = !quoted;
-      if (value[j] == '\\' && quoted) ++j;
-      else if (value[j] == ';' && !quoted) break;
+      if (value[j] == '\\' && quoted)
+        ++j;
+      else if (value[j] == ';' && !quoted)
+        break;
     }
     std::string item = value.substr(start, j - start);
     size_t eq = item.find('=');
@@ -212,7 +223,9 @@ void CollectLeaves(const MimePart& root, std::vector<const MimePart*>* out) {
   for (const MimePart& c : root.children) CollectLeaves(c, out);
 }
 
-Result<MimePart> ParseMime(std::string_view text) { return ParseEntity(text, 0); }
+Result<MimePart> ParseMime(std::string_view text) {
+  return ParseEntity(text, 0);
+}
 
 Result<std::string> DecodeBase64(std::string_view in) {
   std::string out;
@@ -221,14 +234,23 @@ Result<std::string> DecodeBase64(std::string_view in) {
   for (char ch : in) {
     unsigned char c = static_cast<unsigned char>(ch);
     int v;
-    if (c >= 'A' && c <= 'Z') v = c - 'A';
-    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-    else if (c >= '0' && c <= '9') v = c - '0' + 52;
-    else if (c == '+') v = 62;
-    else if (c == '/') v = 63;
-    else if (c == '=') { ++pad; continue; }
-    else if (std::isspace(c)) continue;
-    else return Status::Error("invalid base64: unexpected character");
+    if (c >= 'A' && c <= 'Z')
+      v = c - 'A';
+    else if (c >= 'a' && c <= 'z')
+      v = c - 'a' + 26;
+    else if (c >= '0' && c <= '9')
+      v = c - '0' + 52;
+    else if (c == '+')
+      v = 62;
+    else if (c == '/')
+      v = 63;
+    else if (c == '=') {
+      ++pad;
+      continue;
+    } else if (std::isspace(c))
+      continue;
+    else
+      return Status::Error("invalid base64: unexpected character");
     if (pad) return Status::Error("invalid base64: data after padding");
     buf = (buf << 6) | static_cast<unsigned>(v);
     bits += 6;
@@ -254,8 +276,14 @@ std::string DecodeQuotedPrintable(std::string_view in) {
       out += in[i];
       continue;
     }
-    if (i + 1 < in.size() && in[i + 1] == '\n') { i += 1; continue; }
-    if (i + 2 < in.size() && in[i + 1] == '\r' && in[i + 2] == '\n') { i += 2; continue; }
+    if (i + 1 < in.size() && in[i + 1] == '\n') {
+      i += 1;
+      continue;
+    }
+    if (i + 2 < in.size() && in[i + 1] == '\r' && in[i + 2] == '\n') {
+      i += 2;
+      continue;
+    }
     if (i + 2 < in.size() && hex(in[i + 1]) >= 0 && hex(in[i + 2]) >= 0) {
       out += static_cast<char>(hex(in[i + 1]) * 16 + hex(in[i + 2]));
       i += 2;

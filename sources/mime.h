@@ -19,10 +19,11 @@ namespace flamingo {
 struct MimePart {
   // Header names lower-cased; values unfolded and trimmed. Last one wins.
   std::map<std::string, std::string> headers;
-  std::string content_type;  // lower-case "type/subtype"; "text/plain" if absent
+  std::string
+      content_type;  // lower-case "type/subtype"; "text/plain" if absent
   std::map<std::string, std::string> params;  // Content-Type parameters
-  std::string body;                 // transfer-decoded (leaf parts only)
-  std::vector<MimePart> children;   // multipart parts
+  std::string body;                // transfer-decoded (leaf parts only)
+  std::vector<MimePart> children;  // multipart parts
   bool is_multipart() const { return content_type.rfind("multipart/", 0) == 0; }
   // The Content-Disposition filename (or Content-Type name), or "".
   std::string Filename() const;

@@ -17,7 +17,9 @@ std::string JoinPath(const std::string& a, const std::string& b) {
 }
 
 void AddKey(std::vector<std::string>* keys, std::string k) {
-  while (!k.empty() && (k.back() == '\n' || k.back() == '\r' || k.back() == ' ')) k.pop_back();
+  while (!k.empty() &&
+         (k.back() == '\n' || k.back() == '\r' || k.back() == ' '))
+    k.pop_back();
   if (k.empty()) return;
   for (const std::string& x : *keys) {
     if (x == k) return;
@@ -25,7 +27,8 @@ void AddKey(std::vector<std::string>* keys, std::string k) {
   keys->push_back(std::move(k));
 }
 
-Result<nlohmann::json> YamlToJson(const std::string& text, const std::string& name) {
+Result<nlohmann::json> YamlToJson(const std::string& text,
+                                  const std::string& name) {
   Diagnostics diags;
   std::optional<Value> v = LoadYaml(text, name, &diags);
   if (!v || diags.HasErrors()) {
@@ -37,27 +40,32 @@ Result<nlohmann::json> YamlToJson(const std::string& text, const std::string& na
 
 }  // namespace
 
-Status NormalizeNoCloud(const std::string& text, const std::string& name, InstanceData* out) {
+Status NormalizeNoCloud(const std::string& text, const std::string& name,
+                        InstanceData* out) {
   out->meta_data_text = text;
   out->meta_data_name = name;
   Result<nlohmann::json> j = YamlToJson(text, name);
   if (!j.ok()) return j.status();
   if (j->is_null()) *j = nlohmann::json::object();
-  if (!j->is_object()) return Status::Error(name + ": meta-data must be a mapping");
+  if (!j->is_object())
+    return Status::Error(name + ": meta-data must be a mapping");
   out->meta_data = *j;
   const nlohmann::json& m = *j;
   out->instance_id = JsonString(m, "instance-id");
   if (out->instance_id.empty()) out->instance_id = JsonString(m, "instance_id");
   if (out->instance_id.empty()) out->instance_id = "iid-datasource-none";
   out->local_hostname = JsonString(m, "local-hostname");
-  if (out->local_hostname.empty()) out->local_hostname = JsonString(m, "hostname");
+  if (out->local_hostname.empty())
+    out->local_hostname = JsonString(m, "hostname");
   if (auto it = m.find("public-keys"); it != m.end()) {
     if (it->is_string()) {
       std::string s = it->get<std::string>();
       size_t pos = 0;
       while (pos <= s.size()) {
         size_t nl = s.find('\n', pos);
-        AddKey(&out->public_keys, s.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos));
+        AddKey(&out->public_keys,
+               s.substr(pos, nl == std::string::npos ? std::string::npos
+                                                     : nl - pos));
         pos = nl == std::string::npos ? s.size() + 1 : nl + 1;
       }
     } else if (it->is_array()) {
@@ -66,8 +74,10 @@ Status NormalizeNoCloud(const std::string& text, const std::string& name, Instan
       }
     } else if (it->is_object()) {
       for (const auto& [n, k] : it->items()) {
-        if (k.is_string()) AddKey(&out->public_keys, k.get<std::string>());
-        else if (k.is_object()) AddKey(&out->public_keys, JsonString(k, "openssh-key"));
+        if (k.is_string())
+          AddKey(&out->public_keys, k.get<std::string>());
+        else if (k.is_object())
+          AddKey(&out->public_keys, JsonString(k, "openssh-key"));
       }
     }
   }
@@ -76,14 +86,17 @@ Status NormalizeNoCloud(const std::string& text, const std::string& name, Instan
 }
 
 Status NormalizeOpenStack(const nlohmann::json& m, InstanceData* out) {
-  if (!m.is_object()) return Status::Error("meta_data.json must be a JSON object");
+  if (!m.is_object())
+    return Status::Error("meta_data.json must be a JSON object");
   out->meta_data = m;
   out->instance_id = JsonString(m, "uuid");
-  if (out->instance_id.empty()) return Status::Error("meta_data.json has no uuid");
+  if (out->instance_id.empty())
+    return Status::Error("meta_data.json has no uuid");
   out->local_hostname = JsonString(m, "hostname");
   if (out->local_hostname.empty()) out->local_hostname = JsonString(m, "name");
   out->availability_zone = JsonString(m, "availability_zone");
-  if (auto it = m.find("launch_index"); it != m.end() && it->is_number_integer()) {
+  if (auto it = m.find("launch_index");
+      it != m.end() && it->is_number_integer()) {
     out->launch_index = it->get<int>();
   }
   if (auto it = m.find("public_keys"); it != m.end() && it->is_object()) {
@@ -93,7 +106,8 @@ Status NormalizeOpenStack(const nlohmann::json& m, InstanceData* out) {
   }
   if (auto it = m.find("keys"); it != m.end() && it->is_array()) {
     for (const auto& k : *it) {
-      if (k.is_object() && JsonString(k, "type") != "x509") AddKey(&out->public_keys, JsonString(k, "data"));
+      if (k.is_object() && JsonString(k, "type") != "x509")
+        AddKey(&out->public_keys, JsonString(k, "data"));
     }
   }
   return Status::Ok();
@@ -123,9 +137,11 @@ Result<InstanceData> ReadNoCloud(const DiscoverOptions& o, const Detection& d,
     Result<std::string> m = FetchBody(fetcher, base + "meta-data", o.policy);
     if (!m.ok()) return m.status();
     meta = *m;
-    for (auto [name, dst] : {std::pair{"user-data", &user}, std::pair{"vendor-data", &vendor},
-                             std::pair{"network-config", &network}}) {
-      Result<std::optional<std::string>> r = FetchOptional(fetcher, base + name, o.policy);
+    for (auto [name, dst] :
+         {std::pair{"user-data", &user}, std::pair{"vendor-data", &vendor},
+          std::pair{"network-config", &network}}) {
+      Result<std::optional<std::string>> r =
+          FetchOptional(fetcher, base + name, o.policy);
       if (!r.ok()) return r.status();
       *dst = *r;
     }
@@ -134,16 +150,21 @@ Result<InstanceData> ReadNoCloud(const DiscoverOptions& o, const Detection& d,
     if (!fs.ok()) return fs.status();
     out.subplatform = "config-disk (" + d.device + ")";
     where = d.device + ":";
-    for (auto [name, dst] : {std::pair{"meta-data", &meta}, std::pair{"user-data", &user},
-                             std::pair{"vendor-data", &vendor}, std::pair{"network-config", &network}}) {
-      Result<std::optional<std::string>> r = (*fs)->ReadFile(name, o.max_document_bytes);
+    for (auto [name, dst] :
+         {std::pair{"meta-data", &meta}, std::pair{"user-data", &user},
+          std::pair{"vendor-data", &vendor},
+          std::pair{"network-config", &network}}) {
+      Result<std::optional<std::string>> r =
+          (*fs)->ReadFile(name, o.max_document_bytes);
       if (!r.ok()) return r.status().WithContext(d.device);
       *dst = *r;
     }
   } else {
-    for (const char* dir : {"/var/lib/cloud/seed/nocloud", "/var/lib/cloud/seed/nocloud-net"}) {
+    for (const char* dir :
+         {"/var/lib/cloud/seed/nocloud", "/var/lib/cloud/seed/nocloud-net"}) {
       std::string base = std::string(dir) + "/";
-      auto read = [&](const std::string& name) -> Result<std::optional<std::string>> {
+      auto read =
+          [&](const std::string& name) -> Result<std::optional<std::string>> {
         std::string p = base + name;
         if (o.root_reader) {
           auto st = o.root_reader->Stat(p);
@@ -153,13 +174,16 @@ Result<InstanceData> ReadNoCloud(const DiscoverOptions& o, const Detection& d,
           if (!c.ok()) return c.status();
           return std::optional<std::string>(*c);
         }
-        Result<HttpResponse> r = ReadFileUrl(JoinPath(o.paths.root, p), o.max_document_bytes);
+        Result<HttpResponse> r =
+            ReadFileUrl(JoinPath(o.paths.root, p), o.max_document_bytes);
         if (!r.ok()) return r.status();
         if (r->status == 404) return std::optional<std::string>();
         return std::optional<std::string>(r->body);
       };
-      for (auto [name, dst] : {std::pair{"meta-data", &meta}, std::pair{"user-data", &user},
-                               std::pair{"vendor-data", &vendor}, std::pair{"network-config", &network}}) {
+      for (auto [name, dst] :
+           {std::pair{"meta-data", &meta}, std::pair{"user-data", &user},
+            std::pair{"vendor-data", &vendor},
+            std::pair{"network-config", &network}}) {
         Result<std::optional<std::string>> r = read(name);
         if (!r.ok()) return r.status();
         *dst = *r;
@@ -171,7 +195,8 @@ Result<InstanceData> ReadNoCloud(const DiscoverOptions& o, const Detection& d,
       }
     }
     if (!meta && !user) {
-      return Status::Error("no seed: no seed URL, no cidata filesystem and no seed directory");
+      return Status::Error(
+          "no seed: no seed URL, no cidata filesystem and no seed directory");
     }
   }
   Status s = NormalizeNoCloud(meta.value_or(""), where + "meta-data", &out);
@@ -191,8 +216,8 @@ Result<InstanceData> ReadNoCloud(const DiscoverOptions& o, const Detection& d,
   return out;
 }
 
-Result<InstanceData> ReadConfigDrive(const DiscoverOptions& o, const Detection& d,
-                                     Logger* logger) {
+Result<InstanceData> ReadConfigDrive(const DiscoverOptions& o,
+                                     const Detection& d, Logger* logger) {
   Result<std::unique_ptr<FsImage>> fs = OpenFsImage(d.device);
   if (!fs.ok()) return fs.status();
   InstanceData out;
@@ -200,15 +225,18 @@ Result<InstanceData> ReadConfigDrive(const DiscoverOptions& o, const Detection& 
   out.cloud_name = "openstack";
   out.subplatform = "config-disk (" + d.device + ")";
   const std::string dir = "openstack/latest/";
-  auto read = [&](const std::string& name) -> Result<std::optional<std::string>> {
-    Result<std::optional<std::string>> r = (*fs)->ReadFile(dir + name, o.max_document_bytes);
+  auto read =
+      [&](const std::string& name) -> Result<std::optional<std::string>> {
+    Result<std::optional<std::string>> r =
+        (*fs)->ReadFile(dir + name, o.max_document_bytes);
     if (!r.ok()) return r.status().WithContext(d.device);
     return r;
   };
   Result<std::optional<std::string>> meta = read("meta_data.json");
   if (!meta.ok()) return meta.status();
   if (!meta->has_value()) {
-    return Status::Error(d.device + ": no " + dir + "meta_data.json on the config drive");
+    return Status::Error(d.device + ": no " + dir +
+                         "meta_data.json on the config drive");
   }
   const std::string name = d.device + ":" + dir + "meta_data.json";
   Result<nlohmann::json> mj = ParseJson(**meta, name);
@@ -225,14 +253,16 @@ Result<InstanceData> ReadConfigDrive(const DiscoverOptions& o, const Detection& 
   Result<std::optional<std::string>> vendor = read("vendor_data.json");
   if (!vendor.ok()) return vendor.status();
   if (vendor->has_value()) {
-    Result<nlohmann::json> vj = ParseJson(**vendor, d.device + ":" + dir + "vendor_data.json");
+    Result<nlohmann::json> vj =
+        ParseJson(**vendor, d.device + ":" + dir + "vendor_data.json");
     if (!vj.ok()) return vj.status();
     out.vendor_data = OpenStackVendorData(*vj);
   }
   Result<std::optional<std::string>> net = read("network_data.json");
   if (!net.ok()) return net.status();
   if (net->has_value()) {
-    Result<nlohmann::json> nj = ParseJson(**net, d.device + ":" + dir + "network_data.json");
+    Result<nlohmann::json> nj =
+        ParseJson(**net, d.device + ":" + dir + "network_data.json");
     if (!nj.ok()) return nj.status();
     out.network_data = *nj;
   }

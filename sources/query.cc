@@ -10,9 +10,13 @@ nlohmann::json InstanceDataJson(const InstanceData& d) {
       {"instance_id", d.instance_id},
       {"local_hostname", d.local_hostname},
       {"public_ssh_keys", d.public_keys},
-      {"availability_zone", d.availability_zone.empty() ? nlohmann::json() : nlohmann::json(d.availability_zone)},
-      {"region", d.region.empty() ? nlohmann::json() : nlohmann::json(d.region)},
-      {"launch_index", d.launch_index ? nlohmann::json(*d.launch_index) : nlohmann::json()},
+      {"availability_zone", d.availability_zone.empty()
+                                ? nlohmann::json()
+                                : nlohmann::json(d.availability_zone)},
+      {"region",
+       d.region.empty() ? nlohmann::json() : nlohmann::json(d.region)},
+      {"launch_index",
+       d.launch_index ? nlohmann::json(*d.launch_index) : nlohmann::json()},
   };
   nlohmann::json out = v1;
   out["v1"] = v1;
@@ -29,7 +33,8 @@ Result<std::string> RenderQuery(const InstanceData& d, const std::string& key) {
   size_t pos = 0;
   while (!key.empty() && pos <= key.size()) {
     size_t dot = key.find('.', pos);
-    std::string comp = key.substr(pos, dot == std::string::npos ? std::string::npos : dot - pos);
+    std::string comp = key.substr(
+        pos, dot == std::string::npos ? std::string::npos : dot - pos);
     pos = dot == std::string::npos ? key.size() + 1 : dot + 1;
     const nlohmann::json* next = nullptr;
     if (cur->is_object()) {
@@ -41,15 +46,17 @@ Result<std::string> RenderQuery(const InstanceData& d, const std::string& key) {
       }
       if (it != cur->end()) next = &*it;
     } else if (cur->is_array() && !comp.empty() &&
-               comp.find_first_not_of("0123456789") == std::string::npos && comp.size() < 9) {
+               comp.find_first_not_of("0123456789") == std::string::npos &&
+               comp.size() < 9) {
       size_t i = std::stoul(comp);
       if (i < cur->size()) next = &(*cur)[i];
     }
-    if (!next) return Status::Error("undefined instance-data key '" + key + "'");
+    if (!next)
+      return Status::Error("undefined instance-data key '" + key + "'");
     cur = next;
   }
   if (cur->is_string()) return cur->get<std::string>();
-  return cur->dump(1) ;
+  return cur->dump(1);
 }
 
 }  // namespace flamingo

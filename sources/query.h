@@ -9,9 +9,8 @@
 // (KEY "userdata" / "vendordata"), never in the whole document.
 #pragma once
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "engine/status.h"
 #include "sources/datasource.h"
@@ -24,6 +23,7 @@ nlohmann::json InstanceDataJson(const InstanceData& data);
 // component '-' and '_' are interchangeable. A string result prints as is,
 // anything else as indented JSON; the whole document when KEY is empty.
 // An unknown key is an error naming it.
-Result<std::string> RenderQuery(const InstanceData& data, const std::string& key);
+Result<std::string> RenderQuery(const InstanceData& data,
+                                const std::string& key);
 
 }  // namespace flamingo

@@ -16,7 +16,8 @@ namespace {
 
 std::string Lower(std::string_view s) {
   std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : out)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
 
@@ -29,17 +30,23 @@ std::string Trim(std::string_view s) {
 
 bool IsDecompType(const std::string& t) {
   static const std::set<std::string> kTypes = {
-      "application/gzip",       "application/gzip-compressed", "application/gzipped",
-      "application/x-compress", "application/x-compressed",    "application/x-gunzip",
-      "application/x-gzip",     "application/x-gzip-compressed"};
+      "application/gzip",         "application/gzip-compressed",
+      "application/gzipped",      "application/x-compress",
+      "application/x-compressed", "application/x-gunzip",
+      "application/x-gzip",       "application/x-gzip-compressed"};
   return kTypes.count(t) > 0;
 }
 
 bool IsUnsupportedKnownType(const std::string& t) {
   static const std::set<std::string> kTypes = {
-      "text/cloud-boothook",         "text/part-handler",           "text/jinja2",
-      "text/cloud-config-jsonp",     "text/x-shellscript-per-boot", "text/x-shellscript-per-instance",
-      "text/x-shellscript-per-once", "text/upstart-job"};
+      "text/cloud-boothook",
+      "text/part-handler",
+      "text/jinja2",
+      "text/cloud-config-jsonp",
+      "text/x-shellscript-per-boot",
+      "text/x-shellscript-per-instance",
+      "text/x-shellscript-per-once",
+      "text/upstart-job"};
   return kTypes.count(t) > 0;
 }
 
@@ -80,7 +87,8 @@ class Processor {
       if (!d.ok()) return Error(origin, d.status().message());
       data = std::move(d.value());
     }
-    if (Lower(std::string_view(data).substr(0, 4096)).find("mime-version:") != std::string::npos) {
+    if (Lower(std::string_view(data).substr(0, 4096)).find("mime-version:") !=
+        std::string::npos) {
       Result<MimePart> msg = ParseMime(data);
       if (!msg.ok()) return Error(origin, msg.status().message());
       std::vector<const MimePart*> leaves;
@@ -104,7 +112,8 @@ class Processor {
   }
 
   void Finish(ProcessedUserData* out) {
-    out->config = MergeCloudConfigParts(std::move(cc_parts_), cc_headers_, diags_);
+    out->config =
+        MergeCloudConfigParts(std::move(cc_parts_), cc_headers_, diags_);
     out->scripts = std::move(scripts_);
     out->part_types = std::move(types_);
   }
@@ -128,7 +137,8 @@ class Processor {
     if (IsDecompType(l.ctype)) {
       Result<std::string> d = Gunzip(l.payload, opts_.max_decompressed_bytes);
       if (!d.ok()) {
-        return Error(origin, "part of type " + l.ctype + ": " + d.status().message());
+        return Error(origin,
+                     "part of type " + l.ctype + ": " + d.status().message());
       }
       l.payload = std::move(d.value());
       l.ctype = "text/plain";
@@ -138,7 +148,8 @@ class Processor {
       std::string t = TypeFromStartsWith(l.payload);
       if (!t.empty()) l.ctype = t;
     }
-    if (l.ctype == "text/x-include-url" || l.ctype == "text/x-include-once-url") {
+    if (l.ctype == "text/x-include-url" ||
+        l.ctype == "text/x-include-once-url") {
       types_.push_back(l.ctype);
       return DoInclude(l.payload, origin, depth);
     }
@@ -153,7 +164,8 @@ class Processor {
     ++count_;
     if (static_cast<size_t>(count_) > opts_.max_parts) {
       if (static_cast<size_t>(count_) == opts_.max_parts + 1) {
-        Error(origin, "more than " + std::to_string(opts_.max_parts) + " user-data parts");
+        Error(origin, "more than " + std::to_string(opts_.max_parts) +
+                          " user-data parts");
       }
       return;
     }
@@ -164,7 +176,9 @@ class Processor {
     if (opts_.launch_index && !l.launch_index.empty()) {
       std::optional<int> idx = ParseIndex(l.launch_index);
       if (idx && *idx != *opts_.launch_index) {
-        if (logger_) logger_->Debug(where + ": skipped (launch-index " + l.launch_index + ")");
+        if (logger_)
+          logger_->Debug(where + ": skipped (launch-index " + l.launch_index +
+                         ")");
         return;
       }
     }
@@ -194,30 +208,37 @@ class Processor {
     }
     if (l.ctype == "text/x-shellscript") {
       if (l.payload.rfind("#!", 0) != 0) {
-        return Warn(where, "text/x-shellscript part does not start with \"#!\"; ignored");
+        return Warn(
+            where,
+            "text/x-shellscript part does not start with \"#!\"; ignored");
       }
       scripts_.push_back(ScriptPart{name, std::move(l.payload)});
       return;
     }
     if (l.ctype == "text/x-not-multipart") {
       if (!Trim(l.payload).empty()) {
-        Warn(where, "unhandled user-data (not cloud-config, a script, an include or MIME): '" +
-                        FirstLine(l.payload) + "'");
+        Warn(where,
+             "unhandled user-data (not cloud-config, a script, an include or "
+             "MIME): '" +
+                 FirstLine(l.payload) + "'");
       }
       return;
     }
     if (IsUnsupportedKnownType(l.ctype)) {
-      return Warn(where, "part type " + l.ctype + " is not supported by flamingo; part ignored");
+      return Warn(where, "part type " + l.ctype +
+                             " is not supported by flamingo; part ignored");
     }
     Warn(where, "unknown part type " + l.ctype + "; part ignored");
   }
 
-  void DoInclude(const std::string& payload, const std::string& origin, int depth) {
+  void DoInclude(const std::string& payload, const std::string& origin,
+                 int depth) {
     bool once = false;
     size_t pos = 0;
     while (pos < payload.size()) {
       size_t nl = payload.find('\n', pos);
-      std::string line = payload.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
+      std::string line = payload.substr(
+          pos, nl == std::string::npos ? std::string::npos : nl - pos);
       pos = nl == std::string::npos ? payload.size() : nl + 1;
       std::string lc = Lower(line);
       if (lc.rfind("#include-once", 0) == 0) {
@@ -240,7 +261,8 @@ class Processor {
       }
       if (depth + 1 > opts_.max_include_depth) {
         return Error(origin, "#include " + url + ": nested deeper than " +
-                                 std::to_string(opts_.max_include_depth) + " levels");
+                                 std::to_string(opts_.max_include_depth) +
+                                 " levels");
       }
       if (!opts_.fetcher) {
         Error(origin, "#include " + url + ": no fetcher available");
@@ -271,7 +293,9 @@ class Processor {
       } else if (ent.is_map()) {
         const Value* content = ent.Get("content");
         if (content && !content->is_scalar()) {
-          diags_->Warning(*content, "archive entry content must be a string; entry ignored");
+          diags_->Warning(
+              *content,
+              "archive entry content must be a string; entry ignored");
           continue;
         }
         if (content) l.payload = content->ScalarText();
@@ -280,7 +304,8 @@ class Processor {
           if (lk == "type") l.ctype = Lower(Trim(hv.ScalarText()));
           if (lk == "filename") l.filename = hv.ScalarText();
           if (lk == "launch-index") l.launch_index = hv.ScalarText();
-          if (lk == "merge-type" || lk == "x-merge-type") l.merge_type = hv.ScalarText();
+          if (lk == "merge-type" || lk == "x-merge-type")
+            l.merge_type = hv.ScalarText();
         }
       } else {
         continue;  // cloud-init skips other entries
@@ -290,7 +315,8 @@ class Processor {
         if (l.ctype.empty()) l.ctype = "text/cloud-config";
       }
       if (l.ctype.find('/') == std::string::npos) {
-        diags_->Warning(ent, "archive entry type \"" + l.ctype + "\" is not a MIME type; ignored");
+        diags_->Warning(ent, "archive entry type \"" + l.ctype +
+                                 "\" is not a MIME type; ignored");
         continue;
       }
       Attach(std::move(l), origin, true);
@@ -318,7 +344,8 @@ bool IsGzip(std::string_view data) {
 
 Result<std::string> Gunzip(std::string_view data, size_t max_bytes) {
   z_stream zs{};
-  if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) return Status::Error("gzip: inflateInit failed");
+  if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK)
+    return Status::Error("gzip: inflateInit failed");
   zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
   zs.avail_in = static_cast<uInt>(data.size());
   std::string out;
@@ -329,15 +356,16 @@ Result<std::string> Gunzip(std::string_view data, size_t max_bytes) {
     zs.avail_out = sizeof buf;
     rc = inflate(&zs, Z_NO_FLUSH);
     if (rc != Z_OK && rc != Z_STREAM_END) {
-      std::string why = zs.msg ? zs.msg : (rc == Z_BUF_ERROR ? "truncated stream" : "error");
+      std::string why =
+          zs.msg ? zs.msg : (rc == Z_BUF_ERROR ? "truncated stream" : "error");
       inflateEnd(&zs);
       return Status::Error("corrupt gzip data: " + why);
     }
     out.append(buf, sizeof buf - zs.avail_out);
     if (out.size() > max_bytes) {
       inflateEnd(&zs);
-      return Status::Error("gzip data decompresses to more than " + std::to_string(max_bytes) +
-                           " bytes");
+      return Status::Error("gzip data decompresses to more than " +
+                           std::to_string(max_bytes) + " bytes");
     }
     if (rc == Z_OK && zs.avail_in == 0 && zs.avail_out != 0) {
       inflateEnd(&zs);
@@ -362,7 +390,9 @@ std::string TypeFromStartsWith(std::string_view payload) {
       {"#!", "text/x-shellscript"},
   };
   size_t b = 0;
-  while (b < payload.size() && std::isspace(static_cast<unsigned char>(payload[b]))) ++b;
+  while (b < payload.size() &&
+         std::isspace(static_cast<unsigned char>(payload[b])))
+    ++b;
   std::string head = Lower(payload.substr(b, 32));
   for (const auto& [prefix, type] : kPrefixes) {
     if (head.rfind(prefix, 0) == 0) return type;
@@ -370,9 +400,10 @@ std::string TypeFromStartsWith(std::string_view payload) {
   return "";
 }
 
-ProcessedUserData DecodeUserData(std::string_view blob, const std::string& source,
-                                 const UserDataOptions& options, Diagnostics* diags,
-                                 Logger* logger) {
+ProcessedUserData DecodeUserData(std::string_view blob,
+                                 const std::string& source,
+                                 const UserDataOptions& options,
+                                 Diagnostics* diags, Logger* logger) {
   ProcessedUserData out;
   if (blob.empty()) return out;
   Processor p(options, diags, logger);
@@ -381,32 +412,40 @@ ProcessedUserData DecodeUserData(std::string_view blob, const std::string& sourc
   return out;
 }
 
-ProcessedUserData ProcessUserData(std::string_view user_data, std::string_view vendor_data,
-                                  const UserDataOptions& options, Diagnostics* diags,
-                                  Logger* logger, const std::string& user_name,
+ProcessedUserData ProcessUserData(std::string_view user_data,
+                                  std::string_view vendor_data,
+                                  const UserDataOptions& options,
+                                  Diagnostics* diags, Logger* logger,
+                                  const std::string& user_name,
                                   const std::string& vendor_name) {
-  ProcessedUserData user = DecodeUserData(user_data, user_name, options, diags, logger);
+  ProcessedUserData user =
+      DecodeUserData(user_data, user_name, options, diags, logger);
   bool vendor_enabled = true;
   if (const Value* vd = user.config.Get("vendor_data"); vd && vd->is_map()) {
-    if (const Value* en = vd->Get("enabled"); en && en->is_bool() && !en->as_bool()) {
+    if (const Value* en = vd->Get("enabled");
+        en && en->is_bool() && !en->as_bool()) {
       vendor_enabled = false;
     }
   }
   if (vendor_data.empty() || !vendor_enabled) {
-    if (!vendor_data.empty() && logger) logger->Info("vendor-data disabled by user-data");
+    if (!vendor_data.empty() && logger)
+      logger->Info("vendor-data disabled by user-data");
     return user;
   }
-  ProcessedUserData vendor = DecodeUserData(vendor_data, vendor_name, options, diags, logger);
+  ProcessedUserData vendor =
+      DecodeUserData(vendor_data, vendor_name, options, diags, logger);
   ProcessedUserData out;
-  out.config = MergeValues(MergeValues(Value::Map(), user.config, DefaultMergers()),
-                           vendor.config, DefaultMergers());
+  out.config =
+      MergeValues(MergeValues(Value::Map(), user.config, DefaultMergers()),
+                  vendor.config, DefaultMergers());
   out.scripts = std::move(user.scripts);
   for (ScriptPart& s : vendor.scripts) {
     s.name = "vendor-" + s.name;
     out.scripts.push_back(std::move(s));
   }
   out.part_types = std::move(user.part_types);
-  for (std::string& t : vendor.part_types) out.part_types.push_back("vendor:" + t);
+  for (std::string& t : vendor.part_types)
+    out.part_types.push_back("vendor:" + t);
   return out;
 }
 

@@ -45,23 +45,26 @@ struct UserDataOptions {
 };
 
 struct ProcessedUserData {
-  Value config = Value::Map();     // merged cloud-config (a map)
+  Value config = Value::Map();      // merged cloud-config (a map)
   std::vector<ScriptPart> scripts;  // user-data scripts, then vendor-data's
   // Types of the parts seen, in order (for `status`/debugging).
   std::vector<std::string> part_types;
 };
 
 // Decodes one blob. `source` names it in diagnostics ("user-data").
-ProcessedUserData DecodeUserData(std::string_view blob, const std::string& source,
-                                 const UserDataOptions& options, Diagnostics* diags,
-                                 Logger* logger);
+ProcessedUserData DecodeUserData(std::string_view blob,
+                                 const std::string& source,
+                                 const UserDataOptions& options,
+                                 Diagnostics* diags, Logger* logger);
 
 // Decodes user-data and vendor-data (either may be empty) and merges them.
-// The names label diagnostics ("/var/lib/cloud/seed/nocloud/user-data:4:2: ...").
-ProcessedUserData ProcessUserData(std::string_view user_data, std::string_view vendor_data,
-                                  const UserDataOptions& options, Diagnostics* diags,
-                                  Logger* logger, const std::string& user_name = "user-data",
-                                  const std::string& vendor_name = "vendor-data");
+// The names label diagnostics ("/var/lib/cloud/seed/nocloud/user-data:4:2:
+// ...").
+ProcessedUserData ProcessUserData(
+    std::string_view user_data, std::string_view vendor_data,
+    const UserDataOptions& options, Diagnostics* diags, Logger* logger,
+    const std::string& user_name = "user-data",
+    const std::string& vendor_name = "vendor-data");
 
 // gzip helpers: IsGzip checks the magic bytes; Gunzip refuses output larger
 // than max_bytes and reports a corrupt or truncated stream.

@@ -6,9 +6,8 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 namespace flamingo {
 namespace {
@@ -22,7 +21,9 @@ std::string ReadAll(const fs::path& p) {
   return ss.str();
 }
 
-fs::path Corpus() { return fs::path(FLAMINGO_SHARED_DIR) / "corpus/cloud-init/user-data-formats"; }
+fs::path Corpus() {
+  return fs::path(FLAMINGO_SHARED_DIR) / "corpus/cloud-init/user-data-formats";
+}
 
 std::string Gzip(const std::string& in) {
   z_stream zs{};
@@ -43,7 +44,8 @@ class MapFetcher : public Fetcher {
  public:
   std::map<std::string, std::string> pages;
   int fetches = 0;
-  Result<HttpResponse> Fetch(const HttpRequest& req, const FetchPolicy&) override {
+  Result<HttpResponse> Fetch(const HttpRequest& req,
+                             const FetchPolicy&) override {
     ++fetches;
     HttpResponse r;
     auto it = pages.find(req.url);
@@ -59,7 +61,8 @@ std::string Errors(const Diagnostics& d) {
   return s;
 }
 
-ProcessedUserData Decode(const std::string& blob, Diagnostics* d, UserDataOptions o = {}) {
+ProcessedUserData Decode(const std::string& blob, Diagnostics* d,
+                         UserDataOptions o = {}) {
   return ProcessUserData(blob, "", o, d, nullptr);
 }
 
@@ -85,8 +88,9 @@ TEST(UserData, CorpusUserData1) {
   Diagnostics d;
   auto r = Decode(ReadAll(Corpus() / "tests-data/user_data.1.txt"), &d);
   EXPECT_TRUE(d.empty()) << Errors(d);
-  EXPECT_EQ(r.config.ToJson().dump(),
-            R"({"write_files":[{"content":"blah","path":"/etc/blah.ini","permissions":493}]})");
+  EXPECT_EQ(
+      r.config.ToJson().dump(),
+      R"({"write_files":[{"content":"blah","path":"/etc/blah.ini","permissions":493}]})");
 }
 
 TEST(UserData, CorpusPlainIsIgnoredWithAWarning) {
@@ -100,7 +104,8 @@ TEST(UserData, CorpusPlainIsIgnoredWithAWarning) {
 }
 
 TEST(UserData, CorpusSinglePartEmail) {
-  for (const char* f : {"filter_cloud_multipart_1.email", "filter_cloud_multipart_header.email"}) {
+  for (const char* f : {"filter_cloud_multipart_1.email",
+                        "filter_cloud_multipart_header.email"}) {
     Diagnostics d;
     auto r = Decode(ReadAll(Corpus() / "tests-data" / f), &d);
     EXPECT_TRUE(d.empty()) << f << Errors(d);
@@ -110,11 +115,13 @@ TEST(UserData, CorpusSinglePartEmail) {
 
 TEST(UserData, CorpusMultipartWithArchive) {
   Diagnostics d;
-  auto r = Decode(ReadAll(Corpus() / "tests-data/filter_cloud_multipart_2.email"), &d);
+  auto r = Decode(
+      ReadAll(Corpus() / "tests-data/filter_cloud_multipart_2.email"), &d);
   EXPECT_FALSE(d.HasErrors()) << Errors(d);
   // Two cloud-config parts and an archive with one plain/text entry.
-  EXPECT_EQ(r.part_types, (std::vector<std::string>{"text/cloud-config", "text/cloud-config-archive",
-                                                    "plain/text", "text/cloud-config"}));
+  EXPECT_EQ(r.part_types, (std::vector<std::string>{
+                              "text/cloud-config", "text/cloud-config-archive",
+                              "plain/text", "text/cloud-config"}));
   ASSERT_EQ(d.items().size(), 1u);
   EXPECT_NE(d.items()[0].message.find("plain/text"), std::string::npos);
   EXPECT_EQ(r.config.ToJson().dump(), R"({"b":"c","launch-index":2})");
@@ -122,12 +129,14 @@ TEST(UserData, CorpusMultipartWithArchive) {
 
 TEST(UserData, CorpusArchive) {
   Diagnostics d;
-  auto r = Decode(ReadAll(Corpus() / "tests-data/filter_cloud_multipart.yaml"), &d);
+  auto r =
+      Decode(ReadAll(Corpus() / "tests-data/filter_cloud_multipart.yaml"), &d);
   EXPECT_FALSE(d.HasErrors()) << Errors(d);
   EXPECT_EQ(r.config.ToJson().dump(), R"({"blah":true,"launch-index":4})");
   EXPECT_EQ(r.scripts.size(), 3u);
   int warnings = 0;
-  for (const auto& i : d.items()) warnings += i.message.find("plain/text") != std::string::npos;
+  for (const auto& i : d.items())
+    warnings += i.message.find("plain/text") != std::string::npos;
   EXPECT_EQ(warnings, 3);
 }
 
@@ -135,29 +144,39 @@ TEST(UserData, LaunchIndexFilter) {
   Diagnostics d;
   UserDataOptions o;
   o.launch_index = 3;
-  auto r = Decode(ReadAll(Corpus() / "tests-data/filter_cloud_multipart.yaml"), &d, o);
+  auto r = Decode(ReadAll(Corpus() / "tests-data/filter_cloud_multipart.yaml"),
+                  &d, o);
   EXPECT_EQ(r.config.ToJson().dump(), R"({"blah":true,"launch-index":3})");
   EXPECT_EQ(r.scripts.size(), 0u);  // they are for index 1 and 2
 }
 
 TEST(UserData, CorpusIncludeFilesFetchThroughTheFetcher) {
   MapFetcher f;
-  f.pages["https://raw.githubusercontent.com/canonical/cloud-init/403f70b930e3ce0f05b9b6f0e1a38d383d058b53/doc/examples/cloud-config-run-cmds.txt"] =
-      "#cloud-config\nruncmd: [ls]\n";
-  f.pages["https://raw.githubusercontent.com/canonical/cloud-init/403f70b930e3ce0f05b9b6f0e1a38d383d058b53/doc/examples/cloud-config-boot-cmds.txt"] =
-      "#cloud-config\nbootcmd: [date]\n";
+  f.pages
+      ["https://raw.githubusercontent.com/canonical/cloud-init/"
+       "403f70b930e3ce0f05b9b6f0e1a38d383d058b53/doc/examples/"
+       "cloud-config-run-cmds.txt"] = "#cloud-config\nruncmd: [ls]\n";
+  f.pages
+      ["https://raw.githubusercontent.com/canonical/cloud-init/"
+       "403f70b930e3ce0f05b9b6f0e1a38d383d058b53/doc/examples/"
+       "cloud-config-boot-cmds.txt"] = "#cloud-config\nbootcmd: [date]\n";
   UserDataOptions o;
   o.fetcher = &f;
   Diagnostics d;
   auto r = Decode(ReadAll(Corpus() / "include.txt"), &d, o);
   EXPECT_FALSE(d.HasErrors()) << Errors(d);
-  EXPECT_EQ(r.config.ToJson().dump(), R"({"bootcmd":["date"],"runcmd":["ls"]})");
-  EXPECT_EQ(r.config.Get("bootcmd")->file().find("cloud-config-boot-cmds.txt") != std::string::npos, true);
+  EXPECT_EQ(r.config.ToJson().dump(),
+            R"({"bootcmd":["date"],"runcmd":["ls"]})");
+  EXPECT_EQ(r.config.Get("bootcmd")->file().find(
+                "cloud-config-boot-cmds.txt") != std::string::npos,
+            true);
   // include-once: both URLs fetched; failures are errors naming the URL.
   Diagnostics d2;
   Decode(ReadAll(Corpus() / "include-once.txt"), &d2, o);
   EXPECT_TRUE(d2.HasErrors());
-  EXPECT_NE(Errors(d2).find("http://www.ubuntu.com/robots.txt: HTTP 404"), std::string::npos) << Errors(d2);
+  EXPECT_NE(Errors(d2).find("http://www.ubuntu.com/robots.txt: HTTP 404"),
+            std::string::npos)
+      << Errors(d2);
 }
 
 TEST(UserData, IncludeOnceFetchesOnce) {
@@ -180,20 +199,24 @@ TEST(UserData, IncludeLoopIsAnError) {
   Diagnostics d;
   Decode("#include\nhttp://x/a\n", &d, o);
   ASSERT_TRUE(d.HasErrors());
-  EXPECT_NE(Errors(d).find("#include loop: http://x/a -> http://x/b -> http://x/a"), std::string::npos)
+  EXPECT_NE(
+      Errors(d).find("#include loop: http://x/a -> http://x/b -> http://x/a"),
+      std::string::npos)
       << Errors(d);
 }
 
 TEST(UserData, IncludeDepthIsBounded) {
   MapFetcher f;
   for (int i = 0; i < 20; ++i) {
-    f.pages["http://x/" + std::to_string(i)] = "#include\nhttp://x/" + std::to_string(i + 1) + "\n";
+    f.pages["http://x/" + std::to_string(i)] =
+        "#include\nhttp://x/" + std::to_string(i + 1) + "\n";
   }
   UserDataOptions o;
   o.fetcher = &f;
   Diagnostics d;
   Decode("#include\nhttp://x/0\n", &d, o);
-  EXPECT_NE(Errors(d).find("nested deeper than 8"), std::string::npos) << Errors(d);
+  EXPECT_NE(Errors(d).find("nested deeper than 8"), std::string::npos)
+      << Errors(d);
 }
 
 TEST(UserData, GzipByMagicBytes) {
@@ -237,21 +260,25 @@ TEST(UserData, MimeMultipart) {
   Diagnostics d;
   auto r = Decode(kMime, &d);
   EXPECT_FALSE(d.HasErrors()) << Errors(d);
-  EXPECT_EQ(r.config.ToJson().dump(), R"({"hostname":"one","runcmd":["a","b"]})");
+  EXPECT_EQ(r.config.ToJson().dump(),
+            R"({"hostname":"one","runcmd":["a","b"]})");
   ASSERT_EQ(r.scripts.size(), 1u);
   EXPECT_EQ(r.scripts[0].name, "setup.sh");
   // The line break before a boundary belongs to the boundary (RFC 2046).
   EXPECT_EQ(r.scripts[0].content, "#!/bin/sh\necho hi");
   ASSERT_EQ(d.items().size(), 1u);
-  EXPECT_NE(d.items()[0].message.find("text/x-unknown-thing"), std::string::npos);
+  EXPECT_NE(d.items()[0].message.find("text/x-unknown-thing"),
+            std::string::npos);
   EXPECT_EQ(r.config.Get("hostname")->file(), "user-data/part-001");
 }
 
 TEST(UserData, MalformedMime) {
   std::string truncated = std::string(kMime).substr(0, 300);
   for (const std::string& bad :
-       {std::string("MIME-Version: 1.0\nContent-Type: multipart/mixed\n\n--a\n\nx\n--a--\n"),
-        std::string("MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=zz\n\nno parts\n"),
+       {std::string("MIME-Version: 1.0\nContent-Type: "
+                    "multipart/mixed\n\n--a\n\nx\n--a--\n"),
+        std::string("MIME-Version: 1.0\nContent-Type: multipart/mixed; "
+                    "boundary=zz\n\nno parts\n"),
         truncated,
         std::string("MIME-Version: 1.0\nContent-Type: text/cloud-config\n"
                     "Content-Transfer-Encoding: base64\n\n!!!notbase64\n")}) {
@@ -273,25 +300,29 @@ TEST(UserData, YamlErrorHasPosition) {
 
 TEST(UserData, VendorDataBeneathUserData) {
   Diagnostics d;
-  auto r = ProcessUserData("#cloud-config\nhostname: user\nntp: {servers: [u]}\n",
-                           "#cloud-config\nhostname: vendor\nlocale: C\nntp: {pools: [v]}\n", {}, &d,
-                           nullptr);
+  auto r = ProcessUserData(
+      "#cloud-config\nhostname: user\nntp: {servers: [u]}\n",
+      "#cloud-config\nhostname: vendor\nlocale: C\nntp: {pools: [v]}\n", {}, &d,
+      nullptr);
   EXPECT_FALSE(d.HasErrors()) << Errors(d);
-  EXPECT_EQ(r.config.ToJson().dump(),
-            R"({"hostname":"user","locale":"C","ntp":{"pools":["v"],"servers":["u"]}})");
+  EXPECT_EQ(
+      r.config.ToJson().dump(),
+      R"({"hostname":"user","locale":"C","ntp":{"pools":["v"],"servers":["u"]}})");
   Diagnostics d2;
   auto off = ProcessUserData("#cloud-config\nvendor_data: {enabled: false}\n",
                              "#cloud-config\nlocale: C\n#!", {}, &d2, nullptr);
   EXPECT_EQ(off.config.Get("locale"), nullptr);
   Diagnostics d3;
-  auto scripts = ProcessUserData("#!/bin/sh\nu\n", "#!/bin/sh\nv\n", {}, &d3, nullptr);
+  auto scripts =
+      ProcessUserData("#!/bin/sh\nu\n", "#!/bin/sh\nv\n", {}, &d3, nullptr);
   ASSERT_EQ(scripts.scripts.size(), 2u);
   EXPECT_EQ(scripts.scripts[1].name, "vendor-part-001");
 }
 
 TEST(UserData, TypeFromStartsWith) {
   EXPECT_EQ(TypeFromStartsWith("  #Cloud-Config\n"), "text/cloud-config");
-  EXPECT_EQ(TypeFromStartsWith("#cloud-config-archive\n"), "text/cloud-config-archive");
+  EXPECT_EQ(TypeFromStartsWith("#cloud-config-archive\n"),
+            "text/cloud-config-archive");
   EXPECT_EQ(TypeFromStartsWith("#include-once\n"), "text/x-include-once-url");
   EXPECT_EQ(TypeFromStartsWith("#!/bin/bash"), "text/x-shellscript");
   EXPECT_EQ(TypeFromStartsWith("## template: jinja\n"), "text/jinja2");

@@ -33,7 +33,8 @@ class Vfat : public FsImage {
     std::string bs;
     Status s = src->Read(0, 512, &bs);
     if (!s.ok()) return s;
-    if (static_cast<unsigned char>(bs[510]) != 0x55 || static_cast<unsigned char>(bs[511]) != 0xAA) {
+    if (static_cast<unsigned char>(bs[510]) != 0x55 ||
+        static_cast<unsigned char>(bs[511]) != 0xAA) {
       return Status::Error("no boot sector signature");
     }
     auto v = std::unique_ptr<Vfat>(new Vfat());
@@ -47,11 +48,13 @@ class Vfat : public FsImage {
     uint32_t fat_size = Le16(bs, 22) ? Le16(bs, 22) : Le32(bs, 36);
     bool pow2 = v->bps_ && (v->bps_ & (v->bps_ - 1)) == 0;
     if (!pow2 || v->bps_ < 512 || v->bps_ > 4096 || v->spc_ == 0 ||
-        (v->spc_ & (v->spc_ - 1)) != 0 || nfats == 0 || reserved == 0 || fat_size == 0) {
+        (v->spc_ & (v->spc_ - 1)) != 0 || nfats == 0 || reserved == 0 ||
+        fat_size == 0) {
       return Status::Error("not a FAT boot sector");
     }
     uint32_t root_sectors = (root_entries * 32 + v->bps_ - 1) / v->bps_;
-    uint64_t first_data = uint64_t{reserved} + uint64_t{nfats} * fat_size + root_sectors;
+    uint64_t first_data =
+        uint64_t{reserved} + uint64_t{nfats} * fat_size + root_sectors;
     if (first_data >= total) return Status::Error("FAT geometry out of range");
     v->clusters_ = static_cast<uint32_t>((total - first_data) / v->spc_);
     v->bits_ = v->clusters_ < 4085 ? 12 : v->clusters_ < 65525 ? 16 : 32;
@@ -64,7 +67,8 @@ class Vfat : public FsImage {
     std::string label = TrimRight(bs.substr(v->bits_ == 32 ? 71 : 43, 11));
     if (label == "NO NAME") label.clear();
     // The volume-label entry in the root directory wins (as blkid does).
-    Result<std::vector<Entry>> root = v->ReadDir(Entry{"", "", true, 0, 0}, &label);
+    Result<std::vector<Entry>> root =
+        v->ReadDir(Entry{"", "", true, 0, 0}, &label);
     if (!root.ok()) return root.status();
     v->label_ = label;
     return v;
@@ -77,7 +81,8 @@ class Vfat : public FsImage {
     int depth = 0;
     while (pos <= path.size()) {
       size_t slash = path.find('/', pos);
-      std::string comp = path.substr(pos, slash == std::string::npos ? std::string::npos : slash - pos);
+      std::string comp = path.substr(
+          pos, slash == std::string::npos ? std::string::npos : slash - pos);
       pos = slash == std::string::npos ? path.size() + 1 : slash + 1;
       if (comp.empty() || comp == ".") continue;
       if (++depth > kMaxDepth || !cur.dir) return std::optional<std::string>();
@@ -95,8 +100,8 @@ class Vfat : public FsImage {
     }
     if (cur.dir) return Status::Error(path + ": is a directory");
     if (cur.size > max_bytes) {
-      return Status::Error(path + ": larger than the limit of " + std::to_string(max_bytes) +
-                           " bytes");
+      return Status::Error(path + ": larger than the limit of " +
+                           std::to_string(max_bytes) + " bytes");
     }
     std::string data;
     Status s = ReadChain(cur.cluster, cur.size, &data);
@@ -117,7 +122,8 @@ class Vfat : public FsImage {
       off = uint64_t{cluster} * (bits_ / 8);
       len = bits_ / 8;
     }
-    if (off + len > fat_bytes_) return Status::Error("cluster number outside the FAT");
+    if (off + len > fat_bytes_)
+      return Status::Error("cluster number outside the FAT");
     Status s = src_->Read(fat_off_ + off, len, &b);
     if (!s.ok()) return s;
     if (bits_ == 12) {
@@ -139,10 +145,12 @@ class Vfat : public FsImage {
     out->clear();
     uint32_t steps = 0;
     while (out->size() < limit) {
-      if (cluster < 2 || cluster >= clusters_ + 2) return Status::Error("corrupt cluster chain");
+      if (cluster < 2 || cluster >= clusters_ + 2)
+        return Status::Error("corrupt cluster chain");
       if (++steps > clusters_) return Status::Error("cluster chain loops");
       std::string chunk;
-      Status s = src_->Read(data_off_ + (uint64_t{cluster} - 2) * csize, csize, &chunk);
+      Status s = src_->Read(data_off_ + (uint64_t{cluster} - 2) * csize, csize,
+                            &chunk);
       if (!s.ok()) return s;
       *out += chunk;
       if (out->size() >= limit) break;
@@ -151,7 +159,8 @@ class Vfat : public FsImage {
       if (*n == 0xFFFFFFFFu) break;
       cluster = *n;
     }
-    if (out->size() < limit && limit != kMaxDirBytes) return Status::Error("file shorter than its size");
+    if (out->size() < limit && limit != kMaxDirBytes)
+      return Status::Error("file shorter than its size");
     return Status::Ok();
   }
 
@@ -161,7 +170,8 @@ class Vfat : public FsImage {
     if (d.cluster == 0 && bits_ != 32) {
       s = src_->Read(root_off_, root_bytes_, &buf);
     } else {
-      s = ReadChain(d.cluster == 0 ? root_cluster_ : d.cluster, kMaxDirBytes, &buf);
+      s = ReadChain(d.cluster == 0 ? root_cluster_ : d.cluster, kMaxDirBytes,
+                    &buf);
     }
     if (!s.ok()) return s;
     std::vector<Entry> out;
@@ -177,7 +187,8 @@ class Vfat : public FsImage {
       if ((attr & 0x3F) == 0x0F) {
         int seq = first & 0x1F;
         if (first & 0x40) lfn.clear();
-        std::string part = Ucs2ToUtf8(buf, off + 1, 5, false) + Ucs2ToUtf8(buf, off + 14, 6, false) +
+        std::string part = Ucs2ToUtf8(buf, off + 1, 5, false) +
+                           Ucs2ToUtf8(buf, off + 14, 6, false) +
                            Ucs2ToUtf8(buf, off + 28, 2, false);
         size_t nul = part.find('\0');
         if (nul != std::string::npos) part.resize(nul);
@@ -209,7 +220,8 @@ class Vfat : public FsImage {
   std::string type_ = "vfat";
   std::string label_;
   uint32_t bps_ = 0, spc_ = 0, clusters_ = 0, bits_ = 0, root_cluster_ = 0;
-  uint64_t fat_off_ = 0, fat_bytes_ = 0, data_off_ = 0, root_off_ = 0, root_bytes_ = 0;
+  uint64_t fat_off_ = 0, fat_bytes_ = 0, data_off_ = 0, root_off_ = 0,
+           root_bytes_ = 0;
 };
 
 }  // namespace

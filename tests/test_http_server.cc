@@ -14,7 +14,8 @@ namespace flamingo::testing {
 
 namespace {
 std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : s)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
 }
 void SendAll(int fd, const std::string& s) {
@@ -35,7 +36,8 @@ TestHttpServer::TestHttpServer(Handler handler) : handler_(std::move(handler)) {
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   a.sin_port = 0;
   socklen_t len = sizeof a;
-  if (bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || listen(fd_, 64) != 0 ||
+  if (bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+      listen(fd_, 64) != 0 ||
       getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
     close(fd_);
     fd_ = -1;
@@ -108,7 +110,8 @@ void TestHttpServer::Serve(int conn) {
     pos = e + 2;
   }
   size_t want = 0;
-  if (!req.Header("content-length").empty()) want = std::stoul(req.Header("content-length"));
+  if (!req.Header("content-length").empty())
+    want = std::stoul(req.Header("content-length"));
   req.body = buf.substr(hdr_end + 4);
   while (req.body.size() < want) {
     ssize_t n = recv(conn, tmp, sizeof tmp, 0);
@@ -128,7 +131,8 @@ void TestHttpServer::Serve(int conn) {
     close(conn);
     return;
   }
-  std::string out = "HTTP/1.1 " + std::to_string(r.status) + " X\r\nConnection: close\r\n";
+  std::string out =
+      "HTTP/1.1 " + std::to_string(r.status) + " X\r\nConnection: close\r\n";
   out += "Content-Length: " + std::to_string(r.body.size()) + "\r\n";
   for (const auto& [k, v] : r.headers) out += k + ": " + v + "\r\n";
   out += "\r\n";

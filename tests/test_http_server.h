@@ -17,7 +17,7 @@ namespace flamingo::testing {
 
 struct TestRequest {
   std::string method;
-  std::string path;  // with the query string
+  std::string path;                            // with the query string
   std::map<std::string, std::string> headers;  // names lower-cased
   std::string body;
   std::string Header(const std::string& n) const {
@@ -51,7 +51,9 @@ class TestHttpServer {
 
   bool ok() const { return fd_ >= 0; }
   int port() const { return port_; }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string url() const {
+    return "http://127.0.0.1:" + std::to_string(port_);
+  }
   int request_count() const { return count_.load(); }
   std::vector<TestRequest> requests() const;
 
