@@ -162,14 +162,13 @@ milliseconds BackoffDelay(const FetchPolicy& policy, int attempt,
 }
 
 CurlFetcher::CurlFetcher(Logger* logger, uint32_t seed)
-    : logger_(logger), rng_(seed ? seed : std::random_device{}()) {
-  GlobalInit();
-}
+    : logger_(logger), rng_(seed ? seed : std::random_device{}()) {}
 
 Result<HttpResponse> CurlFetcher::FetchOnce(const HttpRequest& req,
                                             const FetchPolicy& policy,
                                             milliseconds time_left) {
   const std::string what = req.method + " " + req.url;
+  GlobalInit();  // lazily: runs that fetch nothing never initialise TLS
   std::unique_ptr<CURL, void (*)(CURL*)> curl(curl_easy_init(),
                                               curl_easy_cleanup);
   if (!curl) return Status::Error(what + ": cannot initialise libcurl");
