@@ -9,6 +9,7 @@
 #include "resources/kinds.h"
 #include "schemas/yaml_loader.h"
 #include "sources/query.h"
+#include "sources/userdata.h"
 
 namespace flamingo {
 namespace {
@@ -159,7 +160,20 @@ int CmdValidate(const CliOptions& o, Logger* log) {
       ok = false;
       continue;
     }
-    auto doc = LoadYaml(*text, file, &diags);
+    std::optional<Value> doc;
+    std::vector<ScriptPart> scripts;
+    if (IsUserDataContainer(*text)) {
+      // MIME, gzip, #include, archives, scripts: decoded as at boot.
+      CurlFetcher fetcher;
+      UserDataOptions u;
+      u.fetcher = &fetcher;
+      ProcessedUserData p =
+          ProcessUserData(*text, "", u, &diags, nullptr, file);
+      doc = std::move(p.config);
+      scripts = std::move(p.scripts);
+    } else {
+      doc = LoadYaml(*text, file, &diags);
+    }
     if (doc && !doc->is_null() && !doc->is_map()) {
       diags.Error(*doc, std::string("cloud-config must be a mapping, not ") +
                             Value::TypeName(doc->type()));
@@ -168,7 +182,6 @@ int CmdValidate(const CliOptions& o, Logger* log) {
       if (!diags.HasErrors()) {
         // Semantic checks of every kind (owners, encodings, addresses).
         Value meta = Value::Map();
-        std::vector<ScriptPart> scripts;
         RunInfo run;
         CompileInput in{*doc, meta, scripts, run};
         Graph graph;
@@ -200,8 +213,9 @@ int CmdQuery(const CliOptions& o, Logger* log) {
   std::string text = RenderDiagnostics(s.diags);
   if (!text.empty()) std::fputs(text.c_str(), stderr);
   if (input->datasource == "none") {
-    log->Warning("no datasource found (kernel command line, seed directory, "
-                 "cidata/config-2 filesystems, DMI); use --datasource NAME");
+    log->Warning(
+        "no datasource found (kernel command line, seed directory, "
+        "cidata/config-2 filesystems, DMI); use --datasource NAME");
   }
   auto out = RenderQuery(input->instance, o.args.empty() ? "" : o.args[0]);
   if (!out.ok()) {

@@ -376,6 +376,14 @@ Result<std::string> Gunzip(std::string_view data, size_t max_bytes) {
   return out;
 }
 
+bool IsUserDataContainer(std::string_view blob) {
+  if (IsGzip(blob)) return true;
+  if (Lower(blob.substr(0, 4096)).find("mime-version:") != std::string::npos)
+    return true;
+  std::string t = TypeFromStartsWith(blob);
+  return !t.empty() && t != "text/cloud-config";
+}
+
 std::string TypeFromStartsWith(std::string_view payload) {
   static const std::pair<const char*, const char*> kPrefixes[] = {
       {"#cloud-config-archive", "text/cloud-config-archive"},

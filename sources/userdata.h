@@ -71,6 +71,10 @@ ProcessedUserData ProcessUserData(
 bool IsGzip(std::string_view data);
 Result<std::string> Gunzip(std::string_view data, size_t max_bytes);
 
+// True when `blob` is more than a plain cloud-config document: gzip, MIME,
+// or a first line naming another part type ("#!", "#include", ...).
+bool IsUserDataContainer(std::string_view blob);
+
 // cloud-init's handlers.type_from_starts_with: the content type implied by
 // the first characters ("#cloud-config" -> "text/cloud-config"), or "".
 std::string TypeFromStartsWith(std::string_view payload);

@@ -86,5 +86,24 @@ TEST(SourcesBlackbox, NoDatasourceInAnEmptyRoot) {
   EXPECT_NE(r.err.find("no datasource found"), std::string::npos);
 }
 
+TEST(SourcesBlackbox, ValidateDecodesMimeUserData) {
+  TempDir dir;
+  dir.Write(
+      "ud.mime",
+      "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=B\n\n"
+      "--B\nContent-Type: text/cloud-config\n\n#cloud-config\nhostname: a\n"
+      "--B\nContent-Type: text/x-shellscript\n\n#!/bin/sh\ntrue\n--B--\n");
+  auto ok = RunFlamingo({"validate", dir.path() + "/ud.mime"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  dir.Write("bad.mime",
+            "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=B\n\n"
+            "--B\nContent-Type: text/cloud-config\n\n#cloud-config\nhostname: "
+            "[\n--B--\n");
+  auto bad = RunFlamingo({"validate", dir.path() + "/bad.mime"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find(dir.path() + "/bad.mime/part-001:"), std::string::npos)
+      << bad.err;
+}
+
 }  // namespace
 }  // namespace flamingo
