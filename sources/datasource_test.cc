@@ -32,6 +32,10 @@ fs::path Fixtures() {
   return fs::path(FLAMINGO_SHARED_DIR) / "corpus/flamingo-go/datasources";
 }
 
+#define REQUIRE_FIXTURES()     \
+  if (!fs::exists(Fixtures())) \
+  GTEST_SKIP() << "corpus not found at " << Fixtures()
+
 nlohmann::json Fixture(const std::string& rel) {
   auto j = ParseJson(ReadAll(Fixtures() / rel), rel);
   EXPECT_TRUE(j.ok()) << j.status().message();
@@ -152,6 +156,7 @@ struct Ec2Server {
 };
 
 TEST(Datasource, FixturesParse) {
+  REQUIRE_FIXTURES();
   InstanceData ec2, gce, os;
   ASSERT_TRUE(NormalizeEc2(Fixture("ec2/2009-04-04.json"), &ec2).ok());
   EXPECT_EQ(ec2.instance_id, "i-00000001");
@@ -195,6 +200,7 @@ TEST(Datasource, GceSshKeys) {
 }
 
 TEST(Datasource, Ec2ImdsV2) {
+  REQUIRE_FIXTURES();
   Ec2Server s(Ec2Server::kV2);
   CurlFetcher f;
   auto r = ReadEc2(s.srv.url(), &f, {}, nullptr);
@@ -213,6 +219,7 @@ TEST(Datasource, Ec2ImdsV2) {
 }
 
 TEST(Datasource, Ec2FallsBackToV1OnlyWhenTokenRefused) {
+  REQUIRE_FIXTURES();
   CurlFetcher f;
   Ec2Server v1(Ec2Server::kV1Only);
   auto r = ReadEc2(v1.srv.url(), &f, {}, nullptr);
@@ -225,6 +232,7 @@ TEST(Datasource, Ec2FallsBackToV1OnlyWhenTokenRefused) {
 }
 
 TEST(Datasource, GceAgainstServer) {
+  REQUIRE_FIXTURES();
   nlohmann::json inst = Fixture("gce/GCEv1_instance.json"),
                  proj = Fixture("gce/GCEv1_project.json");
   TestHttpServer srv([&](const TestRequest& r) {
@@ -277,6 +285,7 @@ struct OpenStackServer {
 };
 
 TEST(Datasource, OpenStackAgainstServer) {
+  REQUIRE_FIXTURES();
   OpenStackServer s;
   CurlFetcher f;
   auto r = ReadOpenStack(s.srv.url(), &f, {}, nullptr);
@@ -289,6 +298,7 @@ TEST(Datasource, OpenStackAgainstServer) {
 
 // Every fault gives an error naming the URL and the reason, in bounded time.
 TEST(Datasource, MetadataFaultsAreReportedNotHung) {
+  REQUIRE_FIXTURES();
   struct Case {
     const char* name;
     std::function<TestResponse(const TestRequest&)> fault;
@@ -365,6 +375,7 @@ TEST(Detect, NonCloudMachineFindsNothingFast) {
 }
 
 TEST(Detect, DmiPointsToOneService) {
+  REQUIRE_FIXTURES();
   FakeHost h;
   h.Write("sys/class/dmi/id/sys_vendor", "Amazon EC2\n");
   auto d = DetectDatasource(h.Options(), nullptr);
@@ -450,6 +461,7 @@ TEST(Detect, SeedDirectory) {
 }
 
 TEST(Detect, ForcedAndUnknownDatasource) {
+  REQUIRE_FIXTURES();
   FakeHost h;
   DiscoverOptions o = h.Options();
   o.datasource = "azure";
