@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "tests/test_http_server.h"
+
 namespace flamingo {
 namespace {
 
@@ -337,6 +339,41 @@ TEST(UserData, TypeFromStartsWith) {
   EXPECT_EQ(TypeFromStartsWith("#!/bin/bash"), "text/x-shellscript");
   EXPECT_EQ(TypeFromStartsWith("## template: jinja\n"), "text/jinja2");
   EXPECT_EQ(TypeFromStartsWith("hello"), "");
+}
+
+// #include over real HTTP: a gzip cloud-config and a MIME document, nested.
+TEST(UserData, IncludeOverHttp) {
+  using flamingo::testing::TestHttpServer;
+  using flamingo::testing::TestRequest;
+  using flamingo::testing::TestResponse;
+  std::string base;
+  TestHttpServer srv([&](const TestRequest& r) {
+    if (r.path == "/a.gz")
+      return TestResponse::Status(200, Gzip("#cloud-config\nruncmd: [a]\n"));
+    if (r.path == "/b") {
+      return TestResponse::Status(200,
+                                  "MIME-Version: 1.0\nContent-Type: "
+                                  "multipart/mixed; boundary=Q\n\n--Q\n"
+                                  "Content-Type: text/x-include-url\n\n" +
+                                      base + "/c\n--Q--\n");
+    }
+    if (r.path == "/c") return TestResponse::Status(200, "#!/bin/sh\necho c\n");
+    return TestResponse::Status(404);
+  });
+  base = srv.url();
+  CurlFetcher f;
+  UserDataOptions o;
+  o.fetcher = &f;
+  Diagnostics d;
+  auto r = Decode("#include\n" + base + "/a.gz\n" + base + "/b\n", &d, o);
+  EXPECT_FALSE(d.HasErrors()) << Errors(d);
+  EXPECT_EQ(r.config.ToJson().dump(), R"({"runcmd":["a"]})");
+  ASSERT_EQ(r.scripts.size(), 1u);
+  EXPECT_EQ(r.scripts[0].content, "#!/bin/sh\necho c\n");
+  Diagnostics d2;
+  Decode("#include " + base + "/missing\n", &d2, o);
+  EXPECT_NE(Errors(d2).find(base + "/missing: HTTP 404"), std::string::npos)
+      << Errors(d2);
 }
 
 }  // namespace
