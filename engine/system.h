@@ -51,7 +51,8 @@ struct FileAttrs {
 
 // A command run by System::Exec.
 struct ExecRequest {
-  std::vector<std::string> argv;  // argv[0] is looked up in PATH (of the target)
+  std::vector<std::string>
+      argv;  // argv[0] is looked up in PATH (of the target)
   std::map<std::string, std::string> env;  // the complete environment
   std::string cwd = "/";                   // inside the target
   int timeout_seconds = 0;                 // 0 = none; then SIGTERM, SIGKILL
@@ -61,8 +62,8 @@ struct ExecRequest {
 };
 
 struct ExecResult {
-  int exit_code = 0;        // valid when !signaled && !timed_out
-  int signal = 0;           // the signal that ended it, when signaled
+  int exit_code = 0;  // valid when !signaled && !timed_out
+  int signal = 0;     // the signal that ended it, when signaled
   bool signaled = false;
   bool timed_out = false;
   std::string output_tail;  // last few KiB of stdout+stderr
@@ -125,6 +126,12 @@ class System : public SystemReader {
   virtual Status SetAttrs(std::string_view path, const FileAttrs& attrs) = 0;
   // Removes a file, symlink or empty directory; ok if it does not exist.
   virtual Status Remove(std::string_view path) = 0;
+  // Atomically makes `path` a symlink to `target` (which is stored as given
+  // and never resolved): a symlink under a temporary name in the same
+  // directory, renamed over `path` (a file or symlink there is replaced; a
+  // directory there is an error). REQUIRES: the parent directory exists.
+  virtual Status MakeSymlink(std::string_view path,
+                             std::string_view target) = 0;
   // Sets the running kernel's hostname. REQUIRES: IsLive().
   virtual Status SetKernelHostname(std::string_view name) = 0;
   // Runs a command inside the target (chroot when the root is not "/").

@@ -4,6 +4,7 @@
 
 #include "resources/hostname.h"
 #include "resources/scripts_compile.h"
+#include "resources/unit_spec.h"
 #include "resources/write_files.h"
 
 namespace flamingo {
@@ -21,6 +22,9 @@ const std::vector<KindEntry>& Kinds() {
        nullptr},
       // bootcmd, runcmd, user-data scripts, script directories.
       {{"script"}, {"bootcmd", "runcmd", "flamingo"}, CompileScripts, nullptr},
+      // systemd units and drop-ins (coreos.units, systemd.units): unit files
+      // flamingo created are removed when they leave the config.
+      {{"unit"}, {"coreos", "systemd"}, CompileUnits, UnitOrphan},
   };
   return *table;
 }

@@ -336,6 +336,27 @@ Status FakeSystem::WriteFile(std::string_view path, std::string_view content,
   return Status::Ok();
 }
 
+Status FakeSystem::MakeSymlink(std::string_view path, std::string_view target) {
+  Status f = BeginMutation("symlink", path);
+  if (!f.ok()) return f;
+  if (target.empty()) {
+    return Status::Error("symlink " + std::string(path) + ": empty target");
+  }
+  auto r = Resolve("symlink", path, false);
+  if (!r.ok()) return r.status();
+  if (*r == "/") return Err("symlink", path, EISDIR);
+  f = PathFault("symlink", path, *r);
+  if (!f.ok()) return f;
+  if (Find(ParentPath(*r)) == nullptr) return Err("symlink", path, ENOENT);
+  const Entry* e = Find(*r);
+  if (e != nullptr && e->type == FileType::kDirectory) {
+    return Err("symlink", path, EISDIR);
+  }
+  files_[*r] =
+      Entry{FileType::kSymlink, "", std::string(target), FileAttrs{0777, 0, 0}};
+  return Status::Ok();
+}
+
 Status FakeSystem::MakeDir(std::string_view path, const FileAttrs& attrs) {
   Status f = BeginMutation("mkdir", path);
   if (!f.ok()) return f;

@@ -11,8 +11,8 @@
 // fault injection and are not counted as mutations.
 //
 // Mutating calls (counted, logged, subject to fault injection): WriteFile,
-// MakeDir, SetAttrs, Remove, SetKernelHostname, Exec. A failed call changes
-// nothing. Lock is not a mutation.
+// MakeDir, SetAttrs, Remove, MakeSymlink, SetKernelHostname, Exec. A failed
+// call changes nothing. Lock is not a mutation.
 //
 // Not thread-safe, except that threads may contend in Lock on a lock file
 // that already exists (a waiter wakes when the holder's handle is destroyed).
@@ -67,6 +67,8 @@ class FakeSystem : public System {
   // The hostname KernelHostname() reports when live.
   void set_kernel_hostname(std::string name) { hostname_ = std::move(name); }
   void set_now(int64_t now) { now_ = now; }
+  // The ServiceManager services() returns (not owned; null = none).
+  void set_services(ServiceManager* services) { services_ = services; }
 
   // Exec calls `handler` (after recording the request). Without a handler
   // every command succeeds with exit code 0 and no output. When the request
@@ -87,7 +89,7 @@ class FakeSystem : public System {
   // Mutating calls so far (including failed ones).
   int mutation_count() const { return mutation_count_; }
   // One line per mutating call: "write /etc/motd", "mkdir /x", "chattr /x",
-  // "remove /x", "sethostname h", "exec argv0".
+  // "remove /x", "symlink /x", "sethostname h", "exec argv0".
   const std::vector<std::string>& mutations() const { return log_; }
 
   // ---- SystemReader ----
@@ -109,8 +111,11 @@ class FakeSystem : public System {
   Status MakeDir(std::string_view path, const FileAttrs& attrs) override;
   Status SetAttrs(std::string_view path, const FileAttrs& attrs) override;
   Status Remove(std::string_view path) override;
+  Status MakeSymlink(std::string_view path, std::string_view target) override;
   Status SetKernelHostname(std::string_view name) override;
   Result<ExecResult> Exec(const ExecRequest& request) override;
+  const ServiceManager* services() const override { return services_; }
+  ServiceManager* mutable_services() override { return services_; }
 
  private:
   struct LockTable;
@@ -135,6 +140,7 @@ class FakeSystem : public System {
   std::string hostname_ = "localhost";
   int64_t now_ = 1700000000;
   ExecHandler exec_;
+  ServiceManager* services_ = nullptr;
   std::vector<ExecRequest> execs_;
 
   int mutation_count_ = 0;

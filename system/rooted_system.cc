@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "system/rooted_internal.h"
+#include "system/systemd/sd_bus_service_manager.h"
 
 namespace flamingo {
 
@@ -108,8 +109,13 @@ Result<std::unique_ptr<RootedSystem>> RootedSystem::Open(
   }
   ::close(probe);
   bool live = canonical == "/";
-  return std::unique_ptr<RootedSystem>(
+  std::unique_ptr<RootedSystem> sys(
       new RootedSystem(canonical, std::move(fd), live));
+  struct stat st;
+  if (live && ::lstat("/run/systemd/system", &st) == 0 && S_ISDIR(st.st_mode)) {
+    sys->services_ = NewSdBusServiceManager();
+  }
+  return sys;
 }
 
 Result<UniqueFd> RootedSystem::OpenInRoot(std::string_view op,

@@ -29,6 +29,7 @@
 #include <string_view>
 
 #include "engine/system.h"
+#include "system/systemd/service_manager.h"
 #include "system/unique_fd.h"
 
 namespace flamingo {
@@ -58,6 +59,7 @@ class RootedSystem : public System {
   Status MakeDir(std::string_view path, const FileAttrs& attrs) override;
   Status SetAttrs(std::string_view path, const FileAttrs& attrs) override;
   Status Remove(std::string_view path) override;
+  Status MakeSymlink(std::string_view path, std::string_view target) override;
   Status SetKernelHostname(std::string_view name) override;
   // Forks; the child enters a new process group, chroots into the root
   // (unless live), changes to request.cwd, gets /dev/null as stdin and a
@@ -68,6 +70,11 @@ class RootedSystem : public System {
   // SIGKILL 2 s later. A command that cannot be started (not found, bad
   // cwd) is an error Status, not an ExecResult.
   Result<ExecResult> Exec(const ExecRequest& request) override;
+
+  // systemd over D-Bus: only when live and systemd runs (/run/systemd/system
+  // is a directory, sd_booted(3)); connects on first use.
+  const ServiceManager* services() const override { return services_.get(); }
+  ServiceManager* mutable_services() override { return services_.get(); }
 
   // Opens `path` inside the root with openat2(2) (`flags` | O_CLOEXEC,
   // following symlinks inside the root). Exposed for other system/ adapters.
@@ -95,6 +102,7 @@ class RootedSystem : public System {
   std::string root_;
   UniqueFd root_fd_;
   bool live_;
+  std::unique_ptr<ServiceManager> services_;
 };
 
 // "op path: strerror(err)" — the error shape of every System adapter.

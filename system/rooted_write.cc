@@ -176,4 +176,33 @@ Status RootedSystem::Remove(std::string_view path) {
   return Status::Ok();
 }
 
+Status RootedSystem::MakeSymlink(std::string_view path,
+                                 std::string_view target) {
+  if (target.empty()) {
+    return Status::Error("symlink " + std::string(path) + ": empty target");
+  }
+  auto parent = OpenParent("symlink", path, O_RDONLY);
+  if (!parent.ok()) return parent.status();
+  int dir = parent->fd.get();
+  std::string tgt(target);
+  std::string tmp;
+  bool made = false;
+  for (int attempt = 0; attempt < 8 && !made; ++attempt) {
+    tmp = TempName();
+    if (::symlinkat(tgt.c_str(), dir, tmp.c_str()) == 0) {
+      made = true;
+    } else if (errno != EEXIST) {
+      return StepError("symlink", path, "create temporary symlink", errno);
+    }
+  }
+  if (!made) return StepError("symlink", path, "create temporary", EEXIST);
+  if (::renameat(dir, tmp.c_str(), dir, parent->name.c_str()) != 0) {
+    int err = errno;
+    ::unlinkat(dir, tmp.c_str(), 0);
+    return StepError("symlink", path, "rename", err);
+  }
+  if (::fsync(dir) != 0) return StepError("symlink", path, "fsync dir", errno);
+  return Status::Ok();
+}
+
 }  // namespace flamingo

@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# Side by side with cloud-init, in real boots: two copies of the same
+# minimal Debian bookworm root (tests/boot/build-rootfs.sh --base), one with
+# flamingo (its shared libraries from Debian + `cmake --install --strip`),
+# one with Debian's cloud-init (apt-get install --no-install-recommends),
+# the same NoCloud seed (../shared/bench/seed), each booted REPEAT times
+# from a fresh copy with
+#   systemd-nspawn -b --register=no --keep-unit --private-network
+# A report unit ordered after both tools' units reads systemd's own
+# timestamps and powers off:
+#   flamingo:   first InactiveExitTimestampMonotonic .. last
+#               ExecMainExitTimestampMonotonic of flamingo-local/-final
+#   cloud-init: cloud-init-local start .. cloud-final end (its four units)
+# and the size each adds to the image (du of the root, apt lists and
+# caches excluded). Prints a Markdown table.
+#
+#   bench/boot-compare.sh [BUILD_DIR]   (default: build; needs root)
+# Env: REPEAT=3, SEED=dir with meta-data and user-data.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=$(realpath "${1:-build}")
+repeat=${REPEAT:-3}
+seed=${SEED:-$(realpath "${FLAMINGO_SHARED_DIR:-../shared}")/bench/seed}
+[[ -x "$build/flamingo" ]] || { echo "no $build/flamingo" >&2; exit 2; }
+[[ -f "$seed/user-data" ]] || { echo "no seed in $seed" >&2; exit 2; }
+[[ $(id -u) -eq 0 ]] || { echo "needs root" >&2; exit 2; }
+
+base=$(tests/boot/build-rootfs.sh --base)
+cache=${FLAMINGO_BOOT_CACHE:-/var/cache/flamingo-test}
+work=$(mktemp -d /var/tmp/flamingo-compare.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+size() {  # bytes in a root, apt lists/caches and logs excluded
+  du -sbx --exclude=./var/lib/apt/lists --exclude=./var/cache/apt \
+    --exclude=./var/log -- "$1" | cut -f1
+}
+in_root() {  # in_root ROOT CMD...: run a command in the root (not booted)
+  local root=$1
+  shift
+  systemd-nspawn -q --register=no --keep-unit -D "$root" \
+    --setenv=DEBIAN_FRONTEND=noninteractive "$@" </dev/null
+}
+apt_install() {  # apt_install ROOT PKG...
+  local root=$1
+  shift
+  in_root "$root" sh -c "apt-get update -qq && apt-get install -y -qq \
+    --no-install-recommends $* >/dev/null && apt-get clean" >&2
+  rm -rf "$root/var/lib/apt/lists/"*
+}
+
+# The two images, cached by what goes into them (the flamingo one also by
+# the binary's hash, since it changes with every build).
+ci_img="$cache/compare-cloud-init-$(basename "$base")"
+if [[ ! -f "$ci_img/.complete" ]]; then
+  rm -rf "$ci_img"
+  cp -a --reflink=auto "$base" "$ci_img.tmp"
+  apt_install "$ci_img.tmp" cloud-init
+  touch "$ci_img.tmp/.complete"
+  mv "$ci_img.tmp" "$ci_img"
+fi
+fl_libs="$cache/compare-flamingo-libs-$(basename "$base")"
+if [[ ! -f "$fl_libs/.complete" ]]; then
+  rm -rf "$fl_libs"
+  cp -a --reflink=auto "$base" "$fl_libs.tmp"
+  apt_install "$fl_libs.tmp" libyaml-cpp0.7 libcurl4 libmnl0 libnftnl11
+  touch "$fl_libs.tmp/.complete"
+  mv "$fl_libs.tmp" "$fl_libs"
+fi
+fl_img="$work/flamingo-image"
+cp -a --reflink=auto "$fl_libs" "$fl_img"
+DESTDIR="$fl_img" cmake --install "$build" --prefix /usr --strip >/dev/null
+systemctl --root="$fl_img" --quiet enable flamingo-local.service \
+  flamingo-final.service
+
+base_size=$(size "$base")
+fl_size=$(($(size "$fl_img") - base_size))
+ci_size=$(($(size "$ci_img") - base_size - 0))
+# The .complete markers are empty files: no size.
+
+report_unit() {  # report_unit ROOT UNITS...
+  local root=$1
+  shift
+  cat >"$root/usr/local/sbin/bench-report" <<SCRIPT
+#!/bin/sh
+for u in $*; do
+  printf '%s %s %s %s\n' "\$u" \
+    "\$(systemctl show -p InactiveExitTimestampMonotonic --value \$u)" \
+    "\$(systemctl show -p ExecMainExitTimestampMonotonic --value \$u)" \
+    "\$(systemctl show -p Result --value \$u)"
+done > /bench-result.tmp
+mv /bench-result.tmp /bench-result
+systemctl --no-block poweroff
+SCRIPT
+  chmod 0755 "$root/usr/local/sbin/bench-report"
+  cat >"$root/etc/systemd/system/bench-report.service" <<UNIT
+[Unit]
+After=multi-user.target $*
+[Service]
+Type=oneshot
+ExecStart=/usr/local/sbin/bench-report
+[Install]
+WantedBy=multi-user.target
+UNIT
+  systemctl --root="$root" --quiet enable bench-report.service
+  mkdir -p "$root/var/lib/cloud/seed/nocloud"
+  cp "$seed/meta-data" "$seed/user-data" "$root/var/lib/cloud/seed/nocloud/"
+}
+report_unit "$fl_img" flamingo-local.service flamingo-final.service
+ci_run="$work/cloud-init-image"
+cp -a --reflink=auto "$ci_img" "$ci_run"
+report_unit "$ci_run" cloud-init-local.service cloud-init.service \
+  cloud-config.service cloud-final.service
+
+# span ROOT: milliseconds from the first unit's start to the last one's end
+# (units that did not run have 0 timestamps and are ignored).
+span() {
+  awk '$2 > 0 && $3 > 0 { if (s == 0 || $2 < s) s = $2; if ($3 > e) e = $3 }
+       END { if (s == 0) print "NA"; else printf "%.1f\n", (e - s) / 1000 }' \
+    "$1/bench-result"
+}
+boot_once() {  # boot_once IMAGE -> span in ms (fresh copy each time)
+  local img=$1 copy="$work/boot"
+  rm -rf "$copy"
+  cp -a --reflink=auto "$img" "$copy"
+  timeout 300 systemd-nspawn -q -b --register=no --keep-unit \
+    --private-network -D "$copy" </dev/null >"$work/console.txt" 2>&1 || true
+  if [[ ! -f "$copy/bench-result" ]]; then
+    echo "no result from $img; console:" >&2
+    tail -n 30 "$work/console.txt" >&2
+    echo NA
+    return
+  fi
+  cat "$copy/bench-result" >&2
+  span "$copy"
+}
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+fl_times=()
+ci_times=()
+for ((i = 1; i <= repeat; i++)); do
+  fl_times+=("$(boot_once "$fl_img")")
+  ci_times+=("$(boot_once "$ci_run")")
+done
+fl_med=$(printf '%s\n' "${fl_times[@]}" | median)
+ci_med=$(printf '%s\n' "${ci_times[@]}" | median)
+ratio=$(awk -v a="$ci_med" -v b="$fl_med" 'BEGIN {
+  if (b > 0) printf "%.0f", a / b; else print "NA" }')
+mb() { awk -v b="$1" 'BEGIN { printf "%.1f MB", b / 1000000 }'; }
+
+cat <<TABLE
+| first boot, NoCloud seed, systemd-nspawn | flamingo | cloud-init |
+|---|---|---|
+| units' run time, median of $repeat (all runs, ms) | $fl_med ms (${fl_times[*]}) | $ci_med ms (${ci_times[*]}) |
+| ratio cloud-init / flamingo | $ratio x | |
+| added to the image | $(mb "$fl_size") | $(mb "$ci_size") |
+TABLE

@@ -1,0 +1,41 @@
+#!/bin/sh
+# Runs inside the booted test image (boot-check.service, after flamingo and
+# multi-user.target): writes what converged to /boot-result/boot-N.txt, one
+# "key=value" per line, then powers the container off.
+n=1
+while [ -e "/boot-result/boot-$n.txt" ]; do n=$((n + 1)); done
+out="/boot-result/boot-$n.txt"
+mono() { systemctl show -p "$2" --value "$1" 2>/dev/null; }
+{
+  echo "hostname=$(hostname)"
+  echo "etc_hostname=$(cat /etc/hostname)"
+  echo "alice=$(getent passwd alice | cut -d: -f1,6,7)"
+  echo "alice_groups=$(id -nG alice 2>/dev/null)"
+  echo "alice_key=$(cut -d' ' -f3 /home/alice/.ssh/authorized_keys 2>/dev/null)"
+  echo "alice_key_owner=$(stat -c %U /home/alice/.ssh/authorized_keys 2>/dev/null)"
+  echo "file=$(cat /etc/flamingo-test/hello.conf 2>/dev/null)"
+  echo "file_mode=$(stat -c %a /etc/flamingo-test/hello.conf 2>/dev/null)"
+  echo "unit_enabled=$(systemctl is-enabled hello.service 2>&1)"
+  echo "unit_active=$(systemctl is-active hello.service 2>&1)"
+  echo "unit_runs=$(wc -l < /var/lib/flamingo-test/hello.log 2>/dev/null)"
+  echo "runcmd_runs=$(wc -l < /var/lib/flamingo-test/runcmd.log 2>/dev/null)"
+  echo "bootcmd_runs=$(wc -l < /var/lib/flamingo-test/bootcmd.log 2>/dev/null)"
+  echo "flamingo_local=$(mono flamingo-local.service Result)/$(mono flamingo-local.service ExecMainStatus)"
+  echo "flamingo_final=$(mono flamingo-final.service ActiveState)"
+  fl_exit=$(mono flamingo-local.service ExecMainExitTimestampMonotonic)
+  ssh_start=$(mono ssh.service ExecMainStartTimestampMonotonic)
+  if [ -n "$fl_exit" ] && [ -n "$ssh_start" ] && [ "$ssh_start" -gt 0 ] &&
+     [ "$ssh_start" -ge "$fl_exit" ]; then
+    echo "ssh_after_flamingo=yes"
+  else
+    echo "ssh_after_flamingo=no ($ssh_start < $fl_exit)"
+  fi
+  for u in flamingo-local.service flamingo-final.service hello.service; do
+    echo "time_$u=$(mono $u InactiveExitTimestampMonotonic) $(mono $u ExecMainExitTimestampMonotonic)"
+  done
+  echo "failed_units=$(systemctl list-units --failed --plain --no-legend | awk '{print $1}' | tr '\n' ' ')"
+} > "$out.tmp" 2>&1
+journalctl -b -u flamingo-local.service -u flamingo-final.service \
+  -u hello.service --no-pager > "/boot-result/journal-$n.txt" 2>&1
+mv "$out.tmp" "$out"
+systemctl --no-block poweroff
