@@ -8,6 +8,8 @@
 #include "cli/validate_config.h"
 #include "resources/kinds.h"
 #include "schemas/yaml_loader.h"
+#include "sources/query.h"
+#include "sources/userdata.h"
 
 namespace flamingo {
 namespace {
@@ -158,7 +160,20 @@ int CmdValidate(const CliOptions& o, Logger* log) {
       ok = false;
       continue;
     }
-    auto doc = LoadYaml(*text, file, &diags);
+    std::optional<Value> doc;
+    std::vector<ScriptPart> scripts;
+    if (IsUserDataContainer(*text)) {
+      // MIME, gzip, #include, archives, scripts: decoded as at boot.
+      CurlFetcher fetcher;
+      UserDataOptions u;
+      u.fetcher = &fetcher;
+      ProcessedUserData p =
+          ProcessUserData(*text, "", u, &diags, nullptr, file);
+      doc = std::move(p.config);
+      scripts = std::move(p.scripts);
+    } else {
+      doc = LoadYaml(*text, file, &diags);
+    }
     if (doc && !doc->is_null() && !doc->is_map()) {
       diags.Error(*doc, std::string("cloud-config must be a mapping, not ") +
                             Value::TypeName(doc->type()));
@@ -167,7 +182,6 @@ int CmdValidate(const CliOptions& o, Logger* log) {
       if (!diags.HasErrors()) {
         // Semantic checks of every kind (owners, encodings, addresses).
         Value meta = Value::Map();
-        std::vector<ScriptPart> scripts;
         RunInfo run;
         CompileInput in{*doc, meta, scripts, run};
         Graph graph;
@@ -196,18 +210,19 @@ int CmdQuery(const CliOptions& o, Logger* log) {
     log->Error(input.status().message());
     return 1;
   }
-  nlohmann::json j = {{"instance_id", input->instance_id},
-                      {"datasource", input->datasource},
-                      {"meta_data", input->meta_data.ToJson()}};
-  if (!o.args.empty()) {
-    const std::string& key = o.args[0];
-    if (!j.contains(key)) {
-      log->Error("no key '" + key + "' in the meta-data");
-      return 1;
-    }
-    j = j[key];
+  std::string text = RenderDiagnostics(s.diags);
+  if (!text.empty()) std::fputs(text.c_str(), stderr);
+  if (input->datasource == "none") {
+    log->Warning(
+        "no datasource found (kernel command line, seed directory, "
+        "cidata/config-2 filesystems, DMI); use --datasource NAME");
   }
-  Print(j.is_string() ? j.get<std::string>() + "\n" : j.dump(2) + "\n");
+  auto out = RenderQuery(input->instance, o.args.empty() ? "" : o.args[0]);
+  if (!out.ok()) {
+    log->Error(out.status().message());
+    return 1;
+  }
+  Print(*out + (out->empty() || out->back() != '\n' ? "\n" : ""));
   return 0;
 }
 

@@ -5,59 +5,9 @@
 
 #include "engine/sha256.h"
 #include "schemas/yaml_loader.h"
+#include "sources/userdata.h"
 
 namespace flamingo {
-
-namespace {
-
-constexpr const char* kSeedDir = "/var/lib/cloud/seed/nocloud";
-
-// Reads `name` from the seed dir inside the root; "" when absent.
-Result<std::string> ReadSeed(const SystemReader& sys, const std::string& name) {
-  std::string path = std::string(kSeedDir) + "/" + name;
-  auto st = sys.Stat(path);
-  if (!st.ok()) return st.status();
-  if (!st->has_value()) return std::string();
-  return sys.ReadFile(path);
-}
-
-// Decodes one user-data blob into cloud-config and script parts.
-void DecodeUserData(const std::string& text, const std::string& file,
-                    InstanceInput* in, Diagnostics* diags) {
-  if (text.empty()) return;
-  if (text.rfind("#cloud-config", 0) == 0) {
-    auto doc = LoadYaml(text, file, diags);
-    if (!doc) return;
-    if (doc->is_null()) return;
-    if (!doc->is_map()) {
-      diags->Error(*doc, std::string("cloud-config must be a mapping, not ") +
-                             Value::TypeName(doc->type()));
-      return;
-    }
-    for (auto& [k, v] : doc->mutable_entries()) {
-      in->config.Set(k, std::move(v));
-    }
-    return;
-  }
-  if (text.rfind("#!", 0) == 0) {
-    // Named as cloud-init names a lone script part, so its id does not
-    // depend on where the user-data was read from.
-    in->scripts.push_back(
-        ScriptPart{"part-" + std::string(in->scripts.size() < 9 ? "00" : "0") +
-                       std::to_string(in->scripts.size() + 1),
-                   text});
-    return;
-  }
-  Diagnostic d;
-  d.severity = Severity::kWarning;
-  d.file = file;
-  d.line = 1;
-  d.col = 1;
-  d.message = "user-data format not recognised (no #cloud-config or #! line); ignored";
-  diags->Add(std::move(d));
-}
-
-}  // namespace
 
 Result<std::string> ReadHostFile(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
@@ -72,66 +22,80 @@ Result<InstanceInput> LoadInstanceInput(const CliOptions& o,
                                         const SystemReader& sys,
                                         Diagnostics* diags) {
   InstanceInput in;
-  std::string meta, user, vendor;
-  std::string meta_name = "meta-data", user_name = "user-data",
-              vendor_name = "vendor-data";
+  InstanceData& data = in.instance;
+  CurlFetcher fetcher;
   if (o.user_data || o.meta_data || o.vendor_data) {
-    in.datasource = "command-line";
-    auto read = [](const std::optional<std::string>& path, std::string* out,
-                   std::string* name) -> Status {
+    std::string meta, meta_name = "meta-data";
+    auto read = [](const std::optional<std::string>& path,
+                   std::string* out) -> Status {
       if (!path) return Status::Ok();
       auto r = ReadHostFile(*path);
       if (!r.ok()) return r.status();
       *out = std::move(r).value();
-      *name = *path;
       return Status::Ok();
     };
-    for (Status s : {read(o.user_data, &user, &user_name),
-                     read(o.meta_data, &meta, &meta_name),
-                     read(o.vendor_data, &vendor, &vendor_name)}) {
+    for (Status s : {read(o.user_data, &data.user_data),
+                     read(o.meta_data, &meta),
+                     read(o.vendor_data, &data.vendor_data)}) {
       if (!s.ok()) return s;
     }
-  } else {
-    in.datasource = "nocloud";
-    auto m = ReadSeed(sys, "meta-data");
-    auto u = ReadSeed(sys, "user-data");
-    auto v = ReadSeed(sys, "vendor-data");
-    for (auto* r : {&m, &u, &v}) {
-      if (!r->ok()) return r->status().WithContext("nocloud seed");
+    if (o.meta_data) meta_name = *o.meta_data;
+    if (o.user_data) data.user_data_name = *o.user_data;
+    if (o.vendor_data) data.vendor_data_name = *o.vendor_data;
+    data.datasource = "command-line";
+    data.cloud_name = "none";
+    data.meta_data_text = meta;
+    data.meta_data_name = meta_name;
+    Status s = NormalizeNoCloud(meta, meta_name, &data);
+    if (!s.ok()) {
+      // Reported with its position below, when the meta-data is loaded.
+      data.instance_id = "iid-datasource-none";
     }
-    meta = *m;
-    user = *u;
-    vendor = *v;
-    std::string seed = std::string(kSeedDir) + "/";
-    meta_name = seed + "meta-data";
-    user_name = seed + "user-data";
-    vendor_name = seed + "vendor-data";
+  } else {
+    DiscoverOptions d;
+    d.datasource = o.datasource;
+    d.metadata_url = o.metadata_url;
+    d.paths.root = o.root;
+    d.root_reader = &sys;
+    d.fetcher = &fetcher;
+    d.host_evidence = o.root == "/" || o.root.empty();
+    auto r = DiscoverInstance(d, nullptr);
+    if (r.ok()) {
+      data = std::move(r).value();
+    } else if (o.datasource == "auto" && IsNoDatasourceFound(r.status())) {
+      data.datasource = "none";
+      data.cloud_name = "none";
+      data.instance_id = "iid-datasource-none";
+    } else {
+      return r.status();
+    }
   }
-  in.fingerprint = Sha256Hex(Sha256Hex(meta) + Sha256Hex(user) +
-                             Sha256Hex(vendor));
+  in.datasource = data.datasource;
+  in.fingerprint = Sha256Hex(Sha256Hex(data.meta_data_text) + Sha256Hex(data.user_data) +
+                             Sha256Hex(data.vendor_data));
 
-  if (!meta.empty()) {
-    auto doc = LoadYaml(meta, meta_name, diags);  // JSON is YAML too
+  // Meta-data as a Value: with positions when it is a document we read.
+  if (!data.meta_data_text.empty() &&
+      (data.datasource == "command-line" || data.datasource == "nocloud" ||
+       data.datasource == "configdrive")) {
+    auto doc = LoadYaml(data.meta_data_text, data.meta_data_name, diags);  // JSON is YAML too
     if (doc && doc->is_map()) {
       in.meta_data = std::move(*doc);
     } else if (doc && !doc->is_null()) {
       diags->Error(*doc, "meta-data must be a mapping");
     }
+  } else if (data.meta_data.is_object()) {
+    in.meta_data = Value::FromJson(data.meta_data);
   }
-  const Value* iid = in.meta_data.Get("instance-id");
-  if (iid == nullptr) iid = in.meta_data.Get("instance_id");
-  in.instance_id = iid != nullptr && iid->is_scalar() && !iid->is_null()
-                       ? iid->ScalarText()
-                       : "iid-datasource-none";
+  in.instance_id = data.instance_id.empty() ? "iid-datasource-none" : data.instance_id;
 
-  DecodeUserData(vendor, vendor_name, &in, diags);
-  Value vendor_config = std::move(in.config);
-  in.config = Value::Map();
-  DecodeUserData(user, user_name, &in, diags);
-  // Vendor-data lies beneath user-data: user-data keys win.
-  for (auto& [k, v] : vendor_config.mutable_entries()) {
-    if (in.config.Get(k) == nullptr) in.config.Set(k, std::move(v));
-  }
+  UserDataOptions u;
+  u.fetcher = &fetcher;
+  u.launch_index = data.launch_index;
+  ProcessedUserData p = ProcessUserData(data.user_data, data.vendor_data, u, diags, nullptr,
+                                        data.user_data_name, data.vendor_data_name);
+  in.config = std::move(p.config);
+  in.scripts = std::move(p.scripts);
   return in;
 }
 

@@ -1,6 +1,10 @@
 // Loading the instance's input: meta-data, user-data, vendor-data, from the
-// command line (--user-data/--meta-data, host paths) or from the NoCloud
-// seed directory inside the root (/var/lib/cloud/seed/nocloud).
+// command line (--user-data/--meta-data, host paths) or from a datasource
+// (sources/datasource.h: --datasource NAME|auto, --metadata-url URL).
+// With --root other than "/", auto detection only looks at the NoCloud seed
+// directory inside the root (the host's DMI, labels and kernel command line
+// describe the host, not the image); --datasource NAME still forces one.
+// User-data is decoded by sources/userdata.h (MIME, gzip, #include, ...).
 #pragma once
 
 #include <string>
@@ -11,6 +15,7 @@
 #include "resources/kinds.h"
 #include "schemas/diagnostics.h"
 #include "schemas/value.h"
+#include "sources/datasource.h"
 
 namespace flamingo {
 
@@ -23,6 +28,8 @@ struct InstanceInput {
   // sha256 over meta-data, user-data and vendor-data as read: the same
   // fingerprint on a reboot of the same instance means nothing changed.
   std::string fingerprint;
+  // What the datasource returned, normalized (flamingo query).
+  InstanceData instance;
 };
 
 // Reads and decodes the input. Problems with positions go to `diags`; an
