@@ -2,10 +2,11 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include <cctype>
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <memory>
+#include <vector>
 
 namespace flamingo {
 namespace {
@@ -51,6 +52,33 @@ bool ParseInt(std::string_view digits, int base, bool negative, int64_t* out) {
   return true;
 }
 
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// "[0-5]?[0-9]" groups after the first of a sexagesimal number; returns the
+// value of `v` ("190:20:30") or false. YAML 1.1 base 60, as PyYAML has it.
+bool ParseSexagesimal(std::string_view v, bool negative, int64_t* out) {
+  size_t colon = v.find(':');
+  int64_t acc;
+  if (!ParseInt(v.substr(0, colon), 10, false, &acc)) return false;
+  while (colon != std::string_view::npos) {
+    v.remove_prefix(colon + 1);
+    colon = v.find(':');
+    std::string_view part = v.substr(0, colon);
+    if (part.empty() || part.size() > 2 || !IsDigit(part.back()) ||
+        (part.size() == 2 && (part[0] < '0' || part[0] > '5'))) {
+      return false;
+    }
+    int d = 0;
+    for (char c : part) d = d * 10 + (c - '0');
+    if (acc > (INT64_MAX - d) / 60) return false;
+    acc = acc * 60 + d;
+  }
+  *out = negative ? -acc : acc;
+  return true;
+}
+
+// PyYAML's YAML 1.1 int: [-+]?0b[01_]+ | [-+]?0[0-7_]+ | [-+]?(0|[1-9][0-9_]*)
+// | [-+]?0x[0-9a-fA-F_]+ | [-+]?[1-9][0-9_]*(:[0-5]?[0-9])+ .
 bool ResolveInt(const std::string& s, int64_t* out) {
   std::string_view v = s;
   bool neg = false;
@@ -58,48 +86,70 @@ bool ResolveInt(const std::string& s, int64_t* out) {
     neg = v[0] == '-';
     v.remove_prefix(1);
   }
-  if (v.empty()) return false;
-  if (v.size() > 2 && v[0] == '0' && (v[1] == 'x' || v[1] == 'X')) {
+  if (v.empty() || !IsDigit(v[0])) return false;
+  if (v == "0") {
+    *out = 0;
+    return true;
+  }
+  if (v.size() > 2 && v[0] == '0' && v[1] == 'x') {
     return ParseInt(v.substr(2), 16, neg, out);
   }
-  if (v.size() > 2 && v[0] == '0' && (v[1] == 'b' || v[1] == 'B')) {
+  if (v.size() > 2 && v[0] == '0' && v[1] == 'b') {
     return ParseInt(v.substr(2), 2, neg, out);
   }
-  if (v.size() > 2 && v[0] == '0' && (v[1] == 'o' || v[1] == 'O')) {
-    return ParseInt(v.substr(2), 8, neg, out);  // YAML 1.2 style, accepted
+  if (v[0] == '0') return ParseInt(v.substr(1), 8, neg, out);
+  if (v.find(':') != std::string_view::npos) {
+    return ParseSexagesimal(v, neg, out);
   }
-  if (v.size() > 1 && v[0] == '0') return ParseInt(v.substr(1), 8, neg, out);
-  if (v[0] < '0' || v[0] > '9') return false;
   return ParseInt(v, 10, neg, out);
 }
 
+// PyYAML's YAML 1.1 float: [-+]?([0-9][0-9_]*)?\.[0-9_]*([eE][-+][0-9]+)?
+// | [-+]?[0-9][0-9_]*(:[0-5]?[0-9])+\.[0-9_]* | [-+]?\.(inf|Inf|INF)
+// | \.(nan|NaN|NAN)  (PyYAML 5.1+, which allows "1.5" and ".5" but wants a
+// signed exponent).
 bool LooksLikeFloat(const std::string& s) {
   if (IsOneOf(s, {".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf",
                   "-.Inf", "-.INF", ".nan", ".NaN", ".NAN"})) {
     return true;
   }
-  size_t i = 0;
-  if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
-  bool digits = false, dot = false;
-  for (; i < s.size(); ++i) {
-    char c = s[i];
-    if (std::isdigit(static_cast<unsigned char>(c)) || c == '_') {
-      digits = true;
-    } else if (c == '.' && !dot) {
-      dot = true;
-    } else if ((c == 'e' || c == 'E') && digits && dot) {
-      ++i;
-      if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
-      if (i >= s.size()) return false;
-      for (; i < s.size(); ++i) {
-        if (!std::isdigit(static_cast<unsigned char>(s[i]))) return false;
-      }
-      return true;
-    } else {
+  std::string_view v = s;
+  bool sign = false;
+  if (!v.empty() && (v[0] == '-' || v[0] == '+')) {
+    v.remove_prefix(1);
+    sign = true;
+  }
+  size_t dot = v.find('.');
+  if (dot == std::string_view::npos) return false;
+  std::string_view whole = v.substr(0, dot);
+  std::string_view frac = v.substr(dot + 1);
+  if (whole.empty()) {  // "\.[0-9_]+(...)": no sign, a digit after the dot
+    if (sign || frac.empty() || (!IsDigit(frac[0]) && frac[0] != '_')) {
       return false;
     }
   }
-  return digits && dot;
+  if (whole.find(':') != std::string_view::npos) {
+    int64_t ignored;
+    if (!ParseSexagesimal(whole, false, &ignored)) return false;
+  } else {
+    if (!whole.empty() && !IsDigit(whole[0])) return false;
+    for (char c : whole) {
+      if (!IsDigit(c) && c != '_') return false;
+    }
+  }
+  size_t i = 0;
+  while (i < frac.size() && (IsDigit(frac[i]) || frac[i] == '_')) ++i;
+  if (i == frac.size()) return true;
+  if (whole.find(':') != std::string_view::npos) return false;
+  if (frac[i] != 'e' && frac[i] != 'E') return false;
+  ++i;
+  if (i >= frac.size() || (frac[i] != '-' && frac[i] != '+')) return false;
+  ++i;
+  if (i >= frac.size()) return false;
+  for (; i < frac.size(); ++i) {
+    if (!IsDigit(frac[i])) return false;
+  }
+  return true;
 }
 
 class Converter {
@@ -142,6 +192,7 @@ class Converter {
       }
       case YAML::NodeType::Map: {
         *out = Value::Map();
+        std::vector<Value> merges;
         for (const auto& kv : node) {
           std::string key = KeyText(kv.first);
           Value v;
@@ -152,8 +203,13 @@ class Converter {
             const YAML::Mark km = kv.first.Mark();
             v.SetOrigin(file_, km.line + 1, km.column + 1);
           }
+          if (key == "<<" && kv.first.Tag() == "?" && IsMergeable(v)) {
+            merges.push_back(std::move(v));
+            continue;
+          }
           out->Set(std::move(key), std::move(v));
         }
+        for (Value& m : merges) Merge(std::move(m), path, out);
         break;
       }
     }
@@ -166,6 +222,35 @@ class Converter {
   const std::string& error() const { return error_; }
 
  private:
+  // A YAML 1.1 merge key ("<<: *base" or "<<: [*a, *b]") takes a mapping or
+  // a list of mappings; anything else stays an ordinary "<<" key.
+  static bool IsMergeable(const Value& v) {
+    if (v.is_map()) return true;
+    if (!v.is_list()) return false;
+    for (const Value& item : v.items()) {
+      if (!item.is_map()) return false;
+    }
+    return true;
+  }
+
+  // Adds the merged keys that `out` does not set itself; an earlier mapping
+  // in a merge list wins over a later one (as PyYAML does).
+  static void Merge(Value from, const std::string& path, Value* out) {
+    std::vector<Value> maps;
+    if (from.is_map()) {
+      maps.push_back(std::move(from));
+    } else {
+      maps = std::move(from.mutable_items());
+    }
+    for (Value& m : maps) {
+      for (auto& [k, v] : m.mutable_entries()) {
+        if (out->Get(k) != nullptr) continue;
+        v.Repath(ChildPath(path, k));
+        out->Set(k, std::move(v));
+      }
+    }
+  }
+
   static std::string KeyText(const YAML::Node& key) {
     if (key.IsScalar()) return key.Scalar();
     if (key.IsNull()) return "null";
@@ -249,6 +334,9 @@ std::optional<Value> LoadYaml(std::string_view text, const std::string& file,
   } catch (const std::exception& e) {
     return fail(0, 0, std::string("invalid YAML: ") + e.what());
   }
+  // A document without aliases has fewer nodes than bytes; the cap only
+  // bites on alias expansion ("billion laughs").
+  limits.max_nodes = std::min(limits.max_nodes, 100'000 + 16 * text.size());
   Converter conv(file_name, limits);
   Value out;
   try {
