@@ -1,0 +1,37 @@
+// Loading the instance's input: meta-data, user-data, vendor-data, from the
+// command line (--user-data/--meta-data, host paths) or from the NoCloud
+// seed directory inside the root (/var/lib/cloud/seed/nocloud).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "cli/options.h"
+#include "engine/system.h"
+#include "resources/kinds.h"
+#include "schemas/diagnostics.h"
+#include "schemas/value.h"
+
+namespace flamingo {
+
+struct InstanceInput {
+  std::string datasource;   // where it came from: "command-line", "nocloud"
+  std::string instance_id;  // meta-data instance-id ("iid-datasource-none")
+  Value meta_data = Value::Map();
+  Value config = Value::Map();  // the merged cloud-config
+  std::vector<ScriptPart> scripts;
+  // sha256 over meta-data, user-data and vendor-data as read: the same
+  // fingerprint on a reboot of the same instance means nothing changed.
+  std::string fingerprint;
+};
+
+// Reads and decodes the input. Problems with positions go to `diags`; an
+// error Status means there is no input at all (e.g. unreadable file).
+Result<InstanceInput> LoadInstanceInput(const CliOptions& options,
+                                        const SystemReader& sys,
+                                        Diagnostics* diags);
+
+// Reads a file on the host (not inside --root): command-line inputs.
+Result<std::string> ReadHostFile(const std::string& path);
+
+}  // namespace flamingo

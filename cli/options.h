@@ -1,0 +1,41 @@
+// Command-line options of every command (docs/cli.md).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/status.h"
+
+namespace flamingo {
+
+enum class OutputFormat { kText, kJson };
+
+struct CliOptions {
+  std::string command;              // validate, plan, apply, status, ...
+  std::vector<std::string> args;    // positional arguments after the command
+  std::string root = "/";           // --root
+  std::optional<std::string> user_data;   // --user-data FILE (host path)
+  std::optional<std::string> meta_data;   // --meta-data FILE (host path)
+  std::optional<std::string> vendor_data; // --vendor-data FILE (host path)
+  std::string datasource = "auto";  // --datasource
+  std::optional<std::string> metadata_url;  // --metadata-url
+  OutputFormat format = OutputFormat::kText;
+  bool detailed_exitcode = false;
+  bool strict = false;
+  bool boot = false;
+  bool reconcile = false;
+  bool rerun_scripts = false;
+  bool verbose = false;
+  bool quiet = false;
+  std::optional<std::string> boot_id;  // --boot-id (tests, image builds)
+  int lock_timeout = 60;               // --lock-timeout SECONDS
+};
+
+// Parses argv. Errors name the offending argument.
+Result<CliOptions> ParseCliOptions(int argc, char** argv);
+
+// The usage text printed by --help and on usage errors.
+const char* UsageText();
+
+}  // namespace flamingo

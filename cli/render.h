@@ -1,0 +1,26 @@
+// Renders plans, apply reports and status as text or JSON.
+// Output is deterministic: same plan, byte-identical output. Sensitive
+// field values are never printed: "(sensitive)". Formats: docs/cli.md
+// (the JSON plan format is versioned: "format_version": 1).
+#pragma once
+
+#include <string>
+
+#include "engine/engine.h"
+#include "schemas/diagnostics.h"
+#include "state/state.h"
+
+namespace flamingo {
+
+inline constexpr int kPlanFormatVersion = 1;
+
+std::string RenderPlanText(const Plan& plan);
+std::string RenderPlanJson(const Plan& plan, const std::string& instance_id);
+std::string RenderApplyText(const ApplyReport& report);
+std::string RenderApplyJson(const ApplyReport& report,
+                            const std::string& instance_id);
+std::string RenderStatusText(const State& state);
+std::string RenderStatusJson(const State& state);
+std::string RenderDiagnostics(const Diagnostics& diags);
+
+}  // namespace flamingo

@@ -1,0 +1,162 @@
+#include "engine/engine.h"
+
+#include <gtest/gtest.h>
+
+#include "engine/test_resource.h"
+#include "system/fake_system.h"
+
+namespace flamingo {
+namespace {
+
+using testing::MarkerOrphans;
+using testing::MarkerResource;
+
+class EngineTest : public ::testing::Test {
+ protected:
+  MarkerResource* Add(const std::string& name, const std::string& content) {
+    auto r = std::make_unique<MarkerResource>(name, content);
+    MarkerResource* raw = r.get();
+    graph_.Add(std::move(r));
+    return raw;
+  }
+  Plan MakeIt(const PlanOptions& opts = {}) {
+    EXPECT_TRUE(graph_.Build().ok());
+    return MakePlan(graph_, sys_, run_, records_, &orphans_, opts);
+  }
+  ApplyReport ApplyIt(const Plan& plan) {
+    return ApplyPlan(graph_, plan, sys_, run_, &records_, &log_);
+  }
+
+  Graph graph_;
+  FakeSystem sys_;
+  RunInfo run_;
+  RecordMap records_;
+  MarkerOrphans orphans_;
+  RecordingLogger log_;
+};
+
+TEST_F(EngineTest, PlanChangesNothing) {
+  Add("a", "1");
+  auto before = sys_.AllPaths();
+  Plan plan = MakeIt();
+  ASSERT_EQ(plan.items.size(), 1u);
+  EXPECT_EQ(plan.items[0].change.action, Action::kCreate);
+  EXPECT_EQ(sys_.AllPaths(), before);
+}
+
+TEST_F(EngineTest, ApplyConvergesAndRecordsCreation) {
+  Add("a", "1");
+  ApplyReport report = ApplyIt(MakeIt());
+  ASSERT_TRUE(report.ok());
+  ASSERT_EQ(report.results.size(), 1u);
+  EXPECT_EQ(report.results[0].outcome, Outcome::kChanged);
+  EXPECT_EQ(sys_.GetFile("/markers/a")->content, "1");
+  EXPECT_EQ(records_.at("marker[a]").record.at("created"), "true");
+  EXPECT_EQ(records_.at("marker[a]").record.at("content_len"), "1");
+  // Apply, then plan: nothing to do.
+  Plan again = MakePlan(graph_, sys_, run_, records_, &orphans_);
+  EXPECT_FALSE(again.HasChanges());
+}
+
+TEST_F(EngineTest, ExistingObjectIsNotMarkedCreated) {
+  sys_.AddFile("/markers/a", "old");
+  Add("a", "new");
+  ASSERT_TRUE(ApplyIt(MakeIt()).ok());
+  EXPECT_EQ(records_.at("marker[a]").record.count("created"), 0u);
+}
+
+TEST_F(EngineTest, ReObservesBeforeApplying) {
+  Add("a", "1");
+  Plan plan = MakeIt();
+  sys_.AddFile("/markers/a", "1");  // someone converged it meanwhile
+  ApplyReport report = ApplyIt(plan);
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report.results[0].outcome, Outcome::kUnchanged);
+}
+
+TEST_F(EngineTest, NotConvergedAfterApplyIsAnError) {
+  Add("a", "1")->apply_does_nothing = true;
+  ApplyReport report = ApplyIt(MakeIt());
+  ASSERT_FALSE(report.ok());
+  EXPECT_EQ(report.results[0].outcome, Outcome::kFailed);
+  EXPECT_EQ(report.results[0].message,
+            "not converged after apply: still needs create of content");
+}
+
+TEST_F(EngineTest, DependentsOfAFailureAreSkippedOthersGoOn) {
+  MarkerResource* user = Add("user", "u");
+  user->fail_apply = true;
+  user->provides_keys = {"user:alice"};
+  MarkerResource* file = Add("file", "f");
+  file->requires_keys = {"user:alice"};
+  MarkerResource* dep2 = Add("file2", "g");
+  dep2->requires_keys = {"path:/markers/file"};
+  file->provides_keys = {"path:/markers/file"};
+  Add("other", "o");
+  ApplyReport report = ApplyIt(MakeIt());
+  EXPECT_FALSE(report.ok());
+  std::map<std::string, Outcome> by_id;
+  for (const auto& r : report.results) by_id[r.id] = r.outcome;
+  EXPECT_EQ(by_id["marker[user]"], Outcome::kFailed);
+  EXPECT_EQ(by_id["marker[file]"], Outcome::kSkipped);
+  EXPECT_EQ(by_id["marker[file2]"], Outcome::kSkipped);  // transitively
+  EXPECT_EQ(by_id["marker[other]"], Outcome::kChanged);
+  EXPECT_TRUE(sys_.Exists("/markers/other"));
+  EXPECT_FALSE(sys_.Exists("/markers/file"));
+}
+
+TEST_F(EngineTest, ObserveErrorIsAPlanningError) {
+  Add("a", "1")->fail_observe = true;
+  Plan plan = MakeIt();
+  EXPECT_TRUE(plan.HasErrors());
+  EXPECT_EQ(plan.items[0].error.message(), "marker[a]: cannot observe");
+}
+
+TEST_F(EngineTest, OrphanCreatedByUsIsDeleted) {
+  sys_.AddFile("/markers/gone", "x");
+  records_["marker[gone]"] = {"marker", "gone", {{"created", "true"}}};
+  Add("a", "1");
+  Plan plan = MakeIt();
+  ASSERT_EQ(plan.Count(Action::kDelete), 1u);
+  ASSERT_TRUE(ApplyIt(plan).ok());
+  EXPECT_FALSE(sys_.Exists("/markers/gone"));
+  EXPECT_EQ(records_.count("marker[gone]"), 0u);
+}
+
+TEST_F(EngineTest, OrphanNotCreatedByUsIsLeftAloneAndSaid) {
+  sys_.AddFile("/markers/foreign", "x");
+  records_["marker[foreign]"] = {"marker", "foreign", {}};
+  Plan plan = MakeIt();
+  EXPECT_EQ(plan.Count(Action::kDelete), 0u);
+  ASSERT_EQ(plan.notes.size(), 1u);
+  EXPECT_EQ(plan.notes[0],
+            "marker[foreign]: no longer in the config; left alone (not "
+            "created by flamingo)");
+  ASSERT_TRUE(ApplyIt(plan).ok());
+  EXPECT_TRUE(sys_.Exists("/markers/foreign"));
+  EXPECT_EQ(records_.count("marker[foreign]"), 0u);
+}
+
+TEST_F(EngineTest, EveryBootOnlyPlansOnlyEveryBootResources) {
+  Add("a", "1");
+  Add("boot", "b")->every_boot = true;
+  records_["marker[gone]"] = {"marker", "gone", {{"created", "true"}}};
+  PlanOptions opts;
+  opts.every_boot_only = true;
+  Plan plan = MakeIt(opts);
+  ASSERT_EQ(plan.items.size(), 1u);
+  EXPECT_EQ(plan.items[0].change.id, "marker[boot]");
+}
+
+TEST_F(EngineTest, WriteFailureIsReportedWithContext) {
+  Add("a", "1");
+  Plan plan = MakeIt();
+  sys_.FailNthMutation(1, "No space left on device");
+  ApplyReport report = ApplyIt(plan);
+  ASSERT_FALSE(report.ok());
+  EXPECT_NE(report.results[0].message.find("No space left on device"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace flamingo

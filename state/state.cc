@@ -1,0 +1,138 @@
+#include "state/state.h"
+
+#include <nlohmann/json.hpp>
+
+namespace flamingo {
+namespace {
+
+using nlohmann::json;
+
+json ResultToJson(const ResourceResult& r) {
+  json j = {{"id", r.id},
+            {"kind", r.kind},
+            {"name", r.name},
+            {"action", ActionName(r.action)},
+            {"outcome", OutcomeName(r.outcome)}};
+  if (!r.message.empty()) j["message"] = r.message;
+  return j;
+}
+
+Action ActionFromName(const std::string& s) {
+  for (Action a : {Action::kNone, Action::kCreate, Action::kUpdate,
+                   Action::kDelete, Action::kRun}) {
+    if (s == ActionName(a)) return a;
+  }
+  throw std::runtime_error("unknown action '" + s + "'");
+}
+
+Outcome OutcomeFromName(const std::string& s) {
+  for (Outcome o : {Outcome::kUnchanged, Outcome::kChanged, Outcome::kFailed,
+                    Outcome::kSkipped}) {
+    if (s == OutcomeName(o)) return o;
+  }
+  throw std::runtime_error("unknown outcome '" + s + "'");
+}
+
+}  // namespace
+
+std::string SerializeState(const State& s) {
+  json j;
+  j["format_version"] = s.format_version;
+  j["instance_id"] = s.instance_id;
+  j["input_sha256"] = s.input_sha256;
+  j["converged_sha256"] = s.converged_sha256;
+  j["boot_id"] = s.boot_id;
+  json records = json::object();
+  for (const auto& [id, rec] : s.records) {
+    records[id] = {{"kind", rec.kind}, {"name", rec.name},
+                   {"record", rec.record}};
+  }
+  j["resources"] = std::move(records);
+  if (s.last_run) {
+    const RunSummary& r = *s.last_run;
+    json results = json::array();
+    for (const auto& res : r.results) results.push_back(ResultToJson(res));
+    j["last_run"] = {{"time", r.time},
+                     {"command", r.command},
+                     {"instance_id", r.instance_id},
+                     {"datasource", r.datasource},
+                     {"ok", r.ok},
+                     {"fast_path", r.fast_path},
+                     {"results", std::move(results)}};
+  }
+  return j.dump(1) + "\n";
+}
+
+Result<State> ParseState(std::string_view text) {
+  try {
+    json j = json::parse(text);
+    if (!j.is_object()) return Status::Error("not a JSON object");
+    State s;
+    s.format_version = j.at("format_version").get<int>();
+    if (s.format_version > kStateFormatVersion || s.format_version < 1) {
+      return Status::Error("format_version " +
+                           std::to_string(s.format_version) +
+                           " is not supported by this flamingo (" +
+                           std::to_string(kStateFormatVersion) + ")");
+    }
+    s.instance_id = j.value("instance_id", "");
+    s.input_sha256 = j.value("input_sha256", "");
+    s.converged_sha256 = j.value("converged_sha256", "");
+    s.boot_id = j.value("boot_id", "");
+    if (j.contains("resources")) {
+      for (const auto& [id, rec] : j.at("resources").items()) {
+        StoredRecord r;
+        r.kind = rec.at("kind").get<std::string>();
+        r.name = rec.at("name").get<std::string>();
+        r.record = rec.at("record").get<Record>();
+        s.records.emplace(id, std::move(r));
+      }
+    }
+    if (j.contains("last_run")) {
+      const json& lr = j.at("last_run");
+      RunSummary r;
+      r.time = lr.value("time", int64_t{0});
+      r.command = lr.value("command", "");
+      r.instance_id = lr.value("instance_id", "");
+      r.datasource = lr.value("datasource", "");
+      r.ok = lr.value("ok", false);
+      r.fast_path = lr.value("fast_path", false);
+      for (const auto& res : lr.at("results")) {
+        ResourceResult rr;
+        rr.id = res.at("id").get<std::string>();
+        rr.kind = res.at("kind").get<std::string>();
+        rr.name = res.at("name").get<std::string>();
+        rr.action = ActionFromName(res.at("action").get<std::string>());
+        rr.outcome = OutcomeFromName(res.at("outcome").get<std::string>());
+        rr.message = res.value("message", "");
+        r.results.push_back(std::move(rr));
+      }
+      s.last_run = std::move(r);
+    }
+    return s;
+  } catch (const std::exception& e) {
+    return Status::Error(e.what());
+  }
+}
+
+Result<std::optional<State>> LoadState(const SystemReader& sys) {
+  auto st = sys.Stat(kStatePath);
+  if (!st.ok()) return st.status().WithContext(kStatePath);
+  if (!st->has_value()) return std::optional<State>();
+  auto text = sys.ReadFile(kStatePath);
+  if (!text.ok()) return text.status().WithContext(kStatePath);
+  auto state = ParseState(*text);
+  if (!state.ok()) {
+    return state.status().WithContext(std::string(kStatePath) + ": corrupt");
+  }
+  return std::optional<State>(std::move(state).value());
+}
+
+Status SaveState(System& sys, const State& state) {
+  Status st = MakeDirs(sys, kStateDir, FileAttrs{0700, 0, 0});
+  if (!st.ok()) return st.WithContext("save state");
+  return sys.WriteFile(kStatePath, SerializeState(state), FileAttrs{0600, 0, 0})
+      .WithContext("save state");
+}
+
+}  // namespace flamingo
