@@ -199,8 +199,11 @@ class Converter {
           if (!Convert(kv.second, ChildPath(path, key), depth + 1, &v)) {
             return false;
           }
-          if (v.line() == 0) {  // null values carry the key's position
-            const YAML::Mark km = kv.first.Mark();
+          // An empty value ("key:") is null and yaml-cpp marks it at the next
+          // token; it carries the key's position instead.
+          const YAML::Mark km = kv.first.Mark();
+          if (v.line() == 0 ||
+              (v.is_null() && !km.is_null() && v.line() != km.line + 1)) {
             v.SetOrigin(file_, km.line + 1, km.column + 1);
           }
           if (key == "<<" && kv.first.Tag() == "?" && IsMergeable(v)) {
