@@ -18,8 +18,9 @@ std::optional<Value> LoadCloudConfig(std::string_view text,
     return empty;
   }
   if (!doc->is_map()) {
-    diags->Error(*doc, std::string("cloud-config must be a mapping of keys, got ") +
-                           Value::TypeName(doc->type()));
+    diags->Error(*doc,
+                 std::string("cloud-config must be a mapping of keys, got ") +
+                     Value::TypeName(doc->type()));
     return std::nullopt;
   }
   return doc;
@@ -31,8 +32,9 @@ void ValidateCloudConfig(const Value& config, bool strict, Diagnostics* diags) {
     diags->Error(config, "internal error in the embedded schema: " + problem);
   }
   if (!config.is_map()) {
-    diags->Error(config, std::string("cloud-config must be a mapping of keys, got ") +
-                             Value::TypeName(config.type()));
+    diags->Error(config,
+                 std::string("cloud-config must be a mapping of keys, got ") +
+                     Value::TypeName(config.type()));
     return;
   }
   auto report = [&](const Value& at, std::string message) {

@@ -10,12 +10,11 @@
 // (schemas/keys/*.json, one per module); nothing is read from disk.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "schemas/diagnostics.h"
 #include "schemas/value.h"

@@ -16,9 +16,20 @@ namespace si = schema_internal;
 
 bool IsAnnotation(const std::string& key) {
   static const std::set<std::string, std::less<>> kAnnotations = {
-      "$schema",  "$id",      "$comment", "title",     "description",
-      "default",  "examples", "format",   "readOnly",  "writeOnly",
-      "$defs",    "definitions", "markdownDescription", "contentEncoding",
+      "$schema",
+      "$id",
+      "$comment",
+      "title",
+      "description",
+      "default",
+      "examples",
+      "format",
+      "readOnly",
+      "writeOnly",
+      "$defs",
+      "definitions",
+      "markdownDescription",
+      "contentEncoding",
       "contentMediaType"};
   return kAnnotations.count(key) > 0 || key.rfind("x-", 0) == 0;
 }
@@ -52,7 +63,8 @@ class Compiler {
 
  private:
   bool Fail(const std::string& where, const std::string& msg) {
-    if (error_.empty()) error_ = "at " + (where.empty() ? "/" : where) + ": " + msg;
+    if (error_.empty())
+      error_ = "at " + (where.empty() ? "/" : where) + ": " + msg;
     return false;
   }
 
@@ -137,7 +149,8 @@ class Compiler {
     }
     *out = 0;
     for (const json& n : names) {
-      auto it = n.is_string() ? kTypes.find(n.get<std::string>()) : kTypes.end();
+      auto it =
+          n.is_string() ? kTypes.find(n.get<std::string>()) : kTypes.end();
       if (it == kTypes.end()) return Fail(where, "unknown type " + n.dump());
       *out = static_cast<TypeMask>(*out | it->second);
     }
@@ -285,7 +298,8 @@ class Compiler {
     TypeMask mask = n.always_false ? 0 : n.types;
     if (n.enum_values) {
       TypeMask e = 0;
-      for (const json& j : *n.enum_values) e = static_cast<TypeMask>(e | JsonTypeBit(j));
+      for (const json& j : *n.enum_values)
+        e = static_cast<TypeMask>(e | JsonTypeBit(j));
       if (e & si::kIntBit) e = static_cast<TypeMask>(e | si::kFloatBit);
       mask &= e;
     }

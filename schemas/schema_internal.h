@@ -4,14 +4,13 @@
 
 #include <cstdint>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <regex>
 #include <string>
 #include <unordered_map>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "schemas/validator.h"
 
@@ -20,8 +19,7 @@ namespace flamingo::schema_internal {
 // Bit per Value::Type.
 using TypeMask = uint8_t;
 constexpr TypeMask kNullBit = 1, kBoolBit = 2, kIntBit = 4, kFloatBit = 8,
-                   kStringBit = 16, kListBit = 32, kMapBit = 64,
-                   kAnyType = 127;
+                   kStringBit = 16, kListBit = 32, kMapBit = 64, kAnyType = 127;
 
 inline TypeMask BitOf(Value::Type t) {
   return static_cast<TypeMask>(1u << static_cast<unsigned>(t));

@@ -55,11 +55,13 @@ void AddFragment(std::string_view name, std::string_view text, json* combined,
       problems->push_back(where + "$defs must be an object");
     } else {
       json& defs = (*combined)["$defs"];
-      for (auto it = fragment["$defs"].begin(); it != fragment["$defs"].end(); ++it) {
+      for (auto it = fragment["$defs"].begin(); it != fragment["$defs"].end();
+           ++it) {
         auto [owner, fresh] = def_owner->emplace(it.key(), std::string(name));
         if (!fresh && defs[it.key()] != it.value()) {
           problems->push_back(where + "$defs/" + it.key() +
-                              " differs from the one in " + owner->second + ".json");
+                              " differs from the one in " + owner->second +
+                              ".json");
           continue;
         }
         defs[it.key()] = it.value();
@@ -71,8 +73,8 @@ void AddFragment(std::string_view name, std::string_view text, json* combined,
     return;
   }
   json& props = (*combined)["properties"];
-  for (auto it = fragment["properties"].begin(); it != fragment["properties"].end();
-       ++it) {
+  for (auto it = fragment["properties"].begin();
+       it != fragment["properties"].end(); ++it) {
     if (!props.contains(it.key())) {
       props[it.key()] = it.value();
     } else if (props[it.key()] != it.value()) {
@@ -102,8 +104,8 @@ SchemaRegistry* Build() {
   for (const auto& [name, text] : EmbeddedSchemaFragments()) {
     AddFragment(name, text, &combined, &def_owner, &r->problems);
   }
-  for (auto it = combined["properties"].begin(); it != combined["properties"].end();
-       ++it) {
+  for (auto it = combined["properties"].begin();
+       it != combined["properties"].end(); ++it) {
     r->implemented.push_back(it.key());
   }
   std::sort(r->implemented.begin(), r->implemented.end());
@@ -136,7 +138,8 @@ bool SchemaRegistry::IsImplemented(std::string_view key) const {
 }
 
 bool SchemaRegistry::IsCloudInitKey(std::string_view key) const {
-  return std::binary_search(cloud_init_keys.begin(), cloud_init_keys.end(), key);
+  return std::binary_search(cloud_init_keys.begin(), cloud_init_keys.end(),
+                            key);
 }
 
 }  // namespace flamingo

@@ -77,7 +77,8 @@ double NumberOf(const Value& v) {
   if (v.is_int()) return static_cast<double>(v.as_int());
   std::string t;
   for (char c : v.text()) {
-    if (c != '_') t += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (c != '_')
+      t += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
   if (t == ".inf" || t == "+.inf") return HUGE_VAL;
   if (t == "-.inf") return -HUGE_VAL;
@@ -87,8 +88,10 @@ double NumberOf(const Value& v) {
 
 bool Equals(const Value& v, const json& j) {
   switch (v.type()) {
-    case Value::Type::kNull: return j.is_null();
-    case Value::Type::kBool: return j.is_boolean() && j.get<bool>() == v.as_bool();
+    case Value::Type::kNull:
+      return j.is_null();
+    case Value::Type::kBool:
+      return j.is_boolean() && j.get<bool>() == v.as_bool();
     case Value::Type::kInt:
       if (j.is_number_integer()) return j.get<int64_t>() == v.as_int();
       if (j.is_number_unsigned()) {
@@ -96,11 +99,13 @@ bool Equals(const Value& v, const json& j) {
                j.get<uint64_t>() == static_cast<uint64_t>(v.as_int());
       }
       return j.is_number() && j.get<double>() == NumberOf(v);
-    case Value::Type::kFloat: return j.is_number() && j.get<double>() == NumberOf(v);
+    case Value::Type::kFloat:
+      return j.is_number() && j.get<double>() == NumberOf(v);
     case Value::Type::kString:
       return j.is_string() && j.get_ref<const std::string&>() == v.text();
     case Value::Type::kList:
-    case Value::Type::kMap: return v.ToJson() == j;
+    case Value::Type::kMap:
+      return v.ToJson() == j;
   }
   return false;
 }
@@ -156,12 +161,21 @@ class Walker {
     if (n.ref >= 0) Check(n.ref, v, d);
     if (n.enum_values) CheckEnum(n, v, d);
     switch (v.type()) {
-      case Value::Type::kString: CheckString(n, v, d); break;
+      case Value::Type::kString:
+        CheckString(n, v, d);
+        break;
       case Value::Type::kInt:
-      case Value::Type::kFloat: CheckNumber(n, v, d); break;
-      case Value::Type::kList: CheckList(n, v, d); break;
-      case Value::Type::kMap: CheckMap(n, v, d); break;
-      default: break;
+      case Value::Type::kFloat:
+        CheckNumber(n, v, d);
+        break;
+      case Value::Type::kList:
+        CheckList(n, v, d);
+        break;
+      case Value::Type::kMap:
+        CheckMap(n, v, d);
+        break;
+      default:
+        break;
     }
     for (int b : n.all_of) Check(b, v, d);
     if (!n.one_of.empty()) CheckBranches(n.one_of, true, v, d);
@@ -188,7 +202,8 @@ class Walker {
     for (size_t i = 0; i < values.size(); ++i) {
       if (i > 0) msg += ", ";
       msg += EnumText(values[i]);
-      if (values[i].is_string()) strings.push_back(values[i].get<std::string>());
+      if (values[i].is_string())
+        strings.push_back(values[i].get<std::string>());
     }
     if (v.is_scalar() && !v.is_null()) {
       msg += " (got " + (v.is_string() ? Quote(v.text()) : v.text());
@@ -208,11 +223,12 @@ class Walker {
       if (n.min_length && len < *n.min_length) {
         d->Error(v, *n.min_length == 1
                         ? std::string("must not be empty")
-                        : "must be at least " + Plural(*n.min_length, "character") +
-                              " long");
+                        : "must be at least " +
+                              Plural(*n.min_length, "character") + " long");
       }
       if (n.max_length && len > *n.max_length) {
-        d->Error(v, "must be at most " + Plural(*n.max_length, "character") + " long");
+        d->Error(v, "must be at most " + Plural(*n.max_length, "character") +
+                        " long");
       }
     }
     if (n.pattern) {
@@ -226,7 +242,8 @@ class Walker {
   }
 
   static void CheckNumber(const Node& n, const Value& v, Diagnostics* d) {
-    if (!n.minimum && !n.maximum && !n.exclusive_minimum && !n.exclusive_maximum) {
+    if (!n.minimum && !n.maximum && !n.exclusive_minimum &&
+        !n.exclusive_maximum) {
       return;
     }
     double x = NumberOf(v);
@@ -238,18 +255,21 @@ class Walker {
       d->Error(v, "must be at most " + FormatNumber(*n.maximum) + got);
     }
     if (n.exclusive_minimum && !(x > *n.exclusive_minimum)) {
-      d->Error(v, "must be greater than " + FormatNumber(*n.exclusive_minimum) + got);
+      d->Error(v, "must be greater than " + FormatNumber(*n.exclusive_minimum) +
+                      got);
     }
     if (n.exclusive_maximum && !(x < *n.exclusive_maximum)) {
-      d->Error(v, "must be less than " + FormatNumber(*n.exclusive_maximum) + got);
+      d->Error(v,
+               "must be less than " + FormatNumber(*n.exclusive_maximum) + got);
     }
   }
 
   void CheckList(const Node& n, const Value& v, Diagnostics* d) const {
     const size_t size = v.items().size();
     if (n.min_items && size < *n.min_items) {
-      d->Error(v, *n.min_items == 1 ? std::string("must not be empty")
-                                    : "must have at least " + Plural(*n.min_items, "item"));
+      d->Error(v, *n.min_items == 1
+                      ? std::string("must not be empty")
+                      : "must have at least " + Plural(*n.min_items, "item"));
     }
     if (n.max_items && size > *n.max_items) {
       d->Error(v, "must have at most " + Plural(*n.max_items, "item"));
@@ -259,8 +279,8 @@ class Walker {
       for (size_t i = 0; i < size; ++i) {
         auto [it, fresh] = seen.emplace(v.items()[i].ToJson().dump(), i);
         if (!fresh) {
-          d->Error(v.items()[i],
-                   "duplicate item (same as item " + std::to_string(it->second) + ")");
+          d->Error(v.items()[i], "duplicate item (same as item " +
+                                     std::to_string(it->second) + ")");
         }
       }
     }
@@ -272,9 +292,10 @@ class Walker {
   void CheckMap(const Node& n, const Value& v, Diagnostics* d) const {
     const size_t size = v.entries().size();
     if (n.min_properties && size < *n.min_properties) {
-      d->Error(v, *n.min_properties == 1
-                      ? std::string("must not be empty")
-                      : "must have at least " + Plural(*n.min_properties, "entry"));
+      d->Error(
+          v, *n.min_properties == 1
+                 ? std::string("must not be empty")
+                 : "must have at least " + Plural(*n.min_properties, "entry"));
     }
     if (n.max_properties && size > *n.max_properties) {
       d->Error(v, "must have at most " + Plural(*n.max_properties, "entry"));
@@ -371,13 +392,15 @@ class Walker {
 
 // Optimal string alignment distance (edits and adjacent swaps).
 size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<std::vector<size_t>> dp(a.size() + 1, std::vector<size_t>(b.size() + 1));
+  std::vector<std::vector<size_t>> dp(a.size() + 1,
+                                      std::vector<size_t>(b.size() + 1));
   for (size_t i = 0; i <= a.size(); ++i) dp[i][0] = i;
   for (size_t j = 0; j <= b.size(); ++j) dp[0][j] = j;
   for (size_t i = 1; i <= a.size(); ++i) {
     for (size_t j = 1; j <= b.size(); ++j) {
       size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      dp[i][j] = std::min({dp[i - 1][j] + 1, dp[i][j - 1] + 1, dp[i - 1][j - 1] + cost});
+      dp[i][j] = std::min(
+          {dp[i - 1][j] + 1, dp[i][j - 1] + 1, dp[i - 1][j - 1] + cost});
       if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
         dp[i][j] = std::min(dp[i][j], dp[i - 2][j - 2] + 1);
       }
@@ -389,15 +412,17 @@ size_t EditDistance(std::string_view a, std::string_view b) {
 std::string Normalize(std::string_view s) {
   std::string out;
   for (char c : s) {
-    out += c == '-' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    out += c == '-'
+               ? '_'
+               : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
   return out;
 }
 
 }  // namespace
 
-std::optional<std::string> ClosestMatch(std::string_view word,
-                                        const std::vector<std::string>& candidates) {
+std::optional<std::string> ClosestMatch(
+    std::string_view word, const std::vector<std::string>& candidates) {
   constexpr size_t kMaxWord = 64;  // keeps hints cheap on hostile input
   if (word.empty() || word.size() > kMaxWord) return std::nullopt;
   const std::string w = Normalize(word);

@@ -8,9 +8,10 @@
 // (ECMAScript, unanchored as JSON schema says), minLength, maxLength,
 // minimum, maximum, exclusiveMinimum, exclusiveMaximum, oneOf, anyOf, allOf,
 // not, $ref ("#", "#/$defs/NAME" or "#/definitions/NAME"), deprecated (a
-// warning "is deprecated"; "x-deprecated" replaces that text). Annotations (description, title,
-// default, examples, format, $comment, x-*) are ignored. Any other keyword is
-// a compile error, so a schema never silently checks less than it says.
+// warning "is deprecated"; "x-deprecated" replaces that text). Annotations
+// (description, title, default, examples, format, $comment, x-*) are ignored.
+// Any other keyword is a compile error, so a schema never silently checks less
+// than it says.
 //
 // For a failed oneOf/anyOf only the most relevant branch is reported: when no
 // branch accepts the node's type, one "expected X or Y, got Z"; when all
@@ -23,12 +24,11 @@
 #pragma once
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "schemas/diagnostics.h"
 #include "schemas/value.h"
@@ -64,7 +64,7 @@ class Schema {
 // The candidate nearest to `word` when it is a plausible typo (edit distance
 // at most 2 and less than half the word, ignoring case and '-' vs '_'), else
 // nullopt. Used for "did you mean" hints.
-std::optional<std::string> ClosestMatch(std::string_view word,
-                                        const std::vector<std::string>& candidates);
+std::optional<std::string> ClosestMatch(
+    std::string_view word, const std::vector<std::string>& candidates);
 
 }  // namespace flamingo

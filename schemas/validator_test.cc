@@ -79,30 +79,35 @@ TEST_F(ValidatorTest, ValidConfigHasNoDiagnostics) {
 }
 
 TEST_F(ValidatorTest, TypeErrors) {
-  EXPECT_EQ(Check("port: http\nmode: [1]\nfiles: {}\n"),
-            (Msgs{"c.yaml:1:7: port: expected an integer, got a string",
-                  "c.yaml:2:7: mode: expected a string or an integer, got a list",
-                  "c.yaml:3:8: files: expected a list, got a mapping"}));
+  EXPECT_EQ(
+      Check("port: http\nmode: [1]\nfiles: {}\n"),
+      (Msgs{"c.yaml:1:7: port: expected an integer, got a string",
+            "c.yaml:2:7: mode: expected a string or an integer, got a list",
+            "c.yaml:3:8: files: expected a list, got a mapping"}));
 }
 
 TEST_F(ValidatorTest, CollectsEveryErrorWithPositionAndPath) {
-  EXPECT_EQ(Check("files:\n- pth: /a\n  encoding: gzp\n- path: /b\n  append: maybe\n"),
-            (Msgs{"c.yaml:2:3: files[0]: missing required property 'path'",
-                  "c.yaml:2:8: files[0]: unknown property 'pth' (did you mean 'path'?)",
-                  "c.yaml:3:13: files[0].encoding: must be one of: gz, gzip, b64, "
-                  "text/plain (got 'gzp'; did you mean 'gz'?)",
-                  "c.yaml:5:11: files[1].append: expected a boolean, got a string"}));
+  EXPECT_EQ(
+      Check(
+          "files:\n- pth: /a\n  encoding: gzp\n- path: /b\n  append: maybe\n"),
+      (Msgs{
+          "c.yaml:2:3: files[0]: missing required property 'path'",
+          "c.yaml:2:8: files[0]: unknown property 'pth' (did you mean 'path'?)",
+          "c.yaml:3:13: files[0].encoding: must be one of: gz, gzip, b64, "
+          "text/plain (got 'gzp'; did you mean 'gz'?)",
+          "c.yaml:5:11: files[1].append: expected a boolean, got a string"}));
 }
 
 TEST_F(ValidatorTest, NumbersStringsAndLists) {
-  EXPECT_EQ(Check("port: 0\nname: ''\ntags: [a, b, a, c]\nratio: 1.0\nfiles: []\n"),
-            (Msgs{"c.yaml:1:7: port: must be at least 1 (got 0)",
-                  "c.yaml:2:7: name: must not be empty",
-                  "c.yaml:2:7: name: does not match the pattern ^[a-z][a-z0-9-]*$",
-                  "c.yaml:3:7: tags: must have at most 3 items",
-                  "c.yaml:3:14: tags[2]: duplicate item (same as item 0)",
-                  "c.yaml:4:8: ratio: must be less than 1 (got 1.0)",
-                  "c.yaml:5:8: files: must not be empty"}));
+  EXPECT_EQ(
+      Check("port: 0\nname: ''\ntags: [a, b, a, c]\nratio: 1.0\nfiles: []\n"),
+      (Msgs{"c.yaml:1:7: port: must be at least 1 (got 0)",
+            "c.yaml:2:7: name: must not be empty",
+            "c.yaml:2:7: name: does not match the pattern ^[a-z][a-z0-9-]*$",
+            "c.yaml:3:7: tags: must have at most 3 items",
+            "c.yaml:3:14: tags[2]: duplicate item (same as item 0)",
+            "c.yaml:4:8: ratio: must be less than 1 (got 1.0)",
+            "c.yaml:5:8: files: must not be empty"}));
   EXPECT_EQ(Check("port: 70000\n"),
             Msgs{"c.yaml:1:7: port: must be at most 65535 (got 70000)"});
 }
@@ -110,27 +115,34 @@ TEST_F(ValidatorTest, NumbersStringsAndLists) {
 TEST_F(ValidatorTest, OneOfReportsTheBranchOfTheNodesType) {
   EXPECT_EQ(Check("user: {shell: /bin/sh, nmae: bob}\n"),
             (Msgs{"c.yaml:1:7: user: missing required property 'name'",
-                  "c.yaml:1:30: user: unknown property 'nmae' (did you mean 'name'?)"}));
-  EXPECT_EQ(Check("user: 12\n"),
-            Msgs{"c.yaml:1:7: user: expected a string, a list or a mapping, got an integer"});
+                  "c.yaml:1:30: user: unknown property 'nmae' (did you mean "
+                  "'name'?)"}));
+  EXPECT_EQ(Check("user: 12\n"), Msgs{"c.yaml:1:7: user: expected a string, a "
+                                      "list or a mapping, got an integer"});
   EXPECT_EQ(Check("user: [a, [b]]\n"),
             Msgs{"c.yaml:1:11: user[1]: expected a string, got a list"});
 }
 
 TEST_F(ValidatorTest, OneOfOfEnumsMergesTheChoices) {
-  EXPECT_EQ(Check("hosts: yes-please\n"),
-            Msgs{"c.yaml:1:8: hosts: must be one of: true, false, localhost, template "
-                 "(got 'yes-please')"});
+  EXPECT_EQ(
+      Check("hosts: yes-please\n"),
+      Msgs{
+          "c.yaml:1:8: hosts: must be one of: true, false, localhost, template "
+          "(got 'yes-please')"});
   EXPECT_EQ(Check("hosts: template\n"),
             Msgs{"c.yaml:1:8: warning: hosts: is deprecated"});
-  EXPECT_EQ(Check("hosts: 3\n"),
-            Msgs{"c.yaml:1:8: hosts: expected a string or a boolean, got an integer"});
+  EXPECT_EQ(
+      Check("hosts: 3\n"),
+      Msgs{
+          "c.yaml:1:8: hosts: expected a string or a boolean, got an integer"});
 }
 
 TEST_F(ValidatorTest, AnyOfAndNot) {
-  EXPECT_EQ(Check("either: ab\n"), Msgs{"c.yaml:1:9: either: must be at least 3 characters long"});
+  EXPECT_EQ(Check("either: ab\n"),
+            Msgs{"c.yaml:1:9: either: must be at least 3 characters long"});
   EXPECT_EQ(Check("either: xy\n"), Msgs{});
-  EXPECT_EQ(Check("notnull:\n"), Msgs{"c.yaml:1:1: notnull: is not allowed here"});
+  EXPECT_EQ(Check("notnull:\n"),
+            Msgs{"c.yaml:1:1: notnull: is not allowed here"});
 }
 
 TEST_F(ValidatorTest, PatternAndAdditionalPropertiesSchemas) {
@@ -149,13 +161,17 @@ TEST(SchemaCompile, RejectsWhatItCannotHonour) {
   std::string error;
   EXPECT_EQ(Schema::Compile(json::parse(R"({"typo": 1})"), &error), nullptr);
   EXPECT_EQ(error, "at /typo: unsupported keyword 'typo'");
-  EXPECT_EQ(Schema::Compile(json::parse(R"({"properties": {"a": {"$ref": "#/$defs/x"}}})"),
-                            &error),
+  EXPECT_EQ(Schema::Compile(
+                json::parse(R"({"properties": {"a": {"$ref": "#/$defs/x"}}})"),
+                &error),
             nullptr);
-  EXPECT_EQ(error, "at /properties/a/$ref: $ref '#/$defs/x' names no definition");
-  EXPECT_EQ(Schema::Compile(json::parse(R"({"pattern": "("})"), &error), nullptr);
+  EXPECT_EQ(error,
+            "at /properties/a/$ref: $ref '#/$defs/x' names no definition");
+  EXPECT_EQ(Schema::Compile(json::parse(R"({"pattern": "("})"), &error),
+            nullptr);
   EXPECT_EQ(error.rfind("at /pattern: bad regular expression", 0), 0u) << error;
-  EXPECT_EQ(Schema::Compile(json::parse(R"({"type": "text"})"), &error), nullptr);
+  EXPECT_EQ(Schema::Compile(json::parse(R"({"type": "text"})"), &error),
+            nullptr);
   EXPECT_EQ(error, "at /type: unknown type \"text\"");
 }
 
@@ -171,7 +187,8 @@ TEST(SchemaCompile, RecursiveRefs) {
   auto v = LoadYaml("a: {b: {c: 1}}\n", "t", &diags);
   schema->Validate(*v, &diags);
   ASSERT_EQ(diags.items().size(), 1u);
-  EXPECT_EQ(diags.items()[0].ToString(), "t:1:12: a.b.c: expected a mapping, got an integer");
+  EXPECT_EQ(diags.items()[0].ToString(),
+            "t:1:12: a.b.c: expected a mapping, got an integer");
 }
 
 TEST(ClosestMatch, Hints) {
@@ -189,7 +206,8 @@ TEST(ValidatorPerf, LinearInConfigSize) {
   ASSERT_NE(schema, nullptr);
   std::string yaml = "files:\n";
   for (int i = 0; i < 20000; ++i) {
-    yaml += "- path: /etc/f" + std::to_string(i) + "\n  encoding: gz\n  append: true\n";
+    yaml += "- path: /etc/f" + std::to_string(i) +
+            "\n  encoding: gz\n  append: true\n";
   }
   Diagnostics diags;
   auto v = LoadYaml(yaml, "big", &diags);

@@ -37,7 +37,8 @@ bool ParseInt(std::string_view digits, int base, bool negative, int64_t* out) {
       return false;
     }
     if (d >= base) return false;
-    if (acc > (limit - static_cast<uint64_t>(d)) / static_cast<uint64_t>(base)) {
+    if (acc >
+        (limit - static_cast<uint64_t>(d)) / static_cast<uint64_t>(base)) {
       return false;
     }
     acc = acc * static_cast<uint64_t>(base) + static_cast<uint64_t>(d);
@@ -47,8 +48,8 @@ bool ParseInt(std::string_view digits, int base, bool negative, int64_t* out) {
   if (!negative && acc == limit) {
     return false;
   }
-  *out = negative ? -static_cast<int64_t>(acc - 1) - 1
-                  : static_cast<int64_t>(acc);
+  *out =
+      negative ? -static_cast<int64_t>(acc - 1) - 1 : static_cast<int64_t>(acc);
   return true;
 }
 
@@ -216,8 +217,10 @@ class Converter {
         break;
       }
     }
-    if (!mark.is_null()) out->SetOrigin(file_, mark.line + 1, mark.column + 1);
-    else if (out->line() == 0) out->SetOrigin(file_, 0, 0);
+    if (!mark.is_null())
+      out->SetOrigin(file_, mark.line + 1, mark.column + 1);
+    else if (out->line() == 0)
+      out->SetOrigin(file_, 0, 0);
     out->SetPath(path);
     return true;
   }

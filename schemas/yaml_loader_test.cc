@@ -10,7 +10,8 @@ namespace {
 Value Load(const std::string& text) {
   Diagnostics diags;
   auto v = LoadYaml(text, "user-data", &diags);
-  EXPECT_TRUE(v.has_value()) << (diags.empty() ? "" : diags.items()[0].ToString());
+  EXPECT_TRUE(v.has_value())
+      << (diags.empty() ? "" : diags.items()[0].ToString());
   EXPECT_TRUE(diags.empty());
   return v ? *v : Value();
 }
@@ -24,7 +25,9 @@ std::string LoadError(const std::string& text, YamlLoadLimits limits = {}) {
 }
 
 TEST(YamlLoader, PositionsAreOneBasedLineAndColumn) {
-  Value v = Load("#cloud-config\nhostname: web\nwrite_files:\n  - path: /etc/x\n    content: hi\n");
+  Value v = Load(
+      "#cloud-config\nhostname: web\nwrite_files:\n  - path: /etc/x\n    "
+      "content: hi\n");
   const Value* host = v.Get("hostname");
   ASSERT_NE(host, nullptr);
   EXPECT_EQ(host->line(), 2);
@@ -162,7 +165,8 @@ TEST(YamlLoader, AliasBombGivesADiagnostic) {
     text += "]\n";
   }
   std::string err = LoadError(text);
-  EXPECT_NE(err.find("document too large after alias expansion"), std::string::npos)
+  EXPECT_NE(err.find("document too large after alias expansion"),
+            std::string::npos)
       << err;
 }
 
