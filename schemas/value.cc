@@ -39,20 +39,13 @@ Value Value::Map() {
 
 const char* Value::TypeName(Type t) {
   switch (t) {
-    case Type::kNull:
-      return "null";
-    case Type::kBool:
-      return "a boolean";
-    case Type::kInt:
-      return "an integer";
-    case Type::kFloat:
-      return "a number";
-    case Type::kString:
-      return "a string";
-    case Type::kList:
-      return "a list";
-    case Type::kMap:
-      return "a mapping";
+    case Type::kNull: return "null";
+    case Type::kBool: return "a boolean";
+    case Type::kInt: return "an integer";
+    case Type::kFloat: return "a number";
+    case Type::kString: return "a string";
+    case Type::kList: return "a list";
+    case Type::kMap: return "a mapping";
   }
   return "?";
 }
@@ -122,12 +115,9 @@ void Value::SetScalar(Type t, std::string text, bool b, int64_t i) {
 
 nlohmann::json Value::ToJson() const {
   switch (type_) {
-    case Type::kNull:
-      return nullptr;
-    case Type::kBool:
-      return bool_;
-    case Type::kInt:
-      return int_;
+    case Type::kNull: return nullptr;
+    case Type::kBool: return bool_;
+    case Type::kInt: return int_;
     case Type::kFloat: {
       try {
         return std::stod(text_);
@@ -135,8 +125,7 @@ nlohmann::json Value::ToJson() const {
         return text_;
       }
     }
-    case Type::kString:
-      return text_;
+    case Type::kString: return text_;
     case Type::kList: {
       nlohmann::json j = nlohmann::json::array();
       for (const auto& item : items_) j.push_back(item.ToJson());
@@ -161,8 +150,9 @@ Value Value::FromJson(const nlohmann::json& j,
     bool b = j.get<bool>();
     v.SetScalar(Type::kBool, b ? "true" : "false", b, 0);
   } else if (j.is_number_integer() || j.is_number_unsigned()) {
-    int64_t i = j.is_number_unsigned() ? static_cast<int64_t>(j.get<uint64_t>())
-                                       : j.get<int64_t>();
+    int64_t i = j.is_number_unsigned()
+                    ? static_cast<int64_t>(j.get<uint64_t>())
+                    : j.get<int64_t>();
     v.SetScalar(Type::kInt, std::to_string(i), false, i);
   } else if (j.is_number_float()) {
     v.SetScalar(Type::kFloat, j.dump(), false, 0);
@@ -183,19 +173,13 @@ Value Value::FromJson(const nlohmann::json& j,
 bool Value::operator==(const Value& o) const {
   if (type_ != o.type_) return false;
   switch (type_) {
-    case Type::kNull:
-      return true;
-    case Type::kBool:
-      return bool_ == o.bool_;
-    case Type::kInt:
-      return int_ == o.int_;
+    case Type::kNull: return true;
+    case Type::kBool: return bool_ == o.bool_;
+    case Type::kInt: return int_ == o.int_;
     case Type::kFloat:
-    case Type::kString:
-      return text_ == o.text_;
-    case Type::kList:
-      return items_ == o.items_;
-    case Type::kMap:
-      return entries_ == o.entries_;
+    case Type::kString: return text_ == o.text_;
+    case Type::kList: return items_ == o.items_;
+    case Type::kMap: return entries_ == o.entries_;
   }
   return false;
 }
