@@ -24,7 +24,10 @@ std::string Quote(std::string_view s) {
   constexpr size_t kMax = 60;
   std::string out = "'";
   if (s.size() > kMax) {
-    out += s.substr(0, kMax);
+    size_t cut = kMax;  // never split a UTF-8 sequence
+    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80)
+      --cut;
+    out += s.substr(0, cut);
     out += "...";
   } else {
     out += s;
@@ -277,7 +280,10 @@ class Walker {
     if (n.unique_items) {
       std::unordered_map<std::string, size_t> seen;
       for (size_t i = 0; i < size; ++i) {
-        auto [it, fresh] = seen.emplace(v.items()[i].ToJson().dump(), i);
+        auto [it, fresh] =
+            seen.emplace(v.items()[i].ToJson().dump(
+                             -1, ' ', false, json::error_handler_t::replace),
+                         i);
         if (!fresh) {
           d->Error(v.items()[i], "duplicate item (same as item " +
                                      std::to_string(it->second) + ")");

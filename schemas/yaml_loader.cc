@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <vector>
@@ -293,6 +295,63 @@ class Converter {
   std::string error_;
 };
 
+// PyYAML reads only valid UTF-8 made of printable characters (tab, LF, CR,
+// U+0020-U+007E, U+0085, U+00A0-U+D7FF, U+E000-U+FFFD, U+10000-U+10FFFF).
+// Returns "" when `text` qualifies, else the problem and its 1-based place.
+std::string CheckCharacters(std::string_view text, int* line, int* col) {
+  *line = 1;
+  *col = 1;
+  size_t i = 0;
+  while (i < text.size()) {
+    const auto b = static_cast<unsigned char>(text[i]);
+    uint32_t cp;
+    size_t len;
+    if (b < 0x80) {
+      cp = b;
+      len = 1;
+    } else if ((b & 0xE0) == 0xC0) {
+      cp = b & 0x1Fu;
+      len = 2;
+    } else if ((b & 0xF0) == 0xE0) {
+      cp = b & 0x0Fu;
+      len = 3;
+    } else if ((b & 0xF8) == 0xF0) {
+      cp = b & 0x07u;
+      len = 4;
+    } else {
+      return "not valid UTF-8";
+    }
+    if (i + len > text.size()) return "not valid UTF-8";
+    for (size_t k = 1; k < len; ++k) {
+      const auto c = static_cast<unsigned char>(text[i + k]);
+      if ((c & 0xC0) != 0x80) return "not valid UTF-8";
+      cp = (cp << 6) | (c & 0x3Fu);
+    }
+    static constexpr uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+      return "not valid UTF-8";
+    }
+    const bool printable = cp == 0x09 || cp == 0x0A || cp == 0x0D ||
+                           (cp >= 0x20 && cp <= 0x7E) || cp == 0x85 ||
+                           (cp >= 0xA0 && cp <= 0xD7FF) ||
+                           (cp >= 0xE000 && cp <= 0xFFFD) || cp >= 0x10000;
+    if (!printable) {
+      char buf[40];
+      std::snprintf(buf, sizeof(buf), "control character U+%04X is not allowed",
+                    static_cast<unsigned>(cp));
+      return buf;
+    }
+    if (cp == 0x0A) {
+      ++*line;
+      *col = 1;
+    } else {
+      ++*col;
+    }
+    i += len;
+  }
+  return "";
+}
+
 }  // namespace
 
 Value ResolvePlainScalar(std::string text) {
@@ -330,6 +389,9 @@ std::optional<Value> LoadYaml(std::string_view text, const std::string& file,
     diags->Add(std::move(d));
     return std::nullopt;
   };
+  int bad_line, bad_col;
+  std::string bad = CheckCharacters(text, &bad_line, &bad_col);
+  if (!bad.empty()) return fail(bad_line, bad_col, "invalid YAML: " + bad);
   YAML::Node root;
   try {
     root = YAML::Load(std::string(text));

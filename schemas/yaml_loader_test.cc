@@ -156,6 +156,23 @@ TEST(YamlLoader, SyntaxErrorHasPosition) {
             "user-data:2:3: invalid YAML: illegal map value");
 }
 
+TEST(YamlLoader, RejectsWhatPyYamlCannotRead) {
+  EXPECT_EQ(LoadError("a: b\nc: \xff\xfe\n"),
+            "user-data:2:4: invalid YAML: not valid UTF-8");
+  EXPECT_EQ(
+      LoadError("a: \xc3\xa9\x7f\n"),
+      "user-data:1:5: invalid YAML: control character U+007F is not allowed");
+  EXPECT_EQ(
+      LoadError(std::string("a: \0\n", 6)),
+      "user-data:1:4: invalid YAML: control character U+0000 is not allowed");
+  EXPECT_EQ(LoadError("a: \xed\xa0\x80\n"),  // a UTF-16 surrogate
+            "user-data:1:4: invalid YAML: not valid UTF-8");
+  EXPECT_EQ(LoadError("a: \xc0\xaf\n"),  // overlong
+            "user-data:1:4: invalid YAML: not valid UTF-8");
+  Value v = Load("\xef\xbb\xbfname: caf\xc3\xa9 \xf0\x9f\x90\xa6\ttab\r\n");
+  EXPECT_EQ(v.Get("name")->text(), "caf\xc3\xa9 \xf0\x9f\x90\xa6\ttab");
+}
+
 TEST(YamlLoader, AliasBombGivesADiagnostic) {
   std::string text = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
   for (int i = 1; i < 12; ++i) {
