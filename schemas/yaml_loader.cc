@@ -1,249 +1,236 @@
 #include "schemas/yaml_loader.h"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <memory>
+#include <sstream>
+#include <unordered_map>
 #include <vector>
+
+#include "schemas/yaml_resolve.h"
 
 namespace flamingo {
 namespace {
 
-bool IsOneOf(const std::string& s, std::initializer_list<const char*> words) {
-  for (const char* w : words) {
-    if (s == w) return true;
-  }
-  return false;
-}
+// Thrown by the builder to stop the parser when a limit is hit.
+struct LimitHit {
+  YAML::Mark mark;
+  std::string message;
+};
 
-// Parses digits (ignoring '_') in `base`; false on overflow or bad digit.
-bool ParseInt(std::string_view digits, int base, bool negative, int64_t* out) {
-  if (digits.empty()) return false;
-  uint64_t acc = 0;
-  const uint64_t limit = static_cast<uint64_t>(INT64_MAX) + 1;
-  bool any = false;
-  for (char c : digits) {
-    if (c == '_') continue;
-    int d;
-    if (c >= '0' && c <= '9') {
-      d = c - '0';
-    } else if (c >= 'a' && c <= 'f') {
-      d = c - 'a' + 10;
-    } else if (c >= 'A' && c <= 'F') {
-      d = c - 'A' + 10;
-    } else {
-      return false;
-    }
-    if (d >= base) return false;
-    if (acc >
-        (limit - static_cast<uint64_t>(d)) / static_cast<uint64_t>(base)) {
-      return false;
-    }
-    acc = acc * static_cast<uint64_t>(base) + static_cast<uint64_t>(d);
-    any = true;
-  }
-  if (!any) return false;
-  if (!negative && acc == limit) {
-    return false;
-  }
-  *out =
-      negative ? -static_cast<int64_t>(acc - 1) - 1 : static_cast<int64_t>(acc);
-  return true;
-}
-
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-
-// "[0-5]?[0-9]" groups after the first of a sexagesimal number; returns the
-// value of `v` ("190:20:30") or false. YAML 1.1 base 60, as PyYAML has it.
-bool ParseSexagesimal(std::string_view v, bool negative, int64_t* out) {
-  size_t colon = v.find(':');
-  int64_t acc;
-  if (!ParseInt(v.substr(0, colon), 10, false, &acc)) return false;
-  while (colon != std::string_view::npos) {
-    v.remove_prefix(colon + 1);
-    colon = v.find(':');
-    std::string_view part = v.substr(0, colon);
-    if (part.empty() || part.size() > 2 || !IsDigit(part.back()) ||
-        (part.size() == 2 && (part[0] < '0' || part[0] > '5'))) {
-      return false;
-    }
-    int d = 0;
-    for (char c : part) d = d * 10 + (c - '0');
-    if (acc > (INT64_MAX - d) / 60) return false;
-    acc = acc * 60 + d;
-  }
-  *out = negative ? -acc : acc;
-  return true;
-}
-
-// PyYAML's YAML 1.1 int: [-+]?0b[01_]+ | [-+]?0[0-7_]+ | [-+]?(0|[1-9][0-9_]*)
-// | [-+]?0x[0-9a-fA-F_]+ | [-+]?[1-9][0-9_]*(:[0-5]?[0-9])+ .
-bool ResolveInt(const std::string& s, int64_t* out) {
-  std::string_view v = s;
-  bool neg = false;
-  if (!v.empty() && (v[0] == '-' || v[0] == '+')) {
-    neg = v[0] == '-';
-    v.remove_prefix(1);
-  }
-  if (v.empty() || !IsDigit(v[0])) return false;
-  if (v == "0") {
-    *out = 0;
-    return true;
-  }
-  if (v.size() > 2 && v[0] == '0' && v[1] == 'x') {
-    return ParseInt(v.substr(2), 16, neg, out);
-  }
-  if (v.size() > 2 && v[0] == '0' && v[1] == 'b') {
-    return ParseInt(v.substr(2), 2, neg, out);
-  }
-  if (v[0] == '0') return ParseInt(v.substr(1), 8, neg, out);
-  if (v.find(':') != std::string_view::npos) {
-    return ParseSexagesimal(v, neg, out);
-  }
-  return ParseInt(v, 10, neg, out);
-}
-
-// PyYAML's YAML 1.1 float: [-+]?([0-9][0-9_]*)?\.[0-9_]*([eE][-+][0-9]+)?
-// | [-+]?[0-9][0-9_]*(:[0-5]?[0-9])+\.[0-9_]* | [-+]?\.(inf|Inf|INF)
-// | \.(nan|NaN|NAN)  (PyYAML 5.1+, which allows "1.5" and ".5" but wants a
-// signed exponent).
-bool LooksLikeFloat(const std::string& s) {
-  if (IsOneOf(s, {".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf",
-                  "-.Inf", "-.INF", ".nan", ".NaN", ".NAN"})) {
-    return true;
-  }
-  std::string_view v = s;
-  bool sign = false;
-  if (!v.empty() && (v[0] == '-' || v[0] == '+')) {
-    v.remove_prefix(1);
-    sign = true;
-  }
-  size_t dot = v.find('.');
-  if (dot == std::string_view::npos) return false;
-  std::string_view whole = v.substr(0, dot);
-  std::string_view frac = v.substr(dot + 1);
-  if (whole.empty()) {  // "\.[0-9_]+(...)": no sign, a digit after the dot
-    if (sign || frac.empty() || (!IsDigit(frac[0]) && frac[0] != '_')) {
-      return false;
-    }
-  }
-  if (whole.find(':') != std::string_view::npos) {
-    int64_t ignored;
-    if (!ParseSexagesimal(whole, false, &ignored)) return false;
-  } else {
-    if (!whole.empty() && !IsDigit(whole[0])) return false;
-    for (char c : whole) {
-      if (!IsDigit(c) && c != '_') return false;
-    }
-  }
-  size_t i = 0;
-  while (i < frac.size() && (IsDigit(frac[i]) || frac[i] == '_')) ++i;
-  if (i == frac.size()) return true;
-  if (whole.find(':') != std::string_view::npos) return false;
-  if (frac[i] != 'e' && frac[i] != 'E') return false;
-  ++i;
-  if (i >= frac.size() || (frac[i] != '-' && frac[i] != '+')) return false;
-  ++i;
-  if (i >= frac.size()) return false;
-  for (; i < frac.size(); ++i) {
-    if (!IsDigit(frac[i])) return false;
-  }
-  return true;
-}
-
-class Converter {
+// Builds the Value tree straight from yaml-cpp's parser events (no
+// YAML::Node in between: that is several times slower on big configs).
+// Aliases are expanded by copying the anchored value; every node created,
+// copies included, counts against the node limit, so expansion is bounded.
+class Builder : public YAML::EventHandler {
  public:
-  Converter(std::shared_ptr<const std::string> file, YamlLoadLimits limits)
+  Builder(std::shared_ptr<const std::string> file, YamlLoadLimits limits)
       : file_(std::move(file)), limits_(limits) {}
 
-  // Returns false when a limit was hit (error_ set).
-  bool Convert(const YAML::Node& node, const std::string& path, int depth,
-               Value* out) {
-    if (++nodes_ > limits_.max_nodes) {
-      error_ = "document too large after alias expansion (more than " +
-               std::to_string(limits_.max_nodes) + " nodes)";
-      return false;
-    }
-    if (depth > limits_.max_depth) {
-      error_ = "document nested too deeply (more than " +
-               std::to_string(limits_.max_depth) + " levels)";
-      return false;
-    }
-    const YAML::Mark mark = node.Mark();
-    switch (node.Type()) {
-      case YAML::NodeType::Undefined:
-      case YAML::NodeType::Null:
-        *out = Value::Null();
-        break;
-      case YAML::NodeType::Scalar:
-        *out = Scalar(node);
-        break;
-      case YAML::NodeType::Sequence: {
-        *out = Value::List();
-        size_t i = 0;
-        for (const auto& child : node) {
-          Value v;
-          if (!Convert(child, ChildPath(path, i), depth + 1, &v)) return false;
-          out->Append(std::move(v));
-          ++i;
-        }
-        break;
-      }
-      case YAML::NodeType::Map: {
-        *out = Value::Map();
-        std::vector<Value> merges;
-        for (const auto& kv : node) {
-          std::string key = KeyText(kv.first);
-          Value v;
-          if (!Convert(kv.second, ChildPath(path, key), depth + 1, &v)) {
-            return false;
-          }
-          // An empty value ("key:") is null and yaml-cpp marks it at the next
-          // token; it carries the key's position instead.
-          const YAML::Mark km = kv.first.Mark();
-          if (v.line() == 0 ||
-              (v.is_null() && !km.is_null() && v.line() != km.line + 1)) {
-            v.SetOrigin(file_, km.line + 1, km.column + 1);
-          }
-          if (key == "<<" && kv.first.Tag() == "?" && IsMergeable(v)) {
-            merges.push_back(std::move(v));
-            continue;
-          }
-          out->Set(std::move(key), std::move(v));
-        }
-        for (Value& m : merges) Merge(std::move(m), path, out);
-        break;
-      }
-    }
-    if (!mark.is_null())
-      out->SetOrigin(file_, mark.line + 1, mark.column + 1);
-    else if (out->line() == 0)
-      out->SetOrigin(file_, 0, 0);
-    out->SetPath(path);
-    return true;
+  bool done() const { return done_; }
+  Value TakeRoot() { return std::move(root_); }
+
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    Value v;
+    Start(mark, &v);
+    Finish(std::move(v), anchor, 1);
   }
 
-  const std::string& error() const { return error_; }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    auto it = anchors_.find(anchor);
+    if (it == anchors_.end()) {
+      throw LimitHit{mark, "invalid YAML: alias to an unknown anchor"};
+    }
+    Count(mark, it->second.nodes);
+    Value v = it->second.value;  // keeps the anchored text's positions
+    if (!ExpectingKey()) v.Repath(NextPath());
+    Finish(std::move(v), 0, it->second.nodes);
+  }
+
+  void OnScalar(const YAML::Mark& mark, const std::string& tag,
+                YAML::anchor_t anchor, const std::string& text) override {
+    Value v = ResolveTaggedScalar(text, tag);
+    Start(mark, &v);
+    if (tag == "?" && text == "<<") merge_key_candidate_ = true;
+    Finish(std::move(v), anchor, 1);
+  }
+
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&,
+                       YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value) override {
+    Open(mark, anchor, Value::List());
+  }
+
+  void OnMapStart(const YAML::Mark& mark, const std::string&,
+                  YAML::anchor_t anchor, YAML::EmitterStyle::value) override {
+    Open(mark, anchor, Value::Map());
+  }
+
+  void OnSequenceEnd() override { Close(); }
+
+  void OnMapEnd() override {
+    Frame& f = stack_.back();
+    for (Value& m : f.merges) Merge(std::move(m), &f);
+    Close();
+  }
 
  private:
+  struct Frame {
+    Value value;
+    YAML::anchor_t anchor = 0;
+    size_t nodes_before = 0;  // nodes_ when this collection started
+    // Maps: the key waiting for its value, and the key index.
+    bool have_key = false;
+    bool key_is_merge = false;
+    std::string key;
+    YAML::Mark key_mark;
+    std::unordered_map<std::string, size_t> index;
+    std::vector<Value> merges;
+  };
+
+  struct Anchored {
+    Value value;
+    size_t nodes;
+  };
+
+  void Count(const YAML::Mark& mark, size_t n) {
+    nodes_ += n;
+    if (nodes_ > limits_.max_nodes) {
+      throw LimitHit{mark,
+                     "document too large after alias expansion (more than " +
+                         std::to_string(limits_.max_nodes) + " nodes)"};
+    }
+  }
+
+  bool ExpectingKey() const {
+    return !stack_.empty() && stack_.back().value.is_map() &&
+           !stack_.back().have_key;
+  }
+
+  static YAML::Mark MarkOf(const Value& v) {
+    YAML::Mark m;
+    m.line = v.line() - 1;
+    m.column = v.col() - 1;
+    return m;
+  }
+
+  // The config path of the next item or value.
+  std::string NextPath() const {
+    if (stack_.empty()) return "";
+    const Frame& f = stack_.back();
+    if (f.value.is_list())
+      return ChildPath(f.value.path(), f.value.items().size());
+    return ChildPath(f.value.path(), f.key);
+  }
+
+  // Gives a new node its origin and path.
+  void Start(const YAML::Mark& mark, Value* v) {
+    Count(mark, 1);
+    if (mark.is_null()) {  // yaml-cpp has no place for some empty nodes
+      if (!stack_.empty()) {
+        const Value& parent = stack_.back().value;
+        v->SetOrigin(file_, parent.line(), parent.col());
+      }
+    } else {
+      v->SetOrigin(file_, mark.line + 1, mark.column + 1);
+    }
+    if (!ExpectingKey()) v->SetPath(NextPath());
+  }
+
+  void Open(const YAML::Mark& mark, YAML::anchor_t anchor, Value v) {
+    if (ExpectingKey()) {
+      throw LimitHit{mark, "invalid YAML: a mapping key must be a scalar"};
+    }
+    if (static_cast<int>(stack_.size()) >= limits_.max_depth) {
+      throw LimitHit{mark, "document nested too deeply (more than " +
+                               std::to_string(limits_.max_depth) + " levels)"};
+    }
+    Start(mark, &v);
+    Frame f;
+    f.value = std::move(v);
+    f.anchor = anchor;
+    f.nodes_before = nodes_ - 1;
+    stack_.push_back(std::move(f));
+  }
+
+  void Close() {
+    Frame f = std::move(stack_.back());
+    stack_.pop_back();
+    Finish(std::move(f.value), f.anchor, nodes_ - f.nodes_before);
+  }
+
+  // A complete node (`nodes` of them counting its children): remember its
+  // anchor, then hand it to the parent as item, key or value.
+  void Finish(Value v, YAML::anchor_t anchor, size_t nodes) {
+    if (anchor != 0) {
+      Count(MarkOf(v), nodes);  // the copy kept for aliases
+      anchors_[anchor] = Anchored{v, nodes};
+    }
+    bool merge_key = merge_key_candidate_;
+    merge_key_candidate_ = false;
+    if (stack_.empty()) {
+      root_ = std::move(v);
+      done_ = true;
+      return;
+    }
+    Frame& f = stack_.back();
+    if (f.value.is_list()) {
+      f.value.Append(std::move(v));
+      return;
+    }
+    if (!f.have_key) {
+      if (!v.is_scalar()) {  // an alias to a collection
+        throw LimitHit{MarkOf(v),
+                       "invalid YAML: a mapping key must be a scalar"};
+      }
+      f.key = v.is_null() ? "null" : v.text();
+      f.key_mark = YAML::Mark();
+      f.key_mark.line = v.line() - 1;
+      f.key_mark.column = v.col() - 1;
+      f.key_is_merge = merge_key;
+      f.have_key = true;
+      return;
+    }
+    f.have_key = false;
+    // An empty value ("key:") is null and yaml-cpp marks it at the next
+    // token; it carries the key's position instead.
+    if (v.is_null() && v.line() != f.key_mark.line + 1) {
+      v.SetOrigin(file_, f.key_mark.line + 1, f.key_mark.column + 1);
+    }
+    if (f.key_is_merge && IsMergeable(v)) {
+      f.merges.push_back(std::move(v));
+      return;
+    }
+    Put(&f, std::move(f.key), std::move(v));
+  }
+
+  // Sets key (a later duplicate replaces the earlier value, as in PyYAML).
+  static void Put(Frame* f, std::string key, Value v) {
+    auto [it, fresh] = f->index.emplace(key, f->value.entries().size());
+    if (fresh) {
+      f->value.mutable_entries().emplace_back(std::move(key), std::move(v));
+    } else {
+      f->value.mutable_entries()[it->second].second = std::move(v);
+    }
+  }
+
   // A YAML 1.1 merge key ("<<: *base" or "<<: [*a, *b]") takes a mapping or
   // a list of mappings; anything else stays an ordinary "<<" key.
   static bool IsMergeable(const Value& v) {
     if (v.is_map()) return true;
     if (!v.is_list()) return false;
-    for (const Value& item : v.items()) {
-      if (!item.is_map()) return false;
-    }
-    return true;
+    return std::all_of(v.items().begin(), v.items().end(),
+                       [](const Value& item) { return item.is_map(); });
   }
 
-  // Adds the merged keys that `out` does not set itself; an earlier mapping
+  // Adds the merged keys the mapping does not set itself; an earlier mapping
   // in a merge list wins over a later one (as PyYAML does).
-  static void Merge(Value from, const std::string& path, Value* out) {
+  static void Merge(Value from, Frame* f) {
     std::vector<Value> maps;
     if (from.is_map()) {
       maps.push_back(std::move(from));
@@ -252,134 +239,27 @@ class Converter {
     }
     for (Value& m : maps) {
       for (auto& [k, v] : m.mutable_entries()) {
-        if (out->Get(k) != nullptr) continue;
-        v.Repath(ChildPath(path, k));
-        out->Set(k, std::move(v));
+        if (f->index.count(k) > 0) continue;
+        v.Repath(ChildPath(f->value.path(), k));
+        Put(f, k, std::move(v));
       }
     }
-  }
-
-  static std::string KeyText(const YAML::Node& key) {
-    if (key.IsScalar()) return key.Scalar();
-    if (key.IsNull()) return "null";
-    YAML::Emitter e;
-    e.SetMapFormat(YAML::Flow);
-    e.SetSeqFormat(YAML::Flow);
-    e << key;
-    return e.c_str();
-  }
-
-  static Value Scalar(const YAML::Node& node) {
-    const std::string& tag = node.Tag();
-    std::string text = node.Scalar();
-    Value v;
-    if (tag == "?") {
-      v = ResolvePlainScalar(std::move(text));
-    } else if (tag == "tag:yaml.org,2002:int") {
-      int64_t i;
-      v = ResolveInt(text, &i) ? Value::Int(i) : Value::String(text);
-    } else if (tag == "tag:yaml.org,2002:bool" ||
-               tag == "tag:yaml.org,2002:null" ||
-               tag == "tag:yaml.org,2002:float") {
-      v = ResolvePlainScalar(std::move(text));
-    } else {
-      v = Value::String(std::move(text));  // quoted, !!str, !!binary, custom
-      if (tag != "!") v.SetTag(tag);
-    }
-    return v;
   }
 
   std::shared_ptr<const std::string> file_;
   YamlLoadLimits limits_;
   size_t nodes_ = 0;
-  std::string error_;
+  std::vector<Frame> stack_;
+  std::unordered_map<YAML::anchor_t, Anchored> anchors_;
+  bool merge_key_candidate_ = false;
+  bool done_ = false;
+  Value root_;
 };
-
-// PyYAML reads only valid UTF-8 made of printable characters (tab, LF, CR,
-// U+0020-U+007E, U+0085, U+00A0-U+D7FF, U+E000-U+FFFD, U+10000-U+10FFFF).
-// Returns "" when `text` qualifies, else the problem and its 1-based place.
-std::string CheckCharacters(std::string_view text, int* line, int* col) {
-  *line = 1;
-  *col = 1;
-  size_t i = 0;
-  while (i < text.size()) {
-    const auto b = static_cast<unsigned char>(text[i]);
-    uint32_t cp;
-    size_t len;
-    if (b < 0x80) {
-      cp = b;
-      len = 1;
-    } else if ((b & 0xE0) == 0xC0) {
-      cp = b & 0x1Fu;
-      len = 2;
-    } else if ((b & 0xF0) == 0xE0) {
-      cp = b & 0x0Fu;
-      len = 3;
-    } else if ((b & 0xF8) == 0xF0) {
-      cp = b & 0x07u;
-      len = 4;
-    } else {
-      return "not valid UTF-8";
-    }
-    if (i + len > text.size()) return "not valid UTF-8";
-    for (size_t k = 1; k < len; ++k) {
-      const auto c = static_cast<unsigned char>(text[i + k]);
-      if ((c & 0xC0) != 0x80) return "not valid UTF-8";
-      cp = (cp << 6) | (c & 0x3Fu);
-    }
-    static constexpr uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < kMin[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-      return "not valid UTF-8";
-    }
-    const bool printable = cp == 0x09 || cp == 0x0A || cp == 0x0D ||
-                           (cp >= 0x20 && cp <= 0x7E) || cp == 0x85 ||
-                           (cp >= 0xA0 && cp <= 0xD7FF) ||
-                           (cp >= 0xE000 && cp <= 0xFFFD) || cp >= 0x10000;
-    if (!printable) {
-      char buf[40];
-      std::snprintf(buf, sizeof(buf), "control character U+%04X is not allowed",
-                    static_cast<unsigned>(cp));
-      return buf;
-    }
-    if (cp == 0x0A) {
-      ++*line;
-      *col = 1;
-    } else {
-      ++*col;
-    }
-    i += len;
-  }
-  return "";
-}
 
 }  // namespace
 
-Value ResolvePlainScalar(std::string text) {
-  Value v;
-  if (IsOneOf(text, {"", "~", "null", "Null", "NULL"})) {
-    v.SetScalar(Value::Type::kNull, std::move(text), false, 0);
-  } else if (IsOneOf(text, {"true", "True", "TRUE", "yes", "Yes", "YES", "on",
-                            "On", "ON"})) {
-    v.SetScalar(Value::Type::kBool, std::move(text), true, 0);
-  } else if (IsOneOf(text, {"false", "False", "FALSE", "no", "No", "NO", "off",
-                            "Off", "OFF"})) {
-    v.SetScalar(Value::Type::kBool, std::move(text), false, 0);
-  } else {
-    int64_t i;
-    if (ResolveInt(text, &i)) {
-      v.SetScalar(Value::Type::kInt, std::move(text), false, i);
-    } else if (LooksLikeFloat(text)) {
-      v.SetScalar(Value::Type::kFloat, std::move(text), false, 0);
-    } else {
-      v.SetScalar(Value::Type::kString, std::move(text), false, 0);
-    }
-  }
-  return v;
-}
-
 std::optional<Value> LoadYaml(std::string_view text, const std::string& file,
                               Diagnostics* diags, YamlLoadLimits limits) {
-  auto file_name = std::make_shared<const std::string>(file);
   auto fail = [&](int line, int col, std::string msg) -> std::optional<Value> {
     Diagnostic d;
     d.file = file;
@@ -390,11 +270,19 @@ std::optional<Value> LoadYaml(std::string_view text, const std::string& file,
     return std::nullopt;
   };
   int bad_line, bad_col;
-  std::string bad = CheckCharacters(text, &bad_line, &bad_col);
+  std::string bad = CheckYamlCharacters(text, &bad_line, &bad_col);
   if (!bad.empty()) return fail(bad_line, bad_col, "invalid YAML: " + bad);
-  YAML::Node root;
+  // A document without aliases has fewer nodes than bytes; the cap only
+  // bites on alias expansion ("billion laughs").
+  limits.max_nodes = std::min(limits.max_nodes, 100'000 + 16 * text.size());
+  auto file_name = std::make_shared<const std::string>(file);
+  Builder builder(file_name, limits);
   try {
-    root = YAML::Load(std::string(text));
+    std::istringstream in{std::string(text)};
+    YAML::Parser parser(in);
+    parser.HandleNextDocument(builder);
+  } catch (const LimitHit& e) {
+    return fail(e.mark.line + 1, e.mark.column + 1, e.message);
   } catch (const YAML::Exception& e) {
     return fail(e.mark.is_null() ? 0 : e.mark.line + 1,
                 e.mark.is_null() ? 0 : e.mark.column + 1,
@@ -402,16 +290,12 @@ std::optional<Value> LoadYaml(std::string_view text, const std::string& file,
   } catch (const std::exception& e) {
     return fail(0, 0, std::string("invalid YAML: ") + e.what());
   }
-  // A document without aliases has fewer nodes than bytes; the cap only
-  // bites on alias expansion ("billion laughs").
-  limits.max_nodes = std::min(limits.max_nodes, 100'000 + 16 * text.size());
-  Converter conv(file_name, limits);
-  Value out;
-  try {
-    if (!conv.Convert(root, "", 0, &out)) return fail(1, 1, conv.error());
-  } catch (const std::exception& e) {
-    return fail(0, 0, std::string("invalid YAML: ") + e.what());
+  if (!builder.done()) {  // empty document
+    Value empty;
+    empty.SetOrigin(file_name, 1, 1);
+    return empty;
   }
+  Value out = builder.TakeRoot();
   if (out.line() == 0) out.SetOrigin(file_name, 1, 1);
   return out;
 }

@@ -142,6 +142,25 @@ TEST(YamlLoader, AliasesAreExpanded) {
   EXPECT_EQ(v.Get("b")->items()[1].path(), "b[1]");
 }
 
+TEST(YamlLoader, DuplicateKeysLastWinsInPlace) {
+  Value v = Load("a: 1\nb: 2\na: 3\n");
+  ASSERT_EQ(v.entries().size(), 2u);
+  EXPECT_EQ(v.entries()[0].first, "a");
+  EXPECT_EQ(v.entries()[0].second.as_int(), 3);
+  EXPECT_EQ(v.entries()[0].second.line(), 3);
+}
+
+TEST(YamlLoader, KeysMustBeScalars) {
+  EXPECT_EQ(LoadError("? [a, b]\n: x\n"),
+            "user-data:1:3: invalid YAML: a mapping key must be a scalar");
+  EXPECT_EQ(LoadError("a: &m {x: 1}\n*m : y\n"),
+            "user-data:1:4: invalid YAML: a mapping key must be a scalar");
+  Value v = Load("1: a\nyes: b\n~: c\n");
+  EXPECT_NE(v.Get("1"), nullptr);
+  EXPECT_NE(v.Get("yes"), nullptr);
+  EXPECT_NE(v.Get("null"), nullptr);
+}
+
 TEST(YamlLoader, EmptyDocumentIsNull) {
   Value v = Load("");
   EXPECT_TRUE(v.is_null());
@@ -195,8 +214,9 @@ TEST(YamlLoader, DeepNestingGivesADiagnostic) {
   std::string nested;
   for (int i = 0; i < 300; ++i) nested += "[";
   for (int i = 0; i < 300; ++i) nested += "]";
-  EXPECT_EQ(LoadError(nested),
-            "user-data:1:1: document nested too deeply (more than 200 levels)");
+  EXPECT_EQ(
+      LoadError(nested),
+      "user-data:1:201: document nested too deeply (more than 200 levels)");
 }
 
 TEST(YamlLoader, SelfReferenceDoesNotLoop) {
