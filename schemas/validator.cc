@@ -147,7 +147,21 @@ class Walker {
   explicit Walker(const std::vector<Node>& nodes) : nodes_(nodes) {}
 
   void Check(int index, const Value& v, Diagnostics* d) const {
-    const Node& n = nodes_[static_cast<size_t>(index)];
+    // A schema whose $refs loop without descending into the value
+    // ({"$defs": {"a": {"$ref": "#/$defs/a"}}}) must not exhaust the stack.
+    if (depth_ > kMaxSchemaDepth) {
+      d->Error(v, "internal error: the schema recurses without end here");
+      return;
+    }
+    ++depth_;
+    CheckNode(nodes_[static_cast<size_t>(index)], v, d);
+    --depth_;
+  }
+
+ private:
+  static constexpr int kMaxSchemaDepth = 2000;
+
+  void CheckNode(const Node& n, const Value& v, Diagnostics* d) const {
     if (n.always_false) {
       d->Error(v, "is not allowed here");
       return;
@@ -190,7 +204,6 @@ class Walker {
     }
   }
 
- private:
   void CheckEnum(const Node& n, const Value& v, Diagnostics* d) const {
     for (const json& j : *n.enum_values) {
       if (Equals(v, j)) return;
@@ -394,6 +407,7 @@ class Walker {
   }
 
   const std::vector<Node>& nodes_;
+  mutable int depth_ = 0;
 };
 
 // Optimal string alignment distance (edits and adjacent swaps).

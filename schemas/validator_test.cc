@@ -191,6 +191,21 @@ TEST(SchemaCompile, RecursiveRefs) {
             "t:1:12: a.b.c: expected a mapping, got an integer");
 }
 
+TEST(SchemaCompile, RefLoopDoesNotExhaustTheStack) {
+  std::string error;
+  auto schema = Schema::Compile(
+      json::parse(
+          R"({"$ref": "#/$defs/a", "$defs": {"a": {"$ref": "#/$defs/a"}}})"),
+      &error);
+  ASSERT_NE(schema, nullptr) << error;
+  Diagnostics diags;
+  auto v = LoadYaml("x: 1\n", "t", &diags);
+  schema->Validate(*v, &diags);
+  ASSERT_EQ(diags.items().size(), 1u);
+  EXPECT_EQ(diags.items()[0].message,
+            "internal error: the schema recurses without end here");
+}
+
 TEST(ClosestMatch, Hints) {
   std::vector<std::string> c = {"path", "content", "ca-certs", "owner"};
   EXPECT_EQ(ClosestMatch("pth", c), "path");
