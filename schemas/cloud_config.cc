@@ -41,8 +41,8 @@ void ValidateCloudConfig(const Value& config, bool strict, Diagnostics* diags) {
     Diagnostic d;
     d.severity = strict ? Severity::kError : Severity::kWarning;
     d.file = at.file();
-    d.line = at.line();
-    d.col = at.col();
+    d.line = at.key_line() > 0 ? at.key_line() : at.line();
+    d.col = at.key_line() > 0 ? at.key_col() : at.col();
     d.message = std::move(message);
     diags->Add(std::move(d));
   };

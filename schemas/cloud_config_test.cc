@@ -68,7 +68,7 @@ TEST(CloudConfig, WriteFilesAndHostnameErrors) {
           "localhost, "
           "template (got 'localhst'; did you mean 'localhost'?)",
           "user-data:5:5: write_files[0]: missing required property 'path'",
-          "user-data:5:10: write_files[0]: unknown property 'pth' (did you "
+          "user-data:5:5: write_files[0]: unknown property 'pth' (did you "
           "mean 'path'?)",
           "user-data:6:15: write_files[0].encoding: must be one of: gz, gzip, "
           "gz+base64, "
@@ -78,7 +78,7 @@ TEST(CloudConfig, WriteFilesAndHostnameErrors) {
           "got a list",
           "user-data:9:13: write_files[1].source: missing required property "
           "'uri'",
-          "user-data:9:19: write_files[1].source: unknown property 'url' (did "
+          "user-data:9:14: write_files[1].source: unknown property 'url' (did "
           "you mean "
           "'uri'?)",
           "user-data:10:12: write_files[1].defer: expected a boolean, got a "
@@ -108,15 +108,15 @@ TEST(CloudConfig, AcceptsWhatCloudInitAccepts) {
 TEST(CloudConfig, UnknownAndUnimplementedKeys) {
   const std::string text =
       "#cloud-config\napt:\n  preserve_sources_list: true\nhostnme: x\n";
-  EXPECT_EQ(Diags(text), (Msgs{"user-data:3:3: warning: 'apt' is not "
+  EXPECT_EQ(Diags(text), (Msgs{"user-data:2:1: warning: 'apt' is not "
                                "implemented by flamingo; ignored",
-                               "user-data:4:10: warning: unknown key 'hostnme' "
+                               "user-data:4:1: warning: unknown key 'hostnme' "
                                "(did you mean 'hostname'?)"}));
   EXPECT_EQ(
       Diags(text, /*strict=*/true),
       (Msgs{
-          "user-data:3:3: 'apt' is not implemented by flamingo; ignored",
-          "user-data:4:10: unknown key 'hostnme' (did you mean 'hostname'?)"}));
+          "user-data:2:1: 'apt' is not implemented by flamingo; ignored",
+          "user-data:4:1: unknown key 'hostnme' (did you mean 'hostname'?)"}));
   Diagnostics diags;
   auto config = LoadCloudConfig(text, "user-data", &diags);
   ValidateCloudConfig(*config, false, &diags);

@@ -344,8 +344,8 @@ class Walker {
         }
         Diagnostic diag;
         diag.file = child.file();
-        diag.line = child.line();
-        diag.col = child.col();
+        diag.line = child.key_line() > 0 ? child.key_line() : child.line();
+        diag.col = child.key_line() > 0 ? child.key_col() : child.col();
         diag.path = v.path();
         diag.message = std::move(msg);
         d->Add(std::move(diag));

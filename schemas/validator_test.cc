@@ -92,7 +92,7 @@ TEST_F(ValidatorTest, CollectsEveryErrorWithPositionAndPath) {
           "files:\n- pth: /a\n  encoding: gzp\n- path: /b\n  append: maybe\n"),
       (Msgs{
           "c.yaml:2:3: files[0]: missing required property 'path'",
-          "c.yaml:2:8: files[0]: unknown property 'pth' (did you mean 'path'?)",
+          "c.yaml:2:3: files[0]: unknown property 'pth' (did you mean 'path'?)",
           "c.yaml:3:13: files[0].encoding: must be one of: gz, gzip, b64, "
           "text/plain (got 'gzp'; did you mean 'gz'?)",
           "c.yaml:5:11: files[1].append: expected a boolean, got a string"}));
@@ -115,7 +115,7 @@ TEST_F(ValidatorTest, NumbersStringsAndLists) {
 TEST_F(ValidatorTest, OneOfReportsTheBranchOfTheNodesType) {
   EXPECT_EQ(Check("user: {shell: /bin/sh, nmae: bob}\n"),
             (Msgs{"c.yaml:1:7: user: missing required property 'name'",
-                  "c.yaml:1:30: user: unknown property 'nmae' (did you mean "
+                  "c.yaml:1:24: user: unknown property 'nmae' (did you mean "
                   "'name'?)"}));
   EXPECT_EQ(Check("user: 12\n"), Msgs{"c.yaml:1:7: user: expected a string, a "
                                       "list or a mapping, got an integer"});
@@ -147,14 +147,14 @@ TEST_F(ValidatorTest, AnyOfAndNot) {
 
 TEST_F(ValidatorTest, PatternAndAdditionalPropertiesSchemas) {
   EXPECT_EQ(Check("env: {path: x, HOME: 1}\nheaders: {A: [x]}\n"),
-            (Msgs{"c.yaml:1:13: env: unknown property 'path'",
+            (Msgs{"c.yaml:1:7: env: unknown property 'path'",
                   "c.yaml:1:22: env.HOME: expected a string, got an integer",
                   "c.yaml:2:14: headers.A: expected a string, got a list"}));
 }
 
 TEST_F(ValidatorTest, TopLevelUnknownPropertyHint) {
   EXPECT_EQ(Check("prot: 1\n"),
-            Msgs{"c.yaml:1:7: unknown property 'prot' (did you mean 'port'?)"});
+            Msgs{"c.yaml:1:1: unknown property 'prot' (did you mean 'port'?)"});
 }
 
 TEST(SchemaCompile, RejectsWhatItCannotHonour) {

@@ -202,6 +202,7 @@ class Builder : public YAML::EventHandler {
     if (v.is_null() && v.line() != f.key_mark.line + 1) {
       v.SetOrigin(file_, f.key_mark.line + 1, f.key_mark.column + 1);
     }
+    v.SetKeyOrigin(f.key_mark.line + 1, f.key_mark.column + 1);
     if (f.key_is_merge && IsMergeable(v)) {
       f.merges.push_back(std::move(v));
       return;

@@ -22,9 +22,10 @@ struct YamlLoadLimits {
 };
 
 // Parses the first YAML document of `text`, which must be UTF-8 of printable
-// characters as PyYAML demands (so every string in the tree is valid UTF-8). `file` names the source in
-// diagnostics and node origins. On a syntax error adds one diagnostic and
-// returns nullopt. An empty document gives a null Value. YAML 1.1 merge keys
+// characters as PyYAML demands (so every string in the tree is valid UTF-8).
+// `file` names the source in diagnostics and node origins. On a syntax error
+// adds one diagnostic and returns nullopt. An empty document gives a null
+// Value. YAML 1.1 merge keys
 // ("<<: *base") are applied as PyYAML applies them.
 std::optional<Value> LoadYaml(std::string_view text, const std::string& file,
                               Diagnostics* diags, YamlLoadLimits limits = {});

@@ -34,6 +34,8 @@ TEST(YamlLoader, PositionsAreOneBasedLineAndColumn) {
   EXPECT_EQ(host->col(), 11);
   EXPECT_EQ(host->file(), "user-data");
   EXPECT_EQ(host->path(), "hostname");
+  EXPECT_EQ(host->key_line(), 2);
+  EXPECT_EQ(host->key_col(), 1);
   const Value& item = v.Get("write_files")->items()[0];
   EXPECT_EQ(item.line(), 4);
   EXPECT_EQ(item.col(), 5);

@@ -167,13 +167,13 @@ TEST_F(Corpus, BrokenExampleGivesExactMessages) {
           "did "
           "you mean 'b64'?)\n" +
           rel +
-          ":6:10: write_files[0]: unknown property 'pathh' (did you mean "
+          ":6:3: write_files[0]: unknown property 'pathh' (did you mean "
           "'path'?)\n" +
           rel +
           ":7:16: write_files[0].permissions: expected a string or an integer, "
           "got a mapping\n" +
           rel + ":8:11: hostname: expected a string, got a list\n" + rel +
-          ":9:13: warning: unknown key 'write_file' (did you mean "
+          ":9:1: warning: unknown key 'write_file' (did you mean "
           "'write_files'?)\n");
 }
 
