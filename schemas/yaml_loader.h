@@ -25,8 +25,8 @@ struct YamlLoadLimits {
 // characters as PyYAML demands (so every string in the tree is valid UTF-8).
 // `file` names the source in diagnostics and node origins. On a syntax error
 // adds one diagnostic and returns nullopt. An empty document gives a null
-// Value. YAML 1.1 merge keys
-// ("<<: *base") are applied as PyYAML applies them.
+// Value. YAML 1.1 merge keys ("<<: *base") are applied as PyYAML applies
+// them. Map keys must be scalars (PyYAML rejects unhashable keys).
 std::optional<Value> LoadYaml(std::string_view text, const std::string& file,
                               Diagnostics* diags, YamlLoadLimits limits = {});
 
