@@ -40,7 +40,12 @@ void DecodeUserData(const std::string& text, const std::string& file,
     return;
   }
   if (text.rfind("#!", 0) == 0) {
-    in->scripts.push_back(ScriptPart{file, text});
+    // Named as cloud-init names a lone script part, so its id does not
+    // depend on where the user-data was read from.
+    in->scripts.push_back(
+        ScriptPart{"part-" + std::string(in->scripts.size() < 9 ? "00" : "0") +
+                       std::to_string(in->scripts.size() + 1),
+                   text});
     return;
   }
   Diagnostic d;

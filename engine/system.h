@@ -76,7 +76,8 @@ class SystemReader {
   // lstat(2): nullopt when the path does not exist. Never follows a symlink
   // in the last component.
   virtual Result<std::optional<FileInfo>> Stat(std::string_view path) const = 0;
-  // Reads a regular file; an error when missing or not a regular file.
+  // Reads a regular file, following symlinks inside the root only; an error
+  // when missing or not a regular file.
   virtual Result<std::string> ReadFile(std::string_view path) const = 0;
   // Names in a directory (no "." or ".."), sorted.
   virtual Result<std::vector<std::string>> ListDir(

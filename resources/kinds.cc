@@ -2,11 +2,25 @@
 
 #include <algorithm>
 
+#include "resources/hostname.h"
+#include "resources/scripts_compile.h"
+#include "resources/write_files.h"
+
 namespace flamingo {
 
 const std::vector<KindEntry>& Kinds() {
   static const std::vector<KindEntry>* table = new std::vector<KindEntry>{
       // {{kinds...}, {keys...}, compile, orphan}: one row per kind.
+      // write_files: never deletes (cloud-init never removes files).
+      {{"file"}, {"write_files"}, CompileWriteFiles, nullptr},
+      // hostname, fqdn, /etc/hosts: never deleted.
+      {{"hostname", "etc_hosts"},
+       {"hostname", "fqdn", "prefer_fqdn_over_hostname", "preserve_hostname",
+        "create_hostname_file", "manage_etc_hosts"},
+       CompileHostname,
+       nullptr},
+      // bootcmd, runcmd, user-data scripts, script directories.
+      {{"script"}, {"bootcmd", "runcmd", "flamingo"}, CompileScripts, nullptr},
   };
   return *table;
 }

@@ -25,8 +25,8 @@ struct ScriptPart {
 
 // Everything a kind compiles from. All references outlive the compile call.
 struct CompileInput {
-  const Value& config;      // merged cloud-config: a map (possibly empty)
-  const Value& meta_data;   // normalized meta-data: a map (possibly empty)
+  const Value& config;     // merged cloud-config: a map (possibly empty)
+  const Value& meta_data;  // normalized meta-data: a map (possibly empty)
   const std::vector<ScriptPart>& scripts;  // user-data script parts
   const RunInfo& run;
 };
@@ -47,10 +47,10 @@ using OrphanFn = std::unique_ptr<Resource> (*)(const std::string& kind,
 
 // One row: a module of related kinds (e.g. identity: group, user, ssh_key).
 struct KindEntry {
-  std::vector<std::string> kinds;    // the Kind() values of its resources
-  std::vector<std::string> keys;     // top-level config keys it reads
+  std::vector<std::string> kinds;  // the Kind() values of its resources
+  std::vector<std::string> keys;   // top-level config keys it reads
   CompileFn compile;
-  OrphanFn orphan;                   // may be null: never deletes
+  OrphanFn orphan;  // may be null: never deletes
 };
 
 // The table, in a fixed order.

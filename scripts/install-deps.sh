@@ -9,7 +9,8 @@ pkgs=(
   librapidcheck-dev libcrypt-dev libsystemd-dev zlib1g-dev
   # test-only tools: real parts for blackbox tests
   nftables iproute2 genisoimage xorriso mtools dosfstools passwd
-  systemd-container debootstrap python3 util-linux
+  systemd-container debootstrap python3 util-linux time
+  busybox-static  # a static shell for chroot tests of System::Exec
 )
 missing=()
 for p in "${pkgs[@]}"; do

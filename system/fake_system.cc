@@ -242,11 +242,10 @@ Result<std::optional<FileInfo>> FakeSystem::Stat(std::string_view path) const {
 }
 
 Result<std::string> FakeSystem::ReadFile(std::string_view path) const {
-  auto r = Resolve("read", path, false);
+  auto r = Resolve("read", path, /*follow_last=*/true);
   if (!r.ok()) return r.status();
   const Entry* e = Find(*r);
   if (e == nullptr) return Err("read", path, ENOENT);
-  if (e->type == FileType::kSymlink) return Err("read", path, ELOOP);
   if (e->type == FileType::kDirectory) return Err("read", path, EISDIR);
   if (e->type != FileType::kRegular) {
     return Status::Error("read " + std::string(path) + ": not a regular file");

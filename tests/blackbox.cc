@@ -33,7 +33,7 @@ void WriteFile(const std::string& path, const std::string& content) {
   f << content;
 }
 
-RunResult Run(const std::vector<std::string>& args,
+RunResult RunFlamingo(const std::vector<std::string>& args,
               const std::vector<std::string>& env) {
   TempDir tmp;
   std::string out_path = tmp.path() + "/out", err_path = tmp.path() + "/err";

@@ -16,7 +16,7 @@ struct RunResult {
 
 // Runs FLAMINGO_BIN with `args` (no shell), stdin /dev/null, optional extra
 // environment entries ("NAME=value"). Waits for it.
-RunResult Run(const std::vector<std::string>& args,
+RunResult RunFlamingo(const std::vector<std::string>& args,
               const std::vector<std::string>& env = {});
 
 // A temporary directory, removed (recursively) when destroyed.

@@ -1,0 +1,219 @@
+#include "cli/commands.h"
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "cli/render.h"
+#include "cli/session.h"
+#include "cli/validate_config.h"
+#include "resources/kinds.h"
+#include "schemas/yaml_loader.h"
+
+namespace flamingo {
+namespace {
+
+void Print(const std::string& s) { std::fwrite(s.data(), 1, s.size(), stdout); }
+
+// The reboot fast path: apply --boot for the instance and input that last
+// converged completely. Only every-boot work is evaluated.
+bool FastPathApplies(const CliOptions& o, const Session& s) {
+  return o.boot && !o.rerun_scripts && s.state &&
+         s.state->instance_id == s.input.instance_id &&
+         !s.state->converged_sha256.empty() &&
+         s.state->converged_sha256 == s.input.fingerprint;
+}
+
+std::string CommandName(const CliOptions& o) {
+  std::string c = o.command;
+  if (o.boot) c += " --boot";
+  if (o.reconcile) c += " --reconcile";
+  if (o.rerun_scripts) c += " --rerun-scripts";
+  return c;
+}
+
+}  // namespace
+
+int CmdPlan(const CliOptions& o, Logger* log) {
+  Session s;
+  if (!PrepareSession(o, log, &s)) return 1;
+  RecordMap none;
+  const RecordMap& records = s.state ? s.state->records : none;
+  KindOrphanFactory orphans;
+  Plan plan = MakePlan(s.graph, *s.sys, s.run, records, &orphans);
+  Print(o.format == OutputFormat::kJson
+            ? RenderPlanJson(plan, s.input.instance_id)
+            : RenderPlanText(plan));
+  if (plan.HasErrors()) return 1;
+  if (o.detailed_exitcode && plan.HasChanges()) return 2;
+  return 0;
+}
+
+int CmdApply(const CliOptions& o, Logger* log) {
+  // Read-only preparation first: invalid input changes nothing on disk,
+  // not even the state directory.
+  Session s;
+  if (!PrepareSession(o, log, &s)) return 1;
+  // Then the lock: two runs never interleave their writes or their state.
+  Status dir = MakeDirs(*s.sys, kStateDir, FileAttrs{0700, 0, 0});
+  if (!dir.ok()) {
+    log->Error(dir.message());
+    return 1;
+  }
+  auto lock = s.sys->Lock(kLockPath, o.lock_timeout);
+  if (!lock.ok()) {
+    log->Error("another flamingo run holds " + std::string(kLockPath) + ": " +
+               lock.status().message());
+    return 1;
+  }
+  // A run that held the lock before us may have changed the state.
+  if (auto reloaded = LoadState(*s.sys); reloaded.ok()) {
+    s.state = std::move(reloaded).value();
+  }
+  State state = s.state ? *s.state : State();
+  PlanOptions popts;
+  popts.every_boot_only = FastPathApplies(o, s);
+  KindOrphanFactory orphans;
+  Plan plan = MakePlan(s.graph, *s.sys, s.run, state.records, &orphans, popts);
+  if (plan.HasErrors()) {
+    Print(o.format == OutputFormat::kJson
+              ? RenderPlanJson(plan, s.input.instance_id)
+              : RenderPlanText(plan));
+    log->Error("planning failed; nothing was changed");
+    return 1;
+  }
+  if (popts.every_boot_only) {
+    log->Info("reboot fast path: instance " + s.input.instance_id +
+              " already converged for this input");
+  }
+  for (const auto& w : plan.warnings) log->Warning(w);
+  for (const auto& n : plan.notes) log->Info(n);
+  ApplyReport report =
+      ApplyPlan(s.graph, plan, *s.sys, s.run, &state.records, log);
+
+  state.format_version = kStateFormatVersion;
+  state.instance_id = s.input.instance_id;
+  state.input_sha256 = s.input.fingerprint;
+  if (!popts.every_boot_only) {
+    state.converged_sha256 = report.ok() ? s.input.fingerprint : "";
+  }
+  if (o.boot) state.boot_id = s.run.boot_id;
+  RunSummary summary;
+  summary.time = s.sys->Now();
+  summary.command = CommandName(o);
+  summary.instance_id = s.input.instance_id;
+  summary.datasource = s.input.datasource;
+  summary.ok = report.ok();
+  summary.fast_path = popts.every_boot_only;
+  summary.results = report.results;
+  state.last_run = std::move(summary);
+  Status saved = SaveState(*s.sys, state);
+  if (!saved.ok()) {
+    log->Error(saved.message());
+    return 1;
+  }
+  if (!o.quiet || !report.ok()) {
+    Print(o.format == OutputFormat::kJson
+              ? RenderApplyJson(report, s.input.instance_id)
+              : RenderApplyText(report));
+  }
+  return report.ok() ? 0 : 1;
+}
+
+int CmdStatus(const CliOptions& o, Logger* log) {
+  auto sys = OpenSystem(o.root);
+  if (!sys.ok()) {
+    log->Error(sys.status().message());
+    return 1;
+  }
+  auto state = LoadState(**sys);
+  if (!state.ok()) {
+    log->Error(state.status().message());
+    return 1;
+  }
+  if (!state->has_value()) {
+    if (o.format == OutputFormat::kJson) {
+      Print("{\n  \"format_version\": 1,\n  \"instance_id\": null,\n  \"last_run\": null\n}\n");
+    } else {
+      Print("flamingo has not run on this system\n");
+    }
+    return 0;
+  }
+  const State& st = **state;
+  Print(o.format == OutputFormat::kJson ? RenderStatusJson(st)
+                                        : RenderStatusText(st));
+  return st.last_run && !st.last_run->ok ? 1 : 0;
+}
+
+int CmdValidate(const CliOptions& o, Logger* log) {
+  if (o.args.empty()) {
+    log->Error("validate needs at least one FILE");
+    return 1;
+  }
+  bool ok = true;
+  for (const auto& file : o.args) {
+    Diagnostics diags;
+    auto text = ReadHostFile(file);
+    if (!text.ok()) {
+      log->Error(text.status().message());
+      ok = false;
+      continue;
+    }
+    auto doc = LoadYaml(*text, file, &diags);
+    if (doc && !doc->is_null() && !doc->is_map()) {
+      diags.Error(*doc, std::string("cloud-config must be a mapping, not ") +
+                            Value::TypeName(doc->type()));
+    } else if (doc && doc->is_map()) {
+      ValidateConfig(*doc, o.strict, &diags);
+      if (!diags.HasErrors()) {
+        // Semantic checks of every kind (owners, encodings, addresses).
+        Value meta = Value::Map();
+        std::vector<ScriptPart> scripts;
+        RunInfo run;
+        CompileInput in{*doc, meta, scripts, run};
+        Graph graph;
+        CompileAll(in, &graph, &diags);
+      }
+    }
+    std::fputs(RenderDiagnostics(diags).c_str(), stderr);
+    if (diags.HasErrors()) {
+      ok = false;
+    } else if (!o.quiet) {
+      Print(file + ": valid\n");
+    }
+  }
+  return ok ? 0 : 1;
+}
+
+int CmdQuery(const CliOptions& o, Logger* log) {
+  Session s;
+  auto sys = OpenSystem(o.root);
+  if (!sys.ok()) {
+    log->Error(sys.status().message());
+    return 1;
+  }
+  auto input = LoadInstanceInput(o, **sys, &s.diags);
+  if (!input.ok()) {
+    log->Error(input.status().message());
+    return 1;
+  }
+  nlohmann::json j = {{"instance_id", input->instance_id},
+                      {"datasource", input->datasource},
+                      {"meta_data", input->meta_data.ToJson()}};
+  if (!o.args.empty()) {
+    const std::string& key = o.args[0];
+    if (!j.contains(key)) {
+      log->Error("no key '" + key + "' in the meta-data");
+      return 1;
+    }
+    j = j[key];
+  }
+  Print(j.is_string() ? j.get<std::string>() + "\n" : j.dump(2) + "\n");
+  return 0;
+}
+
+int CmdSchema(const CliOptions&, Logger*) {
+  Print("{}\n");
+  return 0;
+}
+
+}  // namespace flamingo

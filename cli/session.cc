@@ -1,0 +1,82 @@
+#include "cli/session.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "cli/render.h"
+#include "cli/validate_config.h"
+#include "resources/kinds.h"
+#include "system/rooted_system.h"
+
+namespace flamingo {
+
+Result<std::unique_ptr<System>> OpenSystem(const std::string& root) {
+  auto sys = RootedSystem::Open(root);
+  if (!sys.ok()) return sys.status();
+  return std::unique_ptr<System>(std::move(sys).value());
+}
+
+std::string BootId(const CliOptions& o) {
+  if (o.boot_id) return *o.boot_id;
+  if (const char* env = std::getenv("FLAMINGO_BOOT_ID"); env && *env) {
+    return env;
+  }
+  auto id = ReadHostFile("/proc/sys/kernel/random/boot_id");
+  if (!id.ok()) return "unknown";
+  std::string s = *id;
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+bool PrepareSession(const CliOptions& o, Logger* log, Session* s) {
+  auto sys = OpenSystem(o.root);
+  if (!sys.ok()) {
+    log->Error(sys.status().message());
+    return false;
+  }
+  s->sys = std::move(sys).value();
+
+  auto state = LoadState(*s->sys);
+  if (!state.ok()) {
+    log->Warning(state.status().message() + "; going on without state");
+  } else {
+    s->state = std::move(state).value();
+  }
+
+  auto input = LoadInstanceInput(o, *s->sys, &s->diags);
+  if (!input.ok()) {
+    log->Error(input.status().message());
+    return false;
+  }
+  s->input = std::move(input).value();
+  ValidateConfig(s->input.config, o.strict, &s->diags);
+
+  s->run.instance_id = s->input.instance_id;
+  s->run.boot_id = BootId(o);
+  s->run.new_instance =
+      !s->state || s->state->instance_id != s->input.instance_id;
+  s->run.boot = o.boot;
+  s->run.reconcile = o.reconcile;
+  s->run.rerun_scripts = o.rerun_scripts;
+
+  if (!s->diags.HasErrors()) {
+    CompileInput in{s->input.config, s->input.meta_data, s->input.scripts,
+                    s->run};
+    CompileAll(in, &s->graph, &s->diags);
+  }
+  std::string text = RenderDiagnostics(s->diags);
+  if (!text.empty()) std::fputs(text.c_str(), stderr);
+  if (s->diags.HasErrors()) {
+    log->Error(std::to_string(s->diags.ErrorCount()) +
+               " error(s) in the configuration; nothing was changed");
+    return false;
+  }
+  Status built = s->graph.Build();
+  if (!built.ok()) {
+    log->Error(built.message() + "; nothing was changed");
+    return false;
+  }
+  return true;
+}
+
+}  // namespace flamingo

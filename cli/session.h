@@ -1,0 +1,39 @@
+// Session: the steps plan and apply share: open the root, load state and
+// input, validate, compile the resource graph.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "cli/input.h"
+#include "cli/options.h"
+#include "engine/engine.h"
+#include "engine/graph.h"
+#include "engine/logger.h"
+#include "engine/system.h"
+#include "schemas/diagnostics.h"
+#include "state/state.h"
+
+namespace flamingo {
+
+struct Session {
+  std::unique_ptr<System> sys;
+  std::optional<State> state;  // none, or unreadable (then a warning)
+  InstanceInput input;
+  RunInfo run;
+  Graph graph;
+  Diagnostics diags;
+};
+
+// Opens the root system (the only writable handle the session has).
+Result<std::unique_ptr<System>> OpenSystem(const std::string& root);
+
+// Loads state and input, validates and compiles into session->graph.
+// Returns false when something is invalid; the problems are printed.
+bool PrepareSession(const CliOptions& o, Logger* log, Session* session);
+
+// The boot id: --boot-id, $FLAMINGO_BOOT_ID, or the kernel's.
+std::string BootId(const CliOptions& o);
+
+}  // namespace flamingo

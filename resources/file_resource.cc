@@ -1,0 +1,274 @@
+#include "resources/file_resource.h"
+
+#include <memory>
+#include <optional>
+
+#include "engine/sha256.h"
+#include "resources/account_db.h"
+#include "resources/file_source.h"
+
+namespace flamingo {
+
+namespace {
+
+// Everything Observe learns, handed to Diff through Observation::detail.
+struct FileState {
+  std::string desired;  // the content (with append: the part to append)
+  std::vector<std::string> notes;
+  std::optional<uint32_t> uid, gid;  // nullopt: created later in this run
+  bool exists = false;               // a regular file is there
+  bool symlink = false;              // a symlink is there (to be replaced)
+  FileInfo info;
+  std::string current;
+  std::vector<std::string> missing_dirs;  // top-down
+  std::string current_owner;              // "user:group" names
+};
+
+bool AllDigits(const std::string& s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+// Resolves one owner part. Errors name the owner's config position.
+Result<std::optional<uint32_t>> ResolveId(const std::string& name, bool is_user,
+                                          const AccountDb& db,
+                                          const ResourceContext& ctx,
+                                          const std::string& where) {
+  auto id = is_user ? db.UserId(name) : db.GroupId(name);
+  if (id) return std::optional<uint32_t>(*id);
+  if (name == "root") return std::optional<uint32_t>(0);
+  if (AllDigits(name)) {
+    return std::optional<uint32_t>(static_cast<uint32_t>(std::stoul(name)));
+  }
+  bool provided = is_user ? ctx.IsProvided("user:" + name)
+                          : ctx.IsProvided("group:" + name) ||
+                                ctx.IsProvided("user:" + name);
+  if (provided) return std::optional<uint32_t>();
+  return Status::Error(
+      where + ": unknown " + (is_user ? "user \"" : "group \"") + name +
+      (is_user ? "\" (not in /etc/passwd)" : "\" (not in /etc/group)"));
+}
+
+Result<FileState> Evaluate(const FileSpec& spec, const SystemReader& sys,
+                           const ResourceContext& ctx) {
+  FileState st;
+  for (const auto& piece : spec.pieces) {
+    if (piece.source_uri.empty()) {
+      st.desired += piece.literal;
+      continue;
+    }
+    auto data = ReadSource(sys, piece.source_uri);
+    if (data.ok()) {
+      st.desired += *data;
+    } else {
+      st.desired += piece.literal;
+      st.notes.push_back(piece.where + ": cannot read " + piece.source_uri +
+                         " (" + data.status().message() +
+                         "); content written instead");
+    }
+  }
+
+  auto db = AccountDb::Load(sys);
+  if (!db.ok()) return db.status();
+  auto uid = ResolveId(spec.owner.user, true, *db, ctx, spec.owner_where);
+  if (!uid.ok()) return uid.status();
+  auto gid = ResolveId(spec.owner.group, false, *db, ctx, spec.owner_where);
+  if (!gid.ok()) return gid.status();
+  st.uid = *uid;
+  st.gid = *gid;
+
+  // Ancestors, top-down; once one is missing, all below it are.
+  std::vector<std::string> ancestors;
+  for (std::string p = ParentPath(spec.path); p != "/"; p = ParentPath(p)) {
+    ancestors.insert(ancestors.begin(), p);
+  }
+  for (const auto& dir : ancestors) {
+    if (!st.missing_dirs.empty()) {
+      st.missing_dirs.push_back(dir);
+      continue;
+    }
+    auto info = sys.Stat(dir);
+    if (!info.ok()) return info.status();
+    if (!info->has_value()) {
+      st.missing_dirs.push_back(dir);
+    } else if ((*info)->type != FileType::kDirectory &&
+               (*info)->type != FileType::kSymlink) {
+      return Status::Error("parent " + dir + " exists and is not a directory");
+    }
+  }
+  if (!st.missing_dirs.empty()) return st;
+
+  auto info = sys.Stat(spec.path);
+  if (!info.ok()) return info.status();
+  if (info->has_value()) {
+    switch ((*info)->type) {
+      case FileType::kRegular: {
+        st.exists = true;
+        st.info = **info;
+        auto content = sys.ReadFile(spec.path);
+        if (!content.ok()) return content.status();
+        st.current = std::move(*content);
+        st.current_owner =
+            db->UserName(st.info.uid) + ":" + db->GroupName(st.info.gid);
+        break;
+      }
+      case FileType::kSymlink:
+        st.symlink = true;
+        break;
+      case FileType::kDirectory:
+        return Status::Error(spec.path + " is a directory");
+      case FileType::kOther:
+        return Status::Error(spec.path + " exists and is not a regular file");
+    }
+  }
+  return st;
+}
+
+// The bytes the file must end up with, or nullopt when its content is
+// already converged.
+std::optional<std::string> ContentToWrite(const FileSpec& spec,
+                                          const FileState& st,
+                                          const Record* record) {
+  if (!st.exists) return st.desired;
+  if (!spec.append) {
+    if (st.current == st.desired) return std::nullopt;
+    return st.desired;
+  }
+  if (st.desired.empty()) return std::nullopt;
+  bool recorded = false;
+  if (record != nullptr) {
+    auto it = record->find(FileResource::kAppendedKey);
+    recorded = it != record->end() && it->second == Sha256Hex(st.desired);
+  }
+  if (recorded && st.current.find(st.desired) != std::string::npos) {
+    return std::nullopt;
+  }
+  return st.current + st.desired;
+}
+
+}  // namespace
+
+std::string ContentFingerprint(const std::string& content) {
+  return "sha256:" + Sha256Hex(content) + " (" +
+         std::to_string(content.size()) + " bytes)";
+}
+
+std::vector<std::string> FileResource::Provides() const {
+  return {"path:" + spec_.path};
+}
+
+std::vector<std::string> FileResource::Requires() const {
+  std::vector<std::string> keys;
+  for (std::string p = ParentPath(spec_.path); p != "/"; p = ParentPath(p)) {
+    keys.push_back("path:" + p);
+  }
+  if (spec_.owner.user != "root") keys.push_back("user:" + spec_.owner.user);
+  if (spec_.owner.group != "root") {
+    keys.push_back("group:" + spec_.owner.group);
+  }
+  return keys;
+}
+
+int FileResource::Stage() const {
+  return spec_.defer ? kStageDeferred : kStageDefault;
+}
+
+Result<Observation> FileResource::Observe(const SystemReader& sys,
+                                          const ResourceContext& ctx) const {
+  auto st = Evaluate(spec_, sys, ctx);
+  if (!st.ok()) return st.status();
+  Observation obs;
+  obs.exists = st->exists;
+  if (st->exists) {
+    obs.fields["content"] = ContentFingerprint(st->current);
+    obs.fields["mode"] = FormatMode(st->info.mode);
+    obs.fields["owner"] = st->current_owner;
+  }
+  obs.detail = std::make_shared<FileState>(std::move(*st));
+  return obs;
+}
+
+Change FileResource::Diff(const Observation& observed,
+                          const ResourceContext& ctx) const {
+  const auto& st = *static_cast<const FileState*>(observed.detail.get());
+  Change c = MakeChange(Action::kNone);
+  std::string want_owner = spec_.owner.user + ":" + spec_.owner.group;
+  auto field = [&](const char* name, std::optional<std::string> before,
+                   std::string after) {
+    c.fields.push_back({name, std::move(before), std::move(after), false});
+  };
+  auto content = ContentToWrite(spec_, st, ctx.record());
+  if (!st.exists) {
+    c.action = st.symlink ? Action::kUpdate : Action::kCreate;
+    if (st.symlink) field("type", "symlink", "file");
+    field("content", std::nullopt, ContentFingerprint(*content));
+    field("mode", std::nullopt, FormatMode(spec_.mode));
+    field("owner", std::nullopt, want_owner);
+  } else {
+    if (content) {
+      field("content", ContentFingerprint(st.current),
+            ContentFingerprint(*content));
+    }
+    if ((st.info.mode & 07777) != spec_.mode) {
+      field("mode", FormatMode(st.info.mode), FormatMode(spec_.mode));
+    }
+    if (!st.uid || !st.gid || *st.uid != st.info.uid ||
+        *st.gid != st.info.gid) {
+      field("owner", st.current_owner, want_owner);
+    }
+    if (!c.fields.empty()) c.action = Action::kUpdate;
+  }
+  std::string reason;
+  if (c.action != Action::kNone && spec_.append && content && st.exists) {
+    reason = "append " + std::to_string(st.desired.size()) + " bytes";
+  }
+  if (c.action != Action::kNone && !st.missing_dirs.empty()) {
+    std::string dirs;
+    for (const auto& d : st.missing_dirs)
+      dirs += (dirs.empty() ? "" : ", ") + d;
+    reason += (reason.empty() ? "" : "; ") + ("create directories " + dirs);
+  }
+  for (const auto& n : st.notes) reason += (reason.empty() ? "" : "; ") + n;
+  c.reason = reason;
+  return c;
+}
+
+Status FileResource::Apply(System& sys, const Change& /*change*/,
+                           const ResourceContext& ctx, Record* record) const {
+  auto st = Evaluate(spec_, sys, ctx);
+  if (!st.ok()) return st.status();
+  if (!st->uid) {
+    return Status::Error("user \"" + spec_.owner.user + "\" does not exist");
+  }
+  if (!st->gid) {
+    return Status::Error("group \"" + spec_.owner.group + "\" does not exist");
+  }
+  FileAttrs attrs{spec_.mode, *st->uid, *st->gid};
+  // As cloud-init's ensure_dir: os.makedirs (root, 0755), then only the
+  // file's own directory is chowned to the file's owner.
+  for (size_t i = 0; i < st->missing_dirs.size(); ++i) {
+    bool own = i + 1 == st->missing_dirs.size();
+    Status s =
+        sys.MakeDir(st->missing_dirs[i],
+                    FileAttrs{0755, own ? *st->uid : 0, own ? *st->gid : 0});
+    if (!s.ok()) return s;
+  }
+  auto content = ContentToWrite(spec_, *st, record);
+  if (content) {
+    Status s = sys.WriteFile(spec_.path, *content, attrs);
+    if (!s.ok()) return s;
+  } else if ((st->info.mode & 07777) != spec_.mode ||
+             st->info.uid != attrs.uid || st->info.gid != attrs.gid) {
+    Status s = sys.SetAttrs(spec_.path, attrs);
+    if (!s.ok()) return s;
+  }
+  if (spec_.append && !st->desired.empty() && record != nullptr) {
+    (*record)[kAppendedKey] = Sha256Hex(st->desired);
+  }
+  return Status::Ok();
+}
+
+}  // namespace flamingo

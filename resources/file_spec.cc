@@ -1,0 +1,164 @@
+#include "resources/file_spec.h"
+
+#include <map>
+
+#include "engine/system.h"
+
+namespace flamingo {
+
+namespace {
+
+std::string Origin(const Value& v) {
+  return v.file() + ":" + std::to_string(v.line()) + ":" +
+         std::to_string(v.col());
+}
+
+// A string-ish scalar; reports and returns nullopt otherwise.
+std::optional<std::string> Text(const Value& v, Diagnostics* diags) {
+  if (v.is_list() || v.is_map()) {
+    diags->Error(
+        v, std::string("expected a string, got ") + Value::TypeName(v.type()));
+    return std::nullopt;
+  }
+  return v.ScalarText();
+}
+
+std::optional<bool> Flag(const Value& v, Diagnostics* diags) {
+  if (v.is_null()) return false;
+  if (!v.is_bool()) {
+    diags->Error(v, std::string("expected true or false, got ") +
+                        Value::TypeName(v.type()));
+    return std::nullopt;
+  }
+  return v.as_bool();
+}
+
+}  // namespace
+
+std::string Where(const Value& v) { return Origin(v) + ": " + v.path(); }
+
+std::optional<FileSpec> ParseFileEntry(const Value& entry, Diagnostics* diags) {
+  if (!entry.is_map()) {
+    diags->Error(entry, std::string("expected a map, got ") +
+                            Value::TypeName(entry.type()));
+    return std::nullopt;
+  }
+  size_t errors = diags->ErrorCount();
+  FileSpec spec;
+  spec.origin = Origin(entry);
+
+  const Value* path = entry.Get("path");
+  if (path == nullptr) {
+    diags->Error(entry, "missing required key \"path\"");
+  } else if (auto text = Text(*path, diags)) {
+    if (text->empty()) {
+      diags->Error(*path, "path must not be empty");
+    } else {
+      // cloud-init takes os.path.abspath(path) with "/" as working directory.
+      spec.path = NormalizePath(text->front() == '/' ? *text : "/" + *text);
+      if (spec.path == "/") diags->Error(*path, "path must name a file");
+    }
+  }
+
+  std::string encoding;
+  if (const Value* e = entry.Get("encoding")) {
+    if (auto text = Text(*e, diags)) {
+      encoding = *text;
+      if (!EncodingSteps(encoding)) {
+        diags->Error(*e, "unknown encoding \"" + encoding +
+                             "\"; expected one of: " + KnownEncodings());
+      }
+    }
+  }
+
+  ContentPiece piece;
+  if (const Value* c = entry.Get("content")) {
+    if (Text(*c, diags) && EncodingSteps(encoding)) {
+      auto data = DecodeContent(*c, encoding);
+      if (!data.ok()) {
+        diags->Error(*c, data.status().message());
+      } else {
+        piece.literal = std::move(*data);
+      }
+    }
+  }
+  if (const Value* s = entry.Get("source")) {
+    const Value* uri = s->is_map() ? s->Get("uri") : nullptr;
+    if (!s->is_map()) {
+      diags->Error(
+          *s, std::string("expected a map, got ") + Value::TypeName(s->type()));
+    } else if (uri == nullptr) {
+      diags->Error(*s, "missing required key \"uri\"");
+    } else if (auto text = Text(*uri, diags)) {
+      if (text->rfind("file://", 0) == 0) {
+        std::string file = text->substr(7);
+        if (file.empty() || file[0] != '/') {
+          diags->Error(*uri,
+                       "file:// URI must name an absolute path "
+                       "(file:///path)");
+        }
+      } else if (text->rfind("http://", 0) == 0 ||
+                 text->rfind("https://", 0) == 0) {
+        diags->Warning(*uri,
+                       "http(s) sources are not supported yet; the "
+                       "content key is written instead");
+      } else {
+        diags->Error(*uri, "unsupported URI \"" + *text +
+                               "\"; expected file://, http:// or https://");
+      }
+      piece.source_uri = *text;
+      piece.where = Where(*uri);
+    }
+  }
+  spec.pieces.push_back(std::move(piece));
+
+  if (const Value* o = entry.Get("owner")) {
+    spec.owner_where = Where(*o);
+    if (auto text = Text(*o, diags)) spec.owner = ParseOwner(*text);
+  } else {
+    spec.owner_where = Where(entry);
+  }
+  if (const Value* p = entry.Get("permissions");
+      p != nullptr && !p->is_null()) {
+    auto mode = ParsePermissions(*p);
+    if (!mode.ok()) {
+      diags->Error(*p, mode.status().message());
+    } else {
+      spec.mode = *mode;
+    }
+  }
+  if (const Value* a = entry.Get("append")) {
+    if (auto f = Flag(*a, diags)) spec.append = *f;
+  }
+  if (const Value* d = entry.Get("defer")) {
+    if (auto f = Flag(*d, diags)) spec.defer = *f;
+  }
+  if (diags->ErrorCount() != errors) return std::nullopt;
+  return spec;
+}
+
+std::vector<FileSpec> MergeFileSpecs(std::vector<FileSpec> specs) {
+  std::vector<FileSpec> out;
+  std::map<std::string, size_t> index;
+  for (auto& s : specs) {
+    auto it = index.find(s.path);
+    if (it == index.end()) {
+      index.emplace(s.path, out.size());
+      out.push_back(std::move(s));
+      continue;
+    }
+    FileSpec& prev = out[it->second];
+    if (s.append) {
+      // Appends to whatever the earlier entries left; keeps their append
+      // flag (an earlier overwrite stays an overwrite).
+      bool append = prev.append;
+      for (auto& p : s.pieces) prev.pieces.push_back(std::move(p));
+      s.pieces = std::move(prev.pieces);
+      s.append = append;
+    }
+    prev = std::move(s);
+  }
+  return out;
+}
+
+}  // namespace flamingo

@@ -1,0 +1,271 @@
+// RootedSystem::Exec in a chroot built from a static busybox, and Lock
+// contention between processes.
+#include <fcntl.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "system/rooted_system.h"
+#include "system/temp_dir_for_test.h"
+
+namespace flamingo {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+constexpr const char* kBusybox = "/bin/busybox";  // package busybox-static
+
+// True when `pid` is gone or a zombie (dead, waiting for its parent).
+bool ProcessDead(pid_t pid) {
+  std::string stat = ReadHostFile("/proc/" + std::to_string(pid) + "/stat");
+  if (stat.empty()) return true;
+  size_t paren = stat.rfind(')');
+  return paren != std::string::npos && paren + 2 < stat.size() &&
+         (stat[paren + 2] == 'Z' || stat[paren + 2] == 'X');
+}
+
+bool WaitDead(pid_t pid) {
+  for (int i = 0; i < 100 && !ProcessDead(pid); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return ProcessDead(pid);
+}
+
+class RootedExecTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(fs::exists(kBusybox))
+        << "install busybox-static (scripts/install-deps.sh)";
+    root_ = tmp_ / "root";
+    fs::create_directories(root_ + "/bin");
+    fs::create_directories(root_ + "/var/log");
+    fs::create_directories(root_ + "/work");
+    fs::copy_file(kBusybox, root_ + "/bin/busybox");
+    for (const char* applet :
+         {"sh", "echo", "cat", "pwd", "env", "sleep", "yes", "head", "true"}) {
+      fs::create_symlink("busybox", root_ + "/bin/" + applet);
+    }
+    WriteHostFile(root_ + "/marker", "inside the root\n");
+    // sh gives background jobs /dev/null as stdin.
+    fs::create_directories(root_ + "/dev");
+    ASSERT_EQ(
+        ::mknod((root_ + "/dev/null").c_str(), S_IFCHR | 0666, makedev(1, 3)),
+        0);
+    auto sys = RootedSystem::Open(root_);
+    ASSERT_TRUE(sys.ok()) << sys.status().message();
+    sys_ = std::move(*sys);
+  }
+  ExecRequest Sh(const std::string& script) {
+    ExecRequest req;
+    req.argv = {"sh", "-c", script};
+    req.env = {{"PATH", "/bin"}};
+    return req;
+  }
+
+  TempDir tmp_;
+  std::string root_;
+  std::unique_ptr<RootedSystem> sys_;
+};
+
+TEST_F(RootedExecTest, ReportsExitCodes) {
+  auto ok = sys_->Exec(Sh("exit 0"));
+  ASSERT_TRUE(ok.ok()) << ok.status().message();
+  EXPECT_TRUE(ok->success());
+  auto three = sys_->Exec(Sh("exit 3"));
+  ASSERT_TRUE(three.ok());
+  EXPECT_EQ(three->exit_code, 3);
+  EXPECT_FALSE(three->success());
+  auto sig = sys_->Exec(Sh("kill -USR1 $$"));
+  ASSERT_TRUE(sig.ok());
+  EXPECT_TRUE(sig->signaled);
+  EXPECT_EQ(sig->signal, SIGUSR1);
+}
+
+TEST_F(RootedExecTest, RunsInsideChrootAndCwd) {
+  ExecRequest req = Sh("cat /marker; pwd");
+  req.cwd = "/work";
+  auto r = sys_->Exec(req);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->output_tail, "inside the root\n/work\n");
+}
+
+TEST_F(RootedExecTest, OutputIsAppendedToLogInsideRoot) {
+  ExecRequest req = Sh("echo out; echo err >&2");
+  req.output_path = "/var/log/cmd.log";
+  ASSERT_TRUE(sys_->Exec(req).ok());
+  auto r = sys_->Exec(req);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->output_tail, "out\nerr\n");
+  EXPECT_EQ(ReadHostFile(root_ + "/var/log/cmd.log"), "out\nerr\nout\nerr\n");
+  struct stat st = {};
+  ASSERT_EQ(::stat((root_ + "/var/log/cmd.log").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
+}
+
+TEST_F(RootedExecTest, OutputTailKeepsLastFourKiB) {
+  ExecRequest req = Sh("yes 0123456789 | head -c 10000; echo END");
+  req.output_path = "/var/log/big.log";
+  auto r = sys_->Exec(req);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->output_tail.size(), 4096u);
+  EXPECT_THAT(r->output_tail, ::testing::EndsWith("END\n"));
+  EXPECT_EQ(fs::file_size(root_ + "/var/log/big.log"), 10004u);
+}
+
+TEST_F(RootedExecTest, EnvironmentIsExactlyTheRequest) {
+  ExecRequest req;
+  req.argv = {"env"};
+  req.env = {{"PATH", "/bin"}, {"FOO", "bar baz"}};
+  auto r = sys_->Exec(req);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->output_tail, "FOO=bar baz\nPATH=/bin\n");
+}
+
+TEST_F(RootedExecTest, LooksUpCommandInRequestPath) {
+  fs::create_directories(root_ + "/opt/bin");
+  WriteHostFile(root_ + "/opt/bin/hello", "#!/bin/sh\necho hi from opt\n");
+  fs::permissions(root_ + "/opt/bin/hello", fs::perms(0755));
+  ExecRequest req;
+  req.argv = {"hello"};
+  req.env = {{"PATH", "/nonexistent:/opt/bin:/bin"}};
+  auto r = sys_->Exec(req);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->output_tail, "hi from opt\n");
+  req.env = {{"PATH", "/bin"}};
+  auto missing = sys_->Exec(req);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_THAT(missing.status().message(), HasSubstr("exec hello"));
+}
+
+TEST_F(RootedExecTest, BadCwdIsAnError) {
+  ExecRequest req = Sh("true");
+  req.cwd = "/no/such/dir";
+  auto r = sys_->Exec(req);
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.status().message(), HasSubstr("/no/such/dir"));
+}
+
+TEST_F(RootedExecTest, TimeoutTerminatesTheWholeGroup) {
+  ExecRequest req = Sh("sleep 100 & echo $! > /work/pid; wait");
+  req.timeout_seconds = 1;
+  auto start = std::chrono::steady_clock::now();
+  auto r = sys_->Exec(req);
+  auto took = std::chrono::steady_clock::now() - start;
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_TRUE(r->timed_out);
+  EXPECT_FALSE(r->success());
+  EXPECT_LT(took, std::chrono::seconds(3));
+  pid_t bg = std::stoi(ReadHostFile(root_ + "/work/pid"));
+  EXPECT_TRUE(WaitDead(bg)) << "background child " << bg << " survived";
+}
+
+TEST_F(RootedExecTest, TimeoutEscalatesToSigkill) {
+  ExecRequest req = Sh("trap '' TERM; sleep 100 & echo $! > /work/pid; wait");
+  req.timeout_seconds = 1;
+  auto r = sys_->Exec(req);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_TRUE(r->timed_out);
+  EXPECT_TRUE(r->signaled);
+  EXPECT_EQ(r->signal, SIGKILL);
+  pid_t bg = std::stoi(ReadHostFile(root_ + "/work/pid"));
+  EXPECT_TRUE(WaitDead(bg));
+}
+
+TEST(RootedExecLiveTest, RunsOnTheLiveSystemWithoutChroot) {
+  auto sys = RootedSystem::Open("/");
+  ASSERT_TRUE(sys.ok());
+  ExecRequest req;
+  req.argv = {"sh", "-c", "exit 7"};
+  req.env = {{"PATH", "/usr/bin:/bin"}};
+  auto r = (*sys)->Exec(req);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->exit_code, 7);
+}
+
+// ---- Lock ----
+
+class RootedLockTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    fs::create_directories(tmp_ / "root/etc");
+    auto sys = RootedSystem::Open(tmp_ / "root");
+    ASSERT_TRUE(sys.ok());
+    sys_ = std::move(*sys);
+  }
+  // Forks a child that tries Lock(timeout 0) with its own RootedSystem;
+  // returns true when the child got the lock.
+  bool ChildCanLock() {
+    pid_t pid = ::fork();
+    if (pid == 0) {
+      auto sys = RootedSystem::Open(tmp_ / "root");
+      ::_exit(sys.ok() && (*sys)->Lock("/etc/.pwd.lock", 0).ok() ? 0 : 1);
+    }
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  }
+
+  TempDir tmp_;
+  std::unique_ptr<RootedSystem> sys_;
+};
+
+TEST_F(RootedLockTest, ExcludesOtherProcessesUntilReleased) {
+  auto lock = sys_->Lock("/etc/.pwd.lock", 0);
+  ASSERT_TRUE(lock.ok()) << lock.status().message();
+  struct stat st = {};
+  ASSERT_EQ(::stat((tmp_ / "root/etc/.pwd.lock").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_FALSE(ChildCanLock());
+  EXPECT_FALSE(sys_->Lock("/etc/.pwd.lock", 0).ok());  // same process too
+  lock->reset();
+  EXPECT_TRUE(ChildCanLock());
+}
+
+TEST_F(RootedLockTest, WaitsForAClassicFcntlLockHolder) {
+  // The child takes the lock the way lckpwdf(3) does and releases it after
+  // 300 ms; Lock with a timeout waits for it.
+  int ready[2];
+  ASSERT_EQ(::pipe(ready), 0);
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    int fd = ::open((tmp_ / "root/etc/.pwd.lock").c_str(),
+                    O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    struct flock fl = {};
+    fl.l_type = F_WRLCK;
+    fl.l_whence = SEEK_SET;
+    bool ok = fd >= 0 && ::fcntl(fd, F_SETLK, &fl) == 0;
+    char c = ok ? '1' : '0';
+    ssize_t ignored = ::write(ready[1], &c, 1);
+    (void)ignored;
+    ::usleep(300 * 1000);
+    ::_exit(0);
+  }
+  ::close(ready[1]);
+  char c = 0;
+  ASSERT_EQ(::read(ready[0], &c, 1), 1);
+  ::close(ready[0]);
+  ASSERT_EQ(c, '1');
+  EXPECT_FALSE(sys_->Lock("/etc/.pwd.lock", 0).ok());
+  auto lock = sys_->Lock("/etc/.pwd.lock", 5);
+  EXPECT_TRUE(lock.ok()) << lock.status().message();
+  ::waitpid(pid, nullptr, 0);
+}
+
+TEST_F(RootedLockTest, RefusesSymlinkedLockFile) {
+  TempDir other;
+  fs::create_symlink(other / "lock", tmp_ / "root/etc/.pwd.lock");
+  EXPECT_FALSE(sys_->Lock("/etc/.pwd.lock", 0).ok());
+  EXPECT_FALSE(fs::exists(other / "lock"));
+}
+
+}  // namespace
+}  // namespace flamingo

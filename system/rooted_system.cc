@@ -1,0 +1,306 @@
+// RootedSystem: opening the root, path resolution, reads, Lock, hostname.
+// Writes are in rooted_write.cc, Exec in rooted_exec.cc.
+#include "system/rooted_system.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <ctime>
+#include <thread>
+
+#include "system/rooted_internal.h"
+
+namespace flamingo {
+
+Status PathError(std::string_view op, std::string_view path, int err) {
+  std::string what(op);
+  what += ' ';
+  what += path;
+  return Status::FromErrno(what, err);
+}
+
+namespace rooted_internal {
+
+int OpenAt2(int dirfd, const std::string& rel, int flags, unsigned mode) {
+  struct open_how how = {};
+  how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
+  how.mode = (flags & O_CREAT) != 0 ? mode : 0;
+  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+  for (int attempt = 0;; ++attempt) {
+    long fd = syscall(SYS_openat2, dirfd, rel.c_str(), &how, sizeof(how));
+    if (fd >= 0) return static_cast<int>(fd);
+    // EAGAIN: a concurrent rename or mount raced the in-root check.
+    if (errno == EINTR || (errno == EAGAIN && attempt < 32)) continue;
+    return -errno;
+  }
+}
+
+Result<UniqueFd> OpenInRootErr(int root_fd, std::string_view op,
+                               std::string_view path, std::string_view target,
+                               int flags, unsigned mode, int* err) {
+  int dummy = 0;
+  if (err == nullptr) err = &dummy;
+  if (target.empty() || target[0] != '/' ||
+      target.find('\0') != std::string_view::npos) {
+    *err = EINVAL;
+    return Status::Error(std::string(op) + " " + std::string(path) +
+                         ": not an absolute path");
+  }
+  size_t start = target.find_first_not_of('/');
+  std::string rel =
+      start == std::string_view::npos ? "." : std::string(target.substr(start));
+  int fd = OpenAt2(root_fd, rel, flags, mode);
+  if (fd < 0) {
+    *err = -fd;
+    return PathError(op, path, -fd);
+  }
+  return UniqueFd(fd);
+}
+
+bool IsSpecialLast(std::string_view path) {
+  while (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+  std::string_view name = path.substr(path.rfind('/') + 1);
+  return name.empty() || name == "." || name == "..";
+}
+
+FileType TypeOf(mode_t mode) {
+  if (S_ISREG(mode)) return FileType::kRegular;
+  if (S_ISDIR(mode)) return FileType::kDirectory;
+  if (S_ISLNK(mode)) return FileType::kSymlink;
+  return FileType::kOther;
+}
+
+}  // namespace rooted_internal
+
+using namespace rooted_internal;  // NOLINT: this file implements it
+
+RootedSystem::RootedSystem(std::string root, UniqueFd root_fd, bool live)
+    : root_(std::move(root)), root_fd_(std::move(root_fd)), live_(live) {}
+
+Result<std::unique_ptr<RootedSystem>> RootedSystem::Open(
+    const std::string& root) {
+  if (root.empty()) return Status::Error("root: empty path");
+  char* real = ::realpath(root.c_str(), nullptr);
+  if (real == nullptr) return PathError("root", root, errno);
+  std::string canonical(real);
+  std::free(real);
+  UniqueFd fd(::open(canonical.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!fd.valid()) return PathError("root", root, errno);
+  int probe = OpenAt2(fd.get(), ".", O_PATH | O_DIRECTORY, 0);
+  if (probe < 0) {
+    if (-probe == ENOSYS) {
+      return Status::Error(
+          "root " + root +
+          ": openat2(2) is not available; Linux 5.6 or newer is needed to "
+          "resolve paths safely inside the root");
+    }
+    return PathError("root " + root + ": openat2(2) probe", "", -probe);
+  }
+  ::close(probe);
+  bool live = canonical == "/";
+  return std::unique_ptr<RootedSystem>(
+      new RootedSystem(canonical, std::move(fd), live));
+}
+
+Result<UniqueFd> RootedSystem::OpenInRoot(std::string_view op,
+                                          std::string_view path, int flags,
+                                          unsigned mode) const {
+  return OpenInRootErr(root_fd_.get(), op, path, path, flags, mode, nullptr);
+}
+
+Result<RootedSystem::Parent> RootedSystem::OpenParent(std::string_view op,
+                                                      std::string_view path,
+                                                      int flags,
+                                                      int* err) const {
+  int dummy = 0;
+  if (err == nullptr) err = &dummy;
+  std::string_view p = path;
+  while (p.size() > 1 && p.back() == '/') p.remove_suffix(1);
+  if (p.empty() || p[0] != '/' || IsSpecialLast(p)) {
+    *err = EINVAL;
+    return PathError(op, path, EINVAL);
+  }
+  size_t slash = p.rfind('/');
+  std::string_view dir = slash == 0 ? "/" : p.substr(0, slash);
+  auto fd =
+      OpenInRootErr(root_fd_.get(), op, path, dir, flags | O_DIRECTORY, 0, err);
+  if (!fd.ok()) return fd.status();
+  return Parent{std::move(*fd), std::string(p.substr(slash + 1))};
+}
+
+Result<UniqueFd> RootedSystem::OpenLast(std::string_view op,
+                                        std::string_view path, int flags,
+                                        int* err) const {
+  if (IsSpecialLast(path)) {
+    return OpenInRootErr(root_fd_.get(), op, path, path, flags, 0, err);
+  }
+  auto parent = OpenParent(op, path, O_PATH, err);
+  if (!parent.ok()) return parent.status();
+  int fd = ::openat(parent->fd.get(), parent->name.c_str(),
+                    flags | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    if (err != nullptr) *err = errno;
+    return PathError(op, path, errno);
+  }
+  return UniqueFd(fd);
+}
+
+Result<std::optional<FileInfo>> RootedSystem::Stat(
+    std::string_view path) const {
+  int err = 0;
+  auto fd = OpenLast("stat", path, O_PATH, &err);
+  if (!fd.ok()) {
+    if (err == ENOENT) return std::optional<FileInfo>();
+    return fd.status();
+  }
+  struct stat st;
+  if (::fstat(fd->get(), &st) != 0) return PathError("stat", path, errno);
+  FileInfo info;
+  info.type = TypeOf(st.st_mode);
+  info.mode = st.st_mode & 07777;
+  info.uid = st.st_uid;
+  info.gid = st.st_gid;
+  info.size = static_cast<uint64_t>(st.st_size);
+  return std::optional<FileInfo>(info);
+}
+
+Result<std::string> RootedSystem::ReadFile(std::string_view path) const {
+  int err = 0;
+  // Reading follows symlinks, but only inside the root (RESOLVE_IN_ROOT):
+  // /etc/os-release -> ../usr/lib/os-release is read from the image.
+  (void)err;
+  auto fd = OpenInRoot("read", path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+  if (!fd.ok()) return fd.status();
+  struct stat st;
+  if (::fstat(fd->get(), &st) != 0) return PathError("read", path, errno);
+  if (S_ISDIR(st.st_mode)) return PathError("read", path, EISDIR);
+  if (!S_ISREG(st.st_mode)) {
+    return Status::Error("read " + std::string(path) + ": not a regular file");
+  }
+  std::string out;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(fd->get(), buf, sizeof(buf));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return PathError("read", path, errno);
+    if (n == 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+Result<std::vector<std::string>> RootedSystem::ListDir(
+    std::string_view path) const {
+  auto fd = OpenInRoot("listdir", path, O_RDONLY | O_DIRECTORY);
+  if (!fd.ok()) return fd.status();
+  DIR* dir = ::fdopendir(fd->get());
+  if (dir == nullptr) return PathError("listdir", path, errno);
+  fd->release();  // owned by dir now
+  std::vector<std::string> names;
+  errno = 0;
+  while (struct dirent* ent = ::readdir(dir)) {
+    std::string_view name(ent->d_name);
+    if (name != "." && name != "..") names.emplace_back(name);
+    errno = 0;
+  }
+  int read_err = errno;
+  ::closedir(dir);
+  if (read_err != 0) return PathError("listdir", path, read_err);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+Result<std::string> RootedSystem::ReadLink(std::string_view path) const {
+  auto parent = OpenParent("readlink", path, O_PATH);
+  if (!parent.ok()) return parent.status();
+  std::string buf(256, '\0');
+  for (;;) {
+    ssize_t n = ::readlinkat(parent->fd.get(), parent->name.c_str(), buf.data(),
+                             buf.size());
+    if (n < 0) return PathError("readlink", path, errno);
+    if (static_cast<size_t>(n) < buf.size()) {
+      buf.resize(static_cast<size_t>(n));
+      return buf;
+    }
+    buf.resize(buf.size() * 2);
+  }
+}
+
+std::string RootedSystem::KernelHostname() const {
+  if (!live_) return "";
+  struct utsname u;
+  if (::uname(&u) != 0) return "";
+  return u.nodename;
+}
+
+int64_t RootedSystem::Now() const {
+  return static_cast<int64_t>(std::time(nullptr));
+}
+
+Status RootedSystem::SetKernelHostname(std::string_view name) {
+  if (!live_) {
+    return Status::Error("sethostname: not the live system (root " + root_ +
+                         ")");
+  }
+  if (::sethostname(name.data(), name.size()) != 0) {
+    return PathError("sethostname", name, errno);
+  }
+  return Status::Ok();
+}
+
+namespace {
+
+class FdLockHandle : public LockHandle {
+ public:
+  explicit FdLockHandle(UniqueFd fd) : fd_(std::move(fd)) {}
+
+ private:
+  UniqueFd fd_;  // closing the last fd of the description releases the lock
+};
+
+}  // namespace
+
+Result<std::unique_ptr<LockHandle>> RootedSystem::Lock(std::string_view path,
+                                                       int timeout_seconds) {
+  auto parent = OpenParent("lock", path, O_PATH);
+  if (!parent.ok()) return parent.status();
+  UniqueFd fd(::openat(parent->fd.get(), parent->name.c_str(),
+                       O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
+                       0600));
+  if (!fd.valid()) return PathError("lock", path, errno);
+  struct stat st;
+  if (::fstat(fd.get(), &st) != 0) return PathError("lock", path, errno);
+  if (!S_ISREG(st.st_mode)) {
+    return Status::Error("lock " + std::string(path) + ": not a regular file");
+  }
+  auto deadline = std::chrono::steady_clock::now() +
+                  std::chrono::seconds(std::max(timeout_seconds, 0));
+  for (;;) {
+    struct flock fl = {};
+    fl.l_type = F_WRLCK;
+    fl.l_whence = SEEK_SET;  // l_start = l_len = 0: the whole file
+    if (::fcntl(fd.get(), F_OFD_SETLK, &fl) == 0) break;
+    if (errno != EAGAIN && errno != EACCES && errno != EINTR) {
+      return PathError("lock", path, errno);
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return Status::Error("lock " + std::string(path) +
+                           ": held by another process (waited " +
+                           std::to_string(timeout_seconds) + "s)");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return std::unique_ptr<LockHandle>(new FdLockHandle(std::move(fd)));
+}
+
+}  // namespace flamingo

@@ -1,0 +1,103 @@
+// RootedSystem: the real System over a root directory (--root DIR, or "/"
+// for the running machine).
+//
+// Every path is resolved by the kernel inside the root with openat2(2)
+// RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS: ".." stops at the root and every
+// symlink (absolute or relative, in any component) is resolved as if the
+// root were "/", so nothing can lead outside it. The last component is then
+// handled with *at(2) calls relative to its parent directory's fd and never
+// followed (lstat semantics), except by ListDir.
+//
+// WriteFile's temporary file is ".flamingo-<16 hex digits>.tmp" in the
+// target's directory; it is removed on every failure the process survives,
+// but a SIGKILL or power loss between create and rename can leave one.
+//
+// Error messages name the operation and the path inside the target:
+// "write /etc/motd: No space left on device".
+//
+// Lock takes an open-file-description record lock (F_OFD_SETLK, F_WRLCK on
+// the whole file): it conflicts with the classic fcntl F_SETLK lock that
+// lckpwdf(3) and other processes take on the same file, and also with a
+// second Lock of the same file within this process.
+//
+// Thread-compatible: the object holds only the root fd; concurrent calls
+// are fine, Exec may be called from several threads.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "engine/system.h"
+#include "system/unique_fd.h"
+
+namespace flamingo {
+
+class RootedSystem : public System {
+ public:
+  // Opens `root` (an existing directory on the host). Fails with a clear
+  // message when the kernel has no openat2(2) (Linux < 5.6).
+  static Result<std::unique_ptr<RootedSystem>> Open(const std::string& root);
+
+  // ---- SystemReader ----
+  Result<std::optional<FileInfo>> Stat(std::string_view path) const override;
+  Result<std::string> ReadFile(std::string_view path) const override;
+  Result<std::vector<std::string>> ListDir(
+      std::string_view path) const override;
+  Result<std::string> ReadLink(std::string_view path) const override;
+  bool IsLive() const override { return live_; }
+  std::string RootDir() const override { return root_; }
+  std::string KernelHostname() const override;
+  int64_t Now() const override;
+
+  // ---- System ----
+  Result<std::unique_ptr<LockHandle>> Lock(std::string_view path,
+                                           int timeout_seconds) override;
+  Status WriteFile(std::string_view path, std::string_view content,
+                   const FileAttrs& attrs) override;
+  Status MakeDir(std::string_view path, const FileAttrs& attrs) override;
+  Status SetAttrs(std::string_view path, const FileAttrs& attrs) override;
+  Status Remove(std::string_view path) override;
+  Status SetKernelHostname(std::string_view name) override;
+  // Forks; the child enters a new process group, chroots into the root
+  // (unless live), changes to request.cwd, gets /dev/null as stdin and a
+  // pipe as stdout+stderr, and execs argv[0] looked up in the request's
+  // PATH with exactly the request's environment. The parent appends the
+  // output to request.output_path (created 0600 inside the root) and keeps
+  // the last 4 KiB as output_tail. On timeout the group gets SIGTERM, then
+  // SIGKILL 2 s later. A command that cannot be started (not found, bad
+  // cwd) is an error Status, not an ExecResult.
+  Result<ExecResult> Exec(const ExecRequest& request) override;
+
+  // Opens `path` inside the root with openat2(2) (`flags` | O_CLOEXEC,
+  // following symlinks inside the root). Exposed for other system/ adapters.
+  Result<UniqueFd> OpenInRoot(std::string_view op, std::string_view path,
+                              int flags, unsigned mode = 0) const;
+
+ private:
+  RootedSystem(std::string root, UniqueFd root_fd, bool live);
+
+  // The parent directory of `path` opened inside the root (flags |
+  // O_DIRECTORY), and the last component's name (never "", "." or "..",
+  // which are EINVAL). The errno of a failure is stored in *err if given.
+  struct Parent {
+    UniqueFd fd;
+    std::string name;
+  };
+  Result<Parent> OpenParent(std::string_view op, std::string_view path,
+                            int flags, int* err = nullptr) const;
+  // Opens the last component of `path` without following it (a symlink is
+  // opened itself with O_PATH, else ELOOP); "/" and paths ending in "." or
+  // ".." are opened as they are.
+  Result<UniqueFd> OpenLast(std::string_view op, std::string_view path,
+                            int flags, int* err = nullptr) const;
+
+  std::string root_;
+  UniqueFd root_fd_;
+  bool live_;
+};
+
+// "op path: strerror(err)" — the error shape of every System adapter.
+Status PathError(std::string_view op, std::string_view path, int err);
+
+}  // namespace flamingo

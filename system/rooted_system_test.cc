@@ -1,0 +1,241 @@
+// RootedSystem files against real temporary directories: atomic writes,
+// attrs, and every way a path could try to leave the root.
+#include "system/rooted_system.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "system/temp_dir_for_test.h"
+
+namespace flamingo {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+class RootedSystemTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_FALSE(tmp_.path().empty());
+    root_ = tmp_ / "root";
+    outside_ = tmp_ / "outside";
+    fs::create_directories(root_ + "/etc");
+    WriteHostFile(outside_ + "/victim", "HOST");
+    auto sys = RootedSystem::Open(root_);
+    ASSERT_TRUE(sys.ok()) << sys.status().message();
+    sys_ = std::move(*sys);
+  }
+  struct stat HostLstat(const std::string& path) {
+    struct stat st = {};
+    EXPECT_EQ(::lstat(path.c_str(), &st), 0) << path;
+    return st;
+  }
+  void ExpectVictimUntouched() {
+    EXPECT_EQ(ReadHostFile(outside_ + "/victim"), "HOST");
+    EXPECT_EQ(std::vector<std::string>{"victim"}, HostNames(outside_));
+  }
+  static std::vector<std::string> HostNames(const std::string& dir) {
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(dir)) {
+      names.push_back(e.path().filename());
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+  }
+
+  TempDir tmp_;
+  std::string root_, outside_;
+  std::unique_ptr<RootedSystem> sys_;
+};
+
+TEST_F(RootedSystemTest, OpenReportsRootAndLiveness) {
+  EXPECT_FALSE(sys_->IsLive());
+  EXPECT_EQ(sys_->RootDir(), fs::canonical(root_).string());
+  EXPECT_EQ(sys_->KernelHostname(), "");
+  EXPECT_FALSE(sys_->SetKernelHostname("x").ok());
+  auto live = RootedSystem::Open("/");
+  ASSERT_TRUE(live.ok());
+  EXPECT_TRUE((*live)->IsLive());
+  EXPECT_FALSE((*live)->KernelHostname().empty());
+  EXPECT_FALSE(RootedSystem::Open(tmp_ / "missing").ok());
+}
+
+TEST_F(RootedSystemTest, AtomicWriteReplacesContentAndSetsModeAndOwner) {
+  ASSERT_TRUE(sys_->WriteFile("/etc/motd", "one\n", {0644, 0, 0}).ok());
+  ASSERT_TRUE(sys_->WriteFile("/etc/motd", "two\n", {0640, 1234, 5678}).ok());
+  EXPECT_EQ(ReadHostFile(root_ + "/etc/motd"), "two\n");
+  struct stat st = HostLstat(root_ + "/etc/motd");
+  EXPECT_TRUE(S_ISREG(st.st_mode));
+  EXPECT_EQ(st.st_mode & 07777, 0640u);
+  EXPECT_EQ(st.st_uid, 1234u);
+  EXPECT_EQ(st.st_gid, 5678u);
+  // No temporary file is left behind.
+  EXPECT_EQ(*sys_->ListDir("/etc"), std::vector<std::string>{"motd"});
+  auto info = sys_->Stat("/etc/motd");
+  ASSERT_TRUE(info.ok() && info->has_value());
+  EXPECT_EQ((*info)->size, 4u);
+  EXPECT_EQ((*info)->mode, 0640u);
+  EXPECT_EQ(*sys_->ReadFile("/etc/motd"), "two\n");
+}
+
+TEST_F(RootedSystemTest, WriteKeepsSetuidAfterChown) {
+  ASSERT_TRUE(sys_->WriteFile("/etc/tool", "x", {04755, 0, 0}).ok());
+  EXPECT_EQ(HostLstat(root_ + "/etc/tool").st_mode & 07777, 04755u);
+}
+
+TEST_F(RootedSystemTest, WriteNeedsParentAndLeavesNothingOnFailure) {
+  Status s = sys_->WriteFile("/nodir/file", "x", {});
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(s.message(), HasSubstr("write /nodir/file"));
+  fs::create_directories(root_ + "/etc/isdir");
+  EXPECT_FALSE(sys_->WriteFile("/etc/isdir", "x", {}).ok());
+  EXPECT_EQ(*sys_->ListDir("/etc"), std::vector<std::string>{"isdir"});
+}
+
+TEST_F(RootedSystemTest, SymlinkAtTargetIsReplacedNotFollowed) {
+  fs::create_symlink(outside_ + "/victim", root_ + "/etc/abs");
+  fs::create_symlink("../../outside/victim", root_ + "/etc/rel");
+  ASSERT_TRUE(sys_->WriteFile("/etc/abs", "new", {}).ok());
+  ASSERT_TRUE(sys_->WriteFile("/etc/rel", "new", {}).ok());
+  EXPECT_TRUE(S_ISREG(HostLstat(root_ + "/etc/abs").st_mode));
+  EXPECT_TRUE(S_ISREG(HostLstat(root_ + "/etc/rel").st_mode));
+  EXPECT_EQ(ReadHostFile(root_ + "/etc/abs"), "new");
+  ExpectVictimUntouched();
+}
+
+TEST_F(RootedSystemTest, DotDotStaysInsideRoot) {
+  fs::create_directories(root_ + "/outside");
+  ASSERT_TRUE(sys_->WriteFile("/../../outside/victim", "in", {}).ok());
+  EXPECT_EQ(ReadHostFile(root_ + "/outside/victim"), "in");
+  ExpectVictimUntouched();
+  EXPECT_FALSE(sys_->ReadFile("/../../../../etc/hostname").ok());
+}
+
+TEST_F(RootedSystemTest, AbsoluteSymlinkToHostEtcResolvesInsideRoot) {
+  // /etc -> /etc is a loop inside the root, never the host's /etc.
+  fs::remove(root_ + "/etc");
+  fs::create_symlink("/etc", root_ + "/etc");
+  Status s = sys_->WriteFile("/etc/flamingo-escape-test", "x", {});
+  EXPECT_FALSE(s.ok());
+  EXPECT_FALSE(fs::exists("/etc/flamingo-escape-test"));
+  auto passwd = sys_->ReadFile("/etc/passwd");
+  EXPECT_FALSE(passwd.ok());
+}
+
+TEST_F(RootedSystemTest, SymlinkedParentPointingOutsideStaysInside) {
+  // /evil -> <host path of outside>: resolved as <root><host path>.
+  fs::create_symlink(outside_, root_ + "/evil");
+  EXPECT_FALSE(sys_->WriteFile("/evil/victim", "x", {}).ok());
+  EXPECT_FALSE(sys_->ReadFile("/evil/victim").ok());
+  auto st = sys_->Stat("/evil/victim");
+  ASSERT_TRUE(st.ok());
+  EXPECT_FALSE(st->has_value());
+  fs::create_directories(root_ + outside_);
+  ASSERT_TRUE(sys_->WriteFile("/evil/victim", "in", {}).ok());
+  EXPECT_EQ(ReadHostFile(root_ + outside_ + "/victim"), "in");
+  ExpectVictimUntouched();
+}
+
+TEST_F(RootedSystemTest, RelativeSymlinkClimbingOutStaysInside) {
+  fs::create_directories(root_ + "/a/b");
+  fs::create_directories(root_ + "/outside");
+  fs::create_symlink("../../../../../../outside", root_ + "/a/b/up");
+  ASSERT_TRUE(sys_->WriteFile("/a/b/up/victim", "in", {}).ok());
+  EXPECT_EQ(ReadHostFile(root_ + "/outside/victim"), "in");
+  ASSERT_TRUE(sys_->MakeDir("/a/b/up/d", {0755, 0, 0}).ok());
+  EXPECT_TRUE(fs::is_directory(root_ + "/outside/d"));
+  ASSERT_TRUE(sys_->Remove("/a/b/up/victim").ok());
+  ExpectVictimUntouched();
+}
+
+TEST_F(RootedSystemTest, StatHasLstatSemantics) {
+  fs::create_symlink("/etc", root_ + "/link");
+  auto st = sys_->Stat("/link");
+  ASSERT_TRUE(st.ok() && st->has_value());
+  EXPECT_EQ((*st)->type, FileType::kSymlink);
+  auto root = sys_->Stat("/");
+  ASSERT_TRUE(root.ok() && root->has_value());
+  EXPECT_EQ((*root)->type, FileType::kDirectory);
+  auto missing = sys_->Stat("/no/such/thing");
+  ASSERT_TRUE(missing.ok()) << missing.status().message();
+  EXPECT_FALSE(missing->has_value());
+  EXPECT_EQ(*sys_->ReadLink("/link"), "/etc");
+  EXPECT_FALSE(sys_->ReadLink("/etc").ok());
+}
+
+TEST_F(RootedSystemTest, ReadFileFollowsSymlinksOnlyInsideTheRoot) {
+  WriteHostFile(root_ + "/etc/real", "data");
+  fs::create_symlink("real", root_ + "/etc/link");
+  fs::create_symlink("/etc/real", root_ + "/etc/abs");
+  fs::create_symlink("/etc/hostname", root_ + "/etc/host-hostname");
+  EXPECT_EQ(*sys_->ReadFile("/etc/real"), "data");
+  EXPECT_EQ(*sys_->ReadFile("/etc/link"), "data");
+  EXPECT_EQ(*sys_->ReadFile("/etc/abs"), "data");  // resolved in the root
+  // The host has /etc/hostname; the root does not: not found, not leaked.
+  EXPECT_FALSE(sys_->ReadFile("/etc/host-hostname").ok());
+}
+
+TEST_F(RootedSystemTest, ReadFileRefusesNonRegularFiles) {
+  EXPECT_FALSE(sys_->ReadFile("/etc").ok());
+  ASSERT_EQ(::mkfifo((root_ + "/etc/fifo").c_str(), 0600), 0);
+  EXPECT_FALSE(sys_->ReadFile("/etc/fifo").ok());  // and does not block
+}
+
+TEST_F(RootedSystemTest, ListDirIsSorted) {
+  for (const char* n : {"c", "a", "b"}) WriteHostFile(root_ + "/d/" + n, "");
+  EXPECT_EQ(*sys_->ListDir("/d"), (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_FALSE(sys_->ListDir("/d/a").ok());
+}
+
+TEST_F(RootedSystemTest, MakeDirSetsAttrsAndIsIdempotent) {
+  ASSERT_TRUE(sys_->MakeDir("/srv", {02775, 10, 20}).ok());
+  struct stat st = HostLstat(root_ + "/srv");
+  EXPECT_TRUE(S_ISDIR(st.st_mode));
+  EXPECT_EQ(st.st_mode & 07777, 02775u);
+  EXPECT_EQ(st.st_uid, 10u);
+  ASSERT_TRUE(sys_->MakeDir("/srv", {0700, 0, 0}).ok());
+  EXPECT_EQ(HostLstat(root_ + "/srv").st_mode & 07777, 02775u);
+  WriteHostFile(root_ + "/file", "");
+  EXPECT_FALSE(sys_->MakeDir("/file", {}).ok());
+  EXPECT_FALSE(sys_->MakeDir("/x/y", {}).ok());
+  ASSERT_TRUE(MakeDirs(*sys_, "/x/y/z", {0750, 0, 0}).ok());
+  EXPECT_TRUE(fs::is_directory(root_ + "/x/y/z"));
+}
+
+TEST_F(RootedSystemTest, SetAttrsRefusesSymlinkAndChangesFile) {
+  fs::create_symlink(outside_ + "/victim", root_ + "/etc/link");
+  ::chmod((outside_ + "/victim").c_str(), 0644);
+  Status s = sys_->SetAttrs("/etc/link", {0600, 0, 0});
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(s.message(), HasSubstr("symlink"));
+  EXPECT_EQ(HostLstat(outside_ + "/victim").st_mode & 07777, 0644u);
+  WriteHostFile(root_ + "/etc/f", "");
+  ASSERT_TRUE(sys_->SetAttrs("/etc/f", {01700, 7, 8}).ok());
+  struct stat st = HostLstat(root_ + "/etc/f");
+  EXPECT_EQ(st.st_mode & 07777, 01700u);
+  EXPECT_EQ(st.st_gid, 8u);
+  EXPECT_FALSE(sys_->SetAttrs("/etc/missing", {}).ok());
+}
+
+TEST_F(RootedSystemTest, RemoveFilesSymlinksAndEmptyDirs) {
+  WriteHostFile(root_ + "/d/f", "");
+  fs::create_symlink(outside_ + "/victim", root_ + "/d/link");
+  fs::create_directories(root_ + "/d/sub");
+  EXPECT_FALSE(sys_->Remove("/d").ok());  // not empty
+  ASSERT_TRUE(sys_->Remove("/d/f").ok());
+  ASSERT_TRUE(sys_->Remove("/d/link").ok());
+  ASSERT_TRUE(sys_->Remove("/d/sub").ok());
+  ASSERT_TRUE(sys_->Remove("/d").ok());
+  EXPECT_TRUE(sys_->Remove("/d").ok());          // missing is fine
+  EXPECT_TRUE(sys_->Remove("/no/such/x").ok());  // missing parent too
+  EXPECT_FALSE(fs::exists(root_ + "/d"));
+  EXPECT_FALSE(sys_->Remove("/").ok());
+  ExpectVictimUntouched();
+}
+
+}  // namespace
+}  // namespace flamingo

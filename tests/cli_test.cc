@@ -1,0 +1,188 @@
+// Blackbox tests of the CLI contract: the real binary against temporary
+// roots (docs/cli.md).
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include "tests/blackbox.h"
+
+namespace flamingo::blackbox {
+namespace {
+
+const char* kMeta = "instance-id: iid-test-1\nlocal-hostname: testhost\n";
+
+class CliTest : public ::testing::Test {
+ protected:
+  void Seed(const std::string& user_data, const std::string& meta = kMeta) {
+    root_.Write("var/lib/cloud/seed/nocloud/user-data", user_data);
+    root_.Write("var/lib/cloud/seed/nocloud/meta-data", meta);
+  }
+  RunResult Flamingo(std::vector<std::string> args) {
+    args.push_back("--root");
+    args.push_back(root_.path());
+    return RunFlamingo(args);
+  }
+  TempDir root_;
+};
+
+TEST_F(CliTest, VersionPrintsTheVersion) {
+  RunResult r = RunFlamingo({"version"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out.rfind("flamingo ", 0), 0u) << r.out;
+}
+
+TEST_F(CliTest, UnknownCommandIsAUsageError) {
+  RunResult r = RunFlamingo({"frobnicate"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("unknown command 'frobnicate'"), std::string::npos);
+  EXPECT_NE(r.err.find("usage: flamingo"), std::string::npos);
+}
+
+TEST_F(CliTest, UnknownOptionIsNamed) {
+  RunResult r = RunFlamingo({"plan", "--colour"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("unknown option '--colour'"), std::string::npos);
+}
+
+TEST_F(CliTest, EmptyRootPlansNothing) {
+  RunResult r = Flamingo({"plan", "--detailed-exitcode"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "No changes: the machine matches the configuration.\n");
+}
+
+TEST_F(CliTest, ApplyThenPlanIsEmptyAndSecondApplyChangesNothing) {
+  Seed("#cloud-config\nwrite_files:\n  - path: /etc/a.conf\n    content: hi\n");
+  RunResult plan = Flamingo({"plan", "--detailed-exitcode"});
+  EXPECT_EQ(plan.exit_code, 2) << plan.err;
+  EXPECT_NE(plan.out.find("+ create file[/etc/a.conf]"), std::string::npos)
+      << plan.out;
+  RunResult apply = Flamingo({"apply"});
+  ASSERT_EQ(apply.exit_code, 0) << apply.err << apply.out;
+  EXPECT_EQ(root_.Read("etc/a.conf"), "hi");
+  RunResult again = Flamingo({"plan", "--detailed-exitcode"});
+  EXPECT_EQ(again.exit_code, 0) << again.out;
+  auto before = Snapshot(root_.path() + "/etc");
+  RunResult second = Flamingo({"apply"});
+  EXPECT_EQ(second.exit_code, 0);
+  EXPECT_NE(second.out.find("Apply complete: 0 changed"), std::string::npos)
+      << second.out;
+  EXPECT_EQ(Snapshot(root_.path() + "/etc"), before);
+}
+
+TEST_F(CliTest, PlanIsDeterministicAndChangesNothing) {
+  Seed("#cloud-config\nhostname: web\nwrite_files:\n"
+       "  - path: /b\n    content: b\n  - path: /a\n    content: a\n");
+  auto before = Snapshot(root_.path());
+  RunResult one = Flamingo({"plan"});
+  RunResult two = Flamingo({"plan"});
+  RunResult json1 = Flamingo({"plan", "--format", "json"});
+  RunResult json2 = Flamingo({"plan", "--format", "json"});
+  EXPECT_EQ(one.out, two.out);
+  EXPECT_EQ(json1.out, json2.out);
+  EXPECT_NE(json1.out.find("\"format_version\": 1"), std::string::npos);
+  EXPECT_EQ(Snapshot(root_.path()), before);
+}
+
+TEST_F(CliTest, MalformedYamlNamesThePlaceAndChangesNothing) {
+  Seed("#cloud-config\nwrite_files:\n  - path: /x\n   content: [\n");
+  auto before = Snapshot(root_.path());
+  RunResult r = Flamingo({"apply"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("/var/lib/cloud/seed/nocloud/user-data:4:"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(Snapshot(root_.path()), before);
+}
+
+TEST_F(CliTest, ValidateReportsFileLineColumnAndPath) {
+  TempDir dir;
+  dir.Write("bad.yaml", "#cloud-config\nwrite_files:\n  - path: 5\n    permissions: [1]\n");
+  RunResult r = RunFlamingo({"validate", dir.path() + "/bad.yaml"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find(dir.path() + "/bad.yaml:4:18: write_files[0].permissions"),
+            std::string::npos)
+      << r.err;
+}
+
+TEST_F(CliTest, ValidateAcceptsAValidFile) {
+  TempDir dir;
+  dir.Write("ok.yaml", "#cloud-config\nhostname: a\n");
+  RunResult r = RunFlamingo({"validate", dir.path() + "/ok.yaml"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, dir.path() + "/ok.yaml: valid\n");
+}
+
+TEST_F(CliTest, StatusBeforeAnyRun) {
+  RunResult r = Flamingo({"status"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out, "flamingo has not run on this system\n");
+}
+
+TEST_F(CliTest, StatusAfterApply) {
+  Seed("#cloud-config\nwrite_files:\n  - path: /etc/a\n    content: a\n");
+  ASSERT_EQ(Flamingo({"apply"}).exit_code, 0);
+  RunResult r = Flamingo({"status"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("instance: iid-test-1"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("flamingo apply: ok"), std::string::npos) << r.out;
+  RunResult j = Flamingo({"status", "--format", "json"});
+  EXPECT_NE(j.out.find("\"outcome\": \"changed\""), std::string::npos) << j.out;
+}
+
+TEST_F(CliTest, CorruptStateIsReportedAndTreatedAsNone) {
+  Seed("#cloud-config\nwrite_files:\n  - path: /etc/a\n    content: a\n");
+  root_.Write("var/lib/flamingo/state.json", "{ not json");
+  RunResult r = Flamingo({"apply"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("state.json: corrupt"), std::string::npos) << r.err;
+  EXPECT_EQ(Flamingo({"status"}).exit_code, 0);
+}
+
+TEST_F(CliTest, ASecondRunWaitsForTheLock) {
+  Seed("#cloud-config\nwrite_files:\n  - path: /etc/a\n    content: a\n");
+  root_.Write("var/lib/flamingo/lock", "");
+  // Hold the lock from a child process (POSIX locks are per process).
+  int ready[2];
+  ASSERT_EQ(pipe(ready), 0);
+  pid_t child = fork();
+  if (child == 0) {
+    int fd = open((root_.path() + "/var/lib/flamingo/lock").c_str(), O_RDWR);
+    struct flock fl = {};
+    fl.l_type = F_WRLCK;
+    fl.l_whence = SEEK_SET;
+    if (fd < 0 || fcntl(fd, F_SETLK, &fl) != 0) _exit(1);
+    if (write(ready[1], "x", 1) != 1) _exit(1);
+    sleep(30);
+    _exit(0);
+  }
+  char c;
+  ASSERT_EQ(read(ready[0], &c, 1), 1);
+  RunResult r = Flamingo({"apply", "--lock-timeout", "0"});
+  kill(child, SIGKILL);
+  waitpid(child, nullptr, 0);
+  close(ready[0]);
+  close(ready[1]);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("another flamingo run holds /var/lib/flamingo/lock"),
+            std::string::npos)
+      << r.err;
+  EXPECT_FALSE(root_.Exists("etc/a"));
+}
+
+TEST_F(CliTest, CommandLineInputsWin) {
+  TempDir in;
+  in.Write("ud", "#cloud-config\nwrite_files:\n  - path: /from-cli\n    content: x\n");
+  in.Write("md", "{\"instance-id\": \"iid-json\"}");
+  RunResult r = RunFlamingo({"apply", "--root", root_.path(), "--user-data",
+                     in.path() + "/ud", "--meta-data", in.path() + "/md"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(root_.Exists("from-cli"));
+  EXPECT_NE(Flamingo({"status"}).out.find("instance: iid-json"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace flamingo::blackbox

@@ -1,0 +1,359 @@
+// Blackbox tests of bootcmd / runcmd / user scripts with the real binary
+// against temporary roots that hold a static busybox as /bin/sh (so the
+// chroot in System::Exec works), with the boot id given by --boot-id.
+// docs/reference/scripts.md, docs/boot-modes.md.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "tests/blackbox.h"
+
+namespace flamingo::blackbox {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr char kBusybox[] = "/usr/bin/busybox";  // package busybox-static
+
+bool Has(const std::string& s, const std::string& part) {
+  return s.find(part) != std::string::npos;
+}
+
+size_t Count(const std::string& s, const std::string& part) {
+  size_t n = 0;
+  for (size_t i = s.find(part); i != std::string::npos;
+       i = s.find(part, i + 1)) {
+    ++n;
+  }
+  return n;
+}
+
+class ScriptsBlackboxTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!fs::exists(kBusybox)) GTEST_SKIP() << "needs busybox-static";
+    fs::create_directories(root_.path() + "/bin");
+    fs::copy_file(kBusybox, root_.path() + "/bin/busybox");
+    fs::copy_file(kBusybox, root_.path() + "/bin/sh");
+    chmod((root_.path() + "/bin/busybox").c_str(), 0755);
+    chmod((root_.path() + "/bin/sh").c_str(), 0755);
+    // Applet links (sleep, touch, env, ...) inside the root.
+    for (const char* applet : {"sleep", "touch", "env", "sort", "cat", "echo",
+                               "mkdir", "ls", "grep", "rm"}) {
+      fs::create_symlink("busybox", root_.path() + "/bin/" + applet);
+    }
+  }
+
+  void Seed(const std::string& user_data,
+            const std::string& instance = "iid-one") {
+    root_.Write("var/lib/cloud/seed/nocloud/user-data", user_data);
+    root_.Write("var/lib/cloud/seed/nocloud/meta-data",
+                "instance-id: " + instance + "\n");
+  }
+
+  RunResult Flamingo(std::vector<std::string> args,
+                     const std::vector<std::string>& env = {}) {
+    args.push_back("--root");
+    args.push_back(root_.path());
+    return RunFlamingo(args, env);
+  }
+  RunResult Boot(const std::string& boot_id) {
+    return Flamingo({"apply", "--boot", "--boot-id", boot_id});
+  }
+  std::string Read(const std::string& rel) {
+    return root_.Exists(rel) ? root_.Read(rel) : "";
+  }
+  bool MarkersLeft() {
+    std::string dir = root_.path() + "/var/lib/flamingo/running";
+    return fs::exists(dir) && !fs::is_empty(dir);
+  }
+
+  // Starts flamingo with `args`, waits until the script wrote /script.pid,
+  // SIGKILLs flamingo, then the script's process group.
+  void KillWhileTheScriptRuns(std::vector<std::string> args) {
+    args.insert(args.begin(), FLAMINGO_BIN);
+    args.push_back("--root");
+    args.push_back(root_.path());
+    root_.Write("script.pid", "");
+    pid_t pid = fork();
+    if (pid == 0) {
+      int devnull = open("/dev/null", O_WRONLY);
+      dup2(devnull, 1);
+      dup2(devnull, 2);
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(FLAMINGO_BIN, argv.data());
+      _exit(127);
+    }
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (Read("script.pid").empty() &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    kill(pid, SIGKILL);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    EXPECT_TRUE(WIFSIGNALED(status)) << "flamingo finished before the kill";
+    // The script runs in its own process group: end it too.
+    std::string script_pid = Read("script.pid");
+    ASSERT_FALSE(script_pid.empty()) << "the script never started";
+    kill(-std::stoi(script_pid), SIGKILL);
+    root_.Write("script.pid", "");
+  }
+
+  TempDir root_;
+};
+
+constexpr char kUserData[] =
+    "#cloud-config\n"
+    "bootcmd:\n"
+    "  - echo boot $INSTANCE_ID >> /order\n"
+    "runcmd:\n"
+    "  - echo run $INSTANCE_ID >> /order\n"
+    "  - [sh, -c, 'env | sort > /env.txt']\n"
+    "  - cd /bin\n"
+    "  - pwd > /cwd.txt\n"
+    "  - echo hello from runcmd\n";
+
+TEST_F(ScriptsBlackboxTest, FirstBootRunsBootcmdFirstAndRuncmdOnce) {
+  Seed(kUserData);
+  RunResult r = Flamingo({"apply", "--boot", "--boot-id", "boot-1"},
+                         {"LEAKED_FROM_CALLER=yes"});
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_TRUE(Has(r.out, "script[bootcmd]")) << r.out;
+  EXPECT_EQ(Read("order"), "boot iid-one\nrun iid-one\n");
+  // Shell state carries across items, as in cloud-init's runcmd script.
+  EXPECT_EQ(Read("cwd.txt"), "/bin\n");
+  // A clean, documented environment.
+  std::string env = Read("env.txt");
+  EXPECT_TRUE(Has(env, "INSTANCE_ID=iid-one\n")) << env;
+  EXPECT_TRUE(Has(env, "HOME=/root\n")) << env;
+  EXPECT_TRUE(Has(env, "LANG=C.UTF-8\n")) << env;
+  EXPECT_TRUE(Has(env, "FLAMINGO_BOOT_ID=boot-1\n")) << env;
+  EXPECT_TRUE(Has(env,
+                  "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:"
+                  "/usr/bin:/sbin:/bin\n"))
+      << env;
+  EXPECT_FALSE(Has(env, "LEAKED_FROM_CALLER")) << env;
+  // Output captured with a header per script.
+  std::string log = Read("var/log/flamingo-output.log");
+  EXPECT_TRUE(Has(log,
+                  "==== flamingo: script[runcmd] (once per instance) "
+                  "instance iid-one, boot boot-1"))
+      << log;
+  EXPECT_TRUE(Has(log, "hello from runcmd\n")) << log;
+  EXPECT_LT(log.find("script[bootcmd]"), log.find("script[runcmd]"));
+  EXPECT_FALSE(MarkersLeft());
+  EXPECT_EQ(Flamingo({"status"}).exit_code, 0);
+}
+
+TEST_F(ScriptsBlackboxTest, SecondBootOfTheSameInstanceRunsOnlyBootcmd) {
+  Seed(kUserData);
+  ASSERT_EQ(Boot("boot-1").exit_code, 0);
+  RunResult plan = Flamingo({"plan", "--boot", "--boot-id", "boot-2"});
+  EXPECT_TRUE(Has(plan.out, "> run script[bootcmd]")) << plan.out;
+  EXPECT_FALSE(Has(plan.out, "> run script[runcmd]")) << plan.out;
+  RunResult r = Boot("boot-2");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Read("order"), "boot iid-one\nrun iid-one\nboot iid-one\n");
+  // The same boot again, plain apply, reconcile: nothing runs.
+  ASSERT_EQ(Boot("boot-2").exit_code, 0);
+  ASSERT_EQ(Flamingo({"apply"}).exit_code, 0);
+  ASSERT_EQ(Flamingo({"apply", "--reconcile"}).exit_code, 0);
+  EXPECT_EQ(Read("order"), "boot iid-one\nrun iid-one\nboot iid-one\n");
+  EXPECT_EQ(Flamingo({"plan", "--detailed-exitcode"}).exit_code, 0);
+}
+
+TEST_F(ScriptsBlackboxTest, ChangedInstanceIdRunsPerInstanceWorkAgain) {
+  Seed(kUserData);
+  ASSERT_EQ(Boot("boot-1").exit_code, 0);
+  Seed(kUserData, "iid-two");
+  RunResult plan = Flamingo({"plan", "--boot", "--boot-id", "boot-2"});
+  EXPECT_TRUE(Has(plan.out,
+                  "ran for instance iid-one; this is a new "
+                  "instance iid-two"))
+      << plan.out;
+  ASSERT_EQ(Boot("boot-2").exit_code, 0);
+  EXPECT_EQ(Read("order"),
+            "boot iid-one\nrun iid-one\nboot iid-two\nrun iid-two\n");
+}
+
+TEST_F(ScriptsBlackboxTest, KilledMidScriptIsReportedInterruptedAndRunsAgain) {
+  Seed(
+      "#cloud-config\nruncmd:\n"
+      "  - echo started >> /runs\n"
+      "  - echo $$ > /script.pid\n"
+      "  - if [ ! -e /go-on ]; then sleep 60; fi\n"
+      "  - echo finished >> /runs\n");
+  KillWhileTheScriptRuns({"apply", "--boot", "--boot-id", "boot-1"});
+  EXPECT_EQ(Read("runs"), "started\n");
+  EXPECT_TRUE(MarkersLeft());
+  RunResult plan = Flamingo({"plan", "--boot", "--boot-id", "boot-2"});
+  EXPECT_TRUE(Has(plan.out,
+                  "> run script[runcmd]  (once per instance: "
+                  "interrupted before it finished"))
+      << plan.out;
+  // A plain apply does not run it, but warns.
+  RunResult by_hand = Flamingo({"apply"});
+  EXPECT_TRUE(Has(by_hand.err, "interrupted")) << by_hand.err;
+  EXPECT_EQ(Read("runs"), "started\n");
+
+  root_.Write("go-on", "");
+  RunResult r = Boot("boot-2");
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_EQ(Read("runs"), "started\nstarted\nfinished\n");
+  EXPECT_FALSE(MarkersLeft());
+  // Done now: the next boot does not run it.
+  ASSERT_EQ(Boot("boot-3").exit_code, 0);
+  EXPECT_EQ(Count(Read("runs"), "started"), 2u);
+}
+
+TEST_F(ScriptsBlackboxTest, InterruptedRerunRunsAgainOnTheRebootFastPath) {
+  Seed(
+      "#cloud-config\nruncmd:\n"
+      "  - echo started >> /runs\n"
+      "  - echo $$ > /script.pid\n"
+      "  - if [ -e /hang ]; then sleep 60; fi\n"
+      "  - echo finished >> /runs\n");
+  ASSERT_EQ(Boot("boot-1").exit_code, 0);
+  root_.Write("hang", "");
+  KillWhileTheScriptRuns({"apply", "--rerun-scripts"});
+  EXPECT_EQ(Read("runs"), "started\nfinished\nstarted\n");
+  std::filesystem::remove(root_.path() + "/hang");
+  // Same instance, same input: the reboot fast path, which still evaluates
+  // every script and finds the marker.
+  RunResult r = Boot("boot-2");
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  RunResult st = Flamingo({"status"});
+  EXPECT_TRUE(Has(st.out, "apply --boot: ok (reboot fast path)")) << st.out;
+  EXPECT_EQ(Read("runs"), "started\nfinished\nstarted\nstarted\nfinished\n");
+  EXPECT_FALSE(MarkersLeft());
+}
+
+TEST_F(ScriptsBlackboxTest, FailingScriptExitCodeIsInStatusAndItRunsAgain) {
+  Seed(
+      "#cloud-config\nruncmd:\n"
+      "  - echo attempt >> /runs\n"
+      "  - echo 'disk /dev/vdb not found' >&2\n"
+      "  - exit 7\n");
+  RunResult r = Boot("boot-1");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(Has(r.out, "script[runcmd]: failed: failed with exit code 7"))
+      << r.out;
+  RunResult st = Flamingo({"status"});
+  EXPECT_EQ(st.exit_code, 1);
+  EXPECT_TRUE(Has(st.out, "failed: script[runcmd]: failed with exit code 7"))
+      << st.out;
+  EXPECT_TRUE(Has(st.out, "    disk /dev/vdb not found")) << st.out;
+  RunResult js = Flamingo({"status", "--format", "json"});
+  EXPECT_TRUE(Has(js.out, "exit code 7")) << js.out;
+  // Not pretended done: the next boot of the same instance runs it again.
+  RunResult plan = Flamingo({"plan", "--boot", "--boot-id", "boot-2"});
+  EXPECT_TRUE(Has(plan.out, "failed last time (exit code 7)")) << plan.out;
+  EXPECT_EQ(Boot("boot-2").exit_code, 1);
+  EXPECT_EQ(Read("runs"), "attempt\nattempt\n");
+}
+
+TEST_F(ScriptsBlackboxTest, TimeoutKillsTheScript) {
+  Seed(
+      "#cloud-config\nflamingo: {script_timeout: 1}\n"
+      "runcmd:\n  - sleep 30\n  - echo not reached > /after\n");
+  auto start = std::chrono::steady_clock::now();
+  RunResult r = Boot("boot-1");
+  auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_LT(took, std::chrono::seconds(15));
+  EXPECT_TRUE(Has(r.out, "timed out after 1 s and was killed")) << r.out;
+  EXPECT_FALSE(root_.Exists("after"));
+  EXPECT_FALSE(MarkersLeft());
+}
+
+TEST_F(ScriptsBlackboxTest, PlanRunsNothingAndLeavesNoFileBehind) {
+  Seed(
+      "#cloud-config\nbootcmd: [touch /from-bootcmd]\n"
+      "runcmd: [touch /from-runcmd]\n");
+  root_.Write("var/lib/cloud/scripts/per-instance/a.sh",
+              "#!/bin/sh\ntouch /from-dir\n", 0755);
+  auto before = Snapshot(root_.path());
+  RunResult plan = Flamingo({"plan", "--boot", "--boot-id", "boot-1"});
+  EXPECT_EQ(plan.exit_code, 0) << plan.err;
+  EXPECT_TRUE(Has(plan.out,
+                  "Plan: 0 to create, 0 to update, 0 to delete, "
+                  "3 to run."))
+      << plan.out;
+  EXPECT_EQ(Flamingo({"plan", "--format", "json"}).exit_code, 0);
+  EXPECT_EQ(Snapshot(root_.path()), before);
+  EXPECT_FALSE(root_.Exists("from-runcmd"));
+}
+
+TEST_F(ScriptsBlackboxTest, ChangedRuncmdIsAWarningAndRerunScriptsRunsIt) {
+  Seed("#cloud-config\nruncmd: [echo v1 >> /runs]\n");
+  ASSERT_EQ(Boot("boot-1").exit_code, 0);
+  Seed("#cloud-config\nruncmd: [echo v2 >> /runs]\n");
+  RunResult plan = Flamingo({"plan", "--boot", "--boot-id", "boot-2"});
+  EXPECT_TRUE(Has(plan.out,
+                  "warning: script[runcmd]: its content changed "
+                  "since then: the new version will not run for "
+                  "this instance (to run it: flamingo apply "
+                  "--rerun-scripts)"))
+      << plan.out;
+  ASSERT_EQ(Boot("boot-2").exit_code, 0);
+  EXPECT_EQ(Read("runs"), "v1\n");
+  RunResult rerun = Flamingo({"apply", "--rerun-scripts"});
+  ASSERT_EQ(rerun.exit_code, 0) << rerun.err << rerun.out;
+  EXPECT_EQ(Read("runs"), "v1\nv2\n");
+  EXPECT_EQ(Flamingo({"plan", "--detailed-exitcode"}).exit_code, 0);
+}
+
+TEST_F(ScriptsBlackboxTest, UserDataScriptAndScriptDirectories) {
+  Seed("#!/bin/sh\necho part $INSTANCE_ID >> /order\n");
+  root_.Write("var/lib/cloud/scripts/per-boot/b.sh",
+              "#!/bin/sh\necho per-boot >> /order\n", 0755);
+  root_.Write("var/lib/cloud/scripts/per-once/o.sh",
+              "#!/bin/sh\necho per-once >> /order\n", 0755);
+  root_.Write("var/lib/cloud/scripts/per-instance/i.sh",
+              "#!/bin/sh\necho per-instance >> /order\n", 0755);
+  root_.Write("var/lib/cloud/scripts/per-instance/not-executable",
+              "#!/bin/sh\necho never >> /order\n", 0644);
+  ASSERT_EQ(Boot("boot-1").exit_code, 0);
+  EXPECT_EQ(Read("order"), "per-once\nper-boot\nper-instance\npart iid-one\n");
+  Seed("#!/bin/sh\necho part $INSTANCE_ID >> /order\n", "iid-two");
+  ASSERT_EQ(Boot("boot-2").exit_code, 0);
+  EXPECT_EQ(Read("order"),
+            "per-once\nper-boot\nper-instance\npart iid-one\n"
+            "per-boot\nper-instance\npart iid-two\n");
+}
+
+TEST_F(ScriptsBlackboxTest, BadRuncmdIsAnErrorWithItsPositionAndNothingRuns) {
+  Seed(
+      "#cloud-config\nbootcmd: [touch /from-bootcmd]\n"
+      "runcmd:\n  - touch /x\n  - {not: a command}\n");
+  auto before = Snapshot(root_.path());
+  RunResult r = Boot("boot-1");
+  EXPECT_EQ(r.exit_code, 1);
+  // The schema or the compiler names it; either way with its position.
+  EXPECT_TRUE(Has(r.err, ":5:5: runcmd[1]: ")) << r.err;
+  EXPECT_EQ(Snapshot(root_.path()), before);
+
+  Seed(
+      "#cloud-config\nbootcmd: [touch /from-bootcmd]\n"
+      "runcmd:\n  - touch /x\n  - ''\n  - [echo, ok]\n  - []\n");
+  before = Snapshot(root_.path());
+  r = Boot("boot-1");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(Has(r.err, ":5:5: runcmd[1]: empty command")) << r.err;
+  EXPECT_TRUE(Has(r.err, ":7:5: runcmd[3]: ")) << r.err;
+  EXPECT_EQ(Snapshot(root_.path()), before);
+}
+
+}  // namespace
+}  // namespace flamingo::blackbox
