@@ -66,7 +66,7 @@ void ValidateCloudConfig(const Value& config, bool strict, Diagnostics* diags) {
 
 nlohmann::json CombinedSchema() { return GetSchemaRegistry().combined; }
 
-std::vector<std::string> ImplementedKeys() {
+std::vector<std::string> SchemaKeys() {
   return GetSchemaRegistry().implemented;
 }
 

@@ -43,7 +43,7 @@ void ValidateCloudConfig(const Value& config, bool strict, Diagnostics* diags);
 nlohmann::json CombinedSchema();
 
 // Top-level keys that have a schema fragment (implemented), sorted.
-std::vector<std::string> ImplementedKeys();
+std::vector<std::string> SchemaKeys();
 
 // cloud-init's top-level keys (schemas/cloud_init_keys.txt), sorted.
 std::vector<std::string> CloudInitKeys();

@@ -163,7 +163,7 @@ TEST(CloudConfig, KeyLists) {
   EXPECT_TRUE(std::binary_search(keys.begin(), keys.end(), "write_files"));
   EXPECT_TRUE(std::binary_search(keys.begin(), keys.end(), "ca-certs"));
   EXPECT_FALSE(std::binary_search(keys.begin(), keys.end(), "#"));
-  Msgs implemented = ImplementedKeys();
+  Msgs implemented = SchemaKeys();
   for (const char* k : {"write_files", "hostname", "fqdn", "manage_etc_hosts",
                         "prefer_fqdn_over_hostname", "preserve_hostname",
                         "create_hostname_file"}) {
