@@ -71,14 +71,28 @@ Result<FileState> Evaluate(const FileSpec& spec, const SystemReader& sys,
     }
   }
 
-  auto db = AccountDb::Load(sys);
-  if (!db.ok()) return db.status();
-  auto uid = ResolveId(spec.owner.user, true, *db, ctx, spec.owner_where);
-  if (!uid.ok()) return uid.status();
-  auto gid = ResolveId(spec.owner.group, false, *db, ctx, spec.owner_where);
-  if (!gid.ok()) return gid.status();
-  st.uid = *uid;
-  st.gid = *gid;
+  // The account files are read only when a name other than root is
+  // involved (most files are root's: no reads for them).
+  std::optional<AccountDb> db;
+  auto load_db = [&]() -> Status {
+    if (db) return Status::Ok();
+    auto loaded = AccountDb::Load(sys);
+    if (!loaded.ok()) return loaded.status();
+    db = std::move(*loaded);
+    return Status::Ok();
+  };
+  if (spec.owner.user == "root" && spec.owner.group == "root") {
+    st.uid = 0;
+    st.gid = 0;
+  } else {
+    if (Status s = load_db(); !s.ok()) return s;
+    auto uid = ResolveId(spec.owner.user, true, *db, ctx, spec.owner_where);
+    if (!uid.ok()) return uid.status();
+    auto gid = ResolveId(spec.owner.group, false, *db, ctx, spec.owner_where);
+    if (!gid.ok()) return gid.status();
+    st.uid = *uid;
+    st.gid = *gid;
+  }
 
   // Ancestors, top-down; once one is missing, all below it are.
   std::vector<std::string> ancestors;
@@ -111,8 +125,13 @@ Result<FileState> Evaluate(const FileSpec& spec, const SystemReader& sys,
         auto content = sys.ReadFile(spec.path);
         if (!content.ok()) return content.status();
         st.current = std::move(*content);
-        st.current_owner =
-            db->UserName(st.info.uid) + ":" + db->GroupName(st.info.gid);
+        if (st.info.uid == 0 && st.info.gid == 0) {
+          st.current_owner = "root:root";
+        } else {
+          if (Status s = load_db(); !s.ok()) return s;
+          st.current_owner =
+              db->UserName(st.info.uid) + ":" + db->GroupName(st.info.gid);
+        }
         break;
       }
       case FileType::kSymlink:
@@ -168,6 +187,11 @@ std::vector<std::string> FileResource::Requires() const {
   if (spec_.owner.user != "root") keys.push_back("user:" + spec_.owner.user);
   if (spec_.owner.group != "root") {
     keys.push_back("group:" + spec_.owner.group);
+    // A user's private group is made with the user, which may provide only
+    // "user:NAME".
+    if (spec_.owner.group != spec_.owner.user) {
+      keys.push_back("user:" + spec_.owner.group);
+    }
   }
   return keys;
 }

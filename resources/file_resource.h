@@ -19,7 +19,8 @@
 // planning error naming the owner's position in the config.
 //
 // Edges: provides "path:<path>"; requires "path:<each ancestor>",
-// "user:<owner>" and "group:<group>" (not for root). Stage: default, or
+// "user:<owner>", "group:<group>" and "user:<group>" (a user's private
+// group), none of them for root. Stage: default, or
 // deferred (after users and everything else but scripts) with defer: true.
 // Never deleted: cloud-init never removes a file it wrote.
 #pragma once

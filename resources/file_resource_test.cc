@@ -190,10 +190,12 @@ TEST_F(FileResourceTest, RootOwnerWorksWithoutPasswd) {
 // stands in for the identity module's user resource.
 class FakeUser : public Resource {
  public:
-  FakeUser(std::string name, uint32_t id) : name_(name), id_(id) {}
+  FakeUser(std::string name, uint32_t id, bool provides_group = true)
+      : name_(name), id_(id), provides_group_(provides_group) {}
   std::string Kind() const override { return "user"; }
   std::string Name() const override { return name_; }
   std::vector<std::string> Provides() const override {
+    if (!provides_group_) return {"user:" + name_};
     return {"user:" + name_, "group:" + name_};
   }
   int Stage() const override { return kStageIdentity; }
@@ -223,6 +225,7 @@ class FakeUser : public Resource {
  private:
   std::string name_;
   uint32_t id_;
+  bool provides_group_;
 };
 
 TEST_F(FileResourceTest, OwnerCreatedInTheSameRunIsResolvedAtApply) {
@@ -243,6 +246,22 @@ TEST_F(FileResourceTest, OwnerCreatedInTheSameRunIsResolvedAtApply) {
   ASSERT_TRUE(r.ok()) << r.results.back().message;
   EXPECT_EQ(sys_.GetFile("/srv/bob.txt")->attrs.uid, 1500u);
   EXPECT_EQ(sys_.GetFile("/srv/bob.txt")->attrs.gid, 1500u);
+}
+
+TEST_F(FileResourceTest, PrivateGroupOfAUserCreatedInTheSameRun) {
+  // The user resource provides only "user:carol"; its group comes with it.
+  h_.AddResource(std::make_unique<FakeUser>("carol", 1600, false));
+  ASSERT_EQ(h_.Compile("write_files:\n- path: /srv/c\n  owner: root:carol\n"),
+            "");
+  ASSERT_TRUE(h_.Build().ok());
+  Plan plan = PlanNow();
+  ASSERT_EQ(PlanErrors(plan), "");
+  EXPECT_EQ(plan.items[0].change.id, "user[carol]");
+  NullLogger log;
+  ASSERT_TRUE(
+      ApplyPlan(h_.graph(), plan, sys_, RunInfo{}, &h_.records(), &log).ok());
+  EXPECT_EQ(sys_.GetFile("/srv/c")->attrs.uid, 0u);
+  EXPECT_EQ(sys_.GetFile("/srv/c")->attrs.gid, 1600u);
 }
 
 TEST_F(FileResourceTest, AppendCreatesAMissingFile) {

@@ -125,6 +125,15 @@ std::optional<FileSpec> ParseFileEntry(const Value& entry, Diagnostics* diags) {
       diags->Error(*p, mode.status().message());
     } else {
       spec.mode = *mode;
+      // An unquoted 644 is the decimal integer 644 (mode 01204) to YAML and
+      // to cloud-init: almost certainly not what was meant.
+      const std::string& t = p->text();
+      if (p->is_int() && t.size() >= 3 && t[0] != '0' &&
+          t.find_first_not_of("01234567") == std::string::npos) {
+        diags->Warning(*p, "permissions " + t + " is the decimal number " + t +
+                               " (mode " + FormatMode(*mode) + "); write '0" +
+                               t + "' for mode 0" + t);
+      }
     }
   }
   if (const Value* a = entry.Get("append")) {

@@ -76,8 +76,9 @@ TEST(WriteFilesCompileTest, EdgesNameAncestorsAndOwner) {
   h.Compile("write_files:\n- path: /a/b/c\n  owner: bob:devs\n");
   const FileResource& f = FileAt(h, 0);
   EXPECT_EQ(f.Provides(), std::vector<std::string>{"path:/a/b/c"});
-  EXPECT_EQ(f.Requires(), (std::vector<std::string>{"path:/a/b", "path:/a",
-                                                    "user:bob", "group:devs"}));
+  EXPECT_EQ(f.Requires(),
+            (std::vector<std::string>{"path:/a/b", "path:/a", "user:bob",
+                                      "group:devs", "user:devs"}));
 }
 
 TEST(WriteFilesCompileTest, BadBase64NamesItsPlace) {
@@ -129,6 +130,21 @@ TEST(WriteFilesCompileTest, BadPermissionsNamesItsPlace) {
             "user-data:3:16: write_files[0].permissions: invalid permissions "
             "\"0999\": expected an octal number such as \"0644\"\n");
   EXPECT_EQ(h.graph().size(), 0u);
+}
+
+TEST(WriteFilesCompileTest, DecimalLookingOctalPermissionsWarn) {
+  Harness h({CompileWriteFiles});
+  EXPECT_EQ(h.Compile("write_files:\n- path: /a\n  permissions: 644\n"),
+            "user-data:3:16: warning: write_files[0].permissions: permissions "
+            "644 is the decimal number 644 (mode 1204); write '0644' for mode "
+            "0644\n");
+  EXPECT_EQ(FileAt(h, 0).spec().mode, 644u);  // as cloud-init takes it
+}
+
+TEST(WriteFilesCompileTest, UnquotedLeadingZeroOctalIsFine) {
+  Harness h({CompileWriteFiles});
+  EXPECT_EQ(h.Compile("write_files:\n- path: /a\n  permissions: 0640\n"), "");
+  EXPECT_EQ(FileAt(h, 0).spec().mode, 0640u);
 }
 
 TEST(WriteFilesCompileTest, UnknownEncodingNamesItsPlace) {

@@ -67,8 +67,11 @@ RC_GTEST_PROP(PropertyTest, ApplyThenPlanIsEmptyAndApplyIsIdempotent, ()) {
           rc::gen::element(0600, 0640, 0644, 0755, 0700),
           rc::gen::arbitrary<bool>(), rc::gen::arbitrary<bool>()));
   const bool with_hostname = *rc::gen::arbitrary<bool>();
+  // At most 63 characters: a longer hostname is invalid (the kernel takes
+  // 64 at most) and is rejected by validation.
   const std::string host =
-      "h" + *rc::gen::container<std::string>(rc::gen::inRange<char>('a', 'z'));
+      ("h" + *rc::gen::container<std::string>(rc::gen::inRange<char>('a', 'z')))
+          .substr(0, 63);
 
   std::string ud = "#cloud-config\n";
   if (with_hostname) ud += "hostname: " + host + "\nmanage_etc_hosts: true\n";

@@ -1,0 +1,256 @@
+// Blackbox tests of write_files and hostname: the real binary against
+// temporary roots (before-state, config, expected after-state), and every
+// bad-input case with its exact message and an unchanged root.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tests/blackbox.h"
+
+namespace flamingo::blackbox {
+namespace {
+
+constexpr char kMeta[] = "instance-id: iid-files-1\n";
+
+class WriteFilesBlackboxTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_.Write("etc/passwd",
+                "root:x:0:0::/root:/bin/sh\n"
+                "nginx:x:990:985::/var/lib/nginx:/sbin/nologin\n");
+    root_.Write("etc/group", "root:x:0:\nnginx:x:985:\n");
+  }
+  void Seed(const std::string& user_data, const std::string& meta = kMeta) {
+    root_.Write("var/lib/cloud/seed/nocloud/user-data", user_data);
+    root_.Write("var/lib/cloud/seed/nocloud/meta-data", meta);
+  }
+  RunResult Flamingo(std::vector<std::string> args) {
+    args.push_back("--root");
+    args.push_back(root_.path());
+    return RunFlamingo(args);
+  }
+  struct stat Stat(const std::string& rel) {
+    struct stat st {};
+    EXPECT_EQ(lstat((root_.path() + "/" + rel).c_str(), &st), 0) << rel;
+    return st;
+  }
+  // The root without flamingo's own state and lock.
+  std::map<std::string, std::string> Target() {
+    auto snap = Snapshot(root_.path());
+    for (auto it = snap.begin(); it != snap.end();) {
+      it = it->first.rfind("/var/lib/flamingo", 0) == 0 ? snap.erase(it)
+                                                        : std::next(it);
+    }
+    return snap;
+  }
+  TempDir root_;
+};
+
+TEST_F(WriteFilesBlackboxTest, EveryPropertyEndToEnd) {
+  root_.Write("etc/crontab", "SHELL=/bin/sh\n");
+  root_.Write("srv/templates/motd", "from the image\n");
+  Seed(
+      "#cloud-config\n"
+      "write_files:\n"
+      "  - path: /etc/nginx/conf.d/site.conf\n"
+      "    content: \"server {}\\n\"\n"
+      "    owner: nginx:nginx\n"
+      "    permissions: '0640'\n"
+      "    defer: true\n"
+      "  - path: /usr/bin/hello\n"
+      "    encoding: gzip\n"
+      "    content: !!binary |\n"
+      "      H4sIAIDb/U8C/1NW1E/KzNMvzuBKTc7IV8hIzcnJVyjPL8pJ4QIA6N+MVxsAAAA=\n"
+      "    permissions: 0755\n"
+      "  - path: /etc/sysconfig/selinux\n"
+      "    encoding: b64\n"
+      "    content: U0VMSU5VWD1lbmZvcmNpbmcK\n"
+      "  - path: /etc/crontab\n"
+      "    content: \"15 * * * * root ship_logs\\n\"\n"
+      "    append: true\n"
+      "  - path: /etc/motd\n"
+      "    source:\n"
+      "      uri: file:///srv/templates/motd\n"
+      "  - path: /root/CLOUD_INIT_WAS_HERE\n");
+  RunResult r = Flamingo({"apply"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(root_.Read("etc/nginx/conf.d/site.conf"), "server {}\n");
+  struct stat site = Stat("etc/nginx/conf.d/site.conf");
+  EXPECT_EQ(site.st_mode & 07777, 0640u);
+  EXPECT_EQ(site.st_uid, 990u);
+  EXPECT_EQ(site.st_gid, 985u);
+  struct stat confd = Stat("etc/nginx/conf.d");
+  EXPECT_EQ(confd.st_mode & 07777, 0755u);
+  EXPECT_EQ(confd.st_uid, 990u);
+  EXPECT_EQ(Stat("etc/nginx").st_uid, 0u);
+  EXPECT_EQ(root_.Read("usr/bin/hello"), "#!/bin/sh\necho hello world\n");
+  EXPECT_EQ(Stat("usr/bin/hello").st_mode & 07777, 0755u);
+  EXPECT_EQ(root_.Read("etc/sysconfig/selinux"), "SELINUX=enforcing\n");
+  EXPECT_EQ(Stat("etc/sysconfig/selinux").st_mode & 07777, 0644u);
+  EXPECT_EQ(root_.Read("etc/crontab"),
+            "SHELL=/bin/sh\n15 * * * * root ship_logs\n");
+  EXPECT_EQ(root_.Read("etc/motd"), "from the image\n");
+  EXPECT_TRUE(root_.Exists("root/CLOUD_INIT_WAS_HERE"));
+
+  RunResult plan = Flamingo({"plan", "--detailed-exitcode"});
+  EXPECT_EQ(plan.exit_code, 0) << plan.out << plan.err;
+  auto once = Target();
+  RunResult again = Flamingo({"apply"});
+  ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
+  EXPECT_EQ(Target(), once);
+  EXPECT_EQ(root_.Read("etc/crontab"),
+            "SHELL=/bin/sh\n15 * * * * root ship_logs\n");
+}
+
+TEST_F(WriteFilesBlackboxTest, PlanNeverPrintsContent) {
+  Seed(
+      "#cloud-config\nwrite_files:\n  - path: /etc/token\n"
+      "    content: hunter2-secret\n");
+  RunResult plan = Flamingo({"plan"});
+  EXPECT_EQ(plan.out.find("hunter2"), std::string::npos) << plan.out;
+  EXPECT_EQ(Flamingo({"plan", "--format", "json"}).out.find("hunter2"),
+            std::string::npos);
+}
+
+TEST_F(WriteFilesBlackboxTest, DecodingErrorsNameTheirPlaceAndChangeNothing) {
+  Seed(
+      "#cloud-config\n"
+      "write_files:\n"
+      "  - path: /etc/a\n"
+      "    encoding: b64\n"
+      "    content: QUJDR\n"
+      "  - path: /etc/b\n"
+      "    encoding: gzip\n"
+      "    content: !!binary aGVsbG8=\n"
+      "  - path: /etc/c\n"
+      "    permissions: '0999'\n"
+      "  - path: /etc/d\n"
+      "    encoding: gz+b64\n"
+      "    content: QQ\n");
+  auto before = Snapshot(root_.path());
+  RunResult r = Flamingo({"apply"});
+  EXPECT_EQ(r.exit_code, 1);
+  const std::string ud = "/var/lib/cloud/seed/nocloud/user-data";
+  EXPECT_NE(
+      r.err.find(ud + ":5:14: write_files[0].content: invalid base64: the "
+                      "number of data characters (5) cannot be 1 more than a "
+                      "multiple of 4\n"),
+      std::string::npos)
+      << r.err;
+  EXPECT_NE(
+      r.err.find(ud + ":8:14: write_files[1].content: invalid gzip data: not "
+                      "in gzip format\n"),
+      std::string::npos)
+      << r.err;
+  EXPECT_NE(
+      r.err.find(ud + ":10:18: write_files[2].permissions: invalid "
+                      "permissions \"0999\": expected an octal number such "
+                      "as \"0644\"\n"),
+      std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find(ud + ":13:14: write_files[3].content: invalid base64: "
+                            "incorrect padding\n"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(Snapshot(root_.path()), before);
+}
+
+TEST_F(WriteFilesBlackboxTest, UnknownOwnerNamesItsPlaceAndChangesNothing) {
+  Seed(
+      "#cloud-config\nwrite_files:\n  - path: /etc/a\n  - path: /etc/d\n"
+      "    owner: bob:nginx\n");
+  auto before = Target();
+  RunResult r = Flamingo({"apply"});
+  EXPECT_EQ(r.exit_code, 1);
+  const std::string ud = "/var/lib/cloud/seed/nocloud/user-data";
+  EXPECT_NE((r.out + r.err)
+                .find("file[/etc/d]: " + ud +
+                      ":5:12: write_files[1].owner: unknown user \"bob\" (not "
+                      "in /etc/passwd)"),
+            std::string::npos)
+      << r.out << r.err;
+  EXPECT_EQ(Target(), before);
+  EXPECT_FALSE(root_.Exists("etc/a"));
+}
+
+TEST_F(WriteFilesBlackboxTest, SymlinkAtPathIsReplacedNotFollowed) {
+  TempDir outside;
+  outside.Write("victim", "keep\n");
+  ASSERT_EQ(symlink((outside.path() + "/victim").c_str(),
+                    (root_.path() + "/etc/link").c_str()),
+            0);
+  Seed("#cloud-config\nwrite_files:\n  - path: /etc/link\n    content: mine\n");
+  RunResult r = Flamingo({"apply"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(outside.Read("victim"), "keep\n");
+  EXPECT_TRUE(S_ISREG(Stat("etc/link").st_mode));
+  EXPECT_EQ(root_.Read("etc/link"), "mine");
+}
+
+TEST_F(WriteFilesBlackboxTest, SymlinkedParentStaysInsideTheRoot) {
+  TempDir outside;
+  // An absolute symlink in the image: resolved inside the root, so the
+  // write lands in <root><outside> and never in the host's <outside>.
+  ASSERT_EQ(symlink(outside.path().c_str(), (root_.path() + "/srv").c_str()),
+            0);
+  root_.Write(outside.path().substr(1) + "/.keep", "");
+  Seed("#cloud-config\nwrite_files:\n  - path: /srv/x\n    content: in\n");
+  RunResult r = Flamingo({"apply"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_FALSE(outside.Exists("x"));
+  EXPECT_EQ(root_.Read(outside.path().substr(1) + "/x"), "in");
+}
+
+TEST_F(WriteFilesBlackboxTest, FileSourceIsReadFromTheRootNotTheHost) {
+  // /etc/os-release exists on the host, not in the root: content is used.
+  Seed(
+      "#cloud-config\nwrite_files:\n  - path: /etc/copy\n    source:\n"
+      "      uri: file:///etc/os-release\n    content: fallback\n");
+  RunResult r = Flamingo({"apply"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(root_.Read("etc/copy"), "fallback");
+}
+
+TEST_F(WriteFilesBlackboxTest, HostnameUnderRootWritesOnlyTheRoot) {
+  char before[256] = {};
+  gethostname(before, sizeof(before) - 1);
+  root_.Write("etc/hosts", "10.0.0.2 db\n");
+  Seed("#cloud-config\nmanage_etc_hosts: localhost\n",
+       "instance-id: iid-h\nlocal-hostname: vm7.example.com\n");
+  RunResult r = Flamingo({"apply"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(root_.Read("etc/hostname"), "vm7.example.com\n");
+  EXPECT_EQ(root_.Read("etc/hosts"),
+            "10.0.0.2 db\n"
+            "# BEGIN flamingo manage_etc_hosts\n"
+            "127.0.1.1 vm7.example.com vm7\n"
+            "127.0.0.1 localhost localhost.localdomain localhost4 "
+            "localhost4.localdomain4\n"
+            "::1 localhost localhost.localdomain localhost6 "
+            "localhost6.localdomain6\n"
+            "# END flamingo manage_etc_hosts\n");
+  char after[256] = {};
+  gethostname(after, sizeof(after) - 1);
+  EXPECT_STREQ(before, after);
+  EXPECT_EQ(Flamingo({"plan", "--detailed-exitcode"}).exit_code, 0);
+}
+
+TEST_F(WriteFilesBlackboxTest, BadHostnameNamesItsPlaceAndChangesNothing) {
+  Seed("#cloud-config\nhostname: 'my host'\nmanage_etc_hosts: maybe\n");
+  auto before = Snapshot(root_.path());
+  RunResult r = Flamingo({"apply"});
+  EXPECT_EQ(r.exit_code, 1);
+  const std::string ud = "/var/lib/cloud/seed/nocloud/user-data";
+  EXPECT_NE(r.err.find(ud + ":2:11: hostname: invalid hostname \"my host\": "
+                            "contains whitespace\n"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find(ud + ":3:19: manage_etc_hosts: expected true, false, "
+                            "\"localhost\" or \"template\"\n"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(Snapshot(root_.path()), before);
+}
+
+}  // namespace
+}  // namespace flamingo::blackbox
