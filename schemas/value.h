@@ -68,6 +68,14 @@ class Value {
   const std::string& file() const;
   int line() const { return line_; }  // 1-based, 0 = unknown
   int col() const { return col_; }    // 1-based, 0 = unknown
+  // For a mapping's value: where its key is written (0 = unknown). Messages
+  // about the key itself ("unknown key 'x'") point here.
+  int key_line() const { return key_line_; }
+  int key_col() const { return key_col_; }
+  void SetKeyOrigin(int line, int col) {
+    key_line_ = line;
+    key_col_ = col;
+  }
   const std::string& path() const { return path_; }
   void SetOrigin(std::shared_ptr<const std::string> file, int line, int col);
   void SetPath(std::string path) { path_ = std::move(path); }
@@ -100,6 +108,8 @@ class Value {
   std::shared_ptr<const std::string> file_;
   int line_ = 0;
   int col_ = 0;
+  int key_line_ = 0;
+  int key_col_ = 0;
   std::string path_;
 };
 

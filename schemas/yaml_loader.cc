@@ -1,235 +1,266 @@
 #include "schemas/yaml_loader.h"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
-#include <cctype>
-#include <cerrno>
-#include <cstdlib>
+#include <algorithm>
 #include <memory>
+#include <sstream>
+#include <unordered_map>
+#include <vector>
+
+#include "schemas/yaml_resolve.h"
 
 namespace flamingo {
 namespace {
 
-bool IsOneOf(const std::string& s, std::initializer_list<const char*> words) {
-  for (const char* w : words) {
-    if (s == w) return true;
-  }
-  return false;
-}
+// Thrown by the builder to stop the parser when a limit is hit.
+struct LimitHit {
+  YAML::Mark mark;
+  std::string message;
+};
 
-// Parses digits (ignoring '_') in `base`; false on overflow or bad digit.
-bool ParseInt(std::string_view digits, int base, bool negative, int64_t* out) {
-  if (digits.empty()) return false;
-  uint64_t acc = 0;
-  const uint64_t limit = static_cast<uint64_t>(INT64_MAX) + 1;
-  bool any = false;
-  for (char c : digits) {
-    if (c == '_') continue;
-    int d;
-    if (c >= '0' && c <= '9') {
-      d = c - '0';
-    } else if (c >= 'a' && c <= 'f') {
-      d = c - 'a' + 10;
-    } else if (c >= 'A' && c <= 'F') {
-      d = c - 'A' + 10;
-    } else {
-      return false;
-    }
-    if (d >= base) return false;
-    if (acc > (limit - static_cast<uint64_t>(d)) / static_cast<uint64_t>(base)) {
-      return false;
-    }
-    acc = acc * static_cast<uint64_t>(base) + static_cast<uint64_t>(d);
-    any = true;
-  }
-  if (!any) return false;
-  if (!negative && acc == limit) {
-    return false;
-  }
-  *out = negative ? -static_cast<int64_t>(acc - 1) - 1
-                  : static_cast<int64_t>(acc);
-  return true;
-}
-
-bool ResolveInt(const std::string& s, int64_t* out) {
-  std::string_view v = s;
-  bool neg = false;
-  if (!v.empty() && (v[0] == '-' || v[0] == '+')) {
-    neg = v[0] == '-';
-    v.remove_prefix(1);
-  }
-  if (v.empty()) return false;
-  if (v.size() > 2 && v[0] == '0' && (v[1] == 'x' || v[1] == 'X')) {
-    return ParseInt(v.substr(2), 16, neg, out);
-  }
-  if (v.size() > 2 && v[0] == '0' && (v[1] == 'b' || v[1] == 'B')) {
-    return ParseInt(v.substr(2), 2, neg, out);
-  }
-  if (v.size() > 2 && v[0] == '0' && (v[1] == 'o' || v[1] == 'O')) {
-    return ParseInt(v.substr(2), 8, neg, out);  // YAML 1.2 style, accepted
-  }
-  if (v.size() > 1 && v[0] == '0') return ParseInt(v.substr(1), 8, neg, out);
-  if (v[0] < '0' || v[0] > '9') return false;
-  return ParseInt(v, 10, neg, out);
-}
-
-bool LooksLikeFloat(const std::string& s) {
-  if (IsOneOf(s, {".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf",
-                  "-.Inf", "-.INF", ".nan", ".NaN", ".NAN"})) {
-    return true;
-  }
-  size_t i = 0;
-  if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
-  bool digits = false, dot = false;
-  for (; i < s.size(); ++i) {
-    char c = s[i];
-    if (std::isdigit(static_cast<unsigned char>(c)) || c == '_') {
-      digits = true;
-    } else if (c == '.' && !dot) {
-      dot = true;
-    } else if ((c == 'e' || c == 'E') && digits && dot) {
-      ++i;
-      if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
-      if (i >= s.size()) return false;
-      for (; i < s.size(); ++i) {
-        if (!std::isdigit(static_cast<unsigned char>(s[i]))) return false;
-      }
-      return true;
-    } else {
-      return false;
-    }
-  }
-  return digits && dot;
-}
-
-class Converter {
+// Builds the Value tree straight from yaml-cpp's parser events (no
+// YAML::Node in between: that is several times slower on big configs).
+// Aliases are expanded by copying the anchored value; every node created,
+// copies included, counts against the node limit, so expansion is bounded.
+class Builder : public YAML::EventHandler {
  public:
-  Converter(std::shared_ptr<const std::string> file, YamlLoadLimits limits)
+  Builder(std::shared_ptr<const std::string> file, YamlLoadLimits limits)
       : file_(std::move(file)), limits_(limits) {}
 
-  // Returns false when a limit was hit (error_ set).
-  bool Convert(const YAML::Node& node, const std::string& path, int depth,
-               Value* out) {
-    if (++nodes_ > limits_.max_nodes) {
-      error_ = "document too large after alias expansion (more than " +
-               std::to_string(limits_.max_nodes) + " nodes)";
-      return false;
-    }
-    if (depth > limits_.max_depth) {
-      error_ = "document nested too deeply (more than " +
-               std::to_string(limits_.max_depth) + " levels)";
-      return false;
-    }
-    const YAML::Mark mark = node.Mark();
-    switch (node.Type()) {
-      case YAML::NodeType::Undefined:
-      case YAML::NodeType::Null:
-        *out = Value::Null();
-        break;
-      case YAML::NodeType::Scalar:
-        *out = Scalar(node);
-        break;
-      case YAML::NodeType::Sequence: {
-        *out = Value::List();
-        size_t i = 0;
-        for (const auto& child : node) {
-          Value v;
-          if (!Convert(child, ChildPath(path, i), depth + 1, &v)) return false;
-          out->Append(std::move(v));
-          ++i;
-        }
-        break;
-      }
-      case YAML::NodeType::Map: {
-        *out = Value::Map();
-        for (const auto& kv : node) {
-          std::string key = KeyText(kv.first);
-          Value v;
-          if (!Convert(kv.second, ChildPath(path, key), depth + 1, &v)) {
-            return false;
-          }
-          if (v.line() == 0) {  // null values carry the key's position
-            const YAML::Mark km = kv.first.Mark();
-            v.SetOrigin(file_, km.line + 1, km.column + 1);
-          }
-          out->Set(std::move(key), std::move(v));
-        }
-        break;
-      }
-    }
-    if (!mark.is_null()) out->SetOrigin(file_, mark.line + 1, mark.column + 1);
-    else if (out->line() == 0) out->SetOrigin(file_, 0, 0);
-    out->SetPath(path);
-    return true;
+  bool done() const { return done_; }
+  Value TakeRoot() { return std::move(root_); }
+
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    Value v;
+    Start(mark, &v);
+    Finish(std::move(v), anchor, 1);
   }
 
-  const std::string& error() const { return error_; }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    auto it = anchors_.find(anchor);
+    if (it == anchors_.end()) {
+      throw LimitHit{mark, "invalid YAML: alias to an unknown anchor"};
+    }
+    Count(mark, it->second.nodes);
+    Value v = it->second.value;  // keeps the anchored text's positions
+    if (!ExpectingKey()) v.Repath(NextPath());
+    Finish(std::move(v), 0, it->second.nodes);
+  }
+
+  void OnScalar(const YAML::Mark& mark, const std::string& tag,
+                YAML::anchor_t anchor, const std::string& text) override {
+    Value v = ResolveTaggedScalar(text, tag);
+    Start(mark, &v);
+    if (tag == "?" && text == "<<") merge_key_candidate_ = true;
+    Finish(std::move(v), anchor, 1);
+  }
+
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&,
+                       YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value) override {
+    Open(mark, anchor, Value::List());
+  }
+
+  void OnMapStart(const YAML::Mark& mark, const std::string&,
+                  YAML::anchor_t anchor, YAML::EmitterStyle::value) override {
+    Open(mark, anchor, Value::Map());
+  }
+
+  void OnSequenceEnd() override { Close(); }
+
+  void OnMapEnd() override {
+    Frame& f = stack_.back();
+    for (Value& m : f.merges) Merge(std::move(m), &f);
+    Close();
+  }
 
  private:
-  static std::string KeyText(const YAML::Node& key) {
-    if (key.IsScalar()) return key.Scalar();
-    if (key.IsNull()) return "null";
-    YAML::Emitter e;
-    e.SetMapFormat(YAML::Flow);
-    e.SetSeqFormat(YAML::Flow);
-    e << key;
-    return e.c_str();
+  struct Frame {
+    Value value;
+    YAML::anchor_t anchor = 0;
+    size_t nodes_before = 0;  // nodes_ when this collection started
+    // Maps: the key waiting for its value, and the key index.
+    bool have_key = false;
+    bool key_is_merge = false;
+    std::string key;
+    YAML::Mark key_mark;
+    std::unordered_map<std::string, size_t> index;
+    std::vector<Value> merges;
+  };
+
+  struct Anchored {
+    Value value;
+    size_t nodes;
+  };
+
+  void Count(const YAML::Mark& mark, size_t n) {
+    nodes_ += n;
+    if (nodes_ > limits_.max_nodes) {
+      throw LimitHit{mark,
+                     "document too large after alias expansion (more than " +
+                         std::to_string(limits_.max_nodes) + " nodes)"};
+    }
   }
 
-  static Value Scalar(const YAML::Node& node) {
-    const std::string& tag = node.Tag();
-    std::string text = node.Scalar();
-    Value v;
-    if (tag == "?") {
-      v = ResolvePlainScalar(std::move(text));
-    } else if (tag == "tag:yaml.org,2002:int") {
-      int64_t i;
-      v = ResolveInt(text, &i) ? Value::Int(i) : Value::String(text);
-    } else if (tag == "tag:yaml.org,2002:bool" ||
-               tag == "tag:yaml.org,2002:null" ||
-               tag == "tag:yaml.org,2002:float") {
-      v = ResolvePlainScalar(std::move(text));
+  bool ExpectingKey() const {
+    return !stack_.empty() && stack_.back().value.is_map() &&
+           !stack_.back().have_key;
+  }
+
+  static YAML::Mark MarkOf(const Value& v) {
+    YAML::Mark m;
+    m.line = v.line() - 1;
+    m.column = v.col() - 1;
+    return m;
+  }
+
+  // The config path of the next item or value.
+  std::string NextPath() const {
+    if (stack_.empty()) return "";
+    const Frame& f = stack_.back();
+    if (f.value.is_list())
+      return ChildPath(f.value.path(), f.value.items().size());
+    return ChildPath(f.value.path(), f.key);
+  }
+
+  // Gives a new node its origin and path.
+  void Start(const YAML::Mark& mark, Value* v) {
+    Count(mark, 1);
+    if (mark.is_null()) {  // yaml-cpp has no place for some empty nodes
+      if (!stack_.empty()) {
+        const Value& parent = stack_.back().value;
+        v->SetOrigin(file_, parent.line(), parent.col());
+      }
     } else {
-      v = Value::String(std::move(text));  // quoted, !!str, !!binary, custom
-      if (tag != "!") v.SetTag(tag);
+      v->SetOrigin(file_, mark.line + 1, mark.column + 1);
     }
-    return v;
+    if (!ExpectingKey()) v->SetPath(NextPath());
+  }
+
+  void Open(const YAML::Mark& mark, YAML::anchor_t anchor, Value v) {
+    if (ExpectingKey()) {
+      throw LimitHit{mark, "invalid YAML: a mapping key must be a scalar"};
+    }
+    if (static_cast<int>(stack_.size()) >= limits_.max_depth) {
+      throw LimitHit{mark, "document nested too deeply (more than " +
+                               std::to_string(limits_.max_depth) + " levels)"};
+    }
+    Start(mark, &v);
+    Frame f;
+    f.value = std::move(v);
+    f.anchor = anchor;
+    f.nodes_before = nodes_ - 1;
+    stack_.push_back(std::move(f));
+  }
+
+  void Close() {
+    Frame f = std::move(stack_.back());
+    stack_.pop_back();
+    Finish(std::move(f.value), f.anchor, nodes_ - f.nodes_before);
+  }
+
+  // A complete node (`nodes` of them counting its children): remember its
+  // anchor, then hand it to the parent as item, key or value.
+  void Finish(Value v, YAML::anchor_t anchor, size_t nodes) {
+    if (anchor != 0) {
+      Count(MarkOf(v), nodes);  // the copy kept for aliases
+      anchors_[anchor] = Anchored{v, nodes};
+    }
+    bool merge_key = merge_key_candidate_;
+    merge_key_candidate_ = false;
+    if (stack_.empty()) {
+      root_ = std::move(v);
+      done_ = true;
+      return;
+    }
+    Frame& f = stack_.back();
+    if (f.value.is_list()) {
+      f.value.Append(std::move(v));
+      return;
+    }
+    if (!f.have_key) {
+      if (!v.is_scalar()) {  // an alias to a collection
+        throw LimitHit{MarkOf(v),
+                       "invalid YAML: a mapping key must be a scalar"};
+      }
+      f.key = v.is_null() ? "null" : v.text();
+      f.key_mark = YAML::Mark();
+      f.key_mark.line = v.line() - 1;
+      f.key_mark.column = v.col() - 1;
+      f.key_is_merge = merge_key;
+      f.have_key = true;
+      return;
+    }
+    f.have_key = false;
+    // An empty value ("key:") is null and yaml-cpp marks it at the next
+    // token; it carries the key's position instead.
+    if (v.is_null() && v.line() != f.key_mark.line + 1) {
+      v.SetOrigin(file_, f.key_mark.line + 1, f.key_mark.column + 1);
+    }
+    v.SetKeyOrigin(f.key_mark.line + 1, f.key_mark.column + 1);
+    if (f.key_is_merge && IsMergeable(v)) {
+      f.merges.push_back(std::move(v));
+      return;
+    }
+    Put(&f, std::move(f.key), std::move(v));
+  }
+
+  // Sets key (a later duplicate replaces the earlier value, as in PyYAML).
+  static void Put(Frame* f, std::string key, Value v) {
+    auto [it, fresh] = f->index.emplace(key, f->value.entries().size());
+    if (fresh) {
+      f->value.mutable_entries().emplace_back(std::move(key), std::move(v));
+    } else {
+      f->value.mutable_entries()[it->second].second = std::move(v);
+    }
+  }
+
+  // A YAML 1.1 merge key ("<<: *base" or "<<: [*a, *b]") takes a mapping or
+  // a list of mappings; anything else stays an ordinary "<<" key.
+  static bool IsMergeable(const Value& v) {
+    if (v.is_map()) return true;
+    if (!v.is_list()) return false;
+    return std::all_of(v.items().begin(), v.items().end(),
+                       [](const Value& item) { return item.is_map(); });
+  }
+
+  // Adds the merged keys the mapping does not set itself; an earlier mapping
+  // in a merge list wins over a later one (as PyYAML does).
+  static void Merge(Value from, Frame* f) {
+    std::vector<Value> maps;
+    if (from.is_map()) {
+      maps.push_back(std::move(from));
+    } else {
+      maps = std::move(from.mutable_items());
+    }
+    for (Value& m : maps) {
+      for (auto& [k, v] : m.mutable_entries()) {
+        if (f->index.count(k) > 0) continue;
+        v.Repath(ChildPath(f->value.path(), k));
+        Put(f, k, std::move(v));
+      }
+    }
   }
 
   std::shared_ptr<const std::string> file_;
   YamlLoadLimits limits_;
   size_t nodes_ = 0;
-  std::string error_;
+  std::vector<Frame> stack_;
+  std::unordered_map<YAML::anchor_t, Anchored> anchors_;
+  bool merge_key_candidate_ = false;
+  bool done_ = false;
+  Value root_;
 };
 
 }  // namespace
 
-Value ResolvePlainScalar(std::string text) {
-  Value v;
-  if (IsOneOf(text, {"", "~", "null", "Null", "NULL"})) {
-    v.SetScalar(Value::Type::kNull, std::move(text), false, 0);
-  } else if (IsOneOf(text, {"true", "True", "TRUE", "yes", "Yes", "YES", "on",
-                            "On", "ON"})) {
-    v.SetScalar(Value::Type::kBool, std::move(text), true, 0);
-  } else if (IsOneOf(text, {"false", "False", "FALSE", "no", "No", "NO", "off",
-                            "Off", "OFF"})) {
-    v.SetScalar(Value::Type::kBool, std::move(text), false, 0);
-  } else {
-    int64_t i;
-    if (ResolveInt(text, &i)) {
-      v.SetScalar(Value::Type::kInt, std::move(text), false, i);
-    } else if (LooksLikeFloat(text)) {
-      v.SetScalar(Value::Type::kFloat, std::move(text), false, 0);
-    } else {
-      v.SetScalar(Value::Type::kString, std::move(text), false, 0);
-    }
-  }
-  return v;
-}
-
 std::optional<Value> LoadYaml(std::string_view text, const std::string& file,
                               Diagnostics* diags, YamlLoadLimits limits) {
-  auto file_name = std::make_shared<const std::string>(file);
   auto fail = [&](int line, int col, std::string msg) -> std::optional<Value> {
     Diagnostic d;
     d.file = file;
@@ -239,9 +270,20 @@ std::optional<Value> LoadYaml(std::string_view text, const std::string& file,
     diags->Add(std::move(d));
     return std::nullopt;
   };
-  YAML::Node root;
+  int bad_line, bad_col;
+  std::string bad = CheckYamlCharacters(text, &bad_line, &bad_col);
+  if (!bad.empty()) return fail(bad_line, bad_col, "invalid YAML: " + bad);
+  // A document without aliases has fewer nodes than bytes; the cap only
+  // bites on alias expansion ("billion laughs").
+  limits.max_nodes = std::min(limits.max_nodes, 100'000 + 16 * text.size());
+  auto file_name = std::make_shared<const std::string>(file);
+  Builder builder(file_name, limits);
   try {
-    root = YAML::Load(std::string(text));
+    std::istringstream in{std::string(text)};
+    YAML::Parser parser(in);
+    parser.HandleNextDocument(builder);
+  } catch (const LimitHit& e) {
+    return fail(e.mark.line + 1, e.mark.column + 1, e.message);
   } catch (const YAML::Exception& e) {
     return fail(e.mark.is_null() ? 0 : e.mark.line + 1,
                 e.mark.is_null() ? 0 : e.mark.column + 1,
@@ -249,13 +291,12 @@ std::optional<Value> LoadYaml(std::string_view text, const std::string& file,
   } catch (const std::exception& e) {
     return fail(0, 0, std::string("invalid YAML: ") + e.what());
   }
-  Converter conv(file_name, limits);
-  Value out;
-  try {
-    if (!conv.Convert(root, "", 0, &out)) return fail(1, 1, conv.error());
-  } catch (const std::exception& e) {
-    return fail(0, 0, std::string("invalid YAML: ") + e.what());
+  if (!builder.done()) {  // empty document
+    Value empty;
+    empty.SetOrigin(file_name, 1, 1);
+    return empty;
   }
+  Value out = builder.TakeRoot();
   if (out.line() == 0) out.SetOrigin(file_name, 1, 1);
   return out;
 }

@@ -15,19 +15,25 @@
 namespace flamingo {
 
 struct YamlLoadLimits {
-  size_t max_nodes = 2'000'000;  // after alias expansion
+  // After alias expansion; the effective cap is also at most
+  // 100000 + 16 * text size, which no alias-free document reaches.
+  size_t max_nodes = 2'000'000;
   int max_depth = 200;
 };
 
-// Parses the first YAML document of `text`. `file` names the source in
-// diagnostics and node origins. On a syntax error adds one diagnostic and
-// returns nullopt. An empty document gives a null Value.
+// Parses the first YAML document of `text`, which must be UTF-8 of printable
+// characters as PyYAML demands (so every string in the tree is valid UTF-8).
+// `file` names the source in diagnostics and node origins. On a syntax error
+// adds one diagnostic and returns nullopt. An empty document gives a null
+// Value. YAML 1.1 merge keys ("<<: *base") are applied as PyYAML applies
+// them. Map keys must be scalars (PyYAML rejects unhashable keys).
 std::optional<Value> LoadYaml(std::string_view text, const std::string& file,
                               Diagnostics* diags, YamlLoadLimits limits = {});
 
 // Types a plain (unquoted) scalar as YAML 1.1 does (PyYAML's resolver):
-// null, bool (yes/no/on/off/true/false), int (decimal, 0octal, 0x, 0b),
-// float; anything else is a string.
+// null, bool (yes/no/on/off/true/false), int (decimal, 0octal, 0x, 0b,
+// base 60 "1:30"), float ("1.5", ".5", "1.0e+3"); anything else ("0o17",
+// "1e3", "08") is a string.
 Value ResolvePlainScalar(std::string text);
 
 }  // namespace flamingo

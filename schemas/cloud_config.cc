@@ -1,0 +1,81 @@
+#include "schemas/cloud_config.h"
+
+#include "schemas/schema_registry.h"
+#include "schemas/validator.h"
+#include "schemas/yaml_loader.h"
+
+namespace flamingo {
+
+std::optional<Value> LoadCloudConfig(std::string_view text,
+                                     const std::string& file,
+                                     Diagnostics* diags) {
+  std::optional<Value> doc = LoadYaml(text, file, diags);
+  if (!doc) return std::nullopt;
+  if (doc->is_null()) {
+    Value empty = Value::Map();
+    empty.SetOrigin(std::make_shared<const std::string>(file), doc->line(),
+                    doc->col());
+    return empty;
+  }
+  if (!doc->is_map()) {
+    diags->Error(*doc,
+                 std::string("cloud-config must be a mapping of keys, got ") +
+                     Value::TypeName(doc->type()));
+    return std::nullopt;
+  }
+  return doc;
+}
+
+void ValidateCloudConfig(const Value& config, bool strict, Diagnostics* diags) {
+  const SchemaRegistry& registry = GetSchemaRegistry();
+  for (const std::string& problem : registry.problems) {
+    diags->Error(config, "internal error in the embedded schema: " + problem);
+  }
+  if (!config.is_map()) {
+    diags->Error(config,
+                 std::string("cloud-config must be a mapping of keys, got ") +
+                     Value::TypeName(config.type()));
+    return;
+  }
+  auto report = [&](const Value& at, std::string message) {
+    Diagnostic d;
+    d.severity = strict ? Severity::kError : Severity::kWarning;
+    d.file = at.file();
+    d.line = at.key_line() > 0 ? at.key_line() : at.line();
+    d.col = at.key_line() > 0 ? at.key_col() : at.col();
+    d.message = std::move(message);
+    diags->Add(std::move(d));
+  };
+  for (const auto& [key, value] : config.entries()) {
+    if (registry.IsImplemented(key)) {
+      registry.schema->ValidateProperty(key, value, diags);
+    } else if (registry.IsCloudInitKey(key)) {
+      report(value, "'" + key + "' is not implemented by flamingo; ignored");
+    } else {
+      std::string msg = "unknown key '" + key + "'";
+      std::vector<std::string> candidates = registry.implemented;
+      candidates.insert(candidates.end(), registry.cloud_init_keys.begin(),
+                        registry.cloud_init_keys.end());
+      if (auto hint = ClosestMatch(key, candidates)) {
+        msg += " (did you mean '" + *hint + "'?)";
+      }
+      report(value, std::move(msg));
+    }
+  }
+}
+
+nlohmann::json CombinedSchema() { return GetSchemaRegistry().combined; }
+
+std::vector<std::string> SchemaKeys() {
+  return GetSchemaRegistry().implemented;
+}
+
+std::vector<std::string> CloudInitKeys() {
+  return GetSchemaRegistry().cloud_init_keys;
+}
+
+std::vector<std::string> SchemaProblems() {
+  return GetSchemaRegistry().problems;
+}
+
+}  // namespace flamingo

@@ -1,0 +1,26 @@
+// libFuzzer target: arbitrary bytes through the cloud-config front door
+// (format detection, YAML loading, validation in both modes, rendering).
+// Any crash, sanitizer report, leak or timeout is a bug. Run it with
+// tests/run_fuzz.sh.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "schemas/cloud_config.h"
+#include "schemas/user_data_format.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  (void)flamingo::DetectUserDataFormat(text);
+  flamingo::Diagnostics diags;
+  auto config = flamingo::LoadCloudConfig(text, "fuzz", &diags);
+  if (config) {
+    flamingo::ValidateCloudConfig(*config, /*strict=*/false, &diags);
+    flamingo::ValidateCloudConfig(*config, /*strict=*/true, &diags);
+    (void)config->ToJson().dump();
+  }
+  size_t total = 0;
+  for (const auto& d : diags.items()) total += d.ToString().size();
+  return total == SIZE_MAX ? 1 : 0;
+}
