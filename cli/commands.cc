@@ -7,6 +7,7 @@
 #include "cli/session.h"
 #include "cli/validate_config.h"
 #include "resources/kinds.h"
+#include "schemas/cloud_config.h"
 #include "schemas/yaml_loader.h"
 #include "sources/query.h"
 #include "sources/userdata.h"
@@ -134,7 +135,9 @@ int CmdStatus(const CliOptions& o, Logger* log) {
   }
   if (!state->has_value()) {
     if (o.format == OutputFormat::kJson) {
-      Print("{\n  \"format_version\": 1,\n  \"instance_id\": null,\n  \"last_run\": null\n}\n");
+      Print(
+          "{\n  \"format_version\": 1,\n  \"instance_id\": null,\n  "
+          "\"last_run\": null\n}\n");
     } else {
       Print("flamingo has not run on this system\n");
     }
@@ -172,21 +175,19 @@ int CmdValidate(const CliOptions& o, Logger* log) {
       doc = std::move(p.config);
       scripts = std::move(p.scripts);
     } else {
-      doc = LoadYaml(*text, file, &diags);
+      doc = LoadCloudConfig(*text, file, &diags);
     }
     if (doc && !doc->is_null() && !doc->is_map()) {
       diags.Error(*doc, std::string("cloud-config must be a mapping, not ") +
                             Value::TypeName(doc->type()));
     } else if (doc && doc->is_map()) {
       ValidateConfig(*doc, o.strict, &diags);
-      if (!diags.HasErrors()) {
-        // Semantic checks of every kind (owners, encodings, addresses).
-        Value meta = Value::Map();
-        RunInfo run;
-        CompileInput in{*doc, meta, scripts, run};
-        Graph graph;
-        CompileAll(in, &graph, &diags);
-      }
+      // Semantic checks of every kind (owners, encodings, addresses).
+      Value meta = Value::Map();
+      RunInfo run;
+      CompileInput in{*doc, meta, scripts, run};
+      Graph graph;
+      CompileAll(in, &graph, &diags);
     }
     std::fputs(RenderDiagnostics(diags).c_str(), stderr);
     if (diags.HasErrors()) {
@@ -227,7 +228,7 @@ int CmdQuery(const CliOptions& o, Logger* log) {
 }
 
 int CmdSchema(const CliOptions&, Logger*) {
-  Print("{}\n");
+  Print(CombinedSchema().dump(2) + "\n");
   return 0;
 }
 

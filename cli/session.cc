@@ -59,11 +59,9 @@ bool PrepareSession(const CliOptions& o, Logger* log, Session* s) {
   s->run.reconcile = o.reconcile;
   s->run.rerun_scripts = o.rerun_scripts;
 
-  if (!s->diags.HasErrors()) {
-    CompileInput in{s->input.config, s->input.meta_data, s->input.scripts,
-                    s->run};
-    CompileAll(in, &s->graph, &s->diags);
-  }
+  CompileInput in{s->input.config, s->input.meta_data, s->input.scripts,
+                  s->run};
+  CompileAll(in, &s->graph, &s->diags);
   std::string text = RenderDiagnostics(s->diags);
   if (!text.empty()) std::fputs(text.c_str(), stderr);
   if (s->diags.HasErrors()) {

@@ -1,12 +1,11 @@
 #include "cli/validate_config.h"
 
+#include "schemas/cloud_config.h"
+
 namespace flamingo {
 
 void ValidateConfig(const Value& config, bool strict, Diagnostics* diags) {
-  // Replaced by the schema validator when schemas/ lands.
-  (void)config;
-  (void)strict;
-  (void)diags;
+  ValidateCloudConfig(config, strict, diags);
 }
 
 }  // namespace flamingo

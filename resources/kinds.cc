@@ -1,6 +1,7 @@
 #include "resources/kinds.h"
 
 #include <algorithm>
+#include <set>
 
 #include "resources/firewall.h"
 #include "resources/hostname.h"
@@ -46,8 +47,21 @@ std::vector<std::string> ImplementedKeys() {
   return keys;
 }
 
+std::string TopLevelKey(const std::string& path) {
+  return path.substr(0, path.find_first_of(".["));
+}
+
 void CompileAll(const CompileInput& in, Graph* graph, Diagnostics* diags) {
+  std::set<std::string> malformed;
+  for (const auto& d : diags->items()) {
+    if (d.severity == Severity::kError) malformed.insert(TopLevelKey(d.path));
+  }
   for (const auto& k : Kinds()) {
+    if (std::any_of(k.keys.begin(), k.keys.end(), [&](const std::string& key) {
+          return malformed.count(key) > 0;
+        })) {
+      continue;
+    }
     CompileOutput out;
     k.compile(in, &out, diags);
     for (auto& r : out.resources) graph->Add(std::move(r));

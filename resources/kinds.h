@@ -60,8 +60,14 @@ const std::vector<KindEntry>& Kinds();
 std::vector<std::string> ImplementedKeys();
 
 // Compiles the whole config into `graph` (not yet built). Semantic errors go
-// to `diags` with their positions.
+// to `diags` with their positions. A row is skipped when `diags` already
+// holds an error under one of its keys (the schema found the section
+// malformed: its compiler is not fed ill-typed input, and the other
+// sections still get their semantic checks, so every error shows at once).
 void CompileAll(const CompileInput& in, Graph* graph, Diagnostics* diags);
+
+// The top-level config key of a diagnostic path: "users[1].shell" -> "users".
+std::string TopLevelKey(const std::string& path);
 
 // The OrphanFactory backed by the table.
 class KindOrphanFactory : public OrphanFactory {

@@ -344,14 +344,24 @@ TEST_F(ScriptsBlackboxTest, BadRuncmdIsAnErrorWithItsPositionAndNothingRuns) {
   EXPECT_TRUE(Has(r.err, ":5:5: runcmd[1]: ")) << r.err;
   EXPECT_EQ(Snapshot(root_.path()), before);
 
+  // An empty string passes the schema; the compiler rejects it.
   Seed(
       "#cloud-config\nbootcmd: [touch /from-bootcmd]\n"
-      "runcmd:\n  - touch /x\n  - ''\n  - [echo, ok]\n  - []\n");
+      "runcmd:\n  - touch /x\n  - ''\n  - [echo, ok]\n");
   before = Snapshot(root_.path());
   r = Boot("boot-1");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_TRUE(Has(r.err, ":5:5: runcmd[1]: empty command")) << r.err;
-  EXPECT_TRUE(Has(r.err, ":7:5: runcmd[3]: ")) << r.err;
+  EXPECT_EQ(Snapshot(root_.path()), before);
+
+  // An empty argument list is the schema's to reject.
+  Seed(
+      "#cloud-config\nbootcmd: [touch /from-bootcmd]\n"
+      "runcmd:\n  - touch /x\n  - [echo, ok]\n  - []\n");
+  before = Snapshot(root_.path());
+  r = Boot("boot-1");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(Has(r.err, ":6:5: runcmd[2]: must not be empty")) << r.err;
   EXPECT_EQ(Snapshot(root_.path()), before);
 }
 

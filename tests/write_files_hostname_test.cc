@@ -236,17 +236,32 @@ TEST_F(WriteFilesBlackboxTest, HostnameUnderRootWritesOnlyTheRoot) {
 }
 
 TEST_F(WriteFilesBlackboxTest, BadHostnameNamesItsPlaceAndChangesNothing) {
-  Seed("#cloud-config\nhostname: 'my host'\nmanage_etc_hosts: maybe\n");
+  // A type/enum error is the schema's; a semantic one the compiler's.
+  // Both at once: the schema error holds the hostname section back, the
+  // write_files section still gets its semantic check.
+  Seed(
+      "#cloud-config\nmanage_etc_hosts: maybe\nwrite_files:\n"
+      "  - path: /x\n    permissions: '0999'\n");
   auto before = Snapshot(root_.path());
   RunResult r = Flamingo({"apply"});
   EXPECT_EQ(r.exit_code, 1);
   const std::string ud = "/var/lib/cloud/seed/nocloud/user-data";
-  EXPECT_NE(r.err.find(ud + ":2:11: hostname: invalid hostname \"my host\": "
-                            "contains whitespace\n"),
+  EXPECT_NE(r.err.find(ud + ":2:19: manage_etc_hosts: must be one of: true, "
+                            "false, localhost, template (got 'maybe')\n"),
             std::string::npos)
       << r.err;
-  EXPECT_NE(r.err.find(ud + ":3:19: manage_etc_hosts: expected true, false, "
-                            "\"localhost\" or \"template\"\n"),
+  EXPECT_NE(r.err.find(ud + ":5:18: write_files[0].permissions: invalid "
+                            "permissions \"0999\""),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(Snapshot(root_.path()), before);
+
+  Seed("#cloud-config\nhostname: 'my host'\n");
+  before = Snapshot(root_.path());
+  r = Flamingo({"apply"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find(ud + ":2:11: hostname: invalid hostname \"my host\": "
+                            "contains whitespace\n"),
             std::string::npos)
       << r.err;
   EXPECT_EQ(Snapshot(root_.path()), before);
