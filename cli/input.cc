@@ -34,9 +34,9 @@ Result<InstanceInput> LoadInstanceInput(const CliOptions& o,
       *out = std::move(r).value();
       return Status::Ok();
     };
-    for (Status s : {read(o.user_data, &data.user_data),
-                     read(o.meta_data, &meta),
-                     read(o.vendor_data, &data.vendor_data)}) {
+    for (Status s :
+         {read(o.user_data, &data.user_data), read(o.meta_data, &meta),
+          read(o.vendor_data, &data.vendor_data)}) {
       if (!s.ok()) return s;
     }
     if (o.meta_data) meta_name = *o.meta_data;
@@ -71,14 +71,16 @@ Result<InstanceInput> LoadInstanceInput(const CliOptions& o,
     }
   }
   in.datasource = data.datasource;
-  in.fingerprint = Sha256Hex(Sha256Hex(data.meta_data_text) + Sha256Hex(data.user_data) +
-                             Sha256Hex(data.vendor_data));
+  in.fingerprint =
+      Sha256Hex(Sha256Hex(data.meta_data_text) + Sha256Hex(data.user_data) +
+                Sha256Hex(data.vendor_data));
 
   // Meta-data as a Value: with positions when it is a document we read.
   if (!data.meta_data_text.empty() &&
       (data.datasource == "command-line" || data.datasource == "nocloud" ||
        data.datasource == "configdrive")) {
-    auto doc = LoadYaml(data.meta_data_text, data.meta_data_name, diags);  // JSON is YAML too
+    auto doc = LoadYaml(data.meta_data_text, data.meta_data_name,
+                        diags);  // JSON is YAML too
     if (doc && doc->is_map()) {
       in.meta_data = std::move(*doc);
     } else if (doc && !doc->is_null()) {
@@ -87,13 +89,27 @@ Result<InstanceInput> LoadInstanceInput(const CliOptions& o,
   } else if (data.meta_data.is_object()) {
     in.meta_data = Value::FromJson(data.meta_data);
   }
-  in.instance_id = data.instance_id.empty() ? "iid-datasource-none" : data.instance_id;
+  in.instance_id =
+      data.instance_id.empty() ? "iid-datasource-none" : data.instance_id;
+  // The datasource's normalized public keys (GCE ssh-keys, OpenStack
+  // public_keys, EC2 public-keys) are what the identity kinds read, under
+  // meta-data "public-keys", whatever the cloud called them.
+  if (!data.public_keys.empty() && !in.meta_data.is_map()) {
+    in.meta_data = Value::Map();
+  }
+  if (!data.public_keys.empty() && in.meta_data.Get("public-keys") == nullptr) {
+    Value keys = Value::List();
+    for (const auto& k : data.public_keys) keys.Append(Value::String(k));
+    keys.Repath("public-keys");
+    in.meta_data.Set("public-keys", std::move(keys));
+  }
 
   UserDataOptions u;
   u.fetcher = &fetcher;
   u.launch_index = data.launch_index;
-  ProcessedUserData p = ProcessUserData(data.user_data, data.vendor_data, u, diags, nullptr,
-                                        data.user_data_name, data.vendor_data_name);
+  ProcessedUserData p =
+      ProcessUserData(data.user_data, data.vendor_data, u, diags, nullptr,
+                      data.user_data_name, data.vendor_data_name);
   in.config = std::move(p.config);
   in.scripts = std::move(p.scripts);
   return in;
