@@ -30,6 +30,7 @@ namespace flamingo {
 // --root), and resources fall back to an offline equivalent.
 class Netfilter;       // nftables over netlink (system/nft/)
 class ServiceManager;  // systemd over D-Bus (system/systemd/)
+class Fetcher;         // HTTP(S) with retries and bounded time (sources/)
 
 enum class FileType { kRegular, kDirectory, kSymlink, kOther };
 
@@ -98,6 +99,9 @@ class SystemReader {
   // Facilities; null when unavailable.
   virtual const Netfilter* netfilter() const { return nullptr; }
   virtual const ServiceManager* services() const { return nullptr; }
+  // Fetching a URL reads the outside world, never the target: allowed to a
+  // reader (write_files `source: {uri: https://...}` at plan time).
+  virtual Fetcher* fetcher() const { return nullptr; }
 };
 
 // Held lock; released when destroyed.

@@ -60,7 +60,7 @@ Result<FileState> Evaluate(const FileSpec& spec, const SystemReader& sys,
       st.desired += piece.literal;
       continue;
     }
-    auto data = ReadSource(sys, piece.source_uri);
+    auto data = ReadSource(sys, piece.source_uri, piece.source_headers);
     if (data.ok()) {
       st.desired += *data;
     } else {

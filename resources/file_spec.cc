@@ -99,9 +99,11 @@ std::optional<FileSpec> ParseFileEntry(const Value& entry, Diagnostics* diags) {
         }
       } else if (text->rfind("http://", 0) == 0 ||
                  text->rfind("https://", 0) == 0) {
-        diags->Warning(*uri,
-                       "http(s) sources are not supported yet; the "
-                       "content key is written instead");
+        if (const Value* h = s->Get("headers"); h != nullptr && h->is_map()) {
+          for (const auto& [name, value] : h->entries()) {
+            piece.source_headers.emplace_back(name, value.ScalarText());
+          }
+        }
       } else {
         diags->Error(*uri, "unsupported URI \"" + *text +
                                "\"; expected file://, http:// or https://");

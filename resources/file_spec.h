@@ -19,6 +19,7 @@ namespace flamingo {
 struct ContentPiece {
   std::string literal;
   std::string source_uri;  // "" = literal only
+  std::vector<std::pair<std::string, std::string>> source_headers;
   std::string where;       // "FILE:LINE:COL: write_files[i].source.uri"
 };
 

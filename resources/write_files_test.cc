@@ -209,13 +209,12 @@ TEST(WriteFilesCompileTest, UnsupportedUriSchemeIsAnError) {
             "\"ftp://host/x\"; expected file://, http:// or https://\n");
 }
 
-TEST(WriteFilesCompileTest, HttpSourceIsAWarningUntilTheFetcherLands) {
+TEST(WriteFilesCompileTest, HttpSourceCompilesCleanly) {
   Harness h({CompileWriteFiles});
   EXPECT_EQ(h.Compile("write_files:\n- path: /a\n  content: fallback\n"
-                      "  source:\n    uri: https://example.com/x\n"),
-            "user-data:5:10: warning: write_files[0].source.uri: http(s) "
-            "sources are not supported yet; the content key is written "
-            "instead\n");
+                      "  source:\n    uri: https://example.com/x\n"
+                      "    headers: {Authorization: Bearer t}\n"),
+            "");
   EXPECT_FALSE(h.diags().HasErrors());
   EXPECT_EQ(h.graph().size(), 1u);
 }

@@ -67,6 +67,9 @@ class FakeSystem : public System {
   // The hostname KernelHostname() reports when live.
   void set_kernel_hostname(std::string name) { hostname_ = std::move(name); }
   void set_now(int64_t now) { now_ = now; }
+  // What fetcher() returns (not owned; null by default).
+  void set_fetcher(Fetcher* f) { fetcher_ = f; }
+  Fetcher* fetcher() const override { return fetcher_; }
   // The ServiceManager services() returns (not owned; null = none).
   void set_services(ServiceManager* services) { services_ = services; }
 
@@ -139,6 +142,7 @@ class FakeSystem : public System {
   std::string root_dir_ = "/fake-root";
   std::string hostname_ = "localhost";
   int64_t now_ = 1700000000;
+  Fetcher* fetcher_ = nullptr;
   ExecHandler exec_;
   ServiceManager* services_ = nullptr;
   std::vector<ExecRequest> execs_;

@@ -18,6 +18,7 @@
 #include <ctime>
 #include <thread>
 
+#include "sources/http_client.h"
 #include "system/nft/netlink_netfilter.h"
 #include "system/rooted_internal.h"
 #include "system/systemd/sd_bus_service_manager.h"
@@ -310,6 +311,13 @@ Result<std::unique_ptr<LockHandle>> RootedSystem::Lock(std::string_view path,
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   return std::unique_ptr<LockHandle>(new FdLockHandle(std::move(fd)));
+}
+
+RootedSystem::~RootedSystem() = default;
+
+Fetcher* RootedSystem::fetcher() const {
+  if (!fetcher_) fetcher_ = std::make_unique<CurlFetcher>();
+  return fetcher_.get();
 }
 
 }  // namespace flamingo

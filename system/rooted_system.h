@@ -78,6 +78,9 @@ class RootedSystem : public System {
   // systemd over D-Bus: only when live and systemd runs (/run/systemd/system
   // is a directory, sd_booted(3)); connects on first use.
   const ServiceManager* services() const override { return services_.get(); }
+  // libcurl, created on first use.
+  Fetcher* fetcher() const override;
+  ~RootedSystem() override;
   ServiceManager* mutable_services() override { return services_.get(); }
 
   // Opens `path` inside the root with openat2(2) (`flags` | O_CLOEXEC,
@@ -108,6 +111,7 @@ class RootedSystem : public System {
   bool live_;
   std::unique_ptr<Netfilter> netfilter_;  // null unless live
   std::unique_ptr<ServiceManager> services_;
+  mutable std::unique_ptr<Fetcher> fetcher_;
 };
 
 // "op path: strerror(err)" — the error shape of every System adapter.
