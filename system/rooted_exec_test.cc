@@ -11,10 +11,11 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "system/rooted_system.h"
-#include "system/temp_dir_for_test.h"
+#include "tests/blackbox.h"
 
 namespace flamingo {
 namespace {
@@ -26,7 +27,8 @@ constexpr const char* kBusybox = "/bin/busybox";  // package busybox-static
 
 // True when `pid` is gone or a zombie (dead, waiting for its parent).
 bool ProcessDead(pid_t pid) {
-  std::string stat = ReadHostFile("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat =
+      blackbox::ReadFile("/proc/" + std::to_string(pid) + "/stat");
   if (stat.empty()) return true;
   size_t paren = stat.rfind(')');
   return paren != std::string::npos && paren + 2 < stat.size() &&
@@ -54,7 +56,7 @@ class RootedExecTest : public ::testing::Test {
          {"sh", "echo", "cat", "pwd", "env", "sleep", "yes", "head", "true"}) {
       fs::create_symlink("busybox", root_ + "/bin/" + applet);
     }
-    WriteHostFile(root_ + "/marker", "inside the root\n");
+    blackbox::WriteFile(root_ + "/marker", "inside the root\n");
     // sh gives background jobs /dev/null as stdin.
     fs::create_directories(root_ + "/dev");
     ASSERT_EQ(
@@ -71,7 +73,7 @@ class RootedExecTest : public ::testing::Test {
     return req;
   }
 
-  TempDir tmp_;
+  blackbox::TempDir tmp_;
   std::string root_;
   std::unique_ptr<RootedSystem> sys_;
 };
@@ -105,7 +107,8 @@ TEST_F(RootedExecTest, OutputIsAppendedToLogInsideRoot) {
   auto r = sys_->Exec(req);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->output_tail, "out\nerr\n");
-  EXPECT_EQ(ReadHostFile(root_ + "/var/log/cmd.log"), "out\nerr\nout\nerr\n");
+  EXPECT_EQ(blackbox::ReadFile(root_ + "/var/log/cmd.log"),
+            "out\nerr\nout\nerr\n");
   struct stat st = {};
   ASSERT_EQ(::stat((root_ + "/var/log/cmd.log").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 07777, 0600u);
@@ -132,7 +135,8 @@ TEST_F(RootedExecTest, EnvironmentIsExactlyTheRequest) {
 
 TEST_F(RootedExecTest, LooksUpCommandInRequestPath) {
   fs::create_directories(root_ + "/opt/bin");
-  WriteHostFile(root_ + "/opt/bin/hello", "#!/bin/sh\necho hi from opt\n");
+  blackbox::WriteFile(root_ + "/opt/bin/hello",
+                      "#!/bin/sh\necho hi from opt\n");
   fs::permissions(root_ + "/opt/bin/hello", fs::perms(0755));
   ExecRequest req;
   req.argv = {"hello"};
@@ -164,7 +168,7 @@ TEST_F(RootedExecTest, TimeoutTerminatesTheWholeGroup) {
   EXPECT_TRUE(r->timed_out);
   EXPECT_FALSE(r->success());
   EXPECT_LT(took, std::chrono::seconds(3));
-  pid_t bg = std::stoi(ReadHostFile(root_ + "/work/pid"));
+  pid_t bg = std::stoi(blackbox::ReadFile(root_ + "/work/pid"));
   EXPECT_TRUE(WaitDead(bg)) << "background child " << bg << " survived";
 }
 
@@ -176,7 +180,7 @@ TEST_F(RootedExecTest, TimeoutEscalatesToSigkill) {
   EXPECT_TRUE(r->timed_out);
   EXPECT_TRUE(r->signaled);
   EXPECT_EQ(r->signal, SIGKILL);
-  pid_t bg = std::stoi(ReadHostFile(root_ + "/work/pid"));
+  pid_t bg = std::stoi(blackbox::ReadFile(root_ + "/work/pid"));
   EXPECT_TRUE(WaitDead(bg));
 }
 
@@ -214,7 +218,7 @@ class RootedLockTest : public ::testing::Test {
     return WIFEXITED(status) && WEXITSTATUS(status) == 0;
   }
 
-  TempDir tmp_;
+  blackbox::TempDir tmp_;
   std::unique_ptr<RootedSystem> sys_;
 };
 
@@ -261,7 +265,7 @@ TEST_F(RootedLockTest, WaitsForAClassicFcntlLockHolder) {
 }
 
 TEST_F(RootedLockTest, RefusesSymlinkedLockFile) {
-  TempDir other;
+  blackbox::TempDir other;
   fs::create_symlink(other / "lock", tmp_ / "root/etc/.pwd.lock");
   EXPECT_FALSE(sys_->Lock("/etc/.pwd.lock", 0).ok());
   EXPECT_FALSE(fs::exists(other / "lock"));

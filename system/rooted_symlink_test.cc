@@ -5,10 +5,11 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "system/fake_system.h"
 #include "system/rooted_system.h"
-#include "system/temp_dir_for_test.h"
+#include "tests/blackbox.h"
 
 namespace flamingo {
 namespace {
@@ -16,7 +17,7 @@ namespace {
 namespace fs = std::filesystem;
 
 TEST(RootedSymlinkTest, CreatesReplacesAndStaysInsideTheRoot) {
-  TempDir tmp;
+  blackbox::TempDir tmp;
   ASSERT_FALSE(tmp.path().empty());
   std::string root = tmp / "root";
   fs::create_directories(root + "/etc/systemd/system");

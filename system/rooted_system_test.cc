@@ -8,8 +8,9 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 
-#include "system/temp_dir_for_test.h"
+#include "tests/blackbox.h"
 
 namespace flamingo {
 namespace {
@@ -24,7 +25,7 @@ class RootedSystemTest : public ::testing::Test {
     root_ = tmp_ / "root";
     outside_ = tmp_ / "outside";
     fs::create_directories(root_ + "/etc");
-    WriteHostFile(outside_ + "/victim", "HOST");
+    blackbox::WriteFile(outside_ + "/victim", "HOST");
     auto sys = RootedSystem::Open(root_);
     ASSERT_TRUE(sys.ok()) << sys.status().message();
     sys_ = std::move(*sys);
@@ -35,7 +36,7 @@ class RootedSystemTest : public ::testing::Test {
     return st;
   }
   void ExpectVictimUntouched() {
-    EXPECT_EQ(ReadHostFile(outside_ + "/victim"), "HOST");
+    EXPECT_EQ(blackbox::ReadFile(outside_ + "/victim"), "HOST");
     EXPECT_EQ(std::vector<std::string>{"victim"}, HostNames(outside_));
   }
   static std::vector<std::string> HostNames(const std::string& dir) {
@@ -47,7 +48,7 @@ class RootedSystemTest : public ::testing::Test {
     return names;
   }
 
-  TempDir tmp_;
+  blackbox::TempDir tmp_;
   std::string root_, outside_;
   std::unique_ptr<RootedSystem> sys_;
 };
@@ -67,7 +68,7 @@ TEST_F(RootedSystemTest, OpenReportsRootAndLiveness) {
 TEST_F(RootedSystemTest, AtomicWriteReplacesContentAndSetsModeAndOwner) {
   ASSERT_TRUE(sys_->WriteFile("/etc/motd", "one\n", {0644, 0, 0}).ok());
   ASSERT_TRUE(sys_->WriteFile("/etc/motd", "two\n", {0640, 1234, 5678}).ok());
-  EXPECT_EQ(ReadHostFile(root_ + "/etc/motd"), "two\n");
+  EXPECT_EQ(blackbox::ReadFile(root_ + "/etc/motd"), "two\n");
   struct stat st = HostLstat(root_ + "/etc/motd");
   EXPECT_TRUE(S_ISREG(st.st_mode));
   EXPECT_EQ(st.st_mode & 07777, 0640u);
@@ -103,14 +104,14 @@ TEST_F(RootedSystemTest, SymlinkAtTargetIsReplacedNotFollowed) {
   ASSERT_TRUE(sys_->WriteFile("/etc/rel", "new", {}).ok());
   EXPECT_TRUE(S_ISREG(HostLstat(root_ + "/etc/abs").st_mode));
   EXPECT_TRUE(S_ISREG(HostLstat(root_ + "/etc/rel").st_mode));
-  EXPECT_EQ(ReadHostFile(root_ + "/etc/abs"), "new");
+  EXPECT_EQ(blackbox::ReadFile(root_ + "/etc/abs"), "new");
   ExpectVictimUntouched();
 }
 
 TEST_F(RootedSystemTest, DotDotStaysInsideRoot) {
   fs::create_directories(root_ + "/outside");
   ASSERT_TRUE(sys_->WriteFile("/../../outside/victim", "in", {}).ok());
-  EXPECT_EQ(ReadHostFile(root_ + "/outside/victim"), "in");
+  EXPECT_EQ(blackbox::ReadFile(root_ + "/outside/victim"), "in");
   ExpectVictimUntouched();
   EXPECT_FALSE(sys_->ReadFile("/../../../../etc/hostname").ok());
 }
@@ -136,7 +137,7 @@ TEST_F(RootedSystemTest, SymlinkedParentPointingOutsideStaysInside) {
   EXPECT_FALSE(st->has_value());
   fs::create_directories(root_ + outside_);
   ASSERT_TRUE(sys_->WriteFile("/evil/victim", "in", {}).ok());
-  EXPECT_EQ(ReadHostFile(root_ + outside_ + "/victim"), "in");
+  EXPECT_EQ(blackbox::ReadFile(root_ + outside_ + "/victim"), "in");
   ExpectVictimUntouched();
 }
 
@@ -145,7 +146,7 @@ TEST_F(RootedSystemTest, RelativeSymlinkClimbingOutStaysInside) {
   fs::create_directories(root_ + "/outside");
   fs::create_symlink("../../../../../../outside", root_ + "/a/b/up");
   ASSERT_TRUE(sys_->WriteFile("/a/b/up/victim", "in", {}).ok());
-  EXPECT_EQ(ReadHostFile(root_ + "/outside/victim"), "in");
+  EXPECT_EQ(blackbox::ReadFile(root_ + "/outside/victim"), "in");
   ASSERT_TRUE(sys_->MakeDir("/a/b/up/d", {0755, 0, 0}).ok());
   EXPECT_TRUE(fs::is_directory(root_ + "/outside/d"));
   ASSERT_TRUE(sys_->Remove("/a/b/up/victim").ok());
@@ -168,7 +169,7 @@ TEST_F(RootedSystemTest, StatHasLstatSemantics) {
 }
 
 TEST_F(RootedSystemTest, ReadFileFollowsSymlinksOnlyInsideTheRoot) {
-  WriteHostFile(root_ + "/etc/real", "data");
+  blackbox::WriteFile(root_ + "/etc/real", "data");
   fs::create_symlink("real", root_ + "/etc/link");
   fs::create_symlink("/etc/real", root_ + "/etc/abs");
   fs::create_symlink("/etc/hostname", root_ + "/etc/host-hostname");
@@ -186,7 +187,8 @@ TEST_F(RootedSystemTest, ReadFileRefusesNonRegularFiles) {
 }
 
 TEST_F(RootedSystemTest, ListDirIsSorted) {
-  for (const char* n : {"c", "a", "b"}) WriteHostFile(root_ + "/d/" + n, "");
+  for (const char* n : {"c", "a", "b"})
+    blackbox::WriteFile(root_ + "/d/" + n, "");
   EXPECT_EQ(*sys_->ListDir("/d"), (std::vector<std::string>{"a", "b", "c"}));
   EXPECT_FALSE(sys_->ListDir("/d/a").ok());
 }
@@ -199,7 +201,7 @@ TEST_F(RootedSystemTest, MakeDirSetsAttrsAndIsIdempotent) {
   EXPECT_EQ(st.st_uid, 10u);
   ASSERT_TRUE(sys_->MakeDir("/srv", {0700, 0, 0}).ok());
   EXPECT_EQ(HostLstat(root_ + "/srv").st_mode & 07777, 02775u);
-  WriteHostFile(root_ + "/file", "");
+  blackbox::WriteFile(root_ + "/file", "");
   EXPECT_FALSE(sys_->MakeDir("/file", {}).ok());
   EXPECT_FALSE(sys_->MakeDir("/x/y", {}).ok());
   ASSERT_TRUE(MakeDirs(*sys_, "/x/y/z", {0750, 0, 0}).ok());
@@ -213,7 +215,7 @@ TEST_F(RootedSystemTest, SetAttrsRefusesSymlinkAndChangesFile) {
   ASSERT_FALSE(s.ok());
   EXPECT_THAT(s.message(), HasSubstr("symlink"));
   EXPECT_EQ(HostLstat(outside_ + "/victim").st_mode & 07777, 0644u);
-  WriteHostFile(root_ + "/etc/f", "");
+  blackbox::WriteFile(root_ + "/etc/f", "");
   ASSERT_TRUE(sys_->SetAttrs("/etc/f", {01700, 7, 8}).ok());
   struct stat st = HostLstat(root_ + "/etc/f");
   EXPECT_EQ(st.st_mode & 07777, 01700u);
@@ -222,7 +224,7 @@ TEST_F(RootedSystemTest, SetAttrsRefusesSymlinkAndChangesFile) {
 }
 
 TEST_F(RootedSystemTest, RemoveFilesSymlinksAndEmptyDirs) {
-  WriteHostFile(root_ + "/d/f", "");
+  blackbox::WriteFile(root_ + "/d/f", "");
   fs::create_symlink(outside_ + "/victim", root_ + "/d/link");
   fs::create_directories(root_ + "/d/sub");
   EXPECT_FALSE(sys_->Remove("/d").ok());  // not empty

@@ -17,7 +17,7 @@ struct RunResult {
 // Runs FLAMINGO_BIN with `args` (no shell), stdin /dev/null, optional extra
 // environment entries ("NAME=value"). Waits for it.
 RunResult RunFlamingo(const std::vector<std::string>& args,
-              const std::vector<std::string>& env = {});
+                      const std::vector<std::string>& env = {});
 
 // A temporary directory, removed (recursively) when destroyed.
 class TempDir {
@@ -27,6 +27,9 @@ class TempDir {
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;
   const std::string& path() const { return path_; }
+  std::string operator/(const std::string& rel) const {
+    return path_ + "/" + rel;
+  }
   // Writes `content` to path()/rel, creating parents.
   void Write(const std::string& rel, const std::string& content,
              int mode = 0644) const;
