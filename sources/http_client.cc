@@ -14,6 +14,8 @@
 #include <mutex>
 #include <thread>
 
+#include "sources/curl_api.h"
+
 namespace flamingo {
 
 namespace {
@@ -66,11 +68,6 @@ size_t HeaderCb(char* data, size_t size, size_t n, void* user) {
         Trim(line.substr(colon + 1));
   }
   return len;
-}
-
-void GlobalInit() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
 bool Retryable(long status) { return status == 429 || status >= 500; }
@@ -141,7 +138,9 @@ std::optional<milliseconds> ParseRetryAfter(const std::string& value) {
     if (v.size() > 9) return milliseconds(999999999LL * 1000);
     return milliseconds(std::stoll(v) * 1000);
   }
-  time_t when = curl_getdate(v.c_str(), nullptr);
+  const CurlApi* api = Curl(nullptr);
+  if (api == nullptr) return std::nullopt;
+  time_t when = api->getdate(v.c_str(), nullptr);
   if (when < 0) return std::nullopt;
   time_t now = time(nullptr);
   return milliseconds(when > now ? static_cast<long long>(when - now) * 1000
@@ -168,9 +167,12 @@ Result<HttpResponse> CurlFetcher::FetchOnce(const HttpRequest& req,
                                             const FetchPolicy& policy,
                                             milliseconds time_left) {
   const std::string what = req.method + " " + req.url;
-  GlobalInit();  // lazily: runs that fetch nothing never initialise TLS
-  std::unique_ptr<CURL, void (*)(CURL*)> curl(curl_easy_init(),
-                                              curl_easy_cleanup);
+  std::string load_error;
+  // Loaded lazily: runs that fetch nothing never map libcurl or TLS.
+  const CurlApi* api = Curl(&load_error);
+  if (api == nullptr) return Status::Error(what + ": " + load_error);
+  std::unique_ptr<CURL, void (*)(CURL*)> curl(api->easy_init(),
+                                              api->easy_cleanup);
   if (!curl) return Status::Error(what + ": cannot initialise libcurl");
   CURL* c = curl.get();
   Transfer t;
@@ -178,53 +180,53 @@ Result<HttpResponse> CurlFetcher::FetchOnce(const HttpRequest& req,
   char errbuf[CURL_ERROR_SIZE] = {0};
   curl_slist* hdrs = nullptr;
   for (const auto& [k, v] : req.headers) {
-    hdrs = curl_slist_append(hdrs, (k + ": " + v).c_str());
+    hdrs = api->slist_append(hdrs, (k + ": " + v).c_str());
   }
   std::unique_ptr<curl_slist, void (*)(curl_slist*)> hdr_guard(
-      hdrs, curl_slist_free_all);
+      hdrs, api->slist_free_all);
   milliseconds timeout = std::min(policy.timeout, time_left);
   if (timeout.count() < 1) timeout = milliseconds(1);
-  curl_easy_setopt(c, CURLOPT_URL, req.url.c_str());
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION,
+  api->easy_setopt(c, CURLOPT_URL, req.url.c_str());
+  api->easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+  api->easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  api->easy_setopt(c, CURLOPT_FOLLOWLOCATION,
                    policy.follow_redirects ? 1L : 0L);
-  curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
-  curl_easy_setopt(
+  api->easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
+  api->easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  api->easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
+  api->easy_setopt(
       c, CURLOPT_CONNECTTIMEOUT_MS,
       static_cast<long>(std::min(policy.connect_timeout, timeout).count()));
   // Metadata services are link-local: never through a proxy.
-  curl_easy_setopt(
+  api->easy_setopt(
       c, CURLOPT_NOPROXY,
       "127.0.0.1,localhost,::1,169.254.169.254,metadata.google.internal");
-  curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
+  api->easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
                    static_cast<curl_off_t>(policy.max_bytes));
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, WriteCb);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
-  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, HeaderCb);
-  curl_easy_setopt(c, CURLOPT_HEADERDATA, &t);
-  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-  curl_easy_setopt(c, CURLOPT_USERAGENT, "flamingo");
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+  api->easy_setopt(c, CURLOPT_WRITEFUNCTION, WriteCb);
+  api->easy_setopt(c, CURLOPT_WRITEDATA, &t);
+  api->easy_setopt(c, CURLOPT_HEADERFUNCTION, HeaderCb);
+  api->easy_setopt(c, CURLOPT_HEADERDATA, &t);
+  api->easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+  api->easy_setopt(c, CURLOPT_USERAGENT, "flamingo");
+  api->easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
   if (req.method == "PUT" || req.method == "POST") {
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req.method.c_str());
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, req.body.c_str());
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE,
+    api->easy_setopt(c, CURLOPT_CUSTOMREQUEST, req.method.c_str());
+    api->easy_setopt(c, CURLOPT_POSTFIELDS, req.body.c_str());
+    api->easy_setopt(c, CURLOPT_POSTFIELDSIZE,
                      static_cast<long>(req.body.size()));
   } else if (req.method == "HEAD") {
-    curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+    api->easy_setopt(c, CURLOPT_NOBODY, 1L);
   } else if (req.method != "GET") {
     return Status::Error(what + ": unsupported method");
   }
-  CURLcode rc = curl_easy_perform(c);
+  CURLcode rc = api->easy_perform(c);
   if (t.oversized || rc == CURLE_FILESIZE_EXCEEDED) {
     return Status::Error(what + ": response larger than the limit of " +
                          std::to_string(policy.max_bytes) + " bytes");
   }
   if (rc != CURLE_OK) {
-    std::string reason = errbuf[0] ? errbuf : curl_easy_strerror(rc);
+    std::string reason = errbuf[0] ? errbuf : api->easy_strerror(rc);
     if (rc == CURLE_OPERATION_TIMEDOUT) {
       reason = "timed out after " + std::to_string(timeout.count()) + " ms (" +
                reason + ")";
@@ -232,7 +234,7 @@ Result<HttpResponse> CurlFetcher::FetchOnce(const HttpRequest& req,
     return Status::Error(what + ": " + reason);
   }
   HttpResponse resp;
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp.status);
+  api->easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp.status);
   resp.body = std::move(t.body);
   resp.headers = std::move(t.headers);
   return resp;
