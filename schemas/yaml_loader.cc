@@ -54,7 +54,10 @@ class Builder : public YAML::EventHandler {
 
   void OnScalar(const YAML::Mark& mark, const std::string& tag,
                 YAML::anchor_t anchor, const std::string& text) override {
-    Value v = ResolveTaggedScalar(text, tag);
+    // yaml-cpp decodes some escapes ("\_", "\xNN") to raw Latin-1 bytes;
+    // PyYAML gives the code points: U+00A0, U+00NN. Every string in the
+    // tree stays valid UTF-8 (JSON output, messages).
+    Value v = ResolveTaggedScalar(LatinBytesToUtf8(text), tag);
     Start(mark, &v);
     if (tag == "?" && text == "<<") merge_key_candidate_ = true;
     Finish(std::move(v), anchor, 1);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
 #include <string>
 
 namespace flamingo {
@@ -22,6 +23,20 @@ std::string LoadError(const std::string& text, YamlLoadLimits limits = {}) {
   EXPECT_FALSE(v.has_value());
   EXPECT_EQ(diags.items().size(), 1u);
   return diags.empty() ? "" : diags.items()[0].ToString();
+}
+
+// Found by the fuzzer: "\_" (and "\xNN") came back from yaml-cpp as a raw
+// Latin-1 byte, which made JSON output throw. PyYAML gives U+00A0.
+TEST(YamlLoader, EscapesGiveValidUtf8AsPyYaml) {
+  Diagnostics d;
+  auto v = LoadYaml("{\"a\\_b\": \"x\\xffy\"}\n", "f", &d);
+  ASSERT_TRUE(v.has_value()) << (d.empty() ? "" : d.items()[0].ToString());
+  ASSERT_EQ(v->entries().size(), 1u);
+  EXPECT_EQ(v->entries()[0].first,
+            "a\xC2\xA0"
+            "b");
+  EXPECT_EQ(v->entries()[0].second.text(), "x\xC3\xBFy");
+  EXPECT_NO_THROW(v->ToJson().dump());
 }
 
 TEST(YamlLoader, PositionsAreOneBasedLineAndColumn) {

@@ -249,4 +249,32 @@ Value ResolveTaggedScalar(std::string text, const std::string& tag) {
   return v;
 }
 
+std::string LatinBytesToUtf8(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  size_t i = 0;
+  while (i < text.size()) {
+    auto c = static_cast<unsigned char>(text[i]);
+    size_t len = c < 0x80           ? 1
+                 : (c >> 5) == 0x6  ? 2
+                 : (c >> 4) == 0xE  ? 3
+                 : (c >> 3) == 0x1E ? 4
+                                    : 0;
+    bool valid = len > 0 && i + len <= text.size();
+    for (size_t k = 1; valid && k < len; ++k) {
+      valid = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
+    }
+    if (valid && len == 2 && c < 0xC2) valid = false;  // overlong
+    if (valid) {
+      out.append(text.substr(i, len));
+      i += len;
+      continue;
+    }
+    out += static_cast<char>(0xC0 | (c >> 6));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+    ++i;
+  }
+  return out;
+}
+
 }  // namespace flamingo

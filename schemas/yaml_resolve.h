@@ -18,4 +18,9 @@ Value ResolveTaggedScalar(std::string text, const std::string& tag);
 // `text` qualifies, else the problem, with its 1-based place in *line/*col.
 std::string CheckYamlCharacters(std::string_view text, int* line, int* col);
 
+// Returns `text` with every byte that is not part of a valid UTF-8 sequence
+// taken as a Latin-1 code point and encoded as UTF-8 (0xA0 -> "\xC2\xA0").
+// Valid UTF-8 comes back unchanged.
+std::string LatinBytesToUtf8(std::string_view text);
+
 }  // namespace flamingo
