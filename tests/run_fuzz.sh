@@ -32,8 +32,13 @@ fi
 echo "run_fuzz: $n seed files, $seconds seconds"
 
 mkdir -p "$build/artifacts"
+# FUZZ_SEED makes the run repeatable (CI sets it, so that a landing is not
+# decided by chance); without it libFuzzer picks a new seed every run.
+seed_args=()
+if [ -n "${FUZZ_SEED:-}" ]; then seed_args=(-seed="$FUZZ_SEED"); fi
 # -rss_limit_mb: the loader caps alias expansion well below this.
 "$build/cloud_config_fuzz" \
   -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
   -dict="$src/tests/fuzz/cloud_config.dict" \
-  -artifact_prefix="$build/artifacts/" -print_final_stats=1 "$corpus"
+  -artifact_prefix="$build/artifacts/" -print_final_stats=1 "${seed_args[@]}" \
+  "$corpus"
