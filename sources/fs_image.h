@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "engine/status.h"
 
@@ -62,6 +63,48 @@ std::string Ucs2ToUtf8(const std::string& b, size_t off, size_t units,
                        bool big_endian);
 bool NameEquals(const std::string& a,
                 const std::string& b);  // ASCII case-insensitive
+
+inline constexpr int kMaxPathDepth = 32;
+
+// Finds the regular file at `path` below `root`, one component at a time:
+// `read_dir(entry)` lists a directory (Result<std::vector<E>>) and
+// `matches(entry, name)` compares a name. E has `bool dir` and a `size`.
+// nullopt when a component is missing, a file stands where a directory is
+// needed, or the path is deeper than kMaxPathDepth; an error for a
+// directory at the end or a file larger than `max_bytes`.
+template <typename E, typename ReadDir, typename Matches>
+Result<std::optional<E>> FindFile(const std::string& path, E root,
+                                  size_t max_bytes, ReadDir read_dir,
+                                  Matches matches) {
+  E cur = root;
+  size_t pos = 0;
+  int depth = 0;
+  while (pos <= path.size()) {
+    size_t slash = path.find('/', pos);
+    std::string comp = path.substr(
+        pos, slash == std::string::npos ? std::string::npos : slash - pos);
+    pos = slash == std::string::npos ? path.size() + 1 : slash + 1;
+    if (comp.empty() || comp == ".") continue;
+    if (++depth > kMaxPathDepth || !cur.dir) return std::optional<E>();
+    auto entries = read_dir(cur);
+    if (!entries.ok()) return entries.status();
+    bool found = false;
+    for (const E& e : *entries) {
+      if (matches(e, comp)) {
+        cur = e;
+        found = true;
+        break;
+      }
+    }
+    if (!found) return std::optional<E>();
+  }
+  if (cur.dir) return Status::Error(path + ": is a directory");
+  if (cur.size > max_bytes) {
+    return Status::Error(path + ": larger than the limit of " +
+                         std::to_string(max_bytes) + " bytes");
+  }
+  return std::optional<E>(cur);
+}
 
 }  // namespace fsimage_internal
 }  // namespace flamingo

@@ -10,7 +10,6 @@ namespace {
 
 constexpr uint64_t kSector = 2048;
 constexpr size_t kMaxDirBytes = 4u << 20;
-constexpr int kMaxDepth = 32;
 
 struct DirRecord {
   uint32_t lba = 0;
@@ -37,33 +36,15 @@ class Iso9660 : public FsImage {
 
   Result<std::optional<std::string>> ReadFile(const std::string& path,
                                               size_t max_bytes) override {
-    DirRecord cur = root_;
-    size_t pos = 0;
-    int depth = 0;
-    while (pos <= path.size()) {
-      size_t slash = path.find('/', pos);
-      std::string comp = path.substr(
-          pos, slash == std::string::npos ? std::string::npos : slash - pos);
-      pos = slash == std::string::npos ? path.size() + 1 : slash + 1;
-      if (comp.empty() || comp == ".") continue;
-      if (++depth > kMaxDepth || !cur.dir) return std::optional<std::string>();
-      Result<std::vector<DirRecord>> entries = ReadDir(cur);
-      if (!entries.ok()) return entries.status();
-      bool found = false;
-      for (const DirRecord& e : *entries) {
-        if (NameEquals(e.name, comp)) {
-          cur = e;
-          found = true;
-          break;
-        }
-      }
-      if (!found) return std::optional<std::string>();
-    }
-    if (cur.dir) return Status::Error(path + ": is a directory");
-    if (cur.size > max_bytes) {
-      return Status::Error(path + ": larger than the limit of " +
-                           std::to_string(max_bytes) + " bytes");
-    }
+    auto found = FindFile(
+        path, root_, max_bytes,
+        [this](const DirRecord& d) { return ReadDir(d); },
+        [](const DirRecord& e, const std::string& name) {
+          return NameEquals(e.name, name);
+        });
+    if (!found.ok()) return found.status();
+    if (!found->has_value()) return std::optional<std::string>();
+    const DirRecord& cur = **found;
     std::string data;
     Status s = src_->Read(uint64_t{cur.lba} * kSector, cur.size, &data);
     if (!s.ok()) return s.WithContext(path);

@@ -10,7 +10,6 @@ namespace fsimage_internal {
 namespace {
 
 constexpr size_t kMaxDirBytes = 4u << 20;
-constexpr int kMaxDepth = 32;
 
 struct Entry {
   std::string long_name, short_name;
@@ -76,33 +75,16 @@ class Vfat : public FsImage {
 
   Result<std::optional<std::string>> ReadFile(const std::string& path,
                                               size_t max_bytes) override {
-    Entry cur{"", "", true, 0, 0};  // cluster 0 = the root directory
-    size_t pos = 0;
-    int depth = 0;
-    while (pos <= path.size()) {
-      size_t slash = path.find('/', pos);
-      std::string comp = path.substr(
-          pos, slash == std::string::npos ? std::string::npos : slash - pos);
-      pos = slash == std::string::npos ? path.size() + 1 : slash + 1;
-      if (comp.empty() || comp == ".") continue;
-      if (++depth > kMaxDepth || !cur.dir) return std::optional<std::string>();
-      Result<std::vector<Entry>> entries = ReadDir(cur, nullptr);
-      if (!entries.ok()) return entries.status();
-      bool found = false;
-      for (const Entry& e : *entries) {
-        if (NameEquals(e.long_name, comp) || NameEquals(e.short_name, comp)) {
-          cur = e;
-          found = true;
-          break;
-        }
-      }
-      if (!found) return std::optional<std::string>();
-    }
-    if (cur.dir) return Status::Error(path + ": is a directory");
-    if (cur.size > max_bytes) {
-      return Status::Error(path + ": larger than the limit of " +
-                           std::to_string(max_bytes) + " bytes");
-    }
+    auto found = FindFile(
+        path, Entry{"", "", true, 0, 0},  // cluster 0 = the root directory
+        max_bytes, [this](const Entry& d) { return ReadDir(d, nullptr); },
+        [](const Entry& e, const std::string& name) {
+          return NameEquals(e.long_name, name) ||
+                 NameEquals(e.short_name, name);
+        });
+    if (!found.ok()) return found.status();
+    if (!found->has_value()) return std::optional<std::string>();
+    const Entry& cur = **found;
     std::string data;
     Status s = ReadChain(cur.cluster, cur.size, &data);
     if (!s.ok()) return s.WithContext(path);
