@@ -1,11 +1,10 @@
 #include "sources/userdata.h"
 
-#include <zlib.h>
-
 #include <cctype>
 #include <cstdio>
 #include <set>
 
+#include "engine/codec.h"
 #include "schemas/yaml_loader.h"
 #include "sources/merge.h"
 #include "sources/mime.h"
@@ -82,8 +81,8 @@ class Processor {
 
   void ProcessBlob(std::string_view raw, const std::string& origin, int depth) {
     std::string data(raw);
-    if (IsGzip(data)) {
-      Result<std::string> d = Gunzip(data, opts_.max_decompressed_bytes);
+    if (LooksGzipped(data)) {
+      Result<std::string> d = GunzipLimited(data, opts_.max_decompressed_bytes);
       if (!d.ok()) return Error(origin, d.status().message());
       data = std::move(d.value());
     }
@@ -135,7 +134,8 @@ class Processor {
 
   void ProcessLeaf(Leaf l, const std::string& origin, bool mime, int depth) {
     if (IsDecompType(l.ctype)) {
-      Result<std::string> d = Gunzip(l.payload, opts_.max_decompressed_bytes);
+      Result<std::string> d =
+          GunzipLimited(l.payload, opts_.max_decompressed_bytes);
       if (!d.ok()) {
         return Error(origin,
                      "part of type " + l.ctype + ": " + d.status().message());
@@ -337,47 +337,8 @@ class Processor {
 
 }  // namespace
 
-bool IsGzip(std::string_view data) {
-  return data.size() >= 2 && static_cast<unsigned char>(data[0]) == 0x1f &&
-         static_cast<unsigned char>(data[1]) == 0x8b;
-}
-
-Result<std::string> Gunzip(std::string_view data, size_t max_bytes) {
-  z_stream zs{};
-  if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK)
-    return Status::Error("gzip: inflateInit failed");
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  zs.avail_in = static_cast<uInt>(data.size());
-  std::string out;
-  char buf[65536];
-  int rc = Z_OK;
-  while (rc != Z_STREAM_END) {
-    zs.next_out = reinterpret_cast<Bytef*>(buf);
-    zs.avail_out = sizeof buf;
-    rc = inflate(&zs, Z_NO_FLUSH);
-    if (rc != Z_OK && rc != Z_STREAM_END) {
-      std::string why =
-          zs.msg ? zs.msg : (rc == Z_BUF_ERROR ? "truncated stream" : "error");
-      inflateEnd(&zs);
-      return Status::Error("corrupt gzip data: " + why);
-    }
-    out.append(buf, sizeof buf - zs.avail_out);
-    if (out.size() > max_bytes) {
-      inflateEnd(&zs);
-      return Status::Error("gzip data decompresses to more than " +
-                           std::to_string(max_bytes) + " bytes");
-    }
-    if (rc == Z_OK && zs.avail_in == 0 && zs.avail_out != 0) {
-      inflateEnd(&zs);
-      return Status::Error("corrupt gzip data: truncated stream");
-    }
-  }
-  inflateEnd(&zs);
-  return out;
-}
-
 bool IsUserDataContainer(std::string_view blob) {
-  if (IsGzip(blob)) return true;
+  if (LooksGzipped(blob)) return true;
   if (Lower(blob.substr(0, 4096)).find("mime-version:") != std::string::npos)
     return true;
   std::string t = TypeFromStartsWith(blob);

@@ -66,11 +66,6 @@ ProcessedUserData ProcessUserData(
     const std::string& user_name = "user-data",
     const std::string& vendor_name = "vendor-data");
 
-// gzip helpers: IsGzip checks the magic bytes; Gunzip refuses output larger
-// than max_bytes and reports a corrupt or truncated stream.
-bool IsGzip(std::string_view data);
-Result<std::string> Gunzip(std::string_view data, size_t max_bytes);
-
 // True when `blob` is more than a plain cloud-config document: gzip, MIME,
 // or a first line naming another part type ("#!", "#include", ...).
 bool IsUserDataContainer(std::string_view blob);
