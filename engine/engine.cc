@@ -1,7 +1,10 @@
 #include "engine/engine.h"
 
 #include <algorithm>
+#include <iterator>
+#include <optional>
 #include <unordered_set>
+#include <utility>
 
 namespace flamingo {
 
@@ -117,6 +120,47 @@ ApplyReport ApplyPlan(const Graph& graph, const Plan& plan, System& sys,
   ApplyReport report;
   // Ids that failed or were skipped: their dependents are skipped.
   std::vector<bool> bad(graph.size(), false);
+
+  // Write batches with members applied since their last commit. A member
+  // that changed is only done once its batch is committed: until then its
+  // "created" mark is provisional and a delete keeps the record.
+  struct Pending {
+    size_t result;  // index in report.results
+    long graph_index;
+    std::optional<std::string> created_before;  // the record's "created"
+  };
+  std::vector<std::pair<WriteBatch*, std::vector<Pending>>> open;
+  auto commit_all_but = [&](const WriteBatch* keep) {
+    for (auto it = open.begin(); it != open.end();) {
+      if (it->first == keep) {
+        ++it;
+        continue;
+      }
+      Status st = it->first->Commit(sys);
+      for (const Pending& p : it->second) {
+        ResourceResult& res = report.results[p.result];
+        if (st.ok()) {
+          if (res.action == Action::kDelete) records->erase(res.id);
+          continue;
+        }
+        // The change never reached the disk.
+        res.outcome = Outcome::kFailed;
+        res.message = "deferred write failed: " + st.message();
+        if (p.graph_index >= 0) bad[static_cast<size_t>(p.graph_index)] = true;
+        auto rec = records->find(res.id);
+        if (rec != records->end()) {
+          if (p.created_before) {
+            rec->second.record["created"] = *p.created_before;
+          } else {
+            rec->second.record.erase("created");
+          }
+        }
+        if (log != nullptr) log->Error(res.id + ": failed: " + res.message);
+      }
+      it = open.erase(it);
+    }
+  };
+
   for (const PlanItem& item : plan.items) {
     const Resource& r = *item.resource;
     ResourceResult res;
@@ -162,6 +206,11 @@ ApplyReport ApplyPlan(const Graph& graph, const Plan& plan, System& sys,
       continue;
     }
 
+    // Nothing that is not a member of a batch sees the files without the
+    // batch's pending writes.
+    WriteBatch* batch = r.Batch();
+    commit_all_but(batch);
+
     StoredRecord& stored = (*records)[res.id];
     stored.kind = res.kind;
     stored.name = res.name;
@@ -178,6 +227,21 @@ ApplyReport ApplyPlan(const Graph& graph, const Plan& plan, System& sys,
     if (change.action == Action::kNone) {
       finish(Outcome::kUnchanged, "");
       continue;
+    }
+    std::optional<std::string> created_before;
+    if (auto c = stored.record.find("created"); c != stored.record.end()) {
+      created_before = c->second;
+    }
+    std::vector<Pending>* pending = nullptr;
+    if (batch != nullptr) {
+      auto open_it = std::find_if(open.begin(), open.end(), [&](const auto& o) {
+        return o.first == batch;
+      });
+      if (open_it == open.end()) {
+        open.emplace_back(batch, std::vector<Pending>{});
+        open_it = std::prev(open.end());
+      }
+      pending = &open_it->second;
     }
     Status st = r.Apply(sys, change, ctx, &stored.record);
     if (!st.ok()) {
@@ -202,9 +266,15 @@ ApplyReport ApplyPlan(const Graph& graph, const Plan& plan, System& sys,
                  (fields.empty() ? "" : " of " + fields));
       continue;
     }
-    if (change.action == Action::kDelete) records->erase(res.id);
+    if (pending != nullptr) {
+      pending->push_back(
+          Pending{report.results.size(), item.graph_index, created_before});
+    } else if (change.action == Action::kDelete) {
+      records->erase(res.id);
+    }
     finish(Outcome::kChanged, "");
   }
+  commit_all_but(nullptr);
   for (const auto& id : plan.forget) records->erase(id);
   return report;
 }

@@ -5,7 +5,9 @@
 // change it re-observes (the machine may have moved since the plan), applies,
 // then re-observes and diffs again: anything but "no change" is an error
 // (NotConverged), never a silent success. A resource whose dependency failed
-// or was skipped is skipped and reported.
+// or was skipped is skipped and reported. Write batches (resource.h) are
+// committed before every resource outside them and at the end of ApplyPlan;
+// a failed commit fails the batch's members that changed since the last one.
 #pragma once
 
 #include <map>

@@ -46,6 +46,25 @@ enum Stage : int {
 
 class Graph;
 
+// Writes several resources of one run make to shared files, gathered and
+// written once (every user and group edits the same four account files:
+// writing them per resource would cost O(N) writes of O(N) bytes). The
+// members of a batch defer their writes into it, and Observe of every member
+// reads the pending state, i.e. the true next content of the files, so the
+// engine's re-observation after Apply stays honest.
+//
+// The engine commits a batch before it runs any resource that is not a
+// member (whose Observe or Apply could read the files, run a command or touch
+// a service) and at the end of ApplyPlan (before the state is saved). A
+// failed commit is reported on every member changed since the previous one.
+class WriteBatch {
+ public:
+  virtual ~WriteBatch() = default;
+  // Writes what is pending (nothing pending: Ok, no writes). On error the
+  // pending changes are dropped: the members re-read the files as they are.
+  virtual Status Commit(System& sys) = 0;
+};
+
 // Handed to Observe, Diff and Apply.
 class ResourceContext {
  public:
@@ -94,6 +113,10 @@ class Resource {
   virtual std::string Origin() const { return ""; }
   // Warnings for the plan ("no user can log in"). Default none.
   virtual std::vector<std::string> Warnings() const { return {}; }
+  // The batch this resource defers writes into (and whose pending state its
+  // Observe reads), or null (default): the engine then commits every batch
+  // with pending writes before running it. Several resources share one.
+  virtual WriteBatch* Batch() const { return nullptr; }
 
   // Reads the current state. Errors here are planning errors: nothing is
   // applied (an unknown owner, an unreadable file).

@@ -40,6 +40,13 @@ struct FileInfo {
   uint32_t uid = 0;
   uint32_t gid = 0;
   uint64_t size = 0;
+  // Identity of the file's current version, for caches of parsed content
+  // (an atomic replacement gives a new inode; any write moves mtime, any
+  // change of content or attributes moves ctime). Compare for equality
+  // only; 0 when the System cannot tell.
+  uint64_t inode = 0;
+  int64_t mtime_ns = 0;
+  int64_t ctime_ns = 0;
 };
 
 // Ownership and mode of something written. uid/gid are numeric: name lookup

@@ -73,10 +73,16 @@ class FakeLockHandle : public LockHandle {
 }  // namespace
 
 FakeSystem::FakeSystem() : locks_(std::make_shared<LockTable>()) {
-  files_["/"] = Entry{FileType::kDirectory, "", "", {0755, 0, 0}};
+  Put("/", Entry{FileType::kDirectory, "", "", {0755, 0, 0}});
 }
 
 FakeSystem::~FakeSystem() = default;
+
+void FakeSystem::Put(const std::string& canonical, Entry e) {
+  e.inode = ++next_inode_;
+  e.mtime = e.ctime = ++clock_;
+  files_[canonical] = std::move(e);
+}
 
 // ---- Test helpers ----
 
@@ -86,7 +92,7 @@ void FakeSystem::AddDir(std::string_view path, const FileAttrs& attrs) {
   AddDir(ParentPath(norm), attrs);
   auto it = files_.find(norm);
   if (it != files_.end() && it->second.type == FileType::kDirectory) return;
-  files_[norm] = Entry{FileType::kDirectory, "", "", attrs};
+  Put(norm, Entry{FileType::kDirectory, "", "", attrs});
 }
 
 void FakeSystem::AddFile(std::string_view path, std::string_view content,
@@ -94,7 +100,7 @@ void FakeSystem::AddFile(std::string_view path, std::string_view content,
   std::string norm = NormalizePath(path);
   if (norm.empty() || norm == "/") return;
   AddDir(ParentPath(norm));
-  files_[norm] = Entry{FileType::kRegular, std::string(content), "", attrs};
+  Put(norm, Entry{FileType::kRegular, std::string(content), "", attrs});
 }
 
 void FakeSystem::AddSymlink(std::string_view path, std::string_view target,
@@ -102,7 +108,7 @@ void FakeSystem::AddSymlink(std::string_view path, std::string_view target,
   std::string norm = NormalizePath(path);
   if (norm.empty() || norm == "/") return;
   AddDir(ParentPath(norm));
-  files_[norm] = Entry{FileType::kSymlink, "", std::string(target), attrs};
+  Put(norm, Entry{FileType::kSymlink, "", std::string(target), attrs});
 }
 
 std::optional<FakeSystem::Entry> FakeSystem::GetFile(
@@ -238,6 +244,9 @@ Result<std::optional<FileInfo>> FakeSystem::Stat(std::string_view path) const {
   info.size = e->type == FileType::kRegular   ? e->content.size()
               : e->type == FileType::kSymlink ? e->target.size()
                                               : 0;
+  info.inode = e->inode;
+  info.mtime_ns = e->mtime;
+  info.ctime_ns = e->ctime;
   return std::optional<FileInfo>(info);
 }
 
@@ -289,7 +298,7 @@ Result<std::unique_ptr<LockHandle>> FakeSystem::Lock(std::string_view path,
   if (e == nullptr) {
     const Entry* parent = Find(ParentPath(*r));
     if (parent == nullptr) return Err("lock", path, ENOENT);
-    files_[*r] = Entry{FileType::kRegular, "", "", {0600, 0, 0}};
+    Put(*r, Entry{FileType::kRegular, "", "", {0600, 0, 0}});
   } else if (e->type == FileType::kSymlink) {
     return Err("lock", path, ELOOP);
   } else if (e->type != FileType::kRegular) {
@@ -332,7 +341,7 @@ Status FakeSystem::WriteFile(std::string_view path, std::string_view content,
   if (e != nullptr && e->type == FileType::kDirectory) {
     return Err("write", path, EISDIR);
   }
-  files_[*r] = Entry{FileType::kRegular, std::string(content), "", attrs};
+  Put(*r, Entry{FileType::kRegular, std::string(content), "", attrs});
   return Status::Ok();
 }
 
@@ -352,8 +361,8 @@ Status FakeSystem::MakeSymlink(std::string_view path, std::string_view target) {
   if (e != nullptr && e->type == FileType::kDirectory) {
     return Err("symlink", path, EISDIR);
   }
-  files_[*r] =
-      Entry{FileType::kSymlink, "", std::string(target), FileAttrs{0777, 0, 0}};
+  Put(*r, Entry{FileType::kSymlink, "", std::string(target),
+                FileAttrs{0777, 0, 0}});
   return Status::Ok();
 }
 
@@ -370,7 +379,7 @@ Status FakeSystem::MakeDir(std::string_view path, const FileAttrs& attrs) {
     return Err("mkdir", path, EEXIST);
   }
   if (Find(ParentPath(*r)) == nullptr) return Err("mkdir", path, ENOENT);
-  files_[*r] = Entry{FileType::kDirectory, "", "", attrs};
+  Put(*r, Entry{FileType::kDirectory, "", "", attrs});
   return Status::Ok();
 }
 
@@ -388,6 +397,7 @@ Status FakeSystem::SetAttrs(std::string_view path, const FileAttrs& attrs) {
                          ": refusing to change a symlink");
   }
   it->second.attrs = attrs;
+  it->second.ctime = ++clock_;
   return Status::Ok();
 }
 
@@ -440,6 +450,7 @@ Result<ExecResult> FakeSystem::Exec(const ExecRequest& request) {
     return Err("exec output", request.output_path, ELOOP);
   }
   it->second.content += result->output_tail;
+  it->second.mtime = it->second.ctime = ++clock_;
   return result;
 }
 

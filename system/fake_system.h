@@ -40,6 +40,12 @@ class FakeSystem : public System {
     std::string content;  // regular files
     std::string target;   // symlinks
     FileAttrs attrs;
+    // What Stat reports as inode, mtime_ns and ctime_ns: a new inode for
+    // every file created or replaced; both times from a counter that ticks
+    // on every change (ctime also on SetAttrs).
+    uint64_t inode = 0;
+    int64_t mtime = 0;
+    int64_t ctime = 0;
   };
   using ExecHandler = std::function<Result<ExecResult>(const ExecRequest&)>;
 
@@ -131,6 +137,8 @@ class FakeSystem : public System {
   Result<std::string> Resolve(std::string_view op, std::string_view path,
                               bool follow_last, int* err = nullptr) const;
   const Entry* Find(const std::string& canonical) const;
+  // Stores `e` at `canonical` as a new file version (new inode and times).
+  void Put(const std::string& canonical, Entry e);
   bool HasChildren(const std::string& canonical) const;
   // Counts and logs a mutating call; returns the injected fault, if any.
   Status BeginMutation(std::string_view op, std::string_view arg);
@@ -138,6 +146,8 @@ class FakeSystem : public System {
                    const std::string& canonical) const;
 
   std::map<std::string, Entry> files_;
+  uint64_t next_inode_ = 0;
+  int64_t clock_ = 0;
   bool live_ = false;
   std::string root_dir_ = "/fake-root";
   std::string hostname_ = "localhost";

@@ -181,6 +181,11 @@ Result<std::optional<FileInfo>> RootedSystem::Stat(
   info.uid = st.st_uid;
   info.gid = st.st_gid;
   info.size = static_cast<uint64_t>(st.st_size);
+  info.inode = static_cast<uint64_t>(st.st_ino);
+  info.mtime_ns =
+      static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+  info.ctime_ns =
+      static_cast<int64_t>(st.st_ctim.tv_sec) * 1000000000 + st.st_ctim.tv_nsec;
   return std::optional<FileInfo>(info);
 }
 

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
-#include <set>
+#include <map>
 
 namespace flamingo::identity {
 namespace {
@@ -51,19 +51,8 @@ AccountDb AccountDb::FromText(const std::string& passwd,
   }
   db.defs_ = ParseLoginDefs(login_defs);
   db.today_ = Days(now);
+  db.BuildIndexes();
   return db;
-}
-
-bool RawAccountFiles::operator==(const RawAccountFiles& o) const {
-  for (int i = 0; i < 4; ++i) {
-    if (text[i] != o.text[i] || exists[i] != o.exists[i] ||
-        attrs[i].mode != o.attrs[i].mode || attrs[i].uid != o.attrs[i].uid ||
-        attrs[i].gid != o.attrs[i].gid) {
-      return false;
-    }
-  }
-  return login_defs == o.login_defs &&
-         AccountDb::Days(now) == AccountDb::Days(o.now);
 }
 
 Result<RawAccountFiles> AccountDb::ReadRaw(const SystemReader& sys) {
@@ -114,6 +103,7 @@ AccountDb AccountDb::FromRaw(const RawAccountFiles& raw) {
   }
   db.defs_ = ParseLoginDefs(raw.login_defs);
   db.today_ = Days(raw.now);
+  db.BuildIndexes();
   return db;
 }
 
@@ -123,29 +113,29 @@ Result<AccountDb> AccountDb::Load(const SystemReader& sys) {
   return FromRaw(*raw);
 }
 
-Result<std::shared_ptr<const AccountDb>> AccountDbCache::Get(
-    const SystemReader& sys) {
-  auto raw = AccountDb::ReadRaw(sys);
-  if (!raw.ok()) return raw.status();
-  std::lock_guard<std::mutex> lock(mu_);
-  if (db_ == nullptr || !(raw_ == *raw)) {
-    db_ = std::make_shared<const AccountDb>(AccountDb::FromRaw(*raw));
-    raw_ = std::move(*raw);
-  }
-  return db_;
+bool AccountDb::dirty() const {
+  return dirty_[0] || dirty_[1] || dirty_[2] || dirty_[3];
 }
 
-Status AccountDb::Save(System& sys) const {
-  const AccountTable* tables[4] = {&group_, &gshadow_, &passwd_, &shadow_};
-  const int index[4] = {2, 3, 0, 1};  // groups first: users refer to them
-  for (int k = 0; k < 4; ++k) {
-    int i = index[k];
+Status AccountDb::Save(System& sys) {
+  if (!dirty()) return Status::Ok();
+  AccountTable* tables[4] = {&passwd_, &shadow_, &group_, &gshadow_};
+  const int order[4] = {2, 3, 0, 1};  // groups first: users refer to them
+  for (int i : order) {
     if (i == 3 && !gshadow_present_) continue;
     if (i == 1 && !shadow_present_) continue;
-    std::string text = tables[k]->Serialize();
-    if (orig_[i].exists && text == orig_[i].text) continue;
+    // A missing /etc/shadow is created with the first save.
+    if (!dirty_[i] && orig_[i].exists) continue;
+    std::string text = tables[i]->Serialize();
+    if (orig_[i].exists && text == orig_[i].text) {
+      dirty_[i] = false;
+      continue;
+    }
     Status s = sys.WriteFile(kPaths[i], text, orig_[i].attrs);
     if (!s.ok()) return s.WithContext(std::string("write ") + kPaths[i]);
+    orig_[i].text = std::move(text);
+    orig_[i].exists = true;
+    dirty_[i] = false;
   }
   return Status::Ok();
 }
@@ -184,42 +174,58 @@ std::optional<uint32_t> AccountDb::GroupGid(const std::string& name) const {
 }
 
 std::optional<GroupView> AccountDb::GroupByGid(uint32_t gid) const {
-  std::string want = std::to_string(gid);
-  for (const auto* f : group_.Entries()) {
-    if ((*f)[2] == want) return Group((*f)[0]);
-  }
-  return std::nullopt;
+  auto it = gids_.find(gid);  // the first in file order
+  if (it == gids_.end()) return std::nullopt;
+  return Group(it->second);
 }
 
 std::string AccountDb::UserByUid(uint32_t uid) const {
-  for (const auto* f : passwd_.Entries()) {
-    if (ParseId((*f)[2]) == uid) return (*f)[0];
+  auto it = uids_.find(uid);
+  return it == uids_.end() ? "" : it->second;
+}
+
+void AccountDb::IndexMembers() const {
+  if (members_indexed_) return;
+  groups_of_.clear();
+  for (const auto* f : group_.Entries()) {
+    for (auto& m : SplitList((*f)[3])) groups_of_[m].insert((*f)[0]);
   }
-  return "";
+  members_indexed_ = true;
 }
 
 std::vector<std::string> AccountDb::GroupsOf(const std::string& user) const {
-  std::vector<std::string> out;
-  for (const auto* f : group_.Entries()) {
-    const std::string& m = (*f)[3];
-    size_t pos = 0;
-    while ((pos = m.find(user, pos)) != std::string::npos) {
-      size_t end = pos + user.size();
-      if ((pos == 0 || m[pos - 1] == ',') &&
-          (end == m.size() || m[end] == ',')) {
-        out.push_back((*f)[0]);
-        break;
-      }
-      pos = end;
-    }
-  }
+  IndexMembers();
+  auto it = groups_of_.find(user);
+  if (it == groups_of_.end()) return {};
+  std::vector<std::string> out(it->second.begin(), it->second.end());
+  // In file order.
+  std::sort(out.begin(), out.end(),
+            [this](const std::string& a, const std::string& b) {
+              return group_.LineOf(a) < group_.LineOf(b);
+            });
   return out;
+}
+
+void AccountDb::BuildIndexes() {
+  uids_.clear();
+  gids_.clear();
+  for (const auto* f : passwd_.Entries()) {
+    if (auto id = ParseId((*f)[2])) uids_.emplace(*id, (*f)[0]);
+  }
+  for (const auto* f : group_.Entries()) {
+    if (auto id = ParseId((*f)[2])) gids_.emplace(*id, (*f)[0]);
+  }
+  group_sets_.clear();
+  gshadow_sets_.clear();
+  members_indexed_ = false;
+  groups_of_.clear();
 }
 
 namespace {
 
-std::optional<uint32_t> NextId(const std::set<uint32_t>& used, uint32_t lo,
-                               uint32_t hi, bool system) {
+// `used`: the ids in use (keys of an id -> name multimap).
+std::optional<uint32_t> NextId(const std::multimap<uint32_t, std::string>& used,
+                               uint32_t lo, uint32_t hi, bool system) {
   if (lo > hi) return std::nullopt;
   if (system) {
     for (uint64_t id = hi + 1ull; id-- > lo;) {
@@ -234,8 +240,8 @@ std::optional<uint32_t> NextId(const std::set<uint32_t>& used, uint32_t lo,
   bool any = false;
   if (it != used.begin()) {
     --it;
-    if (*it >= lo) {
-      highest = *it;
+    if (it->first >= lo) {
+      highest = it->first;
       any = true;
     }
   }
@@ -248,34 +254,45 @@ std::optional<uint32_t> NextId(const std::set<uint32_t>& used, uint32_t lo,
   return std::nullopt;
 }
 
+// Erases the pair (id, name) from an id index.
+void EraseId(std::multimap<uint32_t, std::string>* index, uint32_t id,
+             const std::string& name) {
+  auto [b, e] = index->equal_range(id);
+  for (auto it = b; it != e; ++it) {
+    if (it->second == name) {
+      index->erase(it);
+      return;
+    }
+  }
+}
+
 }  // namespace
 
 std::optional<uint32_t> AccountDb::NextUid(bool system) const {
-  std::set<uint32_t> used;
-  for (const auto* f : passwd_.Entries()) {
-    if (auto id = ParseId((*f)[2])) used.insert(*id);
-  }
-  return system ? NextId(used, defs_.sys_uid_min, defs_.sys_uid_max, true)
-                : NextId(used, defs_.uid_min, defs_.uid_max, false);
+  return system ? NextId(uids_, defs_.sys_uid_min, defs_.sys_uid_max, true)
+                : NextId(uids_, defs_.uid_min, defs_.uid_max, false);
 }
 
 std::optional<uint32_t> AccountDb::NextGid(bool system) const {
-  std::set<uint32_t> used;
-  for (const auto* f : group_.Entries()) {
-    if (auto id = ParseId((*f)[2])) used.insert(*id);
-  }
-  return system ? NextId(used, defs_.sys_gid_min, defs_.sys_gid_max, true)
-                : NextId(used, defs_.gid_min, defs_.gid_max, false);
+  return system ? NextId(gids_, defs_.sys_gid_min, defs_.sys_gid_max, true)
+                : NextId(gids_, defs_.gid_min, defs_.gid_max, false);
 }
 
 void AccountDb::AddGroup(const std::string& name, uint32_t gid) {
   group_.Put({name, "x", std::to_string(gid), ""});
-  if (gshadow_present_) gshadow_.Put({name, "!", "", ""});
+  gids_.emplace(gid, name);
+  dirty_[2] = true;
+  if (gshadow_present_) {
+    gshadow_.Put({name, "!", "", ""});
+    dirty_[3] = true;
+  }
 }
 
 void AccountDb::AddUser(const UserView& u) {
   passwd_.Put({u.name, "x", std::to_string(u.uid), std::to_string(u.gid),
                u.gecos, u.home, u.shell});
+  uids_.emplace(u.uid, u.name);
+  dirty_[0] = true;
   if (shadow_present_) {
     std::vector<std::string> s = u.shadow;
     if (s.size() != kShadowFields) {
@@ -291,6 +308,7 @@ void AccountDb::AddUser(const UserView& u) {
     }
     s[0] = u.name;
     shadow_.Put(std::move(s));
+    dirty_[1] = true;
   } else {
     passwd_.SetField(u.name, 1, u.hash.empty() ? "!" : u.hash);
   }
@@ -298,56 +316,102 @@ void AccountDb::AddUser(const UserView& u) {
 
 void AccountDb::SetUserField(const std::string& name, size_t passwd_index,
                              const std::string& value) {
+  const auto* f = passwd_.Find(name);
+  if (f == nullptr) return;
+  if (passwd_index == 2) {
+    if (auto old = ParseId((*f)[2])) EraseId(&uids_, *old, name);
+    if (auto id = ParseId(value)) uids_.emplace(*id, name);
+  }
   passwd_.SetField(name, passwd_index, value);
+  dirty_[0] = true;
 }
 
 void AccountDb::SetShadowField(const std::string& name, size_t index,
                                const std::string& value) {
   if (!shadow_present_) {
-    if (index == 1) passwd_.SetField(name, 1, value);
+    if (index == 1) {
+      passwd_.SetField(name, 1, value);
+      dirty_[0] = true;
+    }
     return;
   }
   if (shadow_.Find(name) == nullptr) {
     shadow_.Put({name, "!", std::to_string(today_), "", "", "", "", "", ""});
     passwd_.SetField(name, 1, "x");
+    dirty_[0] = true;
   }
   shadow_.SetField(name, index, value);
+  dirty_[1] = true;
 }
 
-namespace {
-
-void EditMembers(AccountTable* t, const std::string& group, size_t field,
-                 const std::string& user, bool add) {
-  const auto* f = t->Find(group);
-  if (f == nullptr) return;
-  auto m = SplitList((*f)[field]);
-  auto it = std::find(m.begin(), m.end(), user);
-  if (add && it == m.end()) {
-    m.push_back(user);
-  } else if (!add && it != m.end()) {
-    m.erase(it);
-  } else {
-    return;
+void AccountDb::EditMembers(AccountTable* t, MemberSets* sets,
+                            const std::string& group, size_t field,
+                            const std::string& user, bool add) {
+  std::string* list = t->MutableField(group, field);
+  if (list == nullptr) return;
+  bool is_group = t == &group_;
+  // Member sets only for the member field, built when adding (removals
+  // are rare: orphans); admins are edited rarely.
+  std::unordered_set<std::string>* set = nullptr;
+  if (sets != nullptr) {
+    auto it = sets->find(group);
+    if (it == sets->end() && add) {
+      auto items = SplitList(*list);
+      it = sets->emplace(group, std::unordered_set<std::string>(items.begin(),
+                                                                items.end()))
+               .first;
+    }
+    if (it != sets->end()) set = &it->second;
   }
-  t->SetField(group, field, JoinList(m));
+  if (add) {
+    bool present = false;
+    if (set != nullptr) {
+      present = set->count(user) > 0;
+    } else {
+      auto m = SplitList(*list);
+      present = std::find(m.begin(), m.end(), user) != m.end();
+    }
+    if (present) return;
+    // Appending keeps a long member list O(1) per new member.
+    if (!list->empty() && list->back() != ',') *list += ',';
+    *list += user;
+    if (set != nullptr) set->insert(user);
+    if (is_group && members_indexed_) groups_of_[user].insert(group);
+  } else {
+    auto m = SplitList(*list);
+    auto it = std::find(m.begin(), m.end(), user);
+    if (it == m.end()) return;
+    m.erase(it);
+    *list = JoinList(m);
+    // A name listed twice stays a member.
+    if (std::find(m.begin(), m.end(), user) == m.end()) {
+      if (set != nullptr) set->erase(user);
+      if (is_group && members_indexed_) {
+        auto g = groups_of_.find(user);
+        if (g != groups_of_.end()) g->second.erase(group);
+      }
+    }
+  }
+  dirty_[is_group ? 2 : 3] = true;
 }
-
-}  // namespace
 
 void AccountDb::AddMember(const std::string& group, const std::string& user) {
-  EditMembers(&group_, group, 3, user, true);
+  EditMembers(&group_, &group_sets_, group, 3, user, true);
   if (gshadow_present_) {
-    if (gshadow_.Find(group) == nullptr) gshadow_.Put({group, "!", "", ""});
-    EditMembers(&gshadow_, group, 3, user, true);
+    if (gshadow_.Find(group) == nullptr) {
+      gshadow_.Put({group, "!", "", ""});
+      dirty_[3] = true;
+    }
+    EditMembers(&gshadow_, &gshadow_sets_, group, 3, user, true);
   }
 }
 
 void AccountDb::RemoveMember(const std::string& group,
                              const std::string& user) {
-  EditMembers(&group_, group, 3, user, false);
+  EditMembers(&group_, &group_sets_, group, 3, user, false);
   if (gshadow_present_) {
-    EditMembers(&gshadow_, group, 3, user, false);
-    EditMembers(&gshadow_, group, 2, user, false);
+    EditMembers(&gshadow_, &gshadow_sets_, group, 3, user, false);
+    EditMembers(&gshadow_, nullptr, group, 2, user, false);
   }
 }
 
@@ -357,17 +421,31 @@ void AccountDb::RemoveUser(const std::string& name) {
     std::vector<std::string> names;
     for (const auto* f : gshadow_.Entries()) names.push_back((*f)[0]);
     for (const auto& g : names) {
-      EditMembers(&gshadow_, g, 3, name, false);
-      EditMembers(&gshadow_, g, 2, name, false);
+      EditMembers(&gshadow_, &gshadow_sets_, g, 3, name, false);
+      EditMembers(&gshadow_, nullptr, g, 2, name, false);
     }
   }
-  passwd_.Remove(name);
-  shadow_.Remove(name);
+  if (const auto* f = passwd_.Find(name)) {
+    if (auto id = ParseId((*f)[2])) EraseId(&uids_, *id, name);
+  }
+  if (passwd_.Remove(name)) dirty_[0] = true;
+  if (shadow_.Remove(name)) dirty_[1] = true;
 }
 
 void AccountDb::RemoveGroup(const std::string& name) {
-  group_.Remove(name);
-  gshadow_.Remove(name);
+  if (const auto* f = group_.Find(name)) {
+    if (auto id = ParseId((*f)[2])) EraseId(&gids_, *id, name);
+    if (members_indexed_) {
+      for (const auto& m : SplitList((*f)[3])) {
+        auto g = groups_of_.find(m);
+        if (g != groups_of_.end()) g->second.erase(name);
+      }
+    }
+  }
+  group_sets_.erase(name);
+  gshadow_sets_.erase(name);
+  if (group_.Remove(name)) dirty_[2] = true;
+  if (gshadow_.Remove(name)) dirty_[3] = true;
 }
 
 Result<std::unique_ptr<LockHandle>> LockAccounts(System& sys) {

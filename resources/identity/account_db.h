@@ -1,16 +1,20 @@
-// AccountDb: the four account files of a target, loaded together, with the
+// AccountDb: the four account files of a target, parsed together, with the
 // operations users and groups need (lookups, id allocation, membership).
 // Load() reads through a SystemReader; Save() writes only the files that
-// changed, atomically, keeping each file's mode and owner. Callers that
-// modify hold the shadow-utils lock: LockAccounts() (lckpwdf semantics on
-// /etc/.pwd.lock), then Load, edit, Save, release.
+// were edited, atomically, keeping each file's mode and owner. Lookups by
+// name, uid, gid and member are indexed and edits keep the indexes, so that
+// N edits cost O(N) and not O(N^2) (AccountSession edits one db for a whole
+// run). Callers that modify hold the shadow-utils lock: LockAccounts()
+// (lckpwdf semantics on /etc/.pwd.lock), then Load, edit, Save, release.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "engine/status.h"
@@ -51,7 +55,6 @@ struct RawAccountFiles {
   FileAttrs attrs[4];
   std::string login_defs;
   int64_t now = 0;
-  bool operator==(const RawAccountFiles& o) const;
 };
 
 class AccountDb {
@@ -61,8 +64,13 @@ class AccountDb {
   static Result<AccountDb> Load(const SystemReader& sys);
   static Result<RawAccountFiles> ReadRaw(const SystemReader& sys);
   static AccountDb FromRaw(const RawAccountFiles& raw);
-  // Writes every file whose text changed since Load (none: no writes).
-  Status Save(System& sys) const;
+  // Writes every file edited since Load or the last successful Save whose
+  // text differs from what is on disk (nothing edited: no writes), groups
+  // first. A written file becomes the new baseline. Stops at the first
+  // failure (the files before it are written).
+  Status Save(System& sys);
+  // True when some edit has not been saved.
+  bool dirty() const;
 
   std::optional<UserView> User(const std::string& name) const;
   std::optional<GroupView> Group(const std::string& name) const;
@@ -116,24 +124,30 @@ class AccountDb {
     FileAttrs attrs;
     bool exists = false;
   };
+  // Member sets of the groups edited so far (built on first edit).
+  using MemberSets =
+      std::unordered_map<std::string, std::unordered_set<std::string>>;
+
+  void BuildIndexes();
+  // Adds or removes `user` in the member list (field `field`) of `group` in
+  // `t`; `sets` caches that table's member sets.
+  void EditMembers(AccountTable* t, MemberSets* sets, const std::string& group,
+                   size_t field, const std::string& user, bool add);
+  // user -> groups (of /etc/group) listing it, built on first use.
+  void IndexMembers() const;
+
   AccountTable passwd_, shadow_, group_, gshadow_;
   Original orig_[4];
+  bool dirty_[4] = {false, false, false, false};
   bool shadow_present_ = false, gshadow_present_ = false;
   LoginDefs defs_;
   int64_t today_ = 0;
-};
-
-// Parsed account files shared by the identity resources of one run: Get
-// re-reads the raw files every time (so it always sees the machine as it
-// is) but parses them again only when they changed. Thread-safe.
-class AccountDbCache {
- public:
-  Result<std::shared_ptr<const AccountDb>> Get(const SystemReader& sys);
-
- private:
-  std::mutex mu_;
-  RawAccountFiles raw_;
-  std::shared_ptr<const AccountDb> db_;
+  // uid -> names in passwd and gid -> names in group (file order).
+  std::multimap<uint32_t, std::string> uids_, gids_;
+  MemberSets group_sets_, gshadow_sets_;
+  mutable bool members_indexed_ = false;
+  mutable std::unordered_map<std::string, std::unordered_set<std::string>>
+      groups_of_;
 };
 
 // Takes the account-files lock (/etc/.pwd.lock), waiting up to 15 s.

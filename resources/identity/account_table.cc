@@ -103,12 +103,13 @@ void AccountTable::Put(std::vector<std::string> fields) {
   while (pos > 0 && !lines_[pos - 1].is_entry && lines_[pos - 1].raw.empty()) {
     --pos;
   }
+  // Only blank lines follow `pos`: no entry moves, the index stays valid.
+  if (index_valid_) index_.emplace(fields[0], pos);
   Line l;
   l.is_entry = true;
   l.fields = std::move(fields);
   lines_.insert(lines_.begin() + static_cast<std::ptrdiff_t>(pos),
                 std::move(l));
-  index_valid_ = false;
 }
 
 bool AccountTable::SetField(std::string_view name, size_t index,
@@ -119,6 +120,13 @@ bool AccountTable::SetField(std::string_view name, size_t index,
   if (index >= fields.size()) return false;
   fields[index] = std::move(value);
   return true;
+}
+
+std::string* AccountTable::MutableField(std::string_view name, size_t index) {
+  long i = IndexOf(name);
+  if (i < 0 || index == 0) return nullptr;
+  auto& fields = lines_[static_cast<size_t>(i)].fields;
+  return index < fields.size() ? &fields[index] : nullptr;
 }
 
 bool AccountTable::Remove(std::string_view name) {

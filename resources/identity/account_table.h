@@ -44,6 +44,9 @@ class AccountTable {
   void Put(std::vector<std::string> fields);
   // Sets one field of an existing entry; false when there is no such entry.
   bool SetField(std::string_view name, size_t index, std::string value);
+  // One field of an existing entry, to edit in place (index >= 1); null when
+  // there is no such entry or field.
+  std::string* MutableField(std::string_view name, size_t index);
   // Drops the entry; false when absent.
   bool Remove(std::string_view name);
   // Entries in file order (each a field vector).
@@ -57,7 +60,8 @@ class AccountTable {
     std::string raw;                  // when !is_entry
     std::vector<std::string> fields;  // when is_entry
   };
-  // Index of entry lines by name (the first of duplicates); rebuilt lazily.
+  // Index of entry lines by name (the first of duplicates); kept up to date
+  // by Put, rebuilt lazily after Remove.
   long IndexOf(std::string_view name) const;
   size_t field_count_;
   std::vector<Line> lines_;

@@ -143,9 +143,11 @@ void CompileIdentity(const CompileInput& in, CompileOutput* out,
   if (warn_on != nullptr) {
     for (const auto& w : cfg.warnings) warn_on->add_warning(w);
   }
-  auto cache = std::make_shared<AccountDbCache>();
+  // One session for the whole module: the account files are parsed once
+  // and written once per run, however many users and groups there are.
+  auto session = std::make_shared<AccountSession>();
   for (auto& r : res) {
-    r->set_db_cache(cache);
+    r->set_session(session);
     out->Add(std::move(r));
   }
 }

@@ -86,10 +86,9 @@ Change GroupResource::Diff(const Observation& o, const ResourceContext&) const {
 
 Status GroupResource::Apply(System& sys, const Change&, const ResourceContext&,
                             Record*) const {
-  auto lock = LockAccounts(sys);
-  if (!lock.ok()) return lock.status();
-  auto db = AccountDb::Load(sys);
-  if (!db.ok()) return db.status();
+  auto edit = EditDb(sys);
+  if (!edit.ok()) return edit.status();
+  AccountDb* db = *edit;
   if (!db->Group(spec_.name)) {
     std::optional<uint32_t> gid = spec_.gid;
     if (!gid) gid = db->NextGid(spec_.system);
@@ -102,7 +101,7 @@ Status GroupResource::Apply(System& sys, const Change&, const ResourceContext&,
   for (const auto& m : MissingMembers(spec_, db->Group(spec_.name))) {
     db->AddMember(spec_.name, m);
   }
-  return db->Save(sys);
+  return Status::Ok();
 }
 
 Result<Observation> GroupOrphan::Observe(const SystemReader& sys,
@@ -137,12 +136,10 @@ Change GroupOrphan::Diff(const Observation& o, const ResourceContext&) const {
 
 Status GroupOrphan::Apply(System& sys, const Change&, const ResourceContext&,
                           Record*) const {
-  auto lock = LockAccounts(sys);
-  if (!lock.ok()) return lock.status();
-  auto db = AccountDb::Load(sys);
-  if (!db.ok()) return db.status();
-  db->RemoveGroup(name_);
-  return db->Save(sys);
+  auto edit = EditDb(sys);
+  if (!edit.ok()) return edit.status();
+  (*edit)->RemoveGroup(name_);
+  return Status::Ok();
 }
 
 }  // namespace flamingo::identity

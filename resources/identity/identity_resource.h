@@ -10,6 +10,7 @@
 
 #include "engine/resource.h"
 #include "resources/identity/account_db.h"
+#include "resources/identity/account_session.h"
 
 namespace flamingo::identity {
 
@@ -18,30 +19,34 @@ class IdentityResource : public Resource {
   int Stage() const override { return kStageIdentity; }
   std::string Origin() const override { return origin_; }
   std::vector<std::string> Warnings() const override { return warnings_; }
+  // Members of their account session's batch: the engine commits the
+  // account files before any resource outside it (see AccountSession).
+  WriteBatch* Batch() const override { return session_.get(); }
 
   void set_origin(std::string origin) { origin_ = std::move(origin); }
   void add_warning(std::string w) { warnings_.push_back(std::move(w)); }
-  // Shares parsed account files with the module's other resources.
-  void set_db_cache(std::shared_ptr<AccountDbCache> cache) {
-    cache_ = std::move(cache);
+  // Shares the account files with the module's other resources (default: a
+  // session of its own, e.g. for an orphan).
+  void set_session(std::shared_ptr<AccountSession> session) {
+    session_ = std::move(session);
   }
 
  protected:
   // "user-data:3:5: " or "" (prefix for errors naming the entry).
   std::string At() const { return origin_.empty() ? "" : origin_ + ": "; }
-  // The account files, read-only (for Observe), through the cache if set.
+  // The account files with this run's pending edits, read-only (Observe).
   Result<std::shared_ptr<const AccountDb>> ReadDb(
       const SystemReader& sys) const {
-    if (cache_) return cache_->Get(sys);
-    auto db = AccountDb::Load(sys);
-    if (!db.ok()) return db.status();
-    return std::make_shared<const AccountDb>(std::move(*db));
+    return session_->Read(sys);
   }
+  // The account files to edit (Apply): locked, written when the engine
+  // commits the session. Check everything that can fail before editing.
+  Result<AccountDb*> EditDb(System& sys) const { return session_->Edit(sys); }
 
  private:
   std::string origin_;
   std::vector<std::string> warnings_;
-  std::shared_ptr<AccountDbCache> cache_;
+  std::shared_ptr<AccountSession> session_ = std::make_shared<AccountSession>();
 };
 
 // Record values that are lists: comma-joined names.

@@ -30,6 +30,9 @@ class SshdResource : public IdentityResource {
 
   std::string Kind() const override { return "sshd"; }
   std::string Name() const override { return "policy"; }
+  // Not a member of the account batch: it runs `sshd -t` and reloads sshd,
+  // which must see the account files as committed.
+  WriteBatch* Batch() const override { return nullptr; }
   Result<Observation> Observe(const SystemReader& sys,
                               const ResourceContext& ctx) const override;
   Change Diff(const Observation& observed,

@@ -108,134 +108,143 @@ Change UserResource::Diff(const Observation& o, const ResourceContext&) const {
 
 Status UserResource::Apply(System& sys, const Change&, const ResourceContext&,
                            Record* record) const {
-  uint32_t uid = 0, gid = 0;
-  std::string home;
-  UserOps ops;
-  {
-    auto lock = LockAccounts(sys);
-    if (!lock.ok()) return lock.status();
-    auto db = AccountDb::Load(sys);
-    if (!db.ok()) return db.status();
-    auto existing = db->User(spec_.name);
-    home = existing ? spec_.homedir.value_or(existing->home) : HomeFor(spec_);
-    ops = PlanUser(spec_, *db, HomeExists(sys, home), record);
-    if (ops.create) {
-      // Ids as useradd picks them.
-      auto new_uid = spec_.uid ? spec_.uid : db->NextUid(spec_.system);
-      if (!new_uid) return Status::Error("no free uid left");
-      if (!db->UserByUid(*new_uid).empty()) {
-        return Status::Error("uid " + std::to_string(*new_uid) + " is taken");
-      }
-      uid = *new_uid;
-      if (spec_.primary_group) {
-        auto g = db->Group(*spec_.primary_group);
-        if (!g)
-          return Status::Error("group '" + *spec_.primary_group +
-                               "' does not exist");
-        gid = g->gid;
-      } else if (spec_.no_user_group) {
-        auto g = db->Group("users");
-        gid = g ? g->gid : 100;
-      } else if (auto g = db->Group(spec_.name)) {
-        gid = g->gid;
-      } else {
-        std::optional<uint32_t> new_gid;
-        if (!db->GroupByGid(uid)) new_gid = uid;
-        if (!new_gid) new_gid = db->NextGid(spec_.system);
-        if (!new_gid) return Status::Error("no free gid left");
-        gid = *new_gid;
-        db->AddGroup(spec_.name, gid);
-        (*record)["user_group"] = "created";
-      }
-      UserView u;
-      u.name = spec_.name;
-      u.uid = uid;
-      u.gid = gid;
-      u.gecos = spec_.gecos.value_or("");
-      u.home = home;
-      u.shell = spec_.shell.value_or(DefaultShell(sys));
-      db->AddUser(u);
-    } else {
-      uid = existing->uid;
-      gid = existing->gid;
-    }
-    if (ops.gecos) db->SetUserField(spec_.name, 4, *ops.gecos);
-    if (ops.home) db->SetUserField(spec_.name, 5, *ops.home);
-    if (ops.shell) db->SetUserField(spec_.name, 6, *ops.shell);
-    if (ops.primary_group) {
-      auto g = db->Group(*ops.primary_group);
-      if (!g)
-        return Status::Error("group '" + *ops.primary_group +
-                             "' does not exist");
-      gid = g->gid;
-      db->SetUserField(spec_.name, 3, std::to_string(gid));
-    }
-    auto added = RecordList(record, "groups");
-    for (const auto& g : ops.add_groups) {
-      if (!db->Group(g))
-        return Status::Error("group '" + g + "' does not exist");
-      db->AddMember(g, spec_.name);
-      if (std::find(added.begin(), added.end(), g) == added.end()) {
-        added.push_back(g);
-      }
-    }
-    for (const auto& g : ops.remove_groups) {
-      db->RemoveMember(g, spec_.name);
-      added.erase(std::remove(added.begin(), added.end(), g), added.end());
-    }
-    // Keep only memberships still wanted in the record.
-    added.erase(std::remove_if(added.begin(), added.end(),
-                               [&](const std::string& g) {
-                                 return std::find(spec_.groups.begin(),
-                                                  spec_.groups.end(),
-                                                  g) == spec_.groups.end();
-                               }),
-                added.end());
-    if (added.empty()) {
-      record->erase("groups");
-    } else {
-      (*record)["groups"] = JoinList(added);
-    }
+  auto edit = EditDb(sys);
+  if (!edit.ok()) return edit.status();
+  AccountDb* db = *edit;
+  auto existing = db->User(spec_.name);
+  std::string home =
+      existing ? spec_.homedir.value_or(existing->home) : HomeFor(spec_);
+  UserOps ops = PlanUser(spec_, *db, HomeExists(sys, home), record);
 
-    std::string hash = db->User(spec_.name)->hash;
-    bool hash_changed = false;
-    if (ops.set_password) {
-      if (spec_.password_kind == PasswordKind::kPlain) {
-        auto h = HashPassword(spec_.password,
-                              HashPrefixFor(db->defs().encrypt_method));
-        if (!h.ok()) return h.status();
-        hash = *h;
-      } else {
-        hash = UnlockedHash(spec_.password);
+  // Everything that can fail is decided before the first edit: the edits
+  // join the run's pending account changes and cannot be taken back.
+  uint32_t uid = 0, gid = 0;
+  bool create_user_group = false;
+  // The hash as it stands (a new user starts locked without password).
+  std::string hash = existing ? existing->hash : "!";
+  if (ops.create) {
+    // Ids as useradd picks them.
+    auto new_uid = spec_.uid ? spec_.uid : db->NextUid(spec_.system);
+    if (!new_uid) return Status::Error("no free uid left");
+    if (!db->UserByUid(*new_uid).empty()) {
+      return Status::Error("uid " + std::to_string(*new_uid) + " is taken");
+    }
+    uid = *new_uid;
+    if (spec_.primary_group) {
+      auto g = db->GroupGid(*spec_.primary_group);
+      if (!g) {
+        return Status::Error("group '" + *spec_.primary_group +
+                             "' does not exist");
       }
-      hash_changed = true;
+      gid = *g;
+    } else if (spec_.no_user_group) {
+      gid = db->GroupGid("users").value_or(100);
+    } else if (auto g = db->GroupGid(spec_.name)) {
+      gid = *g;
+    } else {
+      std::optional<uint32_t> new_gid;
+      if (!db->GroupByGid(uid)) new_gid = uid;
+      if (!new_gid) new_gid = db->NextGid(spec_.system);
+      if (!new_gid) return Status::Error("no free gid left");
+      gid = *new_gid;
+      create_user_group = true;
     }
-    if (ops.set_locked) {
-      std::string next =
-          *ops.set_locked ? LockedHash(hash) : UnlockedHash(hash);
-      if (next != hash) hash_changed = true;
-      hash = next;
+  } else {
+    uid = existing->uid;
+    gid = existing->gid;
+  }
+  if (ops.primary_group) {
+    auto g = db->GroupGid(*ops.primary_group);
+    if (!g) {
+      return Status::Error("group '" + *ops.primary_group + "' does not exist");
     }
-    if (hash_changed) {
-      db->SetShadowField(spec_.name, 1, hash);
-      if (ops.set_password && !ops.expire) {
-        db->SetShadowField(spec_.name, 2, std::to_string(db->today()));
-      }
+    gid = *g;
+  }
+  for (const auto& g : ops.add_groups) {
+    if (!db->GroupGid(g) && !(create_user_group && g == spec_.name)) {
+      return Status::Error("group '" + g + "' does not exist");
     }
-    if (ops.expire) {
-      db->SetShadowField(spec_.name, 2, "0");
-      (*record)["password_expired"] = "1";
-    } else if (ops.set_password) {
-      record->erase("password_expired");
+  }
+  bool hash_changed = false;
+  if (ops.set_password) {
+    if (spec_.password_kind == PasswordKind::kPlain) {
+      auto h = HashPassword(spec_.password,
+                            HashPrefixFor(db->defs().encrypt_method));
+      if (!h.ok()) return h.status();
+      hash = *h;
+    } else {
+      hash = UnlockedHash(spec_.password);
     }
-    if (ops.inactive) db->SetShadowField(spec_.name, 6, *ops.inactive);
-    if (ops.expiredate) db->SetShadowField(spec_.name, 7, *ops.expiredate);
-    Status s = db->Save(sys);
+    hash_changed = true;
+  }
+  if (ops.set_locked) {
+    std::string next = *ops.set_locked ? LockedHash(hash) : UnlockedHash(hash);
+    if (next != hash) hash_changed = true;
+    hash = next;
+  }
+
+  // The edits.
+  if (ops.create) {
+    if (create_user_group) {
+      db->AddGroup(spec_.name, gid);
+      (*record)["user_group"] = "created";
+    }
+    UserView u;
+    u.name = spec_.name;
+    u.uid = uid;
+    u.gid = gid;
+    u.gecos = spec_.gecos.value_or("");
+    u.home = home;
+    u.shell = spec_.shell.value_or(DefaultShell(sys));
+    db->AddUser(u);
+  }
+  if (ops.gecos) db->SetUserField(spec_.name, 4, *ops.gecos);
+  if (ops.home) db->SetUserField(spec_.name, 5, *ops.home);
+  if (ops.shell) db->SetUserField(spec_.name, 6, *ops.shell);
+  if (ops.primary_group) db->SetUserField(spec_.name, 3, std::to_string(gid));
+  auto added = RecordList(record, "groups");
+  for (const auto& g : ops.add_groups) {
+    db->AddMember(g, spec_.name);
+    if (std::find(added.begin(), added.end(), g) == added.end()) {
+      added.push_back(g);
+    }
+  }
+  for (const auto& g : ops.remove_groups) {
+    db->RemoveMember(g, spec_.name);
+    added.erase(std::remove(added.begin(), added.end(), g), added.end());
+  }
+  // Keep only memberships still wanted in the record.
+  added.erase(std::remove_if(added.begin(), added.end(),
+                             [&](const std::string& g) {
+                               return std::find(spec_.groups.begin(),
+                                                spec_.groups.end(),
+                                                g) == spec_.groups.end();
+                             }),
+              added.end());
+  if (added.empty()) {
+    record->erase("groups");
+  } else {
+    (*record)["groups"] = JoinList(added);
+  }
+  if (hash_changed) {
+    db->SetShadowField(spec_.name, 1, hash);
+    if (ops.set_password && !ops.expire) {
+      db->SetShadowField(spec_.name, 2, std::to_string(db->today()));
+    }
+  }
+  if (ops.expire) {
+    db->SetShadowField(spec_.name, 2, "0");
+    (*record)["password_expired"] = "1";
+  } else if (ops.set_password) {
+    record->erase("password_expired");
+  }
+  if (ops.inactive) db->SetShadowField(spec_.name, 6, *ops.inactive);
+  if (ops.expiredate) db->SetShadowField(spec_.name, 7, *ops.expiredate);
+  // The home directory is made now, owned by the numeric ids (which the
+  // account files will hold once the engine commits them).
+  if (ops.make_home) {
+    Status s = CreateHome(sys, home, db->defs().home_mode, uid, gid);
     if (!s.ok()) return s;
-    if (ops.make_home) {
-      s = CreateHome(sys, home, db->defs().home_mode, uid, gid);
-      if (!s.ok()) return s;
-    }
   }
   return Status::Ok();
 }
@@ -260,10 +269,9 @@ Change UserOrphan::Diff(const Observation& o, const ResourceContext&) const {
 
 Status UserOrphan::Apply(System& sys, const Change&, const ResourceContext&,
                          Record* record) const {
-  auto lock = LockAccounts(sys);
-  if (!lock.ok()) return lock.status();
-  auto db = AccountDb::Load(sys);
-  if (!db.ok()) return db.status();
+  auto edit = EditDb(sys);
+  if (!edit.ok()) return edit.status();
+  AccountDb* db = *edit;
   auto user = db->User(name_);
   if (!user) return Status::Ok();
   db->RemoveUser(name_);
@@ -276,7 +284,7 @@ Status UserOrphan::Apply(System& sys, const Change&, const ResourceContext&,
     }
     if (g && !in_use) db->RemoveGroup(name_);
   }
-  return db->Save(sys);
+  return Status::Ok();
 }
 
 }  // namespace flamingo::identity
