@@ -42,10 +42,16 @@ std::string SerializeState(const State& s) {
   j["input_sha256"] = s.input_sha256;
   j["converged_sha256"] = s.converged_sha256;
   j["boot_id"] = s.boot_id;
+  // ordered_json finds a key by a linear scan: records[id] = ... for every
+  // record would cost O(N^2). The ids of a std::map are unique and sorted:
+  // append them.
   json records = json::object();
+  auto& entries = records.get_ref<json::object_t&>();
+  entries.reserve(s.records.size());
   for (const auto& [id, rec] : s.records) {
-    records[id] = {
-        {"kind", rec.kind}, {"name", rec.name}, {"record", rec.record}};
+    entries.json::object_t::Container::emplace_back(
+        id,
+        json{{"kind", rec.kind}, {"name", rec.name}, {"record", rec.record}});
   }
   j["resources"] = std::move(records);
   if (s.last_run) {
@@ -66,7 +72,9 @@ std::string SerializeState(const State& s) {
 
 Result<State> ParseState(std::string_view text) {
   try {
-    json j = json::parse(text);
+    // Parsed into std::map objects (an ordered_json object would check every
+    // key against all before it: O(N^2) in the number of records).
+    nlohmann::json j = nlohmann::json::parse(text);
     if (!j.is_object()) return Status::Error("not a JSON object");
     State s;
     s.format_version = j.at("format_version").get<int>();
@@ -90,7 +98,7 @@ Result<State> ParseState(std::string_view text) {
       }
     }
     if (j.contains("last_run")) {
-      const json& lr = j.at("last_run");
+      const nlohmann::json& lr = j.at("last_run");
       RunSummary r;
       r.time = lr.value("time", int64_t{0});
       r.command = lr.value("command", "");
