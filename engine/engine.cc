@@ -163,6 +163,11 @@ ApplyReport ApplyPlan(const Graph& graph, const Plan& plan, System& sys,
 
   for (const PlanItem& item : plan.items) {
     const Resource& r = *item.resource;
+    // Nothing that is not a member of a batch sees the files without the
+    // batch's pending writes; and a failed commit fails the members before
+    // their dependents are considered.
+    WriteBatch* batch = r.Batch();
+    commit_all_but(batch);
     ResourceResult res;
     res.id = r.Id();
     res.kind = r.Kind();
@@ -205,11 +210,6 @@ ApplyReport ApplyPlan(const Graph& graph, const Plan& plan, System& sys,
       finish(Outcome::kFailed, item.error.message());
       continue;
     }
-
-    // Nothing that is not a member of a batch sees the files without the
-    // batch's pending writes.
-    WriteBatch* batch = r.Batch();
-    commit_all_but(batch);
 
     StoredRecord& stored = (*records)[res.id];
     stored.kind = res.kind;

@@ -61,6 +61,8 @@ class Harness {
     return ApplyPlan(*graph_, plan, sys, run_, &records_, &log);
   }
   const Graph& graph() const { return *graph_; }
+  // Facts of the runs (set before Compile).
+  RunInfo& run() { return run_; }
   const Diagnostics& diags() const { return diags_; }
   RecordMap& records() { return records_; }
 
