@@ -119,11 +119,13 @@ class System : public SystemReader {
                                                    int timeout_seconds) = 0;
   // Atomically replaces `path` with `content`: a temporary file in the same
   // directory, fchmod/fchown, fsync, rename over the target. Never follows a
-  // symlink at `path` (a symlink there is replaced). The content is durable
-  // before the rename; the rename (like every directory change below: mkdir,
-  // remove, symlink) is durable after the next Sync(), which fsyncs each
-  // changed directory once. A power cut before that Sync leaves the old file
-  // or the new one, never a torn one. REQUIRES: the parent directory exists.
+  // symlink at `path` (a symlink there is replaced). When it replaces a file,
+  // the new content is durable before the rename: a power cut leaves the old
+  // content or the new, never a torn file. A file it creates, the rename,
+  // and every directory change below (mkdir, remove, symlink) are durable
+  // after the next Sync(); until then a power cut can leave a created file
+  // empty (nothing recorded it yet: the next run re-creates it).
+  // REQUIRES: the parent directory exists.
   virtual Status WriteFile(std::string_view path, std::string_view content,
                            const FileAttrs& attrs) = 0;
   // Creates one directory (the parent must exist) with attrs; ok if it exists
@@ -139,9 +141,10 @@ class System : public SystemReader {
   // directory there is an error). REQUIRES: the parent directory exists.
   virtual Status MakeSymlink(std::string_view path,
                              std::string_view target) = 0;
-  // Makes every directory change made through this System so far durable
-  // (one fsync per changed directory, however many writes it saw). Callers
-  // that record what they applied (the engine, the state file) Sync first.
+  // Makes every change made through this System so far durable, in as few
+  // cache flushes as it can (created files and changed directories are
+  // batched). Callers that record what they applied (the engine, the state
+  // file) Sync first.
   virtual Status Sync() = 0;
   // Sets the running kernel's hostname. REQUIRES: IsLive().
   virtual Status SetKernelHostname(std::string_view name) = 0;

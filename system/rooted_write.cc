@@ -105,16 +105,24 @@ Status RootedSystem::WriteFile(std::string_view path, std::string_view content,
   if (!s.ok()) return fail(s);
   s = ApplyAttrs(fd.get(), attrs, "write", path);
   if (!s.ok()) return fail(s);
-  if (::fsync(fd.get()) != 0) {
+  // Replacing: the new content is durable before it takes the old one's
+  // place. Creating: nothing can be lost; PendingSync makes it durable.
+  struct stat st;
+  bool replacing =
+      ::fstatat(dir, parent->name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 ||
+      errno != ENOENT;
+  if (replacing && ::fsync(fd.get()) != 0) {
     return fail(StepError("write", path, "fsync", errno));
-  }
-  if (::close(fd.release()) != 0) {
-    return fail(StepError("write", path, "close", errno));
   }
   if (::renameat(dir, tmp.c_str(), dir, parent->name.c_str()) != 0) {
     return fail(StepError("write", path, "rename", errno));
   }
-  return MarkDirty(dir, "write", path);
+  if (!replacing) s = pending_.AddNewFile(fd.get(), std::string(path));
+  if (::close(fd.release()) != 0 && s.ok()) {
+    s = StepError("write", path, "close", errno);
+  }
+  if (!s.ok()) return s;
+  return MarkDirty(dir, path);
 }
 
 Status RootedSystem::MakeDir(std::string_view path, const FileAttrs& attrs) {
@@ -141,7 +149,7 @@ Status RootedSystem::MakeDir(std::string_view path, const FileAttrs& attrs) {
     ::unlinkat(dir, name, AT_REMOVEDIR);
     return s;
   }
-  return MarkDirty(dir, "mkdir", path);
+  return MarkDirty(dir, path);
 }
 
 Status RootedSystem::SetAttrs(std::string_view path, const FileAttrs& attrs) {
@@ -173,7 +181,7 @@ Status RootedSystem::Remove(std::string_view path) {
   if (::unlinkat(dir, name, S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) != 0) {
     return errno == ENOENT ? Status::Ok() : PathError("remove", path, errno);
   }
-  return MarkDirty(dir, "remove", path);
+  return MarkDirty(dir, path);
 }
 
 Status RootedSystem::MakeSymlink(std::string_view path,
@@ -201,40 +209,13 @@ Status RootedSystem::MakeSymlink(std::string_view path,
     ::unlinkat(dir, tmp.c_str(), 0);
     return StepError("symlink", path, "rename", err);
   }
-  return MarkDirty(dir, "symlink", path);
+  return MarkDirty(dir, path);
 }
 
-Status RootedSystem::MarkDirty(int dir, std::string_view op,
-                               std::string_view path) {
-  struct stat st;
-  if (::fstat(dir, &st) == 0) {
-    std::lock_guard<std::mutex> hold(dirty_mu_);
-    auto key = std::make_pair(st.st_dev, st.st_ino);
-    if (dirty_.count(key) != 0) return Status::Ok();
-    UniqueFd keep(::fcntl(dir, F_DUPFD_CLOEXEC, 0));
-    if (keep.valid()) {
-      dirty_.emplace(key, DirtyDir{std::move(keep), ParentPath(path)});
-      return Status::Ok();
-    }
-  }
-  // Out of fds (or fstat failed): make it durable now instead.
-  if (::fsync(dir) != 0) return StepError(op, path, "fsync dir", errno);
-  return Status::Ok();
+Status RootedSystem::MarkDirty(int dir, std::string_view path) {
+  return pending_.AddDir(dir, ParentPath(path));
 }
 
-Status RootedSystem::Sync() {
-  std::map<std::pair<dev_t, ino_t>, DirtyDir> dirty;
-  {
-    std::lock_guard<std::mutex> hold(dirty_mu_);
-    dirty.swap(dirty_);
-  }
-  Status first = Status::Ok();
-  for (auto& [key, d] : dirty) {
-    if (::fsync(d.fd.get()) != 0 && first.ok()) {
-      first = Status::FromErrno("sync " + d.path, errno);
-    }
-  }
-  return first;
-}
+Status RootedSystem::Sync() { return pending_.Sync(); }
 
 }  // namespace flamingo
