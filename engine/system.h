@@ -125,8 +125,13 @@ class System : public SystemReader {
   virtual Result<std::unique_ptr<LockHandle>> Lock(std::string_view path,
                                                    int timeout_seconds) = 0;
   // Atomically replaces `path` with `content`: a temporary file in the same
-  // directory, fchmod/fchown, fsync, rename over the target, fsync of the
-  // directory. Never follows a symlink at `path` (a symlink there is replaced).
+  // directory, fchmod/fchown, fsync, rename over the target. Never follows a
+  // symlink at `path` (a symlink there is replaced). When it replaces a file,
+  // the new content is durable before the rename: a power cut leaves the old
+  // content or the new, never a torn file. A file it creates, the rename,
+  // and every directory change below (mkdir, remove, symlink) are durable
+  // after the next Sync(); until then a power cut can leave a created file
+  // empty (nothing recorded it yet: the next run re-creates it).
   // REQUIRES: the parent directory exists.
   virtual Status WriteFile(std::string_view path, std::string_view content,
                            const FileAttrs& attrs) = 0;
@@ -143,6 +148,11 @@ class System : public SystemReader {
   // directory there is an error). REQUIRES: the parent directory exists.
   virtual Status MakeSymlink(std::string_view path,
                              std::string_view target) = 0;
+  // Makes every change made through this System so far durable, in as few
+  // cache flushes as it can (created files and changed directories are
+  // batched). Callers that record what they applied (the engine, the state
+  // file) Sync first.
+  virtual Status Sync() = 0;
   // Sets the running kernel's hostname. REQUIRES: IsLive().
   virtual Status SetKernelHostname(std::string_view name) = 0;
   // Runs a command inside the target (chroot when the root is not "/").

@@ -20,8 +20,8 @@
 // lckpwdf(3) and other processes take on the same file, and also with a
 // second Lock of the same file within this process.
 //
-// Thread-compatible: the object holds only the root fd; concurrent calls
-// are fine, Exec may be called from several threads.
+// Thread-safe: the object holds the root fd and what awaits Sync (a
+// PendingSync, under its own mutex); Exec may be called from several threads.
 #pragma once
 
 #include <memory>
@@ -30,6 +30,7 @@
 
 #include "engine/system.h"
 #include "system/nft/netfilter.h"
+#include "system/pending_sync.h"
 #include "system/systemd/service_manager.h"
 #include "system/unique_fd.h"
 
@@ -62,6 +63,14 @@ class RootedSystem : public System {
   Status Remove(std::string_view path) override;
   Status MakeSymlink(std::string_view path, std::string_view target) override;
   Status SetKernelHostname(std::string_view name) override;
+  // Makes pending changes durable (system/pending_sync.h: created files and
+  // changed directories, one fsync each or one syncfs per filesystem). The
+  // destructor does it too, best effort.
+  Status Sync() override;
+  // What the last Sync did (tests, benchmarks).
+  PendingSync::Counts last_sync_counts() const {
+    return pending_.last_counts();
+  }
   // Forks; the child enters a new process group, chroots into the root
   // (unless live), changes to request.cwd, gets /dev/null as stdin and a
   // pipe as stdout+stderr, and execs argv[0] looked up in the request's
@@ -106,8 +115,12 @@ class RootedSystem : public System {
   Result<UniqueFd> OpenLast(std::string_view op, std::string_view path,
                             int flags, int* err = nullptr) const;
 
+  // Remembers `dir` (the open parent directory of `path`) as changed.
+  Status MarkDirty(int dir, std::string_view path);
+
   std::string root_;
   UniqueFd root_fd_;
+  PendingSync pending_;  // what Sync must make durable
   bool live_;
   std::unique_ptr<Netfilter> netfilter_;  // null unless live
   std::unique_ptr<ServiceManager> services_;

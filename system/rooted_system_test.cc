@@ -239,5 +239,28 @@ TEST_F(RootedSystemTest, RemoveFilesSymlinksAndEmptyDirs) {
   ExpectVictimUntouched();
 }
 
+// Created files and changed directories wait for Sync; a replacement is
+// fsynced before its rename, so only its directory waits.
+TEST_F(RootedSystemTest, SyncBatchesCreatedFilesAndChangedDirectories) {
+  ASSERT_TRUE(sys_->Sync().ok());  // nothing pending
+  ASSERT_TRUE(sys_->WriteFile("/etc/a", "1", {0644, 0, 0}).ok());
+  ASSERT_TRUE(sys_->WriteFile("/etc/b", "1", {0644, 0, 0}).ok());
+  ASSERT_TRUE(sys_->Sync().ok());
+  EXPECT_EQ(sys_->last_sync_counts().fsyncs, 3);  // a, b, /etc
+  ASSERT_TRUE(sys_->WriteFile("/etc/a", "2", {0644, 0, 0}).ok());
+  ASSERT_TRUE(sys_->Sync().ok());
+  EXPECT_EQ(sys_->last_sync_counts().fsyncs, 1);  // /etc only
+  // Many: one syncfs for the filesystem.
+  ASSERT_TRUE(sys_->MakeDir("/srv", {0755, 0, 0}).ok());
+  for (int i = 0; i < 20; ++i) {
+    std::string n = std::to_string(i);
+    ASSERT_TRUE(sys_->WriteFile("/srv/g" + n, n, {0644, 0, 0}).ok());
+  }
+  ASSERT_TRUE(sys_->Sync().ok());
+  EXPECT_EQ(sys_->last_sync_counts().fsyncs, 0);
+  EXPECT_EQ(sys_->last_sync_counts().syncfs, 1);
+  EXPECT_EQ(*sys_->ReadFile("/srv/g19"), "19");
+}
+
 }  // namespace
 }  // namespace flamingo

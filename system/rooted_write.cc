@@ -105,17 +105,24 @@ Status RootedSystem::WriteFile(std::string_view path, std::string_view content,
   if (!s.ok()) return fail(s);
   s = ApplyAttrs(fd.get(), attrs, "write", path);
   if (!s.ok()) return fail(s);
-  if (::fsync(fd.get()) != 0) {
+  // Replacing: the new content is durable before it takes the old one's
+  // place. Creating: nothing can be lost; PendingSync makes it durable.
+  struct stat st;
+  bool replacing =
+      ::fstatat(dir, parent->name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 ||
+      errno != ENOENT;
+  if (replacing && ::fsync(fd.get()) != 0) {
     return fail(StepError("write", path, "fsync", errno));
-  }
-  if (::close(fd.release()) != 0) {
-    return fail(StepError("write", path, "close", errno));
   }
   if (::renameat(dir, tmp.c_str(), dir, parent->name.c_str()) != 0) {
     return fail(StepError("write", path, "rename", errno));
   }
-  if (::fsync(dir) != 0) return StepError("write", path, "fsync dir", errno);
-  return Status::Ok();
+  if (!replacing) s = pending_.AddNewFile(fd.get(), std::string(path));
+  if (::close(fd.release()) != 0 && s.ok()) {
+    s = StepError("write", path, "close", errno);
+  }
+  if (!s.ok()) return s;
+  return MarkDirty(dir, path);
 }
 
 Status RootedSystem::MakeDir(std::string_view path, const FileAttrs& attrs) {
@@ -138,9 +145,11 @@ Status RootedSystem::MakeDir(std::string_view path, const FileAttrs& attrs) {
       ::openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   Status s = fd.valid() ? ApplyAttrs(fd.get(), attrs, "mkdir", path)
                         : PathError("mkdir", path, errno);
-  if (s.ok() && ::fsync(dir) != 0) s = StepError("mkdir", path, "fsync", errno);
-  if (!s.ok()) ::unlinkat(dir, name, AT_REMOVEDIR);
-  return s;
+  if (!s.ok()) {
+    ::unlinkat(dir, name, AT_REMOVEDIR);
+    return s;
+  }
+  return MarkDirty(dir, path);
 }
 
 Status RootedSystem::SetAttrs(std::string_view path, const FileAttrs& attrs) {
@@ -172,8 +181,7 @@ Status RootedSystem::Remove(std::string_view path) {
   if (::unlinkat(dir, name, S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) != 0) {
     return errno == ENOENT ? Status::Ok() : PathError("remove", path, errno);
   }
-  if (::fsync(dir) != 0) return StepError("remove", path, "fsync", errno);
-  return Status::Ok();
+  return MarkDirty(dir, path);
 }
 
 Status RootedSystem::MakeSymlink(std::string_view path,
@@ -201,8 +209,13 @@ Status RootedSystem::MakeSymlink(std::string_view path,
     ::unlinkat(dir, tmp.c_str(), 0);
     return StepError("symlink", path, "rename", err);
   }
-  if (::fsync(dir) != 0) return StepError("symlink", path, "fsync dir", errno);
-  return Status::Ok();
+  return MarkDirty(dir, path);
 }
+
+Status RootedSystem::MarkDirty(int dir, std::string_view path) {
+  return pending_.AddDir(dir, ParentPath(path));
+}
+
+Status RootedSystem::Sync() { return pending_.Sync(); }
 
 }  // namespace flamingo

@@ -1,0 +1,108 @@
+#include "system/pending_sync.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <utility>
+
+namespace flamingo {
+namespace {
+
+Status FsyncNow(int fd, const std::string& path) {
+  if (::fsync(fd) != 0) return Status::FromErrno("sync " + path, errno);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status PendingSync::AddDir(int fd, const std::string& path) {
+  return Add(fd, path, /*is_dir=*/true);
+}
+
+Status PendingSync::AddNewFile(int fd, const std::string& path) {
+  return Add(fd, path, /*is_dir=*/false);
+}
+
+Status PendingSync::Add(int fd, const std::string& path, bool is_dir) {
+  struct stat st;
+  if (::fstat(fd, &st) != 0) return FsyncNow(fd, path);
+  {
+    std::lock_guard<std::mutex> hold(mu_);
+    Device& d = devices_[st.st_dev];
+    if (d.syncfs) {
+      ++d.count;
+      return Status::Ok();
+    }
+    if (is_dir && d.dirs.count(st.st_ino) != 0) return Status::Ok();
+    UniqueFd keep(::fcntl(fd, F_DUPFD_CLOEXEC, 0));
+    if (keep.valid()) {
+      ++d.count;
+      if (is_dir) {
+        d.dirs.emplace(st.st_ino, Item{std::move(keep), path});
+      } else {
+        d.files.push_back(Item{std::move(keep), path});
+      }
+      if (d.files.size() + d.dirs.size() > kSyncfsThreshold) {
+        // One syncfs will do: keep a single fd on this filesystem.
+        d.syncfs = true;
+        d.any = d.files.empty() ? std::move(d.dirs.begin()->second)
+                                : std::move(d.files.front());
+        d.files.clear();
+        d.dirs.clear();
+      }
+      return Status::Ok();
+    }
+  }
+  // Out of file descriptors: make this one durable now instead.
+  return FsyncNow(fd, path);
+}
+
+Status PendingSync::Sync() {
+  std::map<dev_t, Device> devices;
+  {
+    std::lock_guard<std::mutex> hold(mu_);
+    devices.swap(devices_);
+  }
+  Counts counts;
+  Status first = Status::Ok();
+  auto note = [&first](Status s) {
+    if (!s.ok() && first.ok()) first = std::move(s);
+  };
+  for (auto& [dev, d] : devices) {
+    if (d.syncfs) {
+      ++counts.syncfs;
+      if (::syncfs(d.any.fd.get()) != 0) {
+        note(Status::FromErrno("sync " + d.any.path, errno));
+      }
+      continue;
+    }
+    // Files before directories: an entry is made durable after its inode.
+    for (Item& f : d.files) {
+      ++counts.fsyncs;
+      note(FsyncNow(f.fd.get(), f.path));
+    }
+    for (auto& [ino, dir] : d.dirs) {
+      ++counts.fsyncs;
+      note(FsyncNow(dir.fd.get(), dir.path));
+    }
+  }
+  std::lock_guard<std::mutex> hold(mu_);
+  last_ = counts;
+  return first;
+}
+
+PendingSync::Counts PendingSync::last_counts() const {
+  std::lock_guard<std::mutex> hold(mu_);
+  return last_;
+}
+
+size_t PendingSync::pending() const {
+  std::lock_guard<std::mutex> hold(mu_);
+  size_t n = 0;
+  for (const auto& [dev, d] : devices_) n += d.count;
+  return n;
+}
+
+}  // namespace flamingo

@@ -1,0 +1,75 @@
+// PendingSync: what a RootedSystem has changed but not yet made durable,
+// and how it makes it durable in as few cache flushes as it safely can.
+//
+// The rules (docs/architecture.md, "Durability"):
+//  - A write that REPLACES a file fsyncs the new content before the rename
+//    (the old content is never lost to a power cut); that is not here.
+//  - A write that CREATES a file renames it in at once and is added here: a
+//    power cut before Sync can leave it empty, but nothing existed before
+//    and nothing recorded it yet (the state file is written after Sync), so
+//    the next run re-creates it.
+//  - Every changed directory (write, mkdir, remove, symlink) is added here.
+//  - Sync, per filesystem: fsync each pending file, then each directory; or,
+//    when more than kSyncfsThreshold items wait on that filesystem, one
+//    syncfs(2) instead (one cache flush for all of them; it also writes back
+//    other dirty data of that filesystem, which the kernel would have
+//    written within seconds anyway).
+//
+// Thread-safe.
+#pragma once
+
+#include <sys/types.h>
+
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "engine/status.h"
+#include "system/unique_fd.h"
+
+namespace flamingo {
+
+class PendingSync {
+ public:
+  static constexpr size_t kSyncfsThreshold = 8;
+
+  // `fd` is an open directory (resp. the created file); it is duplicated,
+  // the caller keeps its own. `path` names it in error messages. Returns an
+  // error only when it could not be kept AND an immediate fsync failed.
+  Status AddDir(int fd, const std::string& path);
+  Status AddNewFile(int fd, const std::string& path);
+
+  // Makes everything added so far durable and forgets it. The first error
+  // is returned ("sync PATH: strerror"); the rest is still attempted.
+  Status Sync();
+
+  // What the last Sync did (for tests and benchmarks).
+  struct Counts {
+    int fsyncs = 0;
+    int syncfs = 0;
+  };
+  Counts last_counts() const;
+  // Items waiting (files + directories), over all filesystems.
+  size_t pending() const;
+
+ private:
+  struct Item {
+    UniqueFd fd;
+    std::string path;
+  };
+  struct Device {
+    std::vector<Item> files;
+    std::map<ino_t, Item> dirs;
+    size_t count = 0;     // files + dirs added (also after switching)
+    bool syncfs = false;  // too many: one syncfs, fds dropped but one
+    Item any;             // an fd on this filesystem for syncfs
+  };
+  Status Add(int fd, const std::string& path, bool is_dir);
+
+  mutable std::mutex mu_;
+  std::map<dev_t, Device> devices_;
+  Counts last_;
+};
+
+}  // namespace flamingo

@@ -1,0 +1,88 @@
+// PendingSync against real files: what is kept, deduplicated, and how Sync
+// makes it durable (fsyncs, or one syncfs past the threshold).
+#include "system/pending_sync.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+
+#include "tests/blackbox.h"
+
+namespace flamingo {
+namespace {
+
+namespace fs = std::filesystem;
+
+long OpenFds() {
+  return std::distance(fs::directory_iterator("/proc/self/fd"),
+                       fs::directory_iterator{});
+}
+
+class PendingSyncTest : public ::testing::Test {
+ protected:
+  UniqueFd Open(const std::string& rel, int flags) {
+    std::string p = tmp_.path() + "/" + rel;
+    if ((flags & O_DIRECTORY) != 0) fs::create_directories(p);
+    return UniqueFd(::open(p.c_str(), flags | O_CLOEXEC, 0644));
+  }
+  blackbox::TempDir tmp_;
+  PendingSync sync_;
+};
+
+TEST_F(PendingSyncTest, FewItemsAreFsyncedFilesThenDirectoriesOnce) {
+  UniqueFd dir = Open("d", O_RDONLY | O_DIRECTORY);
+  UniqueFd f1 = Open("d/a", O_WRONLY | O_CREAT);
+  UniqueFd f2 = Open("d/b", O_WRONLY | O_CREAT);
+  ASSERT_TRUE(dir.valid() && f1.valid() && f2.valid());
+  long base = OpenFds();
+  ASSERT_TRUE(sync_.AddNewFile(f1.get(), "/d/a").ok());
+  ASSERT_TRUE(sync_.AddNewFile(f2.get(), "/d/b").ok());
+  ASSERT_TRUE(sync_.AddDir(dir.get(), "/d").ok());
+  ASSERT_TRUE(sync_.AddDir(dir.get(), "/d").ok());  // the same directory
+  EXPECT_EQ(sync_.pending(), 3u);
+  EXPECT_EQ(OpenFds(), base + 3);  // kept until Sync
+  ASSERT_TRUE(sync_.Sync().ok());
+  EXPECT_EQ(sync_.last_counts().fsyncs, 3);
+  EXPECT_EQ(sync_.last_counts().syncfs, 0);
+  EXPECT_EQ(OpenFds(), base);
+  EXPECT_EQ(sync_.pending(), 0u);
+  // Nothing pending: nothing to do.
+  ASSERT_TRUE(sync_.Sync().ok());
+  EXPECT_EQ(sync_.last_counts().fsyncs, 0);
+}
+
+TEST_F(PendingSyncTest, ManyItemsOnOneFilesystemBecomeOneSyncfs) {
+  UniqueFd dir = Open("d", O_RDONLY | O_DIRECTORY);
+  long base = OpenFds();
+  for (int i = 0; i < 50; ++i) {
+    UniqueFd f = Open("d/f" + std::to_string(i), O_WRONLY | O_CREAT);
+    ASSERT_TRUE(sync_.AddNewFile(f.get(), "/d/f").ok());
+  }
+  ASSERT_TRUE(sync_.AddDir(dir.get(), "/d").ok());
+  EXPECT_EQ(sync_.pending(), 51u);
+  EXPECT_EQ(OpenFds(), base + 1);  // one fd kept for syncfs, not fifty
+  ASSERT_TRUE(sync_.Sync().ok());
+  EXPECT_EQ(sync_.last_counts().fsyncs, 0);
+  EXPECT_EQ(sync_.last_counts().syncfs, 1);
+  EXPECT_EQ(OpenFds(), base);
+}
+
+TEST_F(PendingSyncTest, FailureNamesThePathAndTheRestIsStillDone) {
+  // fsync(2) of a pipe fails with EINVAL: a stand-in for an I/O error.
+  int p[2];
+  ASSERT_EQ(::pipe2(p, O_CLOEXEC), 0);
+  UniqueFd r(p[0]), w(p[1]);
+  UniqueFd f = Open("ok", O_WRONLY | O_CREAT);
+  ASSERT_TRUE(sync_.AddNewFile(r.get(), "/broken").ok());
+  ASSERT_TRUE(sync_.AddNewFile(f.get(), "/ok").ok());
+  Status s = sync_.Sync();
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.message(), "sync /broken: Invalid argument");
+  EXPECT_EQ(sync_.last_counts().fsyncs, 2);
+}
+
+}  // namespace
+}  // namespace flamingo
