@@ -1,15 +1,18 @@
 // Crash safety: SIGKILL `flamingo apply` at many different moments, then
 // check that no file is truncated or half-written and that a re-run
-// converges (behaviour.md, failure policy).
+// converges (behaviour.md, failure policy). The account files are written
+// once per run: a kill leaves each of them wholly old or wholly new.
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <filesystem>
-#include <gtest/gtest.h>
+#include <set>
 
+#include "resources/identity/account_table.h"
 #include "tests/blackbox.h"
 
 namespace flamingo::blackbox {
@@ -61,7 +64,8 @@ bool ApplyAndKill(const std::string& root, long delay_us) {
 
 TEST(CrashTest, KilledApplyNeverLeavesATornFileAndTheRerunConverges) {
   TempDir root;
-  root.Write("var/lib/cloud/seed/nocloud/meta-data", "instance-id: iid-crash\n");
+  root.Write("var/lib/cloud/seed/nocloud/meta-data",
+             "instance-id: iid-crash\n");
   int killed = 0;
   // Alternate between two versions of the config so that every kill lands
   // in the middle of replacing old content with new content.
@@ -71,8 +75,8 @@ TEST(CrashTest, KilledApplyNeverLeavesATornFileAndTheRerunConverges) {
     long delay = 500 + (round * 2371) % 40000;  // 0.5 ms .. 40 ms
     killed += ApplyAndKill(root.path(), delay);
     for (int i = 0; i < kFiles; ++i) {
-      std::string rel = "srv/crash/d" + std::to_string(i % 10) + "/f" +
-                        std::to_string(i);
+      std::string rel =
+          "srv/crash/d" + std::to_string(i % 10) + "/f" + std::to_string(i);
       if (!root.Exists(rel)) continue;
       std::string got = root.Read(rel);
       ASSERT_TRUE(got == Content(i, 0) || got == Content(i, 1))
@@ -90,10 +94,100 @@ TEST(CrashTest, KilledApplyNeverLeavesATornFileAndTheRerunConverges) {
       RunFlamingo({"plan", "--detailed-exitcode", "--root", root.path()});
   EXPECT_EQ(plan.exit_code, 0) << plan.out;
   for (int i = 0; i < kFiles; ++i) {
-    std::string rel = "srv/crash/d" + std::to_string(i % 10) + "/f" +
-                      std::to_string(i);
+    std::string rel =
+        "srv/crash/d" + std::to_string(i % 10) + "/f" + std::to_string(i);
     EXPECT_EQ(root.Read(rel), Content(i, 1));
   }
+}
+
+constexpr int kUsers = 40;
+
+// Version 0: no supplementary group; version 1: every user in crashops.
+std::string UsersData(int version) {
+  std::string ud = "#cloud-config\ngroups: [crashops]\nusers:\n";
+  for (int i = 0; i < kUsers; ++i) {
+    ud += "  - name: crash" + std::to_string(i) + "\n    gecos: Crash " +
+          std::to_string(i) + " v" + std::to_string(version) +
+          "\n    shell: /bin/sh\n    no_create_home: true\n" +
+          (version == 1 ? "    groups: [crashops]\n" : "");
+  }
+  return ud;
+}
+
+// Entries of an account file; fails the test when a line is malformed or
+// the file does not end with a newline (torn).
+std::vector<std::vector<std::string>> Entries(const TempDir& root,
+                                              const std::string& rel,
+                                              size_t fields) {
+  std::string text = root.Read(rel);
+  EXPECT_TRUE(text.empty() || text.back() == '\n') << rel << " is torn";
+  std::vector<std::vector<std::string>> out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t nl = text.find('\n', start);
+    if (nl == std::string::npos) nl = text.size();
+    std::string line = text.substr(start, nl - start);
+    start = nl + 1;
+    auto f = identity::SplitFields(line);
+    EXPECT_EQ(f.size(), fields) << rel << ": " << line;
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+TEST(CrashTest, KilledUserApplyLeavesEachAccountFileWhollyOldOrNew) {
+  TempDir root;
+  for (const char* f : {"passwd", "shadow", "group", "gshadow", "login.defs"}) {
+    root.Write(
+        std::string("etc/") + f, ReadFile(std::string("/etc/") + f),
+        std::string(f).find("shadow") != std::string::npos ? 0640 : 0644);
+  }
+  root.Write("var/lib/cloud/seed/nocloud/meta-data",
+             "instance-id: iid-crash-users\n");
+  int killed = 0;
+  for (int round = 0; round < 16; ++round) {
+    int version = round % 2;
+    root.Write("var/lib/cloud/seed/nocloud/user-data", UsersData(version));
+    long delay = 1000 + (round * 4813) % 60000;  // 1 ms .. 61 ms
+    killed += ApplyAndKill(root.path(), delay);
+    // passwd: none of the users, or all of them with one version's gecos.
+    int users = 0;
+    std::set<std::string> versions;
+    for (const auto& f : Entries(root, "etc/passwd", 7)) {
+      if (f[0].rfind("crash", 0) != 0) continue;
+      ++users;
+      versions.insert(f[4].substr(f[4].rfind(' ') + 1));
+    }
+    EXPECT_TRUE(users == 0 || users == kUsers) << users << " after " << delay;
+    EXPECT_LE(versions.size(), 1u) << "mixed versions after " << delay;
+    int shadowed = 0;
+    for (const auto& f : Entries(root, "etc/shadow", 9)) {
+      shadowed += f[0].rfind("crash", 0) == 0;
+    }
+    EXPECT_TRUE(shadowed == 0 || shadowed == kUsers) << shadowed;
+    // group and gshadow: crashops lists no user or every user.
+    for (const char* rel : {"etc/group", "etc/gshadow"}) {
+      for (const auto& f : Entries(root, rel, 4)) {
+        if (f[0] != "crashops") continue;
+        size_t members = identity::SplitList(f[3]).size();
+        EXPECT_TRUE(members == 0 || members == kUsers)
+            << rel << ": " << members << " members after " << delay;
+      }
+    }
+    RunResult st = RunFlamingo({"status", "--root", root.path()});
+    EXPECT_EQ(st.err.find("corrupt"), std::string::npos) << st.err;
+  }
+  EXPECT_GE(killed, 4) << "too few runs were killed mid-way to prove anything";
+  RunResult rerun = RunFlamingo({"apply", "--root", root.path()});
+  ASSERT_EQ(rerun.exit_code, 0) << rerun.err << rerun.out;
+  RunResult plan =
+      RunFlamingo({"plan", "--detailed-exitcode", "--root", root.path()});
+  EXPECT_EQ(plan.exit_code, 0) << plan.out;
+  int v1 = 0;
+  for (const auto& f : Entries(root, "etc/passwd", 7)) {
+    v1 += f[0].rfind("crash", 0) == 0 && f[4].find(" v1") != std::string::npos;
+  }
+  EXPECT_EQ(v1, kUsers);
 }
 
 }  // namespace
