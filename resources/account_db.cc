@@ -67,6 +67,44 @@ Result<AccountDb> AccountDb::Load(const SystemReader& sys) {
   return Parse(*passwd, *group);
 }
 
+namespace {
+
+bool SameVersion(const std::optional<FileInfo>& a,
+                 const std::optional<FileInfo>& b) {
+  if (!a || !b) return !a && !b;
+  // All zero: the System cannot tell versions apart.
+  if (a->inode == 0 && a->mtime_ns == 0 && a->ctime_ns == 0) return false;
+  return a->type == b->type && a->mode == b->mode && a->uid == b->uid &&
+         a->gid == b->gid && a->size == b->size && a->inode == b->inode &&
+         a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const AccountDb>> AccountDbCache::Get(
+    const SystemReader& sys) {
+  std::optional<FileInfo> now[2];
+  const char* paths[2] = {"/etc/passwd", "/etc/group"};
+  for (int i = 0; i < 2; ++i) {
+    auto st = sys.Stat(paths[i]);
+    if (!st.ok()) return st.status();
+    now[i] = *st;
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  if (db_ != nullptr && SameVersion(identity_[0], now[0]) &&
+      SameVersion(identity_[1], now[1])) {
+    return db_;
+  }
+  // Read after the stat: a change in between shows as a new identity on
+  // the next call, never as stale content.
+  auto loaded = AccountDb::Load(sys);
+  if (!loaded.ok()) return loaded.status();
+  db_ = std::make_shared<const AccountDb>(std::move(*loaded));
+  identity_[0] = now[0];
+  identity_[1] = now[1];
+  return db_;
+}
+
 std::optional<uint32_t> AccountDb::UserId(const std::string& name) const {
   auto it = users_.find(name);
   if (it == users_.end()) return std::nullopt;

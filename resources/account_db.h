@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,6 +33,21 @@ class AccountDb {
  private:
   std::map<std::string, uint32_t> users_, groups_;
   std::map<uint32_t, std::string> user_names_, group_names_;
+};
+
+// Parsed /etc/passwd and /etc/group shared by the resources of one run (e.g.
+// every write_files entry with an owner): Get() stats both files on every
+// call and parses them again only when one changed (inode, size, times,
+// mode, owner), so N files owned by users cost one parse, not N.
+// Thread-safe.
+class AccountDbCache {
+ public:
+  Result<std::shared_ptr<const AccountDb>> Get(const SystemReader& sys);
+
+ private:
+  std::mutex mu_;
+  std::optional<FileInfo> identity_[2];
+  std::shared_ptr<const AccountDb> db_;
 };
 
 }  // namespace flamingo

@@ -53,7 +53,8 @@ Result<std::optional<uint32_t>> ResolveId(const std::string& name, bool is_user,
 }
 
 Result<FileState> Evaluate(const FileSpec& spec, const SystemReader& sys,
-                           const ResourceContext& ctx) {
+                           const ResourceContext& ctx,
+                           AccountDbCache* accounts) {
   FileState st;
   for (const auto& piece : spec.pieces) {
     if (piece.source_uri.empty()) {
@@ -73,12 +74,18 @@ Result<FileState> Evaluate(const FileSpec& spec, const SystemReader& sys,
 
   // The account files are read only when a name other than root is
   // involved (most files are root's: no reads for them).
-  std::optional<AccountDb> db;
+  std::shared_ptr<const AccountDb> db;
   auto load_db = [&]() -> Status {
     if (db) return Status::Ok();
+    if (accounts != nullptr) {
+      auto cached = accounts->Get(sys);
+      if (!cached.ok()) return cached.status();
+      db = std::move(*cached);
+      return Status::Ok();
+    }
     auto loaded = AccountDb::Load(sys);
     if (!loaded.ok()) return loaded.status();
-    db = std::move(*loaded);
+    db = std::make_shared<const AccountDb>(std::move(*loaded));
     return Status::Ok();
   };
   if (spec.owner.user == "root" && spec.owner.group == "root") {
@@ -202,7 +209,7 @@ int FileResource::Stage() const {
 
 Result<Observation> FileResource::Observe(const SystemReader& sys,
                                           const ResourceContext& ctx) const {
-  auto st = Evaluate(spec_, sys, ctx);
+  auto st = Evaluate(spec_, sys, ctx, accounts_.get());
   if (!st.ok()) return st.status();
   Observation obs;
   obs.exists = st->exists;
@@ -262,7 +269,7 @@ Change FileResource::Diff(const Observation& observed,
 
 Status FileResource::Apply(System& sys, const Change& /*change*/,
                            const ResourceContext& ctx, Record* record) const {
-  auto st = Evaluate(spec_, sys, ctx);
+  auto st = Evaluate(spec_, sys, ctx, accounts_.get());
   if (!st.ok()) return st.status();
   if (!st->uid) {
     return Status::Error("user \"" + spec_.owner.user + "\" does not exist");

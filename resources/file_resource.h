@@ -25,10 +25,12 @@
 // Never deleted: cloud-init never removes a file it wrote.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "engine/resource.h"
+#include "resources/account_db.h"
 #include "resources/file_spec.h"
 
 namespace flamingo {
@@ -52,12 +54,18 @@ class FileResource : public Resource {
                Record* record) const override;
 
   const FileSpec& spec() const { return spec_; }
+  // Shares the parsed /etc/passwd and /etc/group with the other files of
+  // the run (owner lookups); without it each Observe reads them.
+  void set_account_cache(std::shared_ptr<AccountDbCache> cache) {
+    accounts_ = std::move(cache);
+  }
 
   // Record key: sha256 of the content last appended (append only).
   static constexpr char kAppendedKey[] = "appended_sha256";
 
  private:
   FileSpec spec_;
+  std::shared_ptr<AccountDbCache> accounts_;
 };
 
 // "sha256:<hex> (N bytes)".

@@ -21,8 +21,12 @@ void CompileWriteFiles(const CompileInput& in, CompileOutput* out,
       specs.push_back(std::move(*spec));
     }
   }
+  // One parse of /etc/passwd and /etc/group for all owners of the run.
+  auto accounts = std::make_shared<AccountDbCache>();
   for (auto& spec : MergeFileSpecs(std::move(specs))) {
-    out->Add(std::make_unique<FileResource>(std::move(spec)));
+    auto r = std::make_unique<FileResource>(std::move(spec));
+    r->set_account_cache(accounts);
+    out->Add(std::move(r));
   }
 }
 
