@@ -316,7 +316,7 @@ Result<std::unique_ptr<LockHandle>> RootedSystem::Lock(std::string_view path,
 RootedSystem::~RootedSystem() = default;
 
 Fetcher* RootedSystem::fetcher() const {
-  if (!fetcher_) fetcher_ = std::make_unique<CurlFetcher>();
+  if (!fetcher_) fetcher_ = std::make_unique<HttpFetcher>();
   return fetcher_.get();
 }
 
