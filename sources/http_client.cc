@@ -184,8 +184,11 @@ HttpFetcher::Attempt HttpFetcher::FetchOnce(const HttpRequest& original,
     if (!available.ok()) {
       return {Status::Error(where + ": " + available.message()), true};
     }
-    auto left =
-        std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
+    // The first hop has the whole attempt (its messages say "timed out
+    // after <policy timeout> ms"); redirects what remains of it.
+    milliseconds left =
+        hop == 0 ? timeout
+                 : std::chrono::ceil<milliseconds>(deadline - Clock::now());
     if (left.count() < 1) {
       return {Status::Error(where + ": timed out after " +
                             std::to_string(timeout.count()) +
