@@ -17,15 +17,6 @@ namespace {
 
 void Print(const std::string& s) { std::fwrite(s.data(), 1, s.size(), stdout); }
 
-// The reboot fast path: apply --boot for the instance and input that last
-// converged completely. Only every-boot work is evaluated.
-bool FastPathApplies(const CliOptions& o, const Session& s) {
-  return o.boot && !o.rerun_scripts && s.state &&
-         s.state->instance_id == s.input.instance_id &&
-         !s.state->converged_sha256.empty() &&
-         s.state->converged_sha256 == s.input.fingerprint;
-}
-
 std::string CommandName(const CliOptions& o) {
   std::string c = o.command;
   if (o.boot) c += " --boot";
@@ -75,6 +66,11 @@ int CmdApply(const CliOptions& o, Logger* log) {
   State state = s.state ? *s.state : State();
   PlanOptions popts;
   popts.every_boot_only = FastPathApplies(o, s);
+  // Another run changed the state meanwhile: the input needs the schema.
+  if (!popts.every_boot_only && !s.validated &&
+      !CompileSession(o, log, /*validate=*/true, &s)) {
+    return 1;
+  }
   KindOrphanFactory orphans;
   Plan plan = MakePlan(s.graph, *s.sys, s.run, state.records, &orphans, popts);
   if (plan.HasErrors()) {

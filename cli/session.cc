@@ -28,6 +28,13 @@ std::string BootId(const CliOptions& o) {
   return s;
 }
 
+bool FastPathApplies(const CliOptions& o, const Session& s) {
+  return o.command == "apply" && o.boot && !o.rerun_scripts && s.state &&
+         s.state->instance_id == s.input.instance_id &&
+         !s.state->converged_sha256.empty() &&
+         s.state->converged_sha256 == s.input.fingerprint;
+}
+
 bool PrepareSession(const CliOptions& o, Logger* log, Session* s) {
   auto sys = OpenSystem(o.root);
   if (!sys.ok()) {
@@ -49,7 +56,6 @@ bool PrepareSession(const CliOptions& o, Logger* log, Session* s) {
     return false;
   }
   s->input = std::move(input).value();
-  ValidateConfig(s->input.config, o.strict, &s->diags);
 
   s->run.instance_id = s->input.instance_id;
   s->run.boot_id = BootId(o);
@@ -58,7 +64,16 @@ bool PrepareSession(const CliOptions& o, Logger* log, Session* s) {
   s->run.boot = o.boot;
   s->run.reconcile = o.reconcile;
   s->run.rerun_scripts = o.rerun_scripts;
+  // This exact input was validated and converged before: the schema (the
+  // costliest part of a reboot) has nothing new to say.
+  return CompileSession(o, log, /*validate=*/!FastPathApplies(o, *s), s);
+}
 
+bool CompileSession(const CliOptions& o, Logger* log, bool validate,
+                    Session* s) {
+  s->graph = Graph();
+  if (validate) ValidateConfig(s->input.config, o.strict, &s->diags);
+  s->validated = validate;
   CompileInput in{s->input.config, s->input.meta_data, s->input.scripts,
                   s->run};
   CompileAll(in, &s->graph, &s->diags);
@@ -69,6 +84,7 @@ bool PrepareSession(const CliOptions& o, Logger* log, Session* s) {
                " error(s) in the configuration; nothing was changed");
     return false;
   }
+  s->diags = Diagnostics();  // printed
   Status built = s->graph.Build();
   if (!built.ok()) {
     log->Error(built.message() + "; nothing was changed");

@@ -24,6 +24,7 @@ struct Session {
   RunInfo run;
   Graph graph;
   Diagnostics diags;
+  bool validated = false;  // the schema checked input (not on the fast path)
 };
 
 // Opens the root system (the only writable handle the session has).
@@ -31,7 +32,18 @@ Result<std::unique_ptr<System>> OpenSystem(const std::string& root);
 
 // Loads state and input, validates and compiles into session->graph.
 // Returns false when something is invalid; the problems are printed.
+// Validation is skipped when FastPathApplies (session->validated false).
 bool PrepareSession(const CliOptions& o, Logger* log, Session* session);
+
+// (Re)compiles session->input into a fresh session->graph, validating it
+// against the schema first when `validate`. Prints the diagnostics.
+bool CompileSession(const CliOptions& o, Logger* log, bool validate,
+                    Session* session);
+
+// The reboot fast path: `apply --boot` for the instance and input that last
+// converged completely (same instance-id, same input fingerprint). Only
+// every-boot work is evaluated, and the schema is not consulted again.
+bool FastPathApplies(const CliOptions& o, const Session& session);
 
 // The boot id: --boot-id, $FLAMINGO_BOOT_ID, or the kernel's.
 std::string BootId(const CliOptions& o);

@@ -11,10 +11,9 @@ bool Plan::HasErrors() const {
 }
 
 size_t Plan::Count(Action a) const {
-  return static_cast<size_t>(
-      std::count_if(items.begin(), items.end(), [a](const PlanItem& i) {
-        return i.error.ok() && i.change.action == a;
-      }));
+  return static_cast<size_t>(std::count_if(
+      items.begin(), items.end(),
+      [a](const PlanItem& i) { return i.error.ok() && i.change.action == a; }));
 }
 
 bool Plan::HasChanges() const {
@@ -25,16 +24,21 @@ bool Plan::HasChanges() const {
 
 const char* OutcomeName(Outcome o) {
   switch (o) {
-    case Outcome::kUnchanged: return "unchanged";
-    case Outcome::kChanged: return "changed";
-    case Outcome::kFailed: return "failed";
-    case Outcome::kSkipped: return "skipped";
+    case Outcome::kUnchanged:
+      return "unchanged";
+    case Outcome::kChanged:
+      return "changed";
+    case Outcome::kFailed:
+      return "failed";
+    case Outcome::kSkipped:
+      return "skipped";
   }
   return "?";
 }
 
-bool ApplyReport::ok() const { return Count(Outcome::kFailed) == 0 &&
-                                      Count(Outcome::kSkipped) == 0; }
+bool ApplyReport::ok() const {
+  return Count(Outcome::kFailed) == 0 && Count(Outcome::kSkipped) == 0;
+}
 
 size_t ApplyReport::Count(Outcome o) const {
   return static_cast<size_t>(
@@ -82,7 +86,8 @@ Plan MakePlan(const Graph& graph, const SystemReader& sys, const RunInfo& run,
     if (options.every_boot_only && !r.EveryBoot()) continue;
     plan.items.push_back(
         PlanOne(r, static_cast<long>(i), &graph, sys, run, records));
-    for (const auto& w : r.Warnings()) plan.warnings.push_back(r.Id() + ": " + w);
+    for (const auto& w : r.Warnings())
+      plan.warnings.push_back(r.Id() + ": " + w);
   }
   if (options.every_boot_only) return plan;
 
@@ -144,9 +149,10 @@ ApplyReport ApplyPlan(const Graph& graph, const Plan& plan, System& sys,
       }
       if (log != nullptr) {
         std::string line = res.id + ": " + OutcomeName(o);
-        if (o == Outcome::kChanged) line += std::string(" (") + ActionName(res.action) + ")";
+        if (o == Outcome::kChanged)
+          line += std::string(" (") + ActionName(res.action) + ")";
         if (!res.message.empty()) line += ": " + res.message;
-        log->Log(o == Outcome::kFailed ? LogLevel::kError
+        log->Log(o == Outcome::kFailed    ? LogLevel::kError
                  : o == Outcome::kSkipped ? LogLevel::kWarning
                                           : LogLevel::kInfo,
                  line);
@@ -206,6 +212,16 @@ ApplyReport ApplyPlan(const Graph& graph, const Plan& plan, System& sys,
     finish(Outcome::kChanged, "");
   }
   for (const auto& id : plan.forget) records->erase(id);
+  // Durability of the run's directory changes, before anyone records them.
+  Status synced = sys.Sync();
+  if (!synced.ok()) {
+    for (ResourceResult& r : report.results) {
+      if (r.outcome != Outcome::kChanged) continue;
+      r.outcome = Outcome::kFailed;
+      r.message = "applied but not made durable: " + synced.message();
+    }
+    if (log != nullptr) log->Error(synced.message());
+  }
   return report;
 }
 

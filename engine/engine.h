@@ -78,6 +78,9 @@ struct ApplyReport {
 
 // Executes `plan` (which must have no errors) and updates `records`:
 // created objects are marked created, deleted ones and plan.forget dropped.
+// Ends with sys.Sync(): when that fails, every changed resource is reported
+// failed ("applied but not made durable"), so the run is not recorded as
+// converged.
 ApplyReport ApplyPlan(const Graph& graph, const Plan& plan, System& sys,
                       const RunInfo& run, RecordMap* records, Logger* log);
 

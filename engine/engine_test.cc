@@ -158,5 +158,28 @@ TEST_F(EngineTest, WriteFailureIsReportedWithContext) {
             std::string::npos);
 }
 
+TEST_F(EngineTest, ApplyEndsWithOneSync) {
+  Add("a", "1");
+  Add("b", "2");
+  ApplyReport report = ApplyIt(MakeIt());
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(sys_.sync_count(), 1);
+}
+
+TEST_F(EngineTest, FailedSyncFailsEveryChangedResource) {
+  Add("a", "1");
+  Add("b", "2");
+  sys_.AddDir("/markers");
+  sys_.AddFile("/markers/b", "2");  // already converged: unchanged
+  sys_.FailSync("Input/output error");
+  ApplyReport report = ApplyIt(MakeIt());
+  EXPECT_FALSE(report.ok());
+  ASSERT_EQ(report.results.size(), 2u);
+  EXPECT_EQ(report.results[0].outcome, Outcome::kFailed);
+  EXPECT_EQ(report.results[0].message,
+            "applied but not made durable: sync: Input/output error");
+  EXPECT_EQ(report.results[1].outcome, Outcome::kUnchanged);
+}
+
 }  // namespace
 }  // namespace flamingo

@@ -118,9 +118,12 @@ class System : public SystemReader {
   virtual Result<std::unique_ptr<LockHandle>> Lock(std::string_view path,
                                                    int timeout_seconds) = 0;
   // Atomically replaces `path` with `content`: a temporary file in the same
-  // directory, fchmod/fchown, fsync, rename over the target, fsync of the
-  // directory. Never follows a symlink at `path` (a symlink there is replaced).
-  // REQUIRES: the parent directory exists.
+  // directory, fchmod/fchown, fsync, rename over the target. Never follows a
+  // symlink at `path` (a symlink there is replaced). The content is durable
+  // before the rename; the rename (like every directory change below: mkdir,
+  // remove, symlink) is durable after the next Sync(), which fsyncs each
+  // changed directory once. A power cut before that Sync leaves the old file
+  // or the new one, never a torn one. REQUIRES: the parent directory exists.
   virtual Status WriteFile(std::string_view path, std::string_view content,
                            const FileAttrs& attrs) = 0;
   // Creates one directory (the parent must exist) with attrs; ok if it exists
@@ -136,6 +139,10 @@ class System : public SystemReader {
   // directory there is an error). REQUIRES: the parent directory exists.
   virtual Status MakeSymlink(std::string_view path,
                              std::string_view target) = 0;
+  // Makes every directory change made through this System so far durable
+  // (one fsync per changed directory, however many writes it saw). Callers
+  // that record what they applied (the engine, the state file) Sync first.
+  virtual Status Sync() = 0;
   // Sets the running kernel's hostname. REQUIRES: IsLive().
   virtual Status SetKernelHostname(std::string_view name) = 0;
   // Runs a command inside the target (chroot when the root is not "/").

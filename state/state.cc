@@ -132,8 +132,9 @@ Result<std::optional<State>> LoadState(const SystemReader& sys) {
 Status SaveState(System& sys, const State& state) {
   Status st = MakeDirs(sys, kStateDir, FileAttrs{0700, 0, 0});
   if (!st.ok()) return st.WithContext("save state");
-  return sys.WriteFile(kStatePath, SerializeState(state), FileAttrs{0600, 0, 0})
-      .WithContext("save state");
+  st = sys.WriteFile(kStatePath, SerializeState(state), FileAttrs{0600, 0, 0});
+  if (st.ok()) st = sys.Sync();
+  return st.WithContext("save state");
 }
 
 }  // namespace flamingo

@@ -61,7 +61,8 @@ Result<State> ParseState(std::string_view text);
 // nullopt when there is no state file. A corrupt or unreadable file is an
 // error: callers report it and go on as if there were no state.
 Result<std::optional<State>> LoadState(const SystemReader& sys);
-// Creates /var/lib/flamingo (0700) if needed and writes atomically (0600).
+// Creates /var/lib/flamingo (0700) if needed, writes atomically (0600) and
+// Syncs, so the state never describes changes that are not yet durable.
 Status SaveState(System& sys, const State& state);
 
 }  // namespace flamingo

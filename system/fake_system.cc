@@ -122,6 +122,12 @@ std::vector<std::string> FakeSystem::AllPaths() const {
   return out;
 }
 
+Status FakeSystem::Sync() {
+  if (!sync_fault_.empty()) return Status::Error("sync: " + sync_fault_);
+  ++sync_count_;
+  return Status::Ok();
+}
+
 // ---- Faults ----
 
 void FakeSystem::FailNthMutation(int n, std::string message, bool and_after) {

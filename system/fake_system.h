@@ -89,6 +89,10 @@ class FakeSystem : public System {
   // intermediate components) fails with "<op> <path>: <message>".
   void FailWritesUnder(std::string_view path, std::string message);
   void ClearFaults();
+  // Sync() fails with this message (empty: succeeds again).
+  void FailSync(std::string message) { sync_fault_ = std::move(message); }
+  // Successful Sync() calls so far.
+  int sync_count() const { return sync_count_; }
   // Mutating calls so far (including failed ones).
   int mutation_count() const { return mutation_count_; }
   // One line per mutating call: "write /etc/motd", "mkdir /x", "chattr /x",
@@ -115,6 +119,8 @@ class FakeSystem : public System {
   Status SetAttrs(std::string_view path, const FileAttrs& attrs) override;
   Status Remove(std::string_view path) override;
   Status MakeSymlink(std::string_view path, std::string_view target) override;
+  // Nothing to make durable in memory: counts the call (sync_count()).
+  Status Sync() override;
   Status SetKernelHostname(std::string_view name) override;
   Result<ExecResult> Exec(const ExecRequest& request) override;
   const ServiceManager* services() const override { return services_; }
@@ -148,6 +154,8 @@ class FakeSystem : public System {
   std::vector<ExecRequest> execs_;
 
   int mutation_count_ = 0;
+  int sync_count_ = 0;
+  std::string sync_fault_;
   int fail_at_ = 0;  // 0 = none
   bool fail_after_ = false;
   std::string fail_message_;

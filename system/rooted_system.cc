@@ -313,7 +313,10 @@ Result<std::unique_ptr<LockHandle>> RootedSystem::Lock(std::string_view path,
   return std::unique_ptr<LockHandle>(new FdLockHandle(std::move(fd)));
 }
 
-RootedSystem::~RootedSystem() = default;
+RootedSystem::~RootedSystem() {
+  // Best effort: callers that must know Sync explicitly.
+  (void)Sync();
+}
 
 Fetcher* RootedSystem::fetcher() const {
   if (!fetcher_) fetcher_ = std::make_unique<HttpFetcher>();

@@ -20,11 +20,15 @@
 // lckpwdf(3) and other processes take on the same file, and also with a
 // second Lock of the same file within this process.
 //
-// Thread-compatible: the object holds only the root fd; concurrent calls
-// are fine, Exec may be called from several threads.
+// Thread-safe: the object holds the root fd and the set of directories that
+// await Sync (under a mutex); Exec may be called from several threads.
 #pragma once
 
+#include <sys/types.h>
+
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -62,6 +66,9 @@ class RootedSystem : public System {
   Status Remove(std::string_view path) override;
   Status MakeSymlink(std::string_view path, std::string_view target) override;
   Status SetKernelHostname(std::string_view name) override;
+  // fsyncs every directory a write, mkdir, remove or symlink changed since
+  // the last Sync (each once). The destructor does it too, best effort.
+  Status Sync() override;
   // Forks; the child enters a new process group, chroots into the root
   // (unless live), changes to request.cwd, gets /dev/null as stdin and a
   // pipe as stdout+stderr, and execs argv[0] looked up in the request's
@@ -106,8 +113,20 @@ class RootedSystem : public System {
   Result<UniqueFd> OpenLast(std::string_view op, std::string_view path,
                             int flags, int* err = nullptr) const;
 
+  // Remembers `dir` (an open directory fd) as changed: Sync fsyncs it.
+  // Returns an error only when the fd cannot be kept (then the directory is
+  // fsynced at once instead).
+  Status MarkDirty(int dir, std::string_view op, std::string_view path);
+
   std::string root_;
   UniqueFd root_fd_;
+  // Changed directories by (device, inode): an fd of each and its path.
+  struct DirtyDir {
+    UniqueFd fd;
+    std::string path;
+  };
+  std::mutex dirty_mu_;
+  std::map<std::pair<dev_t, ino_t>, DirtyDir> dirty_;
   bool live_;
   std::unique_ptr<Netfilter> netfilter_;  // null unless live
   std::unique_ptr<ServiceManager> services_;

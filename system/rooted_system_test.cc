@@ -239,5 +239,27 @@ TEST_F(RootedSystemTest, RemoveFilesSymlinksAndEmptyDirs) {
   ExpectVictimUntouched();
 }
 
+// Directory fsyncs wait for Sync: one kept fd per changed directory (not
+// per write), all released by Sync.
+TEST_F(RootedSystemTest, SyncFsyncsEachChangedDirectoryOnce) {
+  auto open_fds = [] {
+    return std::distance(fs::directory_iterator("/proc/self/fd"),
+                         fs::directory_iterator{});
+  };
+  ASSERT_TRUE(sys_->Sync().ok());  // nothing pending
+  auto base = open_fds();
+  ASSERT_TRUE(sys_->MakeDir("/srv", {0755, 0, 0}).ok());
+  for (int i = 0; i < 20; ++i) {
+    std::string n = std::to_string(i);
+    ASSERT_TRUE(sys_->WriteFile("/etc/f" + n, n, {0644, 0, 0}).ok());
+    ASSERT_TRUE(sys_->WriteFile("/srv/g" + n, n, {0644, 0, 0}).ok());
+  }
+  ASSERT_TRUE(sys_->Remove("/etc/f0").ok());
+  EXPECT_EQ(open_fds(), base + 3);  // "/", "/etc" and "/srv" await Sync
+  ASSERT_TRUE(sys_->Sync().ok());
+  EXPECT_EQ(open_fds(), base);
+  EXPECT_EQ(*sys_->ReadFile("/srv/g19"), "19");
+}
+
 }  // namespace
 }  // namespace flamingo

@@ -114,8 +114,7 @@ Status RootedSystem::WriteFile(std::string_view path, std::string_view content,
   if (::renameat(dir, tmp.c_str(), dir, parent->name.c_str()) != 0) {
     return fail(StepError("write", path, "rename", errno));
   }
-  if (::fsync(dir) != 0) return StepError("write", path, "fsync dir", errno);
-  return Status::Ok();
+  return MarkDirty(dir, "write", path);
 }
 
 Status RootedSystem::MakeDir(std::string_view path, const FileAttrs& attrs) {
@@ -138,9 +137,11 @@ Status RootedSystem::MakeDir(std::string_view path, const FileAttrs& attrs) {
       ::openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   Status s = fd.valid() ? ApplyAttrs(fd.get(), attrs, "mkdir", path)
                         : PathError("mkdir", path, errno);
-  if (s.ok() && ::fsync(dir) != 0) s = StepError("mkdir", path, "fsync", errno);
-  if (!s.ok()) ::unlinkat(dir, name, AT_REMOVEDIR);
-  return s;
+  if (!s.ok()) {
+    ::unlinkat(dir, name, AT_REMOVEDIR);
+    return s;
+  }
+  return MarkDirty(dir, "mkdir", path);
 }
 
 Status RootedSystem::SetAttrs(std::string_view path, const FileAttrs& attrs) {
@@ -172,8 +173,7 @@ Status RootedSystem::Remove(std::string_view path) {
   if (::unlinkat(dir, name, S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) != 0) {
     return errno == ENOENT ? Status::Ok() : PathError("remove", path, errno);
   }
-  if (::fsync(dir) != 0) return StepError("remove", path, "fsync", errno);
-  return Status::Ok();
+  return MarkDirty(dir, "remove", path);
 }
 
 Status RootedSystem::MakeSymlink(std::string_view path,
@@ -201,8 +201,40 @@ Status RootedSystem::MakeSymlink(std::string_view path,
     ::unlinkat(dir, tmp.c_str(), 0);
     return StepError("symlink", path, "rename", err);
   }
-  if (::fsync(dir) != 0) return StepError("symlink", path, "fsync dir", errno);
+  return MarkDirty(dir, "symlink", path);
+}
+
+Status RootedSystem::MarkDirty(int dir, std::string_view op,
+                               std::string_view path) {
+  struct stat st;
+  if (::fstat(dir, &st) == 0) {
+    std::lock_guard<std::mutex> hold(dirty_mu_);
+    auto key = std::make_pair(st.st_dev, st.st_ino);
+    if (dirty_.count(key) != 0) return Status::Ok();
+    UniqueFd keep(::fcntl(dir, F_DUPFD_CLOEXEC, 0));
+    if (keep.valid()) {
+      dirty_.emplace(key, DirtyDir{std::move(keep), ParentPath(path)});
+      return Status::Ok();
+    }
+  }
+  // Out of fds (or fstat failed): make it durable now instead.
+  if (::fsync(dir) != 0) return StepError(op, path, "fsync dir", errno);
   return Status::Ok();
+}
+
+Status RootedSystem::Sync() {
+  std::map<std::pair<dev_t, ino_t>, DirtyDir> dirty;
+  {
+    std::lock_guard<std::mutex> hold(dirty_mu_);
+    dirty.swap(dirty_);
+  }
+  Status first = Status::Ok();
+  for (auto& [key, d] : dirty) {
+    if (::fsync(d.fd.get()) != 0 && first.ok()) {
+      first = Status::FromErrno("sync " + d.path, errno);
+    }
+  }
+  return first;
 }
 
 }  // namespace flamingo

@@ -1,11 +1,10 @@
 // Blackbox tests of the CLI contract: the real binary against temporary
 // roots (docs/cli.md).
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include "tests/blackbox.h"
 
@@ -73,8 +72,9 @@ TEST_F(CliTest, ApplyThenPlanIsEmptyAndSecondApplyChangesNothing) {
 }
 
 TEST_F(CliTest, PlanIsDeterministicAndChangesNothing) {
-  Seed("#cloud-config\nhostname: web\nwrite_files:\n"
-       "  - path: /b\n    content: b\n  - path: /a\n    content: a\n");
+  Seed(
+      "#cloud-config\nhostname: web\nwrite_files:\n"
+      "  - path: /b\n    content: b\n  - path: /a\n    content: a\n");
   auto before = Snapshot(root_.path());
   RunResult one = Flamingo({"plan"});
   RunResult two = Flamingo({"plan"});
@@ -99,11 +99,13 @@ TEST_F(CliTest, MalformedYamlNamesThePlaceAndChangesNothing) {
 
 TEST_F(CliTest, ValidateReportsFileLineColumnAndPath) {
   TempDir dir;
-  dir.Write("bad.yaml", "#cloud-config\nwrite_files:\n  - path: 5\n    permissions: [1]\n");
+  dir.Write("bad.yaml",
+            "#cloud-config\nwrite_files:\n  - path: 5\n    permissions: [1]\n");
   RunResult r = RunFlamingo({"validate", dir.path() + "/bad.yaml"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find(dir.path() + "/bad.yaml:4:18: write_files[0].permissions"),
-            std::string::npos)
+  EXPECT_NE(
+      r.err.find(dir.path() + "/bad.yaml:4:18: write_files[0].permissions"),
+      std::string::npos)
       << r.err;
 }
 
@@ -174,14 +176,41 @@ TEST_F(CliTest, ASecondRunWaitsForTheLock) {
 
 TEST_F(CliTest, CommandLineInputsWin) {
   TempDir in;
-  in.Write("ud", "#cloud-config\nwrite_files:\n  - path: /from-cli\n    content: x\n");
+  in.Write(
+      "ud",
+      "#cloud-config\nwrite_files:\n  - path: /from-cli\n    content: x\n");
   in.Write("md", "{\"instance-id\": \"iid-json\"}");
-  RunResult r = RunFlamingo({"apply", "--root", root_.path(), "--user-data",
-                     in.path() + "/ud", "--meta-data", in.path() + "/md"});
+  RunResult r =
+      RunFlamingo({"apply", "--root", root_.path(), "--user-data",
+                   in.path() + "/ud", "--meta-data", in.path() + "/md"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(root_.Exists("from-cli"));
   EXPECT_NE(Flamingo({"status"}).out.find("instance: iid-json"),
             std::string::npos);
+}
+
+// The reboot fast path does not consult the schema again (the recorded
+// fingerprint proves this input was validated and converged): its warnings
+// are said on the first boot only; a changed input is validated again.
+TEST_F(CliTest, RebootFastPathSkipsValidationOfTheConvergedInput) {
+  const std::string doc =
+      "#cloud-config\nwrite_files:\n  - path: /etc/a.conf\n    content: "
+      "hi\nno_such_key: 1\n";
+  Seed(doc);
+  RunResult first = Flamingo({"apply", "--boot", "--boot-id", "b1"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_NE(first.err.find("no_such_key"), std::string::npos) << first.err;
+  RunResult again = Flamingo({"apply", "--boot", "--boot-id", "b2"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(again.err.find("no_such_key"), std::string::npos) << again.err;
+  RunResult st = Flamingo({"status"});
+  EXPECT_NE(st.out.find("(reboot fast path)"), std::string::npos) << st.out;
+  Seed(doc + "other_key: 2\n");
+  RunResult changed = Flamingo({"apply", "--boot", "--boot-id", "b3"});
+  ASSERT_EQ(changed.exit_code, 0) << changed.err;
+  EXPECT_NE(changed.err.find("other_key"), std::string::npos) << changed.err;
+  st = Flamingo({"status"});
+  EXPECT_EQ(st.out.find("(reboot fast path)"), std::string::npos) << st.out;
 }
 
 }  // namespace
