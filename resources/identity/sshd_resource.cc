@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "resources/identity/sshd_config.h"
+#include "system/systemd/service_manager.h"
 
 namespace flamingo::identity {
 namespace {
@@ -94,6 +95,39 @@ Change SshdResource::Diff(const Observation& o, const ResourceContext&) const {
   return c;
 }
 
+namespace {
+
+// sshd reads its configuration when it starts: only a running sshd needs a
+// reload. Through systemd's D-Bus API when it runs (a reload job, never
+// waited for: flamingo runs inside boot), else `systemctl`.
+Status ReloadSshd(System& sys) {
+  if (ServiceManager* sm = sys.mutable_services()) {
+    for (const char* unit : {"sshd.service", "ssh.service"}) {
+      auto st = sm->GetUnit(unit);
+      if (!st.ok()) return st.status().WithContext("reload sshd");
+      if (st->load_state != "loaded") continue;  // other name, or none
+      if (st->active_state != "active" && st->active_state != "reloading") {
+        return Status::Ok();  // not running: reads the new file at start
+      }
+      return sm->Enqueue(UnitCommand::kReload, unit).WithContext("reload sshd");
+    }
+    return Status::Ok();
+  }
+  ExecRequest req;
+  req.argv = {"systemctl", "try-reload-or-restart", "sshd.service"};
+  req.env = {{"PATH", "/usr/sbin:/usr/bin:/sbin:/bin"}};
+  req.timeout_seconds = 30;
+  auto r = sys.Exec(req);
+  if (!r.ok()) return r.status().WithContext("reload sshd");
+  // 5: no such unit (sshd not installed as sshd.service): nothing to reload.
+  if (!r->success() && r->exit_code != 5) {
+    return Status::Error("reload sshd: systemctl failed: " + r->output_tail);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status SshdResource::Apply(System& sys, const Change&,
                            const ResourceContext& ctx, Record* record) const {
   auto observed = Observe(sys, ctx);
@@ -141,18 +175,7 @@ Status SshdResource::Apply(System& sys, const Change&,
           (undo.ok() ? "restored" : "NOT restored: " + undo.message()));
     }
   }
-  if (sys.IsLive()) {
-    ExecRequest req;
-    req.argv = {"systemctl", "try-reload-or-restart", "sshd.service"};
-    req.env = {{"PATH", "/usr/sbin:/usr/bin:/sbin:/bin"}};
-    req.timeout_seconds = 30;
-    auto r = sys.Exec(req);
-    if (!r.ok()) return r.status().WithContext("reload sshd");
-    // 5: no such unit (sshd not installed as sshd.service): nothing to reload.
-    if (!r->success() && r->exit_code != 5) {
-      return Status::Error("reload sshd: systemctl failed: " + r->output_tail);
-    }
-  }
+  if (sys.IsLive()) return ReloadSshd(sys);
   return Status::Ok();
 }
 

@@ -8,6 +8,7 @@
 #include "resources/identity/account_table.h"
 #include "resources/identity/identity_test_util.h"
 #include "resources/identity/password_hash.h"
+#include "system/systemd/fake_service_manager.h"
 
 namespace flamingo::identity {
 namespace {
@@ -316,6 +317,33 @@ TEST_F(IdentityResourceTest, SshdDropInWhenIncludedReloadOnlyWhenLive) {
   EXPECT_EQ(sys_.exec_requests()[1].argv,
             (std::vector<std::string>{"systemctl", "try-reload-or-restart",
                                       "sshd.service"}));
+}
+
+// With systemd's API: a reload job for the unit that runs sshd (Debian
+// names it ssh.service), none when sshd is not running; no systemctl.
+TEST_F(IdentityResourceTest, SshdReloadThroughTheServiceManager) {
+  sys_.AddFile("/etc/ssh/sshd_config",
+               "Include /etc/ssh/sshd_config.d/*.conf\n", {0644, 0, 0});
+  FakeServiceManager sm;
+  UnitState missing;
+  missing.load_state = "not-found";
+  missing.active_state = "inactive";
+  sm.SetUnit("sshd.service", missing);
+  UnitState stopped;
+  stopped.load_state = "loaded";
+  stopped.active_state = "inactive";
+  sm.SetUnit("ssh.service", stopped);
+  sys_.set_services(&sm);
+  sys_.set_live(true);
+  ASSERT_TRUE(driver_.Apply("ssh_pwauth: false\nusers: []\n").report.ok());
+  EXPECT_TRUE(sm.calls().empty());  // inactive: reads the file at start
+  UnitState running = stopped;
+  running.active_state = "active";
+  sm.SetUnit("ssh.service", running);
+  ASSERT_TRUE(driver_.Apply("ssh_pwauth: true\nusers: []\n").report.ok());
+  EXPECT_EQ(sm.calls(), std::vector<std::string>{"reload ssh.service"});
+  for (const auto& e : sys_.exec_requests()) EXPECT_NE(e.argv[0], "systemctl");
+  sys_.set_services(nullptr);
 }
 
 TEST_F(IdentityResourceTest, SshdConfigRejectedBySshdIsRolledBack) {
