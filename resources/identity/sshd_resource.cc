@@ -97,21 +97,31 @@ Change SshdResource::Diff(const Observation& o, const ResourceContext&) const {
 
 namespace {
 
+// The unit running sshd under systemd ("" when sshd is not running, as at
+// first boot, where flamingo runs before it). nullopt: no service manager
+// to ask (not systemd): assume it runs.
+Result<std::optional<std::string>> RunningSshdUnit(System& sys) {
+  ServiceManager* sm = sys.mutable_services();
+  if (sm == nullptr) return std::optional<std::string>();
+  for (const char* unit : {"sshd.service", "ssh.service"}) {
+    auto st = sm->GetUnit(unit);
+    if (!st.ok()) return st.status().WithContext("sshd");
+    if (st->load_state != "loaded") continue;  // other name, or none
+    bool running =
+        st->active_state == "active" || st->active_state == "reloading";
+    return std::optional<std::string>(running ? unit : "");
+  }
+  return std::optional<std::string>("");
+}
+
 // sshd reads its configuration when it starts: only a running sshd needs a
-// reload. Through systemd's D-Bus API when it runs (a reload job, never
-// waited for: flamingo runs inside boot), else `systemctl`.
-Status ReloadSshd(System& sys) {
-  if (ServiceManager* sm = sys.mutable_services()) {
-    for (const char* unit : {"sshd.service", "ssh.service"}) {
-      auto st = sm->GetUnit(unit);
-      if (!st.ok()) return st.status().WithContext("reload sshd");
-      if (st->load_state != "loaded") continue;  // other name, or none
-      if (st->active_state != "active" && st->active_state != "reloading") {
-        return Status::Ok();  // not running: reads the new file at start
-      }
-      return sm->Enqueue(UnitCommand::kReload, unit).WithContext("reload sshd");
-    }
-    return Status::Ok();
+// reload. Through systemd's D-Bus API (a reload job for `unit`, never waited
+// for: flamingo runs inside boot), else `systemctl`.
+Status ReloadSshd(System& sys, const std::optional<std::string>& unit) {
+  if (unit) {
+    return sys.mutable_services()
+        ->Enqueue(UnitCommand::kReload, *unit)
+        .WithContext("reload sshd");
   }
   ExecRequest req;
   req.argv = {"systemctl", "try-reload-or-restart", "sshd.service"};
@@ -150,7 +160,13 @@ Status SshdResource::Apply(System& sys, const Change&,
     if (s.ok()) (*record)["mode"] = "main";
   }
   if (!s.ok()) return s;
-  if (sys.IsLive() && !orphan_) {
+  if (!sys.IsLive()) return Status::Ok();
+  // Only a running sshd is affected now; one that has not started yet (first
+  // boot) checks the file itself when it starts (ssh.service runs sshd -t).
+  auto unit = RunningSshdUnit(sys);
+  if (!unit.ok()) return unit.status();
+  if (*unit && (*unit)->empty()) return Status::Ok();
+  if (!orphan_) {
     // Live: let sshd itself check the result; on failure put the previous
     // configuration back, so a broken sshd_config never stays installed.
     ExecRequest check;
@@ -158,7 +174,12 @@ Status SshdResource::Apply(System& sys, const Change&,
     check.env = {{"PATH", "/usr/sbin:/usr/bin:/sbin:/bin"}};
     check.timeout_seconds = 30;
     auto r = sys.Exec(check);
-    if (r.ok() && !r->success() && r->exit_code != 127) {
+    // 127: no sshd binary; no privilege separation directory: sshd cannot
+    // check anything outside its own unit (not a verdict on the file).
+    bool verdict = r.ok() && !r->success() && r->exit_code != 127 &&
+                   r->output_tail.find("privilege separation directory") ==
+                       std::string::npos;
+    if (verdict) {
       Status undo;
       if (d->dropin_mode) {
         undo = d->dropin
@@ -175,8 +196,7 @@ Status SshdResource::Apply(System& sys, const Change&,
           (undo.ok() ? "restored" : "NOT restored: " + undo.message()));
     }
   }
-  if (sys.IsLive()) return ReloadSshd(sys);
-  return Status::Ok();
+  return ReloadSshd(sys, *unit);
 }
 
 }  // namespace flamingo::identity

@@ -337,12 +337,15 @@ TEST_F(IdentityResourceTest, SshdReloadThroughTheServiceManager) {
   sys_.set_live(true);
   ASSERT_TRUE(driver_.Apply("ssh_pwauth: false\nusers: []\n").report.ok());
   EXPECT_TRUE(sm.calls().empty());  // inactive: reads the file at start
+  EXPECT_TRUE(sys_.exec_requests().empty());  // and checks it itself
   UnitState running = stopped;
   running.active_state = "active";
   sm.SetUnit("ssh.service", running);
   ASSERT_TRUE(driver_.Apply("ssh_pwauth: true\nusers: []\n").report.ok());
   EXPECT_EQ(sm.calls(), std::vector<std::string>{"reload ssh.service"});
-  for (const auto& e : sys_.exec_requests()) EXPECT_NE(e.argv[0], "systemctl");
+  ASSERT_EQ(sys_.exec_requests().size(), 1u);  // sshd -t, no systemctl
+  EXPECT_EQ(sys_.exec_requests()[0].argv,
+            (std::vector<std::string>{"sshd", "-t"}));
   sys_.set_services(nullptr);
 }
 
@@ -365,6 +368,24 @@ TEST_F(IdentityResourceTest, SshdConfigRejectedBySshdIsRolledBack) {
       << r.Everything();
   EXPECT_EQ(File("/etc/ssh/sshd_config"), original);
   for (const auto& e : sys_.exec_requests()) EXPECT_NE(e.argv[0], "systemctl");
+}
+
+// Outside its unit sshd -t may fail only for want of /run/sshd: that is no
+// verdict on the file, which stays.
+TEST_F(IdentityResourceTest, SshdCheckWithoutPrivsepDirIsNotARejection) {
+  sys_.AddFile("/etc/ssh/sshd_config", "Port 22\n", {0600, 0, 0});
+  sys_.set_live(true);
+  sys_.set_exec_handler([](const ExecRequest& req) -> Result<ExecResult> {
+    ExecResult r;
+    if (req.argv[0] == "sshd") {
+      r.exit_code = 255;
+      r.output_tail = "Missing privilege separation directory: /run/sshd\n";
+    }
+    return r;
+  });
+  ASSERT_TRUE(driver_.Apply("ssh_pwauth: false\nusers: []\n").report.ok());
+  EXPECT_NE(File("/etc/ssh/sshd_config").find("PasswordAuthentication no"),
+            std::string::npos);
 }
 
 TEST_F(IdentityResourceTest, SshdConfigEditedInPlaceWithoutInclude) {
