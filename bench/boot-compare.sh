@@ -58,11 +58,16 @@ if [[ ! -f "$ci_img/.complete" ]]; then
   touch "$ci_img.tmp/.complete"
   mv "$ci_img.tmp" "$ci_img"
 fi
-fl_libs="$cache/compare-flamingo-libs-$(basename "$base")"
+# flamingo's shared libraries from Debian: yaml-cpp and libnftnl are linked
+# statically, libcurl is optional (dlopen'd for https:// only) and left out
+# as a minimal image would. The cache is keyed by the list too.
+fl_pkgs="libmnl0"
+fl_key=$(printf '%s' "$fl_pkgs" | sha256sum | cut -c1-8)
+fl_libs="$cache/compare-flamingo-libs-$fl_key-$(basename "$base")"
 if [[ ! -f "$fl_libs/.complete" ]]; then
   rm -rf "$fl_libs"
   cp -a --reflink=auto "$base" "$fl_libs.tmp"
-  apt_install "$fl_libs.tmp" libyaml-cpp0.7 libcurl4 libmnl0 libnftnl11
+  apt_install "$fl_libs.tmp" $fl_pkgs
   touch "$fl_libs.tmp/.complete"
   mv "$fl_libs.tmp" "$fl_libs"
 fi

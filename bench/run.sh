@@ -19,7 +19,8 @@ trap 'rm -rf "$work"' EXIT
 
 make_root() {  # make_root DIR USER_DATA META_DATA
   rm -rf "$1"
-  mkdir -p "$1/etc" "$1/var/lib/cloud/seed/nocloud"
+  mkdir -p "$1/etc" "$1/var/lib/cloud/seed/nocloud" "$1/tmp" "$1/var/tmp"
+  chmod 1777 "$1/tmp" "$1/var/tmp"
   for f in passwd group shadow gshadow login.defs; do
     [ -e "/etc/$f" ] && cp -p "/etc/$f" "$1/etc/$f"
   done
@@ -50,28 +51,36 @@ gen_users() {  # gen_users N > user-data
   done
 }
 
-# measure LABEL CMD... : median wall ms and max RSS KiB over $repeat runs.
-# The command is re-run on a fresh copy of the root when FRESH=1.
+# measure LABEL CMD... : median wall and CPU (user+system) over $repeat runs,
+# the wall above an empty process's (spawning /bin/true the same way), and
+# the peak RSS. With FRESH=1 each run gets a fresh copy of the root. A run
+# that fails (exit status not 0) is counted and shown: a figure of a failed
+# run measures nothing.
 measure() {
   local label=$1; shift
-  local times=() rss=0
-  for ((r = 0; r < repeat; r++)); do
-    if [ "${FRESH:-0}" = 1 ]; then rm -rf "$work/run"; cp -a "$work/root" "$work/run"; fi
-    local t0 t1 out
-    t0=$(date +%s%N)
-    /usr/bin/time -o "$work/rss" -f '%M' "$@" >/dev/null 2>&1 || true
-    t1=$(date +%s%N)
-    times+=($(( (t1 - t0) / 1000 )))
-    out=$(tail -1 "$work/rss")
-    if [ "$out" -gt "$rss" ]; then rss=$out; fi
-  done
-  local med
-  med=$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (repeat + 1) / 2 ))p")
-  printf '| %s | %d.%02d ms | %.1f MB |\n' "$label" $((med / 1000)) $(((med % 1000) / 10)) "$(awk "BEGIN{print $rss/1024}")"
+  local reset=()
+  if [ "${FRESH:-0}" = 1 ]; then
+    reset=(--reset "rm -rf '$work/run' && cp -a '$work/root' '$work/run'")
+  fi
+  local out wall cpu rss fails
+  out=$("$runstat" --repeat "$repeat" "${reset[@]}" -- "$@")
+  read -r wall cpu rss fails <<<"$out"
+  local note=""
+  [ "$fails" = 0 ] || note=" **($fails of $repeat runs FAILED)**"
+  printf '| %s%s | %s | %s | %s | %.1f MB |\n' "$label" "$note" "$(ms "$wall")" \
+    "$(ms $((wall > spawn ? wall - spawn : 0)))" "$(ms "$cpu")" "$(awk "BEGIN{print $rss/1024}")"
+}
+ms() {  # microseconds -> "12.3 ms" / "1.23 s"
+  awk -v u="$1" 'BEGIN{ if (u >= 1000000) printf "%.2f s", u/1e6; else if (u >= 10000) printf "%.1f ms", u/1e3; else printf "%.2f ms", u/1e3 }'
 }
 
-echo "| case | wall (median of $repeat) | peak RSS |"
-echo "|---|---|---|"
+runstat=$(realpath "${1:-build}/runstat_bench")
+read -r spawn spawn_cpu _ _ <<<"$("$runstat" --repeat 21 -- /bin/true)"
+echo "Empty process (/bin/true): $(ms "$spawn") wall, $(ms "$spawn_cpu") CPU."
+echo
+echo "| case | wall (median of $repeat) | wall above /bin/true | CPU (user+sys) | peak RSS |"
+echo "|---|---|---|---|---|"
+measure "flamingo version" "$bin" version
 run_case() {  # run_case NAME USER_DATA META_DATA
   local name=$1
   make_root "$work/root" "$2" "$3"

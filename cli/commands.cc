@@ -163,7 +163,7 @@ int CmdValidate(const CliOptions& o, Logger* log) {
     std::vector<ScriptPart> scripts;
     if (IsUserDataContainer(*text)) {
       // MIME, gzip, #include, archives, scripts: decoded as at boot.
-      CurlFetcher fetcher;
+      HttpFetcher fetcher;
       UserDataOptions u;
       u.fetcher = &fetcher;
       ProcessedUserData p =

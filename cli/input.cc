@@ -23,7 +23,7 @@ Result<InstanceInput> LoadInstanceInput(const CliOptions& o,
                                         Diagnostics* diags) {
   InstanceInput in;
   InstanceData& data = in.instance;
-  CurlFetcher fetcher;
+  HttpFetcher fetcher;
   if (o.user_data || o.meta_data || o.vendor_data) {
     std::string meta, meta_name = "meta-data";
     auto read = [](const std::optional<std::string>& path,

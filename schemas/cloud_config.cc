@@ -48,7 +48,12 @@ void ValidateCloudConfig(const Value& config, bool strict, Diagnostics* diags) {
   };
   for (const auto& [key, value] : config.entries()) {
     if (registry.IsImplemented(key)) {
-      registry.schema->ValidateProperty(key, value, diags);
+      std::string error;
+      if (const Schema* schema = registry.KeySchema(key, &error)) {
+        schema->Validate(value, diags);
+      } else {
+        diags->Error(value, "internal error in the embedded schema: " + error);
+      }
     } else if (registry.IsCloudInitKey(key)) {
       report(value, "'" + key + "' is not implemented by flamingo; ignored");
     } else {
@@ -75,7 +80,7 @@ std::vector<std::string> CloudInitKeys() {
 }
 
 std::vector<std::string> SchemaProblems() {
-  return GetSchemaRegistry().problems;
+  return GetSchemaRegistry().AllProblems();
 }
 
 }  // namespace flamingo

@@ -49,8 +49,9 @@ std::vector<std::string> SchemaKeys();
 std::vector<std::string> CloudInitKeys();
 
 // Problems with the embedded fragments themselves (bad JSON, a keyword the
-// validator does not support, conflicting $defs). Empty in a good build;
-// ValidateCloudConfig reports them as errors so they are never silent.
+// validator does not support, conflicting $defs); compiles every key's
+// schema. Empty in a good build; ValidateCloudConfig reports the problems of
+// the keys it checks as errors, so they are never silent.
 std::vector<std::string> SchemaProblems();
 
 }  // namespace flamingo

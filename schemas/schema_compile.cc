@@ -48,8 +48,10 @@ class Compiler {
  public:
   Compiler(const json& doc, Schema::Impl* impl) : doc_(doc), impl_(impl) {}
 
-  bool Run(std::string* error) {
-    int root = Compile(doc_, "");
+  bool Run(std::string* error) { return Run(doc_, error); }
+
+  bool Run(const json& start, std::string* error) {
+    int root = Compile(start, "");
     if (root < 0) {
       *error = error_;
       return false;
@@ -333,6 +335,15 @@ std::unique_ptr<Schema> Schema::Compile(const nlohmann::json& doc,
   auto impl = std::make_unique<Impl>();
   Compiler compiler(doc, impl.get());
   if (!compiler.Run(error)) return nullptr;
+  return std::unique_ptr<Schema>(new Schema(std::move(impl)));
+}
+
+std::unique_ptr<Schema> Schema::CompileWithin(const nlohmann::json& root,
+                                              const nlohmann::json& sub,
+                                              std::string* error) {
+  auto impl = std::make_unique<Impl>();
+  Compiler compiler(root, impl.get());
+  if (!compiler.Run(sub, error)) return nullptr;
   return std::unique_ptr<Schema>(new Schema(std::move(impl)));
 }
 

@@ -110,12 +110,6 @@ SchemaRegistry* Build() {
   }
   std::sort(r->implemented.begin(), r->implemented.end());
   r->cloud_init_keys = ParseKeyList(EmbeddedCloudInitKeys());
-  std::string error;
-  r->schema = Schema::Compile(combined, &error);
-  if (!r->schema) {
-    r->problems.push_back("combined schema: " + error);
-    r->schema = Schema::Compile(json::object(), &error);
-  }
   for (const std::string& key : r->cloud_init_keys) {
     if (!combined["properties"].contains(key)) {
       combined["properties"][key] = {{"description", kNotImplemented}};
@@ -131,6 +125,41 @@ SchemaRegistry* Build() {
 const SchemaRegistry& GetSchemaRegistry() {
   static const SchemaRegistry* registry = Build();  // immutable, never freed
   return *registry;
+}
+
+const Schema* SchemaRegistry::KeySchema(const std::string& key,
+                                        std::string* error) const {
+  std::lock_guard<std::mutex> hold(mu_);
+  if (auto it = compiled_.find(key); it != compiled_.end()) {
+    return it->second.get();
+  }
+  if (auto it = errors_.find(key); it != errors_.end()) {
+    *error = it->second;
+    return nullptr;
+  }
+  const json& props = combined.at("properties");
+  auto prop = props.find(key);
+  if (!IsImplemented(key) || prop == props.end()) {
+    *error = "no schema for '" + key + "'";
+    return nullptr;
+  }
+  std::string why;
+  std::unique_ptr<Schema> s = Schema::CompileWithin(combined, *prop, &why);
+  if (!s) {
+    *error = "schema of '" + key + "': " + why;
+    errors_[key] = *error;
+    return nullptr;
+  }
+  return (compiled_[key] = std::move(s)).get();
+}
+
+std::vector<std::string> SchemaRegistry::AllProblems() const {
+  std::vector<std::string> out = problems;
+  for (const std::string& key : implemented) {
+    std::string error;
+    if (KeySchema(key, &error) == nullptr) out.push_back(error);
+  }
+  return out;
 }
 
 bool SchemaRegistry::IsImplemented(std::string_view key) const {

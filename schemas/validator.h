@@ -42,6 +42,12 @@ class Schema {
   // validator cannot honour.
   static std::unique_ptr<Schema> Compile(const nlohmann::json& doc,
                                          std::string* error);
+  // Compiles `sub`, a schema inside the document `root` (e.g. one of its
+  // properties), resolving "#/$defs/NAME" references against `root`. Only
+  // what `sub` reaches is compiled. Both must outlive the call only.
+  static std::unique_ptr<Schema> CompileWithin(const nlohmann::json& root,
+                                               const nlohmann::json& sub,
+                                               std::string* error);
   ~Schema();
   Schema(const Schema&) = delete;
   Schema& operator=(const Schema&) = delete;

@@ -2,7 +2,9 @@
 
 #include <dlfcn.h>
 
+#include <map>
 #include <mutex>
+#include <string>
 
 namespace flamingo {
 namespace {
@@ -24,12 +26,12 @@ bool Sym(void* lib, const char* name, F* out, std::string* error) {
   return true;
 }
 
-Loaded Load() {
+Loaded Load(const char* soname) {
   Loaded l;
-  void* lib = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+  void* lib = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
   if (lib == nullptr) {
     const char* e = dlerror();
-    l.error = std::string("cannot load libcurl: ") + (e ? e : "unknown");
+    l.error = e ? e : "dlopen failed";
     return l;
   }
   CurlApi& a = l.api;
@@ -55,15 +57,19 @@ Loaded Load() {
 
 }  // namespace
 
-const CurlApi* Curl(std::string* error) {
-  static std::once_flag once;
-  static Loaded* loaded = nullptr;
-  std::call_once(once, [] { loaded = new Loaded(Load()); });
-  if (!loaded->ok) {
-    if (error != nullptr) *error = loaded->error;
+const CurlApi* Curl(std::string* error, const char* soname) {
+  // Never freed: the API stays valid for the life of the process.
+  static std::mutex mu;
+  static auto* loaded = new std::map<std::string, Loaded>();
+  std::lock_guard<std::mutex> lock(mu);
+  auto it = loaded->find(soname);
+  if (it == loaded->end()) it = loaded->emplace(soname, Load(soname)).first;
+  const Loaded* l = &it->second;
+  if (!l->ok) {
+    if (error != nullptr) *error = l->error;
     return nullptr;
   }
-  return &loaded->api;
+  return &l->api;
 }
 
 }  // namespace flamingo

@@ -1,7 +1,8 @@
-// libcurl, loaded on first use with dlopen(3): a run that fetches nothing
-// (the NoCloud seed, a config drive, --root image builds) never maps
-// libcurl and its thirty-odd dependencies (TLS, LDAP, SSH, ...), which
-// costs milliseconds and megabytes at every boot otherwise.
+// libcurl, loaded on the first https:// fetch with dlopen(3): a run that
+// fetches nothing over https (every metadata service is plain http, served
+// by the built-in client) never maps libcurl and its thirty-odd
+// dependencies (TLS, LDAP, SSH, ...), and an image without libcurl works
+// except for https URLs.
 #pragma once
 
 #include <curl/curl.h>
@@ -23,8 +24,11 @@ struct CurlApi {
   decltype(&curl_slist_free_all) slist_free_all;
 };
 
-// The loaded API (libcurl.so.4, curl_global_init done), or null with the
-// reason in *error. Thread-safe; loads once per process.
-const CurlApi* Curl(std::string* error);
+inline constexpr char kCurlSoname[] = "libcurl.so.4";
+
+// The loaded API (`soname`, curl_global_init done), or null with the
+// reason in *error (dlerror's message, or the missing symbol). Thread-safe;
+// each soname is loaded once per process.
+const CurlApi* Curl(std::string* error, const char* soname = kCurlSoname);
 
 }  // namespace flamingo

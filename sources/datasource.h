@@ -79,7 +79,7 @@ struct DiscoverOptions {
   bool host_evidence = true;
   // When set, the seed dir is read through it (paths inside the root).
   const SystemReader* root_reader = nullptr;
-  Fetcher* fetcher = nullptr;  // null: a CurlFetcher is made
+  Fetcher* fetcher = nullptr;  // null: an HttpFetcher is made
   FetchPolicy policy;          // per request
   // Bound on all network work of one discovery.
   std::chrono::milliseconds total_timeout{30000};

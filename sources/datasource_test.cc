@@ -202,7 +202,7 @@ TEST(Datasource, GceSshKeys) {
 TEST(Datasource, Ec2ImdsV2) {
   REQUIRE_FIXTURES();
   Ec2Server s(Ec2Server::kV2);
-  CurlFetcher f;
+  HttpFetcher f;
   auto r = ReadEc2(s.srv.url(), &f, {}, nullptr);
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->instance_id, "i-00000001");
@@ -220,7 +220,7 @@ TEST(Datasource, Ec2ImdsV2) {
 
 TEST(Datasource, Ec2FallsBackToV1OnlyWhenTokenRefused) {
   REQUIRE_FIXTURES();
-  CurlFetcher f;
+  HttpFetcher f;
   Ec2Server v1(Ec2Server::kV1Only);
   auto r = ReadEc2(v1.srv.url(), &f, {}, nullptr);
   ASSERT_TRUE(r.ok()) << r.status().message();
@@ -248,7 +248,7 @@ TEST(Datasource, GceAgainstServer) {
       resp.status = 404;
     return resp;
   });
-  CurlFetcher f;
+  HttpFetcher f;
   auto r = ReadGce(srv.url(), &f, {}, nullptr);
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->instance_id, "534912008338700290");
@@ -287,7 +287,7 @@ struct OpenStackServer {
 TEST(Datasource, OpenStackAgainstServer) {
   REQUIRE_FIXTURES();
   OpenStackServer s;
-  CurlFetcher f;
+  HttpFetcher f;
   auto r = ReadOpenStack(s.srv.url(), &f, {}, nullptr);
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->instance_id, "d8e02d56-2648-49a3-bf97-6be8f1204f38");
@@ -341,7 +341,7 @@ TEST(Datasource, MetadataFaultsAreReportedNotHung) {
   };
   for (const Case& c : cases) {
     OpenStackServer s(c.fault);
-    CurlFetcher f(nullptr, 1);
+    HttpFetcher f(nullptr, 1);
     FetchPolicy p;
     p.timeout = std::chrono::milliseconds(300);
     p.initial_backoff = std::chrono::milliseconds(10);

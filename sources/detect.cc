@@ -364,10 +364,10 @@ Result<InstanceData> DiscoverInstance(const DiscoverOptions& o,
   }
   if (logger)
     logger->Info("datasource " + d.datasource + " (" + d.evidence + ")");
-  std::unique_ptr<CurlFetcher> own;
+  std::unique_ptr<HttpFetcher> own;
   Fetcher* inner = o.fetcher;
   if (!inner) {
-    own = std::make_unique<CurlFetcher>(logger);
+    own = std::make_unique<HttpFetcher>(logger);
     inner = own.get();
   }
   DeadlineFetcher fetcher(inner, start + o.total_timeout);

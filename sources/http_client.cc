@@ -1,6 +1,5 @@
 #include "sources/http_client.h"
 
-#include <curl/curl.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -14,7 +13,9 @@
 #include <mutex>
 #include <thread>
 
-#include "sources/curl_api.h"
+#include "sources/http_curl.h"
+#include "sources/http_plain.h"
+#include "sources/http_url.h"
 
 namespace flamingo {
 
@@ -34,40 +35,6 @@ std::string Trim(const std::string& s) {
   if (b == std::string::npos) return "";
   size_t e = s.find_last_not_of(" \t\r\n");
   return s.substr(b, e - b + 1);
-}
-
-struct Transfer {
-  std::string body;
-  std::map<std::string, std::string> headers;
-  size_t max_bytes = 0;
-  bool oversized = false;
-};
-
-size_t WriteCb(char* data, size_t size, size_t n, void* user) {
-  auto* t = static_cast<Transfer*>(user);
-  size_t len = size * n;
-  if (t->body.size() + len > t->max_bytes) {
-    t->oversized = true;
-    return 0;  // aborts the transfer
-  }
-  t->body.append(data, len);
-  return len;
-}
-
-size_t HeaderCb(char* data, size_t size, size_t n, void* user) {
-  auto* t = static_cast<Transfer*>(user);
-  size_t len = size * n;
-  std::string line(data, len);
-  if (line.rfind("HTTP/", 0) == 0) {
-    t->headers.clear();  // a new response (redirect, 100-continue)
-    return len;
-  }
-  size_t colon = line.find(':');
-  if (colon != std::string::npos) {
-    t->headers[Lower(Trim(line.substr(0, colon)))] =
-        Trim(line.substr(colon + 1));
-  }
-  return len;
 }
 
 bool Retryable(long status) { return status == 429 || status >= 500; }
@@ -138,9 +105,18 @@ std::optional<milliseconds> ParseRetryAfter(const std::string& value) {
     if (v.size() > 9) return milliseconds(999999999LL * 1000);
     return milliseconds(std::stoll(v) * 1000);
   }
-  const CurlApi* api = Curl(nullptr);
-  if (api == nullptr) return std::nullopt;
-  time_t when = api->getdate(v.c_str(), nullptr);
+  // IMF-fixdate, RFC 850, asctime (RFC 9110 section 5.6.7); always GMT.
+  time_t when = -1;
+  for (const char* fmt :
+       {"%a, %d %b %Y %H:%M:%S GMT", "%A, %d-%b-%y %H:%M:%S GMT",
+        "%a %b %d %H:%M:%S %Y"}) {
+    struct tm tm = {};
+    const char* end = strptime(v.c_str(), fmt, &tm);
+    if (end != nullptr && *end == '\0') {
+      when = timegm(&tm);
+      break;
+    }
+  }
   if (when < 0) return std::nullopt;
   time_t now = time(nullptr);
   return milliseconds(when > now ? static_cast<long long>(when - now) * 1000
@@ -160,87 +136,107 @@ milliseconds BackoffDelay(const FetchPolicy& policy, int attempt,
   return d;
 }
 
-CurlFetcher::CurlFetcher(Logger* logger, uint32_t seed)
-    : logger_(logger), rng_(seed ? seed : std::random_device{}()) {}
+namespace {
 
-Result<HttpResponse> CurlFetcher::FetchOnce(const HttpRequest& req,
+bool IsRedirect(long s) {
+  return s == 301 || s == 302 || s == 303 || s == 307 || s == 308;
+}
+constexpr int kMaxRedirects = 5;
+
+}  // namespace
+
+struct HttpFetcher::Attempt {
+  Result<HttpResponse> result;
+  bool permanent = false;  // retrying cannot help
+};
+
+HttpFetcher::HttpFetcher(Logger* logger, uint32_t seed)
+    : HttpFetcher(logger, seed, nullptr, nullptr) {}
+
+HttpFetcher::HttpFetcher(Logger* logger, uint32_t seed,
+                         std::unique_ptr<HttpTransport> http,
+                         std::unique_ptr<HttpTransport> https)
+    : logger_(logger),
+      rng_(seed ? seed : std::random_device{}()),
+      http_(http ? std::move(http) : MakePlainHttpTransport()),
+      https_(https ? std::move(https) : MakeCurlTransport()) {}
+
+HttpFetcher::~HttpFetcher() = default;
+
+HttpFetcher::Attempt HttpFetcher::FetchOnce(const HttpRequest& original,
                                             const FetchPolicy& policy,
                                             milliseconds time_left) {
-  const std::string what = req.method + " " + req.url;
-  std::string load_error;
-  // Loaded lazily: runs that fetch nothing never map libcurl or TLS.
-  const CurlApi* api = Curl(&load_error);
-  if (api == nullptr) return Status::Error(what + ": " + load_error);
-  std::unique_ptr<CURL, void (*)(CURL*)> curl(api->easy_init(),
-                                              api->easy_cleanup);
-  if (!curl) return Status::Error(what + ": cannot initialise libcurl");
-  CURL* c = curl.get();
-  Transfer t;
-  t.max_bytes = policy.max_bytes;
-  char errbuf[CURL_ERROR_SIZE] = {0};
-  curl_slist* hdrs = nullptr;
-  for (const auto& [k, v] : req.headers) {
-    hdrs = api->slist_append(hdrs, (k + ": " + v).c_str());
-  }
-  std::unique_ptr<curl_slist, void (*)(curl_slist*)> hdr_guard(
-      hdrs, api->slist_free_all);
+  const std::string what = original.method + " " + original.url;
   milliseconds timeout = std::min(policy.timeout, time_left);
   if (timeout.count() < 1) timeout = milliseconds(1);
-  api->easy_setopt(c, CURLOPT_URL, req.url.c_str());
-  api->easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  api->easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-  api->easy_setopt(c, CURLOPT_FOLLOWLOCATION,
-                   policy.follow_redirects ? 1L : 0L);
-  api->easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
-  api->easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  api->easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
-  api->easy_setopt(
-      c, CURLOPT_CONNECTTIMEOUT_MS,
-      static_cast<long>(std::min(policy.connect_timeout, timeout).count()));
-  // Metadata services are link-local: never through a proxy.
-  api->easy_setopt(
-      c, CURLOPT_NOPROXY,
-      "127.0.0.1,localhost,::1,169.254.169.254,metadata.google.internal");
-  api->easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
-                   static_cast<curl_off_t>(policy.max_bytes));
-  api->easy_setopt(c, CURLOPT_WRITEFUNCTION, WriteCb);
-  api->easy_setopt(c, CURLOPT_WRITEDATA, &t);
-  api->easy_setopt(c, CURLOPT_HEADERFUNCTION, HeaderCb);
-  api->easy_setopt(c, CURLOPT_HEADERDATA, &t);
-  api->easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-  api->easy_setopt(c, CURLOPT_USERAGENT, "flamingo");
-  api->easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-  if (req.method == "PUT" || req.method == "POST") {
-    api->easy_setopt(c, CURLOPT_CUSTOMREQUEST, req.method.c_str());
-    api->easy_setopt(c, CURLOPT_POSTFIELDS, req.body.c_str());
-    api->easy_setopt(c, CURLOPT_POSTFIELDSIZE,
-                     static_cast<long>(req.body.size()));
-  } else if (req.method == "HEAD") {
-    api->easy_setopt(c, CURLOPT_NOBODY, 1L);
-  } else if (req.method != "GET") {
-    return Status::Error(what + ": unsupported method");
-  }
-  CURLcode rc = api->easy_perform(c);
-  if (t.oversized || rc == CURLE_FILESIZE_EXCEEDED) {
-    return Status::Error(what + ": response larger than the limit of " +
-                         std::to_string(policy.max_bytes) + " bytes");
-  }
-  if (rc != CURLE_OK) {
-    std::string reason = errbuf[0] ? errbuf : api->easy_strerror(rc);
-    if (rc == CURLE_OPERATION_TIMEDOUT) {
-      reason = "timed out after " + std::to_string(timeout.count()) + " ms (" +
-               reason + ")";
+  const auto deadline = Clock::now() + timeout;
+  HttpRequest req = original;
+  for (int hop = 0;; ++hop) {
+    const std::string where =
+        hop == 0 ? what : what + ": redirected to " + req.url;
+    Result<HttpUrl> url = ParseHttpUrl(req.url);
+    if (!url.ok()) {
+      return {Status::Error(where + ": " + url.status().message()), true};
     }
-    return Status::Error(what + ": " + reason);
+    HttpTransport* transport =
+        url->scheme == "https" ? https_.get() : http_.get();
+    Status available = transport->Available();
+    if (!available.ok()) {
+      return {Status::Error(where + ": " + available.message()), true};
+    }
+    // The first hop has the whole attempt (its messages say "timed out
+    // after <policy timeout> ms"); redirects what remains of it.
+    milliseconds left =
+        hop == 0 ? timeout
+                 : std::chrono::ceil<milliseconds>(deadline - Clock::now());
+    if (left.count() < 1) {
+      return {Status::Error(where + ": timed out after " +
+                            std::to_string(timeout.count()) +
+                            " ms following redirects"),
+              false};
+    }
+    Result<HttpResponse> r = transport->RoundTrip(req, policy, left);
+    if (!r.ok()) {
+      return {Status::Error(where + ": " + r.status().message()), false};
+    }
+    if (!policy.follow_redirects || !IsRedirect(r->status) ||
+        r->Header("location").empty()) {
+      return {std::move(r), false};
+    }
+    if (hop == kMaxRedirects) {
+      return {Status::Error(where + ": more than " +
+                            std::to_string(kMaxRedirects) + " redirects"),
+              true};
+    }
+    Result<std::string> next = ResolveLocation(req.url, r->Header("location"));
+    if (!next.ok()) {
+      return {Status::Error(where + ": HTTP " + std::to_string(r->status) +
+                            ": " + next.status().message()),
+              true};
+    }
+    Result<HttpUrl> next_url = ParseHttpUrl(*next);
+    if (!next_url.ok()) {
+      return {Status::Error(where + ": redirect to " + *next + ": " +
+                            next_url.status().message()),
+              true};
+    }
+    if (next_url->scheme != url->scheme ||
+        next_url->Authority() != url->Authority()) {
+      // Credentials stay with the server they were meant for.
+      std::erase_if(req.headers, [](const auto& h) {
+        std::string n = Lower(h.first);
+        return n == "authorization" || n == "cookie";
+      });
+    }
+    if (r->status == 303 && req.method != "HEAD") {
+      req.method = "GET";
+      req.body.clear();
+    }
+    req.url = *next;
   }
-  HttpResponse resp;
-  api->easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp.status);
-  resp.body = std::move(t.body);
-  resp.headers = std::move(t.headers);
-  return resp;
 }
 
-Result<HttpResponse> CurlFetcher::Fetch(const HttpRequest& req,
+Result<HttpResponse> HttpFetcher::Fetch(const HttpRequest& req,
                                         const FetchPolicy& policy) {
   if (FileUrlPath(req.url) || req.url.rfind("file:", 0) == 0) {
     if (req.method != "GET") {
@@ -248,6 +244,10 @@ Result<HttpResponse> CurlFetcher::Fetch(const HttpRequest& req,
                            ": only GET on file:// URLs");
     }
     return ReadFileUrl(req.url, policy.max_bytes);
+  }
+  if (req.method != "GET" && req.method != "PUT" && req.method != "HEAD") {
+    return Status::Error(req.method + " " + req.url +
+                         ": unsupported method (GET, PUT, HEAD)");
   }
   const auto start = Clock::now();
   const auto deadline = start + policy.total_budget;
@@ -258,7 +258,9 @@ Result<HttpResponse> CurlFetcher::Fetch(const HttpRequest& req,
     auto left =
         std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
     if (left.count() <= 0) break;
-    last = FetchOnce(req, policy, left);
+    Attempt a = FetchOnce(req, policy, left);
+    last = std::move(a.result);
+    if (a.permanent) return last;
     std::optional<milliseconds> retry_after;
     if (last.ok()) {
       last->attempts = attempt;

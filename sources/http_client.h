@@ -2,7 +2,14 @@
 //
 // Fetcher is the interface every consumer takes (datasources, #include,
 // write_files' `source: {uri, headers}`), so tests and other modules can
-// inject their own. CurlFetcher is the real one (libcurl).
+// inject their own. HttpFetcher is the real one: the retry/backoff loop and
+// redirects for both schemes, over two transports (HttpTransport):
+//  - http:// (every cloud metadata service): the built-in HTTP/1.1 client
+//    (sources/http_plain.h), no library needed;
+//  - https://: libcurl, loaded with dlopen on the first https fetch
+//    (sources/http_curl.h). libcurl is optional: without it an https fetch
+//    fails with "GET https://...: HTTPS needs libcurl (libcurl.so.4): ..."
+//    (not retried) and nothing else is affected.
 //
 // Contract of Fetch():
 //  - Transport failures (DNS, refused, timeout, connection closed early,
@@ -14,6 +21,11 @@
 //    Other 4xx are not retried. After the last attempt the last response (or
 //    error) is returned. Use FetchBody()/FetchOptional() to turn non-2xx
 //    statuses into errors.
+//  - Redirects (301, 302, 303, 307, 308 with a Location) are followed when
+//    policy.follow_redirects, at most 5, to http:// or https:// only, within
+//    one attempt's timeout; 303 turns the request into a GET without body;
+//    Authorization and Cookie headers are dropped when the host changes.
+//    Malformed URLs, redirect errors and a missing libcurl are not retried.
 //  - file:// URLs are read from the local filesystem: a missing file is
 //    status 404, other read errors are errors; the size limit applies.
 #pragma once
@@ -22,6 +34,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <random>
 #include <string>
@@ -68,19 +81,44 @@ class Fetcher {
                                      const FetchPolicy& policy) = 0;
 };
 
-class CurlFetcher : public Fetcher {
+// One request/response exchange with one server: no retries, no redirects
+// (a 3xx is returned as a response).
+class HttpTransport {
  public:
-  // `logger` may be null; retries are logged at debug level.
-  explicit CurlFetcher(Logger* logger = nullptr, uint32_t seed = 0);
+  virtual ~HttpTransport() = default;
+  // Ok when the transport can be used; otherwise why not (the fetcher fails
+  // at once, without retries).
+  virtual Status Available() { return Status::Ok(); }
+  // `timeout` bounds the whole exchange, connecting included;
+  // policy.connect_timeout bounds connecting, policy.max_bytes the body.
+  // Errors give the reason only ("connection refused", "timed out after N
+  // ms ..."); the fetcher puts "METHOD URL: " in front.
+  virtual Result<HttpResponse> RoundTrip(const HttpRequest& request,
+                                         const FetchPolicy& policy,
+                                         std::chrono::milliseconds timeout) = 0;
+};
+
+class HttpFetcher : public Fetcher {
+ public:
+  // `logger` may be null; retries are logged at debug level. The built-in
+  // http:// transport and the libcurl https:// transport.
+  explicit HttpFetcher(Logger* logger = nullptr, uint32_t seed = 0);
+  // Other transports (tests); null keeps the default one.
+  HttpFetcher(Logger* logger, uint32_t seed,
+              std::unique_ptr<HttpTransport> http,
+              std::unique_ptr<HttpTransport> https);
+  ~HttpFetcher() override;
   Result<HttpResponse> Fetch(const HttpRequest& request,
                              const FetchPolicy& policy) override;
 
  private:
-  Result<HttpResponse> FetchOnce(const HttpRequest& request,
-                                 const FetchPolicy& policy,
-                                 std::chrono::milliseconds time_left);
+  struct Attempt;
+  Attempt FetchOnce(const HttpRequest& request, const FetchPolicy& policy,
+                    std::chrono::milliseconds time_left);
   Logger* logger_;
   std::mt19937 rng_;
+  std::unique_ptr<HttpTransport> http_;
+  std::unique_ptr<HttpTransport> https_;
 };
 
 // Reads a file:// URL (or a plain absolute path). Missing file: status 404.
@@ -103,7 +141,8 @@ std::chrono::milliseconds BackoffDelay(
     const FetchPolicy& policy, int attempt,
     std::optional<std::chrono::milliseconds> retry_after, std::mt19937* rng);
 
-// Parses a Retry-After header: delta-seconds or an HTTP date.
+// Parses a Retry-After header: delta-seconds or an HTTP date (RFC 9110:
+// IMF-fixdate, RFC 850 or asctime format).
 std::optional<std::chrono::milliseconds> ParseRetryAfter(
     const std::string& value);
 

@@ -40,7 +40,7 @@ TEST(HttpClient, GetSendsHeadersAndReturnsBody) {
     return resp;
   });
   ASSERT_TRUE(srv.ok());
-  CurlFetcher f;
+  HttpFetcher f;
   HttpRequest req;
   req.url = srv.url() + "/a";
   req.headers = {{"X-Test", "42"}};
@@ -55,7 +55,7 @@ TEST(HttpClient, PutWithBody) {
   TestHttpServer srv([](const TestRequest& r) {
     return TestResponse::Status(200, r.method + ":" + r.body);
   });
-  CurlFetcher f;
+  HttpFetcher f;
   HttpRequest req;
   req.method = "PUT";
   req.url = srv.url() + "/latest/api/token";
@@ -68,7 +68,7 @@ TEST(HttpClient, PutWithBody) {
 TEST(HttpClient, NotFoundIsAResponseAndOptional) {
   TestHttpServer srv(
       [](const TestRequest&) { return TestResponse::Status(404); });
-  CurlFetcher f;
+  HttpFetcher f;
   auto opt = FetchOptional(&f, srv.url() + "/x", Fast());
   ASSERT_TRUE(opt.ok());
   EXPECT_FALSE(opt->has_value());
@@ -82,7 +82,7 @@ TEST(HttpClient, NotFoundIsAResponseAndOptional) {
 TEST(HttpClient, ServerErrorsAreRetriedThenReported) {
   TestHttpServer srv(
       [](const TestRequest&) { return TestResponse::Status(500); });
-  CurlFetcher f(nullptr, 1);
+  HttpFetcher f(nullptr, 1);
   auto body = FetchBody(&f, srv.url() + "/m", Fast());
   ASSERT_FALSE(body.ok());
   EXPECT_NE(body.status().message().find("HTTP 500 after 3 attempts"),
@@ -97,7 +97,7 @@ TEST(HttpClient, RecoversAfterTransientFailure) {
     return ++n < 3 ? TestResponse::Status(503)
                    : TestResponse::Status(200, "ok");
   });
-  CurlFetcher f(nullptr, 1);
+  HttpFetcher f(nullptr, 1);
   HttpRequest req;
   req.url = srv.url() + "/";
   auto r = f.Fetch(req, Fast());
@@ -116,7 +116,7 @@ TEST(HttpClient, RetryAfterIsHonoured) {
     }
     return TestResponse::Status(200, "ok");
   });
-  CurlFetcher f(nullptr, 1);
+  HttpFetcher f(nullptr, 1);
   auto start = Clock::now();
   auto body = FetchBody(&f, srv.url() + "/", Fast());
   ASSERT_TRUE(body.ok()) << body.status().message();
@@ -129,7 +129,7 @@ TEST(HttpClient, RetryAfterBeyondBudgetFailsAtOnce) {
     r.headers.push_back({"Retry-After", "120"});
     return r;
   });
-  CurlFetcher f(nullptr, 1);
+  HttpFetcher f(nullptr, 1);
   auto start = Clock::now();
   auto body = FetchBody(&f, srv.url() + "/slow-down", Fast());
   ASSERT_FALSE(body.ok());
@@ -145,7 +145,7 @@ TEST(HttpClient, SlowServerTimesOutWithinTheBudget) {
     r.delay_ms = 5000;
     return r;
   });
-  CurlFetcher f(nullptr, 1);
+  HttpFetcher f(nullptr, 1);
   FetchPolicy p = Fast();
   p.timeout = milliseconds(200);
   p.total_budget = milliseconds(700);
@@ -166,7 +166,7 @@ TEST(HttpClient, ClosedConnectionAndTruncatedBodyAreErrors) {
                                     : TestResponse::Fault::kTruncateBody;
     return resp;
   });
-  CurlFetcher f(nullptr, 1);
+  HttpFetcher f(nullptr, 1);
   FetchPolicy p = Fast();
   p.max_attempts = 2;
   for (std::string path : {"/close", "/truncate"}) {
@@ -181,7 +181,7 @@ TEST(HttpClient, OversizedResponseRefused) {
   TestHttpServer srv([](const TestRequest&) {
     return TestResponse::Status(200, std::string(200000, 'x'));
   });
-  CurlFetcher f(nullptr, 1);
+  HttpFetcher f(nullptr, 1);
   FetchPolicy p = Fast();
   p.max_bytes = 10000;
   auto body = FetchBody(&f, srv.url() + "/big", p);
@@ -199,7 +199,7 @@ TEST(HttpClient, ConnectionRefusedNamesTheUrl) {
         [](const TestRequest&) { return TestResponse::Status(200); });
     port = srv.port();
   }
-  CurlFetcher f(nullptr, 1);
+  HttpFetcher f(nullptr, 1);
   std::string url = "http://127.0.0.1:" + std::to_string(port) + "/gone";
   auto start = Clock::now();
   auto body = FetchBody(&f, url, Fast());
@@ -213,7 +213,7 @@ TEST(HttpClient, FileUrls) {
              ("flamingo-http-" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
   { std::ofstream(dir / "a") << "content"; }
-  CurlFetcher f;
+  HttpFetcher f;
   auto ok = FetchBody(&f, "file://" + (dir / "a").string(), Fast());
   ASSERT_TRUE(ok.ok());
   EXPECT_EQ(*ok, "content");

@@ -361,7 +361,7 @@ TEST(UserData, IncludeOverHttp) {
     return TestResponse::Status(404);
   });
   base = srv.url();
-  CurlFetcher f;
+  HttpFetcher f;
   UserDataOptions o;
   o.fetcher = &f;
   Diagnostics d;

@@ -324,7 +324,7 @@ RootedSystem::~RootedSystem() {
 }
 
 Fetcher* RootedSystem::fetcher() const {
-  if (!fetcher_) fetcher_ = std::make_unique<CurlFetcher>();
+  if (!fetcher_) fetcher_ = std::make_unique<HttpFetcher>();
   return fetcher_.get();
 }
 

@@ -87,7 +87,7 @@ class RootedSystem : public System {
   // systemd over D-Bus: only when live and systemd runs (/run/systemd/system
   // is a directory, sd_booted(3)); connects on first use.
   const ServiceManager* services() const override { return services_.get(); }
-  // libcurl, created on first use.
+  // HttpFetcher (built-in http, libcurl https), created on first use.
   Fetcher* fetcher() const override;
   ~RootedSystem() override;
   ServiceManager* mutable_services() override { return services_.get(); }

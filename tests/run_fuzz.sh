@@ -1,14 +1,18 @@
 #!/bin/bash
-# Fuzzes the cloud-config front door (schemas/cloud_config_fuzz.cc) for a
-# bounded time and fails on any crash, sanitizer report, leak or timeout.
+# Fuzzes the cloud-config front door (schemas/cloud_config_fuzz.cc) and the
+# HTTP response parser (sources/http_response_fuzz.cc) for a bounded time and
+# fails on any crash, sanitizer report, leak or timeout.
 #
-#   tests/run_fuzz.sh              # FUZZ_SECONDS (default 60)
+#   tests/run_fuzz.sh              # FUZZ_SECONDS in all (default 60)
 #   FUZZ_SECONDS=600 tests/run_fuzz.sh
+#
+# The budget is split, not added to: three quarters for cloud_config_fuzz,
+# one quarter for http_response_fuzz.
 #
 # Configures and builds build-fuzz (clang, -DFLAMINGO_FUZZ=ON: ASan, UBSan,
 # libFuzzer), seeds a temporary corpus from the shared corpus files and runs
-# the target. A crashing input is kept in build-fuzz/artifacts/; reproduce it
-# with: build-fuzz/cloud_config_fuzz build-fuzz/artifacts/crash-...
+# the targets. A crashing input is kept in build-fuzz/artifacts/; reproduce it
+# with: build-fuzz/<target> build-fuzz/artifacts/crash-...
 set -euo pipefail
 
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,10 +22,15 @@ seconds=${FUZZ_SECONDS:-60}
 
 CC=clang CXX=clang++ cmake -S "$src" -B "$build" -G Ninja \
   -DFLAMINGO_FUZZ=ON -DFLAMINGO_TESTS=OFF -DFLAMINGO_WERROR=OFF >/dev/null
-ninja -C "$build" -j2 cloud_config_fuzz
+ninja -C "$build" -j2 cloud_config_fuzz http_response_fuzz
+http_seconds=$((seconds / 4))
+if [ "$http_seconds" -lt 1 ]; then http_seconds=1; fi
+config_seconds=$((seconds - http_seconds))
+if [ "$config_seconds" -lt 1 ]; then config_seconds=1; fi
 
 corpus=$(mktemp -d)
-trap 'rm -rf "$corpus"' EXIT
+http_corpus=$(mktemp -d)
+trap 'rm -rf "$corpus" "$http_corpus"' EXIT
 n=0
 if [ -d "$shared/corpus" ]; then
   while IFS= read -r -d '' f; do
@@ -29,7 +38,7 @@ if [ -d "$shared/corpus" ]; then
     n=$((n + 1))
   done < <(find "$shared/corpus" -type f -size -64k -print0)
 fi
-echo "run_fuzz: $n seed files, $seconds seconds"
+echo "run_fuzz: $n seed files, $config_seconds + $http_seconds seconds"
 
 mkdir -p "$build/artifacts"
 # FUZZ_SEED makes the run repeatable (CI sets it, so that a landing is not
@@ -38,7 +47,23 @@ seed_args=()
 if [ -n "${FUZZ_SEED:-}" ]; then seed_args=(-seed="$FUZZ_SEED"); fi
 # -rss_limit_mb: the loader caps alias expansion well below this.
 "$build/cloud_config_fuzz" \
-  -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+  -max_total_time="$config_seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
   -dict="$src/tests/fuzz/cloud_config.dict" \
   -artifact_prefix="$build/artifacts/" -print_final_stats=1 "${seed_args[@]}" \
   "$corpus"
+
+# HTTP responses: seeds for each framing; the first byte of an input picks
+# how the rest is split into reads (and HEAD, and the size limit).
+printf '\001HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-A: b\r\n\r\nhello' \
+  >"$http_corpus/length"
+printf '\003HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;x=y\r\nhello\r\n0\r\nT: 1\r\n\r\n' \
+  >"$http_corpus/chunked"
+printf '\002HTTP/1.0 404 Not Found\nServer: x\n  folded\n\nuntil close' \
+  >"$http_corpus/close"
+printf '\005HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n' \
+  >"$http_corpus/interim"
+"$build/http_response_fuzz" \
+  -max_total_time="$http_seconds" -timeout=10 -rss_limit_mb=2048 \
+  -max_len=8192 -dict="$src/tests/fuzz/http_response.dict" \
+  -artifact_prefix="$build/artifacts/" -print_final_stats=1 "${seed_args[@]}" \
+  "$http_corpus"

@@ -28,22 +28,35 @@ void SendAll(int fd, const std::string& s) {
 }
 }  // namespace
 
-TestHttpServer::TestHttpServer(Handler handler) : handler_(std::move(handler)) {
-  fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+TestHttpServer::TestHttpServer(Handler handler, const std::string& address)
+    : handler_(std::move(handler)), address_(address) {
+  sockaddr_storage ss{};
+  socklen_t len;
+  if (address == "127.0.0.1") {
+    auto* a = reinterpret_cast<sockaddr_in*>(&ss);
+    a->sin_family = AF_INET;
+    a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    len = sizeof *a;
+  } else if (address == "::1") {
+    auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
+    a->sin6_family = AF_INET6;
+    a->sin6_addr = in6addr_loopback;
+    len = sizeof *a;
+  } else {
+    return;  // loopback only
+  }
+  fd_ = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd_ < 0) return;
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = 0;
-  socklen_t len = sizeof a;
-  if (bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+  if (bind(fd_, reinterpret_cast<sockaddr*>(&ss), len) != 0 ||
       listen(fd_, 64) != 0 ||
-      getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
+      getsockname(fd_, reinterpret_cast<sockaddr*>(&ss), &len) != 0) {
     close(fd_);
     fd_ = -1;
     return;
   }
-  port_ = ntohs(a.sin_port);
+  port_ = ss.ss_family == AF_INET
+              ? ntohs(reinterpret_cast<sockaddr_in*>(&ss)->sin_port)
+              : ntohs(reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port);
   thread_ = std::thread([this] { Loop(); });
 }
 
@@ -128,6 +141,15 @@ void TestHttpServer::Serve(int conn) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   if (r.fault == TestResponse::Fault::kCloseWithoutResponse || stop_) {
+    close(conn);
+    return;
+  }
+  if (!r.raw.empty()) {
+    SendAll(conn, r.raw);
+    for (int waited = 0; waited < r.hold_ms && !stop_; waited += 10) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    shutdown(conn, SHUT_WR);
     close(conn);
     return;
   }

@@ -33,6 +33,12 @@ struct TestResponse {
   std::vector<std::pair<std::string, std::string>> headers;
   int delay_ms = 0;  // before answering (interrupted by shutdown)
   Fault fault = Fault::kNone;
+  // When non-empty: sent verbatim instead of a response made of the fields
+  // above (chunked, close-delimited, malformed responses).
+  std::string raw;
+  // With `raw`: after sending, keep the connection open this long before
+  // closing it (a server that stalls mid-body; interrupted by shutdown).
+  int hold_ms = 0;
   static TestResponse Status(int s, std::string body = "") {
     TestResponse r;
     r.status = s;
@@ -44,7 +50,9 @@ struct TestResponse {
 class TestHttpServer {
  public:
   using Handler = std::function<TestResponse(const TestRequest&)>;
-  explicit TestHttpServer(Handler handler);
+  // `address`: "127.0.0.1" or "::1" (loopback only).
+  explicit TestHttpServer(Handler handler,
+                          const std::string& address = "127.0.0.1");
   ~TestHttpServer();
   TestHttpServer(const TestHttpServer&) = delete;
   TestHttpServer& operator=(const TestHttpServer&) = delete;
@@ -52,7 +60,10 @@ class TestHttpServer {
   bool ok() const { return fd_ >= 0; }
   int port() const { return port_; }
   std::string url() const {
-    return "http://127.0.0.1:" + std::to_string(port_);
+    std::string host = address_.find(':') == std::string::npos
+                           ? address_
+                           : "[" + address_ + "]";
+    return "http://" + host + ":" + std::to_string(port_);
   }
   int request_count() const { return count_.load(); }
   std::vector<TestRequest> requests() const;
@@ -61,6 +72,7 @@ class TestHttpServer {
   void Loop();
   void Serve(int conn);
   Handler handler_;
+  std::string address_;
   int fd_ = -1;
   int port_ = 0;
   std::atomic<bool> stop_{false};

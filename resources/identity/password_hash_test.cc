@@ -6,7 +6,7 @@ namespace flamingo::identity {
 namespace {
 
 TEST(PasswordHashTest, HashesWithRandomSaltAndVerifies) {
-  for (const char* prefix : {"$6$", "$y$"}) {
+  for (const char* prefix : {"$6$", "$y$", "$5$", "$1$", "$2b$", "$gy$"}) {
     auto a = HashPassword("s3cret", prefix);
     auto b = HashPassword("s3cret", prefix);
     ASSERT_TRUE(a.ok()) << a.status().message();
@@ -40,6 +40,23 @@ TEST(PasswordHashTest, ValidatesHashes) {
   EXPECT_FALSE(IsValidHash(std::string(good).substr(0, 60)));
   EXPECT_FALSE(IsValidHash("$6$salt$has:colon"));
   EXPECT_FALSE(IsValidHash(""));
+  // Checked by shape (no crypt run), scheme by scheme.
+  EXPECT_TRUE(IsValidHash("abJnggxhB/yWI"));  // DES
+  EXPECT_FALSE(IsValidHash("abJnggxhB/yW!"));
+  EXPECT_TRUE(IsValidHash("$1$saltsalt$qjXMvbEw8oaL.CzflDugX/"));
+  EXPECT_FALSE(IsValidHash("$1$saltsaltx$qjXMvbEw8oaL.CzflDugX/"));
+  EXPECT_TRUE(IsValidHash(
+      "$2b$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy"));
+  EXPECT_FALSE(IsValidHash(
+      "$2b$1x$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy"));
+  EXPECT_TRUE(IsValidHash(
+      "$y$j9T$F5Jx5fExrKuPp53xLKQ..1$X3DX6M94c7o.9agCG9G317fhZg9SqC.5i5rd."
+      "RhAtQ7"));
+  EXPECT_FALSE(IsValidHash("$y$j9T$F5Jx5fExrKuPp53xLKQ..1$short"));
+  EXPECT_FALSE(IsValidHash(std::string(good).replace(8, 1, "x")));  // rounds
+  EXPECT_FALSE(IsValidHash("$6$toolongsaltvalue1234$" + std::string(86, 'a')));
+  EXPECT_TRUE(IsValidHash("$6$saltvalue1234567$" + std::string(86, 'a')));
+  EXPECT_FALSE(IsValidHash("$6$salt$" + std::string(86, 'a') + "$x"));
 }
 
 TEST(PasswordHashTest, LockHelpers) {

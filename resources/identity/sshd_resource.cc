@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "resources/identity/sshd_config.h"
+#include "system/systemd/service_manager.h"
 
 namespace flamingo::identity {
 namespace {
@@ -94,6 +95,49 @@ Change SshdResource::Diff(const Observation& o, const ResourceContext&) const {
   return c;
 }
 
+namespace {
+
+// The unit running sshd under systemd ("" when sshd is not running, as at
+// first boot, where flamingo runs before it). nullopt: no service manager
+// to ask (not systemd): assume it runs.
+Result<std::optional<std::string>> RunningSshdUnit(System& sys) {
+  ServiceManager* sm = sys.mutable_services();
+  if (sm == nullptr) return std::optional<std::string>();
+  for (const char* unit : {"sshd.service", "ssh.service"}) {
+    auto st = sm->GetUnit(unit);
+    if (!st.ok()) return st.status().WithContext("sshd");
+    if (st->load_state != "loaded") continue;  // other name, or none
+    bool running =
+        st->active_state == "active" || st->active_state == "reloading";
+    return std::optional<std::string>(running ? unit : "");
+  }
+  return std::optional<std::string>("");
+}
+
+// sshd reads its configuration when it starts: only a running sshd needs a
+// reload. Through systemd's D-Bus API (a reload job for `unit`, never waited
+// for: flamingo runs inside boot), else `systemctl`.
+Status ReloadSshd(System& sys, const std::optional<std::string>& unit) {
+  if (unit) {
+    return sys.mutable_services()
+        ->Enqueue(UnitCommand::kReload, *unit)
+        .WithContext("reload sshd");
+  }
+  ExecRequest req;
+  req.argv = {"systemctl", "try-reload-or-restart", "sshd.service"};
+  req.env = {{"PATH", "/usr/sbin:/usr/bin:/sbin:/bin"}};
+  req.timeout_seconds = 30;
+  auto r = sys.Exec(req);
+  if (!r.ok()) return r.status().WithContext("reload sshd");
+  // 5: no such unit (sshd not installed as sshd.service): nothing to reload.
+  if (!r->success() && r->exit_code != 5) {
+    return Status::Error("reload sshd: systemctl failed: " + r->output_tail);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status SshdResource::Apply(System& sys, const Change&,
                            const ResourceContext& ctx, Record* record) const {
   auto observed = Observe(sys, ctx);
@@ -116,7 +160,13 @@ Status SshdResource::Apply(System& sys, const Change&,
     if (s.ok()) (*record)["mode"] = "main";
   }
   if (!s.ok()) return s;
-  if (sys.IsLive() && !orphan_) {
+  if (!sys.IsLive()) return Status::Ok();
+  // Only a running sshd is affected now; one that has not started yet (first
+  // boot) checks the file itself when it starts (ssh.service runs sshd -t).
+  auto unit = RunningSshdUnit(sys);
+  if (!unit.ok()) return unit.status();
+  if (*unit && (*unit)->empty()) return Status::Ok();
+  if (!orphan_) {
     // Live: let sshd itself check the result; on failure put the previous
     // configuration back, so a broken sshd_config never stays installed.
     ExecRequest check;
@@ -124,7 +174,12 @@ Status SshdResource::Apply(System& sys, const Change&,
     check.env = {{"PATH", "/usr/sbin:/usr/bin:/sbin:/bin"}};
     check.timeout_seconds = 30;
     auto r = sys.Exec(check);
-    if (r.ok() && !r->success() && r->exit_code != 127) {
+    // 127: no sshd binary; no privilege separation directory: sshd cannot
+    // check anything outside its own unit (not a verdict on the file).
+    bool verdict = r.ok() && !r->success() && r->exit_code != 127 &&
+                   r->output_tail.find("privilege separation directory") ==
+                       std::string::npos;
+    if (verdict) {
       Status undo;
       if (d->dropin_mode) {
         undo = d->dropin
@@ -141,19 +196,7 @@ Status SshdResource::Apply(System& sys, const Change&,
           (undo.ok() ? "restored" : "NOT restored: " + undo.message()));
     }
   }
-  if (sys.IsLive()) {
-    ExecRequest req;
-    req.argv = {"systemctl", "try-reload-or-restart", "sshd.service"};
-    req.env = {{"PATH", "/usr/sbin:/usr/bin:/sbin:/bin"}};
-    req.timeout_seconds = 30;
-    auto r = sys.Exec(req);
-    if (!r.ok()) return r.status().WithContext("reload sshd");
-    // 5: no such unit (sshd not installed as sshd.service): nothing to reload.
-    if (!r->success() && r->exit_code != 5) {
-      return Status::Error("reload sshd: systemctl failed: " + r->output_tail);
-    }
-  }
-  return Status::Ok();
+  return ReloadSshd(sys, *unit);
 }
 
 }  // namespace flamingo::identity

@@ -8,6 +8,7 @@
 #include "resources/identity/account_table.h"
 #include "resources/identity/identity_test_util.h"
 #include "resources/identity/password_hash.h"
+#include "system/systemd/fake_service_manager.h"
 
 namespace flamingo::identity {
 namespace {
@@ -318,6 +319,36 @@ TEST_F(IdentityResourceTest, SshdDropInWhenIncludedReloadOnlyWhenLive) {
                                       "sshd.service"}));
 }
 
+// With systemd's API: a reload job for the unit that runs sshd (Debian
+// names it ssh.service), none when sshd is not running; no systemctl.
+TEST_F(IdentityResourceTest, SshdReloadThroughTheServiceManager) {
+  sys_.AddFile("/etc/ssh/sshd_config",
+               "Include /etc/ssh/sshd_config.d/*.conf\n", {0644, 0, 0});
+  FakeServiceManager sm;
+  UnitState missing;
+  missing.load_state = "not-found";
+  missing.active_state = "inactive";
+  sm.SetUnit("sshd.service", missing);
+  UnitState stopped;
+  stopped.load_state = "loaded";
+  stopped.active_state = "inactive";
+  sm.SetUnit("ssh.service", stopped);
+  sys_.set_services(&sm);
+  sys_.set_live(true);
+  ASSERT_TRUE(driver_.Apply("ssh_pwauth: false\nusers: []\n").report.ok());
+  EXPECT_TRUE(sm.calls().empty());  // inactive: reads the file at start
+  EXPECT_TRUE(sys_.exec_requests().empty());  // and checks it itself
+  UnitState running = stopped;
+  running.active_state = "active";
+  sm.SetUnit("ssh.service", running);
+  ASSERT_TRUE(driver_.Apply("ssh_pwauth: true\nusers: []\n").report.ok());
+  EXPECT_EQ(sm.calls(), std::vector<std::string>{"reload ssh.service"});
+  ASSERT_EQ(sys_.exec_requests().size(), 1u);  // sshd -t, no systemctl
+  EXPECT_EQ(sys_.exec_requests()[0].argv,
+            (std::vector<std::string>{"sshd", "-t"}));
+  sys_.set_services(nullptr);
+}
+
 TEST_F(IdentityResourceTest, SshdConfigRejectedBySshdIsRolledBack) {
   std::string original = "Port 22\nPasswordAuthentication yes\n";
   sys_.AddFile("/etc/ssh/sshd_config", original, {0600, 0, 0});
@@ -337,6 +368,24 @@ TEST_F(IdentityResourceTest, SshdConfigRejectedBySshdIsRolledBack) {
       << r.Everything();
   EXPECT_EQ(File("/etc/ssh/sshd_config"), original);
   for (const auto& e : sys_.exec_requests()) EXPECT_NE(e.argv[0], "systemctl");
+}
+
+// Outside its unit sshd -t may fail only for want of /run/sshd: that is no
+// verdict on the file, which stays.
+TEST_F(IdentityResourceTest, SshdCheckWithoutPrivsepDirIsNotARejection) {
+  sys_.AddFile("/etc/ssh/sshd_config", "Port 22\n", {0600, 0, 0});
+  sys_.set_live(true);
+  sys_.set_exec_handler([](const ExecRequest& req) -> Result<ExecResult> {
+    ExecResult r;
+    if (req.argv[0] == "sshd") {
+      r.exit_code = 255;
+      r.output_tail = "Missing privilege separation directory: /run/sshd\n";
+    }
+    return r;
+  });
+  ASSERT_TRUE(driver_.Apply("ssh_pwauth: false\nusers: []\n").report.ok());
+  EXPECT_NE(File("/etc/ssh/sshd_config").find("PasswordAuthentication no"),
+            std::string::npos);
 }
 
 TEST_F(IdentityResourceTest, SshdConfigEditedInPlaceWithoutInclude) {

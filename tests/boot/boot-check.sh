@@ -13,6 +13,7 @@ mono() { systemctl show -p "$2" --value "$1" 2>/dev/null; }
   echo "alice_groups=$(id -nG alice 2>/dev/null)"
   echo "alice_key=$(cut -d' ' -f3 /home/alice/.ssh/authorized_keys 2>/dev/null)"
   echo "alice_key_owner=$(stat -c %U /home/alice/.ssh/authorized_keys 2>/dev/null)"
+  echo "sshd_passwordauthentication=$(/usr/sbin/sshd -T 2>/dev/null | awk '/^passwordauthentication /{print $2}')"
   echo "file=$(cat /etc/flamingo-test/hello.conf 2>/dev/null)"
   echo "file_mode=$(stat -c %a /etc/flamingo-test/hello.conf 2>/dev/null)"
   echo "unit_enabled=$(systemctl is-enabled hello.service 2>&1)"

@@ -20,10 +20,12 @@ SUITE=bookworm
 MIRROR=${FLAMINGO_BOOT_MIRROR:-http://deb.debian.org/debian}
 CACHE=${FLAMINGO_BOOT_CACHE:-/var/cache/flamingo-test}
 # systemd and what a booted instance needs; flamingo's own shared libraries
-# (yaml-cpp, curl, mnl, nftnl, crypt, zlib, systemd) so the host-built binary
-# runs; busybox for the result-reporting unit.
+# (mnl, crypt, zlib, systemd) so the host-built binary runs; busybox for the
+# result-reporting unit. yaml-cpp and libnftnl are linked statically (when
+# the host has their .a files, as Debian's -dev packages do), and libcurl is
+# optional (dlopen'd for https:// only; the boot seed fetches nothing).
 BASE_PACKAGES=systemd,systemd-sysv,dbus,openssh-server,passwd,busybox,sudo
-FLAMINGO_LIBS=libyaml-cpp0.7,libcurl4,libmnl0,libnftnl11,libsystemd0,libcrypt1,zlib1g
+FLAMINGO_LIBS=libmnl0,libsystemd0,libcrypt1,zlib1g
 if [[ "${1:-}" == "--base" ]]; then
   PACKAGES=$BASE_PACKAGES
 else
