@@ -38,7 +38,7 @@ struct RunInfo {
 // identity before anything that could fail for unrelated reasons.
 enum Stage : int {
   kStageEarly = 0,       // bootcmd
-  kStageIdentity = 10,   // groups, users, keys, sudo, sshd policy
+  kStageIdentity = 10,   // groups, users, keys, sudo; sshd policy just after
   kStageDefault = 50,    // files, hostname, services, firewall
   kStageDeferred = 70,   // write_files with defer: true
   kStageLate = 90,       // runcmd and user scripts

@@ -33,6 +33,11 @@ class SshdResource : public IdentityResource {
   // Not a member of the account batch: it runs `sshd -t` and reloads sshd,
   // which must see the account files as committed.
   WriteBatch* Batch() const override { return nullptr; }
+  // Just after the rest of the identity stage (no edge, so a failed user
+  // does not hold it back): password logins change once the accounts and
+  // keys are in place, and the account files are committed once, before
+  // it, rather than twice around it.
+  int Stage() const override { return kStageIdentity + 1; }
   Result<Observation> Observe(const SystemReader& sys,
                               const ResourceContext& ctx) const override;
   Change Diff(const Observation& observed,
