@@ -5,7 +5,8 @@
 // name, uid, gid and member are indexed and edits keep the indexes, so that
 // N edits cost O(N) and not O(N^2) (AccountSession edits one db for a whole
 // run). Callers that modify hold the shadow-utils lock: LockAccounts()
-// (lckpwdf semantics on /etc/.pwd.lock), then Load, edit, Save, release.
+// (lckpwdf semantics on /etc/.pwd.lock), then Load, edit, Save, release;
+// resources do it through AccountSession (account_session.h).
 #pragma once
 
 #include <cstdint>
