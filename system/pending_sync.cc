@@ -39,7 +39,13 @@ Status PendingSync::Add(int fd, const std::string& path, bool is_dir) {
       return Status::Ok();
     }
     if (is_dir && d.dirs.count(st.st_ino) != 0) return Status::Ok();
-    UniqueFd keep(::fcntl(fd, F_DUPFD_CLOEXEC, 0));
+    // A file is kept open read-only (a new open file description of the
+    // same inode): a writable fd left open would make exec(2) of it fail
+    // with ETXTBSY (scripts are written, then run, before Sync).
+    UniqueFd keep(is_dir
+                      ? ::fcntl(fd, F_DUPFD_CLOEXEC, 0)
+                      : ::open(("/proc/self/fd/" + std::to_string(fd)).c_str(),
+                               O_RDONLY | O_CLOEXEC));
     if (keep.valid()) {
       ++d.count;
       if (is_dir) {

@@ -37,9 +37,11 @@ class PendingSync {
  public:
   static constexpr size_t kSyncfsThreshold = 256;
 
-  // `fd` is an open directory (resp. the created file); it is duplicated,
-  // the caller keeps its own. `path` names it in error messages. Returns an
-  // error only when it could not be kept AND an immediate fsync failed.
+  // `fd` is an open directory (resp. the created file); a directory fd is
+  // duplicated, a file is reopened read-only (so it can be exec'd before
+  // Sync); the caller keeps its own fd. `path` names it in error messages.
+  // Returns an error only when it could not be kept AND an immediate fsync
+  // failed.
   Status AddDir(int fd, const std::string& path);
   Status AddNewFile(int fd, const std::string& path);
 

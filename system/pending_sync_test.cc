@@ -4,8 +4,10 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 
@@ -83,6 +85,21 @@ TEST_F(PendingSyncTest, FailureNamesThePathAndTheRestIsStillDone) {
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.message(), "sync /broken: Invalid argument");
   EXPECT_EQ(sync_.last_counts().fsyncs, 2);
+}
+
+// A created script can be run before Sync: no writable fd of it stays open.
+TEST_F(PendingSyncTest, KeptFileCanBeExecuted) {
+  std::string path = tmp_.path() + "/run.sh";
+  UniqueFd f(::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0755));
+  ASSERT_TRUE(f.valid());
+  std::string text = "#!/bin/sh\nexit 3\n";
+  ASSERT_EQ(::write(f.get(), text.data(), text.size()),
+            static_cast<ssize_t>(text.size()));
+  ASSERT_TRUE(sync_.AddNewFile(f.get(), "/run.sh").ok());
+  f.reset();
+  int rc = std::system(path.c_str());
+  EXPECT_TRUE(WIFEXITED(rc) && WEXITSTATUS(rc) == 3) << rc;
+  ASSERT_TRUE(sync_.Sync().ok());
 }
 
 }  // namespace
