@@ -5,8 +5,9 @@
 # table; docs/performance.md records the figures.
 #
 #   bench/run.sh [BUILD_DIR]      (default: build)
-# Env: SIZES="10 100 1000 10000", USER_SIZES="1000" (users, each with a key,
-# a sudo rule and a group; "" to skip), REPEAT=5 (median of REPEAT runs).
+# Env: BENCH_FS=ext4 (see below), SIZES="10 100 1000 10000",
+# USER_SIZES="1000" (users, each with a key, a sudo rule and a group; "" to
+# skip), REPEAT=5 (median of REPEAT runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=$(realpath "${1:-build}/flamingo")
@@ -14,8 +15,22 @@ shared=${SHARED:-$(realpath ../shared)}
 sizes=${SIZES:-"10 100 1000 10000"}
 user_sizes=${USER_SIZES-"1000"}
 repeat=${REPEAT:-5}
-work=$(mktemp -d /tmp/flamingo-bench.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+top=$(mktemp -d /var/tmp/flamingo-bench.XXXXXX)
+work=$top
+trap 'rm -rf "$top"' EXIT
+# BENCH_FS=ext4 (root needed): the roots live on a fresh journaled ext4 in a
+# loop file on the same disk, as an instance's root filesystem would be,
+# instead of wherever /var/tmp is (this VM's / is ext4 without a journal,
+# where every fsync is a cache flush and inode allocation scans recently
+# freed inodes).
+if [ "${BENCH_FS:-}" = ext4 ]; then
+  truncate -s 4G "$top/fs.img"
+  mkfs.ext4 -q -F "$top/fs.img"
+  mkdir "$top/mnt"
+  mount -o loop "$top/fs.img" "$top/mnt"
+  trap 'umount "$top/mnt"; rm -rf "$top"' EXIT
+  work="$top/mnt"
+fi
 
 make_root() {  # make_root DIR USER_DATA META_DATA
   rm -rf "$1"

@@ -51,6 +51,15 @@ bool StartQueued(const UnitState& s) {
          s.job_type == "verify-active";
 }
 
+// Whether systemd holds a definition of the unit that a change of its files
+// makes stale (then daemon-reload). A unit it never found is loaded afresh
+// when next referenced (systemd >= 246 retries "not-found" units once the
+// unit directories changed; Apply checks and reloads on older ones).
+bool LoadedBefore(const Observed& obs) {
+  return obs.state && !obs.state->load_state.empty() &&
+         obs.state->load_state != "not-found";
+}
+
 std::string ActiveText(const UnitState& s) {
   if (s.job_type.empty()) return s.active_state;
   return s.active_state + " (" + s.job_type + " queued)";
@@ -126,7 +135,7 @@ Result<Observation> UnitResource::Observe(const SystemReader& sys,
   }
   if (const ServiceManager* sm = sys.services(); sm != nullptr) {
     obs->live = true;
-    if (spec_.command) {
+    if (!spec_.network) {
       auto st = sm->GetUnit(spec_.name);
       if (!st.ok()) return st.status();
       obs->state = *st;
@@ -144,10 +153,9 @@ Change UnitResource::Diff(const Observation& observed,
   const auto& obs = *static_cast<const Observed*>(observed.detail.get());
   std::vector<FieldChange> fields;
   bool files_changed = false;  // unit file or drop-ins
-  bool links_changed = false;
   if (spec_.mask && !*spec_.mask && obs.masked) {
     fields.push_back({"masked", "yes", "no", false});
-    links_changed = true;
+    files_changed = true;
   }
   if (spec_.content) {
     std::string want = UnitFingerprint(*spec_.content);
@@ -166,13 +174,12 @@ Change UnitResource::Diff(const Observation& observed,
   }
   if (spec_.mask && *spec_.mask && !obs.masked) {
     fields.push_back({"masked", "no", "yes", false});
-    links_changed = true;
+    files_changed = true;
   }
   if (spec_.enable) {
     std::string want = *spec_.enable ? "enabled" : "disabled";
     if (obs.enablement != want) {
       fields.push_back({"enabled", obs.enablement, want, false});
-      links_changed = true;
     }
   }
   std::string reason;
@@ -214,7 +221,8 @@ Change UnitResource::Diff(const Observation& observed,
   Change c = MakeChange(create ? Action::kCreate : Action::kUpdate);
   c.fields = std::move(fields);
   c.reason = reason;
-  if (obs.live && !spec_.network && (files_changed || links_changed)) {
+  // Enable links alone need no reload (like `systemctl enable --no-reload`).
+  if (obs.live && !spec_.network && files_changed && LoadedBefore(obs)) {
     c.reason = c.reason.empty() ? "then daemon-reload"
                                 : c.reason + "; then daemon-reload";
   }
@@ -283,20 +291,29 @@ Status UnitResource::Apply(System& sys, const Change& change,
         if (s.ok()) s = sys.MakeSymlink(l.path, l.target);
         if (!s.ok()) return s;
         if (!st->has_value()) AddPath(record, l.path);
-        changed = true;
       } else if (!*spec_.enable && ours) {
         Status s = sys.Remove(l.path);
         if (!s.ok()) return s;
-        changed = true;
       }
     }
   }
   ServiceManager* sm = sys.mutable_services();
   if (sm == nullptr) return Status::Ok();
-  // networkd files are read by networkd, not by systemd.
+  // networkd files are read by networkd, not by systemd. A daemon-reload
+  // re-runs every generator and re-reads every unit (hundreds of ms during
+  // boot): only when systemd's loaded definition went stale, or when it
+  // still cannot find a unit we just wrote (systemd < 246).
   if (changed && !spec_.network) {
-    Status s = sm->Reload();
-    if (!s.ok()) return s;
+    bool reload = LoadedBefore(obs);
+    if (!reload) {
+      auto st = sm->GetUnit(spec_.name);
+      if (!st.ok()) return st.status();
+      reload = st->load_state == "not-found";
+    }
+    if (reload) {
+      Status s = sm->Reload();
+      if (!s.ok()) return s;
+    }
   }
   bool wants_job =
       std::any_of(change.fields.begin(), change.fields.end(),

@@ -148,6 +148,76 @@ TEST_F(UnitTest, LiveReloadsOnceAndEnqueuesStartWithoutWaiting) {
   EXPECT_EQ(sm_.calls().size(), 2u);
 }
 
+// systemd that looks the unit file up on disk, as systemd >= 246 does for a
+// unit it had not found before: loaded once the file is there.
+class DiskBackedServiceManager : public FakeServiceManager {
+ public:
+  DiskBackedServiceManager(const FakeSystem& sys, bool retries_not_found)
+      : sys_(sys), retries_(retries_not_found) {}
+  Result<UnitState> GetUnit(std::string_view name) const override {
+    std::string n(name);
+    if (!seen_.count(n) || retries_) {
+      seen_[n] = sys_.Exists("/etc/systemd/system/" + n);
+    }
+    if (!seen_[n]) {
+      UnitState st;
+      st.load_state = "not-found";
+      st.active_state = "inactive";
+      return st;
+    }
+    return FakeServiceManager::GetUnit(name);
+  }
+  Status Reload() override {
+    seen_.clear();  // every unit is looked up again
+    return FakeServiceManager::Reload();
+  }
+
+ private:
+  const FakeSystem& sys_;
+  bool retries_;
+  mutable std::map<std::string, bool> seen_;
+};
+
+// A unit systemd has never loaded needs no daemon-reload (a reload re-runs
+// every generator: hundreds of ms at boot); enable links alone need none.
+TEST_F(UnitTest, NewUnitIsStartedWithoutDaemonReload) {
+  DiskBackedServiceManager sm(sys_, /*retries_not_found=*/true);
+  sys_.set_live(true);
+  sys_.set_services(&sm);
+  ASSERT_EQ(Compile(kRedis), "");
+  Plan plan = PlanOn(sys_);
+  EXPECT_EQ(plan.items[0].change.reason.find("daemon-reload"),
+            std::string::npos);
+  ApplyReport r = Apply(sys_);
+  ASSERT_TRUE(r.ok()) << r.results[0].message;
+  EXPECT_EQ(sm.calls(), (std::vector<std::string>{"start redis.service"}));
+  // Its file changed while loaded: now the definition is stale.
+  sm.RunJobs();
+  std::string changed = kRedis;
+  changed.replace(changed.find("Description=Redis"), 17, "Description=R2");
+  ASSERT_EQ(Compile(changed), "");
+  plan = PlanOn(sys_);
+  EXPECT_NE(plan.items[0].change.reason.find("then daemon-reload"),
+            std::string::npos);
+  ASSERT_TRUE(Apply(sys_).ok());
+  EXPECT_EQ(sm.calls(),
+            (std::vector<std::string>{"start redis.service", "reload"}));
+  sys_.set_services(nullptr);
+}
+
+// systemd < 246 keeps a "not-found" unit until a daemon-reload.
+TEST_F(UnitTest, NewUnitStillNotFoundGetsDaemonReload) {
+  DiskBackedServiceManager sm(sys_, /*retries_not_found=*/false);
+  sys_.set_live(true);
+  sys_.set_services(&sm);
+  ASSERT_EQ(Compile(kRedis), "");
+  ApplyReport r = Apply(sys_);
+  ASSERT_TRUE(r.ok()) << r.results[0].message;
+  EXPECT_EQ(sm.calls(),
+            (std::vector<std::string>{"reload", "start redis.service"}));
+  sys_.set_services(nullptr);
+}
+
 TEST_F(UnitTest, RestartOnlyWhenFilesChange) {
   sys_.set_live(true);
   sys_.set_services(&sm_);

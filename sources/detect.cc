@@ -8,6 +8,7 @@
 #include <memory>
 #include <sstream>
 
+#include "engine/text.h"
 #include "sources/datasource.h"
 #include "sources/fs_image.h"
 
@@ -17,26 +18,13 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string Lower(std::string s) {
-  for (char& c : s)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-std::string Trim(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return "";
-  size_t e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
-}
-
 std::string ReadSmall(const std::string& path) {
   std::ifstream f(path);
   if (!f) return "";
   std::string s(4096, '\0');
   f.read(s.data(), static_cast<std::streamsize>(s.size()));
   s.resize(static_cast<size_t>(f.gcount()));
-  return Trim(s);
+  return TrimSpace(s);
 }
 
 std::string JoinPath(const std::string& a, const std::string& b) {
@@ -45,7 +33,7 @@ std::string JoinPath(const std::string& a, const std::string& b) {
 }
 
 std::string Canonical(std::string name) {
-  name = Lower(Trim(name));
+  name = AsciiLower(TrimSpace(name));
   if (name == "nocloud-net" || name == "nocloud_net" || name == "nocloudnet")
     return "nocloud";
   if (name == "config-drive" || name == "config_drive" ||
@@ -113,11 +101,11 @@ std::optional<Detection> FromDmi(const Dmi& m) {
   if (m.sys_vendor == "Amazon EC2" || m.bios_vendor == "Amazon EC2") {
     return det("ec2", "DMI sys_vendor/bios_vendor 'Amazon EC2'");
   }
-  if (Lower(m.product_uuid).rfind("ec2", 0) == 0 &&
-      Lower(m.hypervisor_uuid).rfind("ec2", 0) == 0) {
+  if (AsciiLower(m.product_uuid).rfind("ec2", 0) == 0 &&
+      AsciiLower(m.hypervisor_uuid).rfind("ec2", 0) == 0) {
     return det("ec2", "DMI product_uuid and hypervisor uuid start with 'ec2'");
   }
-  if (Lower(m.product_version).find("amazon") != std::string::npos) {
+  if (AsciiLower(m.product_version).find("amazon") != std::string::npos) {
     return det("ec2", "DMI product_version '" + m.product_version + "'");
   }
   if (m.product_name == "Google Compute Engine" || m.sys_vendor == "Google" ||
@@ -207,7 +195,7 @@ std::vector<Labelled> ScanLabels(const HostPaths& p, Logger* logger,
 std::optional<std::string> FindLabel(const std::vector<Labelled>& all,
                                      const std::string& want) {
   for (const Labelled& l : all) {
-    if (Lower(l.label) == want) return l.device;
+    if (AsciiLower(l.label) == want) return l.device;
   }
   return std::nullopt;
 }
@@ -251,7 +239,7 @@ std::optional<Detection> ParseDsCmdline(const std::string& cmdline) {
       }
       size_t eq = item.find('=');
       if (eq == std::string::npos) continue;
-      std::string k = Lower(item.substr(0, eq)), val = item.substr(eq + 1);
+      std::string k = AsciiLower(item.substr(0, eq)), val = item.substr(eq + 1);
       if (k == "s" || k == "seedfrom")
         d.seed_url = val;
       else if (k == "i" || k == "instance-id")

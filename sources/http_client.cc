@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -13,6 +12,7 @@
 #include <mutex>
 #include <thread>
 
+#include "engine/text.h"
 #include "sources/http_curl.h"
 #include "sources/http_plain.h"
 #include "sources/http_url.h"
@@ -23,19 +23,6 @@ namespace {
 
 using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
-
-std::string Lower(std::string s) {
-  for (char& c : s)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-std::string Trim(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return "";
-  size_t e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
-}
 
 bool Retryable(long status) { return status == 429 || status >= 500; }
 
@@ -98,7 +85,7 @@ Result<HttpResponse> ReadFileUrl(const std::string& url, size_t max_bytes) {
 }
 
 std::optional<milliseconds> ParseRetryAfter(const std::string& value) {
-  std::string v = Trim(value);
+  std::string v = TrimSpace(value);
   if (v.empty()) return std::nullopt;
   if (std::all_of(v.begin(), v.end(),
                   [](char c) { return c >= '0' && c <= '9'; })) {
@@ -224,7 +211,7 @@ HttpFetcher::Attempt HttpFetcher::FetchOnce(const HttpRequest& original,
         next_url->Authority() != url->Authority()) {
       // Credentials stay with the server they were meant for.
       std::erase_if(req.headers, [](const auto& h) {
-        std::string n = Lower(h.first);
+        std::string n = AsciiLower(h.first);
         return n == "authorization" || n == "cookie";
       });
     }

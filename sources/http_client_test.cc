@@ -11,21 +11,12 @@
 namespace flamingo {
 namespace {
 
+using flamingo::testing::FastFetchPolicy;
 using flamingo::testing::TestHttpServer;
 using flamingo::testing::TestRequest;
 using flamingo::testing::TestResponse;
 using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
-
-FetchPolicy Fast() {
-  FetchPolicy p;
-  p.timeout = milliseconds(1000);
-  p.connect_timeout = milliseconds(500);
-  p.initial_backoff = milliseconds(10);
-  p.max_backoff = milliseconds(50);
-  p.total_budget = milliseconds(3000);
-  return p;
-}
 
 long Ms(Clock::time_point start) {
   return static_cast<long>(
@@ -44,7 +35,7 @@ TEST(HttpClient, GetSendsHeadersAndReturnsBody) {
   HttpRequest req;
   req.url = srv.url() + "/a";
   req.headers = {{"X-Test", "42"}};
-  auto r = f.Fetch(req, Fast());
+  auto r = f.Fetch(req, FastFetchPolicy());
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->body, "hello 42");
@@ -60,7 +51,7 @@ TEST(HttpClient, PutWithBody) {
   req.method = "PUT";
   req.url = srv.url() + "/latest/api/token";
   req.body = "x";
-  auto r = f.Fetch(req, Fast());
+  auto r = f.Fetch(req, FastFetchPolicy());
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->body, "PUT:x");
 }
@@ -69,10 +60,10 @@ TEST(HttpClient, NotFoundIsAResponseAndOptional) {
   TestHttpServer srv(
       [](const TestRequest&) { return TestResponse::Status(404); });
   HttpFetcher f;
-  auto opt = FetchOptional(&f, srv.url() + "/x", Fast());
+  auto opt = FetchOptional(&f, srv.url() + "/x", FastFetchPolicy());
   ASSERT_TRUE(opt.ok());
   EXPECT_FALSE(opt->has_value());
-  auto body = FetchBody(&f, srv.url() + "/x", Fast());
+  auto body = FetchBody(&f, srv.url() + "/x", FastFetchPolicy());
   ASSERT_FALSE(body.ok());
   EXPECT_NE(body.status().message().find(srv.url() + "/x"), std::string::npos);
   EXPECT_NE(body.status().message().find("HTTP 404"), std::string::npos);
@@ -83,7 +74,7 @@ TEST(HttpClient, ServerErrorsAreRetriedThenReported) {
   TestHttpServer srv(
       [](const TestRequest&) { return TestResponse::Status(500); });
   HttpFetcher f(nullptr, 1);
-  auto body = FetchBody(&f, srv.url() + "/m", Fast());
+  auto body = FetchBody(&f, srv.url() + "/m", FastFetchPolicy());
   ASSERT_FALSE(body.ok());
   EXPECT_NE(body.status().message().find("HTTP 500 after 3 attempts"),
             std::string::npos)
@@ -100,7 +91,7 @@ TEST(HttpClient, RecoversAfterTransientFailure) {
   HttpFetcher f(nullptr, 1);
   HttpRequest req;
   req.url = srv.url() + "/";
-  auto r = f.Fetch(req, Fast());
+  auto r = f.Fetch(req, FastFetchPolicy());
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->body, "ok");
   EXPECT_EQ(r->attempts, 3);
@@ -118,7 +109,7 @@ TEST(HttpClient, RetryAfterIsHonoured) {
   });
   HttpFetcher f(nullptr, 1);
   auto start = Clock::now();
-  auto body = FetchBody(&f, srv.url() + "/", Fast());
+  auto body = FetchBody(&f, srv.url() + "/", FastFetchPolicy());
   ASSERT_TRUE(body.ok()) << body.status().message();
   EXPECT_GE(Ms(start), 950);
 }
@@ -131,7 +122,7 @@ TEST(HttpClient, RetryAfterBeyondBudgetFailsAtOnce) {
   });
   HttpFetcher f(nullptr, 1);
   auto start = Clock::now();
-  auto body = FetchBody(&f, srv.url() + "/slow-down", Fast());
+  auto body = FetchBody(&f, srv.url() + "/slow-down", FastFetchPolicy());
   ASSERT_FALSE(body.ok());
   EXPECT_LT(Ms(start), 1000);
   EXPECT_NE(body.status().message().find("Retry-After 120"), std::string::npos)
@@ -146,7 +137,7 @@ TEST(HttpClient, SlowServerTimesOutWithinTheBudget) {
     return r;
   });
   HttpFetcher f(nullptr, 1);
-  FetchPolicy p = Fast();
+  FetchPolicy p = FastFetchPolicy();
   p.timeout = milliseconds(200);
   p.total_budget = milliseconds(700);
   auto start = Clock::now();
@@ -167,7 +158,7 @@ TEST(HttpClient, ClosedConnectionAndTruncatedBodyAreErrors) {
     return resp;
   });
   HttpFetcher f(nullptr, 1);
-  FetchPolicy p = Fast();
+  FetchPolicy p = FastFetchPolicy();
   p.max_attempts = 2;
   for (std::string path : {"/close", "/truncate"}) {
     auto body = FetchBody(&f, srv.url() + path, p);
@@ -182,7 +173,7 @@ TEST(HttpClient, OversizedResponseRefused) {
     return TestResponse::Status(200, std::string(200000, 'x'));
   });
   HttpFetcher f(nullptr, 1);
-  FetchPolicy p = Fast();
+  FetchPolicy p = FastFetchPolicy();
   p.max_bytes = 10000;
   auto body = FetchBody(&f, srv.url() + "/big", p);
   ASSERT_FALSE(body.ok());
@@ -202,7 +193,7 @@ TEST(HttpClient, ConnectionRefusedNamesTheUrl) {
   HttpFetcher f(nullptr, 1);
   std::string url = "http://127.0.0.1:" + std::to_string(port) + "/gone";
   auto start = Clock::now();
-  auto body = FetchBody(&f, url, Fast());
+  auto body = FetchBody(&f, url, FastFetchPolicy());
   ASSERT_FALSE(body.ok());
   EXPECT_LT(Ms(start), 3000);
   EXPECT_NE(body.status().message().find(url), std::string::npos);
@@ -214,13 +205,14 @@ TEST(HttpClient, FileUrls) {
   std::filesystem::create_directories(dir);
   { std::ofstream(dir / "a") << "content"; }
   HttpFetcher f;
-  auto ok = FetchBody(&f, "file://" + (dir / "a").string(), Fast());
+  auto ok = FetchBody(&f, "file://" + (dir / "a").string(), FastFetchPolicy());
   ASSERT_TRUE(ok.ok());
   EXPECT_EQ(*ok, "content");
-  auto missing = FetchOptional(&f, "file://" + (dir / "nope").string(), Fast());
+  auto missing =
+      FetchOptional(&f, "file://" + (dir / "nope").string(), FastFetchPolicy());
   ASSERT_TRUE(missing.ok());
   EXPECT_FALSE(missing->has_value());
-  FetchPolicy p = Fast();
+  FetchPolicy p = FastFetchPolicy();
   p.max_bytes = 3;
   EXPECT_FALSE(FetchBody(&f, "file://" + (dir / "a").string(), p).ok());
   std::filesystem::remove_all(dir);

@@ -3,28 +3,16 @@
 #include <curl/curl.h>
 
 #include <algorithm>
-#include <cctype>
 #include <map>
 #include <string>
+
+#include "engine/text.h"
 
 namespace flamingo {
 
 namespace {
 
 using std::chrono::milliseconds;
-
-std::string Lower(std::string s) {
-  for (char& c : s)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-std::string Trim(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return "";
-  size_t e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
-}
 
 struct Transfer {
   std::string body;
@@ -54,8 +42,8 @@ size_t HeaderCb(char* data, size_t size, size_t n, void* user) {
   }
   size_t colon = line.find(':');
   if (colon != std::string::npos) {
-    t->headers[Lower(Trim(line.substr(0, colon)))] =
-        Trim(line.substr(colon + 1));
+    t->headers[AsciiLower(TrimSpace(line.substr(0, colon)))] =
+        TrimSpace(line.substr(colon + 1));
   }
   return len;
 }

@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "engine/codec.h"
+#include "engine/text.h"
 #include "sources/http_response.h"
 #include "sources/http_url.h"
 
@@ -28,12 +29,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
-
-std::string Lower(std::string s) {
-  for (char& c : s)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 class Socket {
  public:
@@ -189,7 +184,7 @@ Result<std::string> BuildRequest(const HttpRequest& req, const HttpUrl& url) {
       return Status::Error("invalid value of request header " + name +
                            " (line break or NUL)");
     }
-    std::string n = Lower(name);
+    std::string n = AsciiLower(name);
     // Framing is the transport's own: one request per connection.
     if (n == "content-length" || n == "transfer-encoding" ||
         n == "connection") {

@@ -20,13 +20,9 @@ using flamingo::testing::TestResponse;
 using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
 
+// One attempt: these tests look at what a single request does.
 FetchPolicy Fast() {
-  FetchPolicy p;
-  p.timeout = milliseconds(1000);
-  p.connect_timeout = milliseconds(500);
-  p.initial_backoff = milliseconds(10);
-  p.max_backoff = milliseconds(50);
-  p.total_budget = milliseconds(3000);
+  FetchPolicy p = flamingo::testing::FastFetchPolicy();
   p.max_attempts = 1;
   return p;
 }

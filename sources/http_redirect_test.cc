@@ -14,21 +14,12 @@
 namespace flamingo {
 namespace {
 
+using flamingo::testing::FastFetchPolicy;
 using flamingo::testing::TestHttpServer;
 using flamingo::testing::TestRequest;
 using flamingo::testing::TestResponse;
 using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
-
-FetchPolicy Fast() {
-  FetchPolicy p;
-  p.timeout = milliseconds(1000);
-  p.connect_timeout = milliseconds(500);
-  p.initial_backoff = milliseconds(10);
-  p.max_backoff = milliseconds(50);
-  p.total_budget = milliseconds(3000);
-  return p;
-}
 
 TestResponse Redirect(int status, const std::string& location) {
   TestResponse r = TestResponse::Status(status);
@@ -63,7 +54,7 @@ TEST(HttpRedirect, RelativeAndAbsoluteLocationsAreFollowed) {
   HttpFetcher f;
   HttpRequest req;
   req.url = srv.url() + "/a/start";
-  auto r = f.Fetch(req, Fast());
+  auto r = f.Fetch(req, FastFetchPolicy());
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->body, "arrived");
@@ -76,7 +67,7 @@ TEST(HttpRedirect, AtMostFiveThenAnError) {
     return Redirect(307, r.path + "x");  // forever
   });
   HttpFetcher f;
-  FetchPolicy p = Fast();
+  FetchPolicy p = FastFetchPolicy();
   p.max_attempts = 3;
   auto r = FetchBody(&f, srv.url() + "/loop", p);
   ASSERT_FALSE(r.ok());
@@ -92,7 +83,7 @@ TEST(HttpRedirect, AtMostFiveThenAnError) {
 TEST(HttpRedirect, NotFollowedWhenThePolicySaysSo) {
   TestHttpServer srv([](const TestRequest&) { return Redirect(302, "/x"); });
   HttpFetcher f;
-  FetchPolicy p = Fast();
+  FetchPolicy p = FastFetchPolicy();
   p.follow_redirects = false;
   HttpRequest req;
   req.url = srv.url() + "/";
@@ -114,11 +105,11 @@ TEST(HttpRedirect, SeeOtherTurnsPutIntoGetAndTemporaryKeepsIt) {
   req.method = "PUT";
   req.body = "b";
   req.url = srv.url() + "/303";
-  auto r = f.Fetch(req, Fast());
+  auto r = f.Fetch(req, FastFetchPolicy());
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->body, "GET:");
   req.url = srv.url() + "/307";
-  r = f.Fetch(req, Fast());
+  r = f.Fetch(req, FastFetchPolicy());
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->body, "PUT:b");
 }
@@ -135,7 +126,7 @@ TEST(HttpRedirect, CredentialsStayWithTheirServer) {
   HttpRequest req;
   req.url = srv.url() + "/";
   req.headers = {{"Authorization", "Bearer s3cret"}, {"X-Token", "t"}};
-  auto r = f.Fetch(req, Fast());
+  auto r = f.Fetch(req, FastFetchPolicy());
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->body, "auth= token=t");
 }
@@ -150,7 +141,7 @@ TEST(HttpRedirect, HttpToHttpsGoesThroughTheHttpsTransport) {
   HttpRequest req;
   req.url = srv.url() + "/doc";
   req.headers = {{"X-Token", "t"}};
-  auto r = f.Fetch(req, Fast());
+  auto r = f.Fetch(req, FastFetchPolicy());
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->body, "secure");
   ASSERT_EQ(log.size(), 1u);
@@ -162,7 +153,7 @@ TEST(HttpRedirect, OtherSchemesAreRefused) {
   TestHttpServer srv(
       [](const TestRequest&) { return Redirect(302, "file:///etc/shadow"); });
   HttpFetcher f;
-  auto r = FetchBody(&f, srv.url() + "/", Fast());
+  auto r = FetchBody(&f, srv.url() + "/", FastFetchPolicy());
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("redirect to file:///etc/shadow"),
             std::string::npos)
@@ -177,7 +168,7 @@ TEST(HttpsWithoutLibcurl, FailsClearlyAndOnlyHttps) {
       [](const TestRequest&) { return TestResponse::Status(200, "plain"); });
   HttpFetcher f(nullptr, 1, nullptr,
                 MakeCurlTransport("libflamingo-no-such-curl.so.4"));
-  FetchPolicy p = Fast();
+  FetchPolicy p = FastFetchPolicy();
   p.max_attempts = 3;
   p.initial_backoff = milliseconds(400);
   auto start = Clock::now();
@@ -205,7 +196,7 @@ TEST(HttpsThroughLibcurl, ErrorsComeFromLibcurl) {
     port = srv.port();
   }
   HttpFetcher f(nullptr, 1);
-  FetchPolicy p = Fast();
+  FetchPolicy p = FastFetchPolicy();
   p.max_attempts = 1;
   std::string url = "https://127.0.0.1:" + std::to_string(port) + "/";
   auto r = FetchBody(&f, url, p);
@@ -220,7 +211,7 @@ TEST(HttpsThroughLibcurl, PlainServerIsNotTls) {
   TestHttpServer srv(
       [](const TestRequest&) { return TestResponse::Status(200, "x"); });
   HttpFetcher f(nullptr, 1);
-  FetchPolicy p = Fast();
+  FetchPolicy p = FastFetchPolicy();
   p.max_attempts = 1;
   std::string url = "https://127.0.0.1:" + std::to_string(srv.port()) + "/";
   auto r = FetchBody(&f, url, p);

@@ -3,24 +3,16 @@
 #include <algorithm>
 #include <cctype>
 
+#include "engine/text.h"
+
 namespace flamingo {
 
 namespace {
 
 constexpr size_t kMaxChunkLine = 4096;
 
-std::string Lower(std::string s) {
-  for (char& c : s)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-std::string TrimWs(std::string_view s) {
-  size_t b = s.find_first_not_of(" \t");
-  if (b == std::string_view::npos) return "";
-  size_t e = s.find_last_not_of(" \t");
-  return std::string(s.substr(b, e - b + 1));
-}
+// RFC 9110 optional whitespace (OWS): space and tab, not CR/LF.
+std::string TrimOws(std::string_view s) { return TrimSpace(s, " \t"); }
 
 // RFC 9110 tchar.
 bool TokenChar(char c) {
@@ -198,7 +190,7 @@ Status HttpResponseParser::HeaderLine(const std::string& line) {
       return Fail("malformed response header " + Quote(line) +
                   ": continuation of nothing");
     }
-    std::string more = TrimWs(line);
+    std::string more = TrimOws(line);
     std::string& v = resp_.headers[last_header_];
     if (!more.empty()) v += v.empty() ? more : " " + more;
     if (last_header_ == "transfer-encoding") transfer_encoding_ += " " + more;
@@ -211,12 +203,12 @@ Status HttpResponseParser::HeaderLine(const std::string& line) {
                    TokenChar)) {
     return Fail("malformed response header " + Quote(line));
   }
-  std::string name = Lower(line.substr(0, colon));
-  std::string value = TrimWs(std::string_view(line).substr(colon + 1));
+  std::string name = AsciiLower(line.substr(0, colon));
+  std::string value = TrimOws(std::string_view(line).substr(colon + 1));
   resp_.headers[name] = value;
   last_header_ = name;
   if (name == "content-length") {
-    if (has_content_length_ && TrimWs(content_length_) != value) {
+    if (has_content_length_ && TrimOws(content_length_) != value) {
       return Fail("conflicting Content-Length headers");
     }
     has_content_length_ = true;
@@ -246,7 +238,7 @@ Status HttpResponseParser::EndOfHeaders() {
     while (pos <= transfer_encoding_.size()) {
       size_t comma = transfer_encoding_.find(',', pos);
       if (comma == std::string::npos) comma = transfer_encoding_.size();
-      std::string c = Lower(TrimWs(
+      std::string c = AsciiLower(TrimOws(
           std::string_view(transfer_encoding_).substr(pos, comma - pos)));
       pos = comma + 1;
       if (c.empty()) continue;
@@ -263,7 +255,7 @@ Status HttpResponseParser::EndOfHeaders() {
     return Status::Ok();
   }
   if (has_content_length_) {
-    std::string v = TrimWs(content_length_);
+    std::string v = TrimOws(content_length_);
     bool ok = !v.empty() && v.size() <= 18 &&
               std::all_of(v.begin(), v.end(),
                           [](char c) { return c >= '0' && c <= '9'; });

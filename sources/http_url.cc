@@ -5,15 +5,11 @@
 #include <cctype>
 #include <vector>
 
+#include "engine/text.h"
+
 namespace flamingo {
 
 namespace {
-
-std::string Lower(std::string s) {
-  for (char& c : s)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -122,7 +118,7 @@ Result<HttpUrl> ParseHttpUrl(const std::string& url) {
   if (slen == 0 || url.compare(slen, 3, "://") != 0) {
     return Status::Error("invalid URL: expected http:// or https://");
   }
-  r.scheme = Lower(url.substr(0, slen));
+  r.scheme = AsciiLower(url.substr(0, slen));
   if (r.scheme != "http" && r.scheme != "https") {
     return Status::Error("unsupported URL scheme \"" + r.scheme + "\"");
   }
@@ -208,10 +204,8 @@ Result<HttpUrl> ParseHttpUrl(const std::string& url) {
 
 Result<std::string> ResolveLocation(const std::string& base,
                                     const std::string& location) {
-  size_t b = location.find_first_not_of(" \t");
-  size_t e = location.find_last_not_of(" \t");
-  if (b == std::string::npos) return Status::Error("empty Location header");
-  std::string loc = location.substr(b, e - b + 1);
+  std::string loc = TrimSpace(location, " \t");
+  if (loc.empty()) return Status::Error("empty Location header");
   if (SchemeLength(loc) > 0) return loc;  // absolute
   std::string bare = base.substr(0, base.find('#'));
   size_t slen = SchemeLength(bare);

@@ -1,5 +1,7 @@
 #include "sources/json_util.h"
 
+#include <utility>
+
 namespace flamingo {
 
 Result<nlohmann::json> ParseJson(const std::string& text,
@@ -18,6 +20,17 @@ std::string JsonString(const nlohmann::json& obj, const std::string& key) {
   if (it->is_string()) return it->get<std::string>();
   if (it->is_number() || it->is_boolean()) return it->dump();
   return "";
+}
+
+void AddPublicKey(std::vector<std::string>* keys, std::string key) {
+  while (!key.empty() &&
+         (key.back() == '\n' || key.back() == '\r' || key.back() == ' '))
+    key.pop_back();
+  if (key.empty()) return;
+  for (const std::string& x : *keys) {
+    if (x == key) return;
+  }
+  keys->push_back(std::move(key));
 }
 
 }  // namespace flamingo

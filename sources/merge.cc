@@ -3,22 +3,11 @@
 #include <cctype>
 #include <optional>
 
+#include "engine/text.h"
+
 namespace flamingo {
 
 namespace {
-
-std::string Lower(std::string s) {
-  for (char& c : s)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-std::string Trim(std::string_view s) {
-  size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string_view::npos) return "";
-  size_t e = s.find_last_not_of(" \t\r\n");
-  return std::string(s.substr(b, e - b + 1));
-}
 
 bool Has(const std::vector<std::string>& opts, std::string_view o) {
   for (const auto& x : opts) {
@@ -28,7 +17,7 @@ bool Has(const std::vector<std::string>& opts, std::string_view o) {
 }
 
 std::string Canonical(std::string name) {
-  name = Lower(Trim(name));
+  name = AsciiLower(TrimSpace(name));
   for (char& c : name) {
     if (c == '-') c = '_';
   }
@@ -184,7 +173,7 @@ Result<std::vector<MergerSpec>> ParseMergers(std::string_view text) {
     size_t p = 0;
     while (p <= opts.size()) {
       size_t comma = opts.find(',', p);
-      std::string o = Lower(Trim(opts.substr(
+      std::string o = AsciiLower(TrimSpace(opts.substr(
           p, comma == std::string::npos ? std::string::npos : comma - p)));
       if (!o.empty()) spec.opts.push_back(o);
       p = comma == std::string::npos ? opts.size() + 1 : comma + 1;
@@ -231,12 +220,12 @@ std::vector<MergerSpec> ExtractMergers(Value* config, Diagnostics* diags) {
       if (const Value* settings = m.Get("settings");
           settings && settings->is_list()) {
         for (const Value& o : settings->items())
-          spec.opts.push_back(Lower(o.ScalarText()));
+          spec.opts.push_back(AsciiLower(o.ScalarText()));
       }
     } else if (m.is_list() && !m.items().empty()) {
       spec.name = Canonical(m.items()[0].ScalarText());
       for (size_t i = 1; i < m.items().size(); ++i) {
-        spec.opts.push_back(Lower(m.items()[i].ScalarText()));
+        spec.opts.push_back(AsciiLower(m.items()[i].ScalarText()));
       }
     } else {
       diags->Error(m, "a merger must be {name, settings} or [name, option...]");

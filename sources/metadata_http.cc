@@ -31,17 +31,6 @@ std::vector<std::string> Lines(const std::string& s) {
   return out;
 }
 
-void AddKey(std::vector<std::string>* keys, std::string k) {
-  while (!k.empty() &&
-         (k.back() == '\n' || k.back() == '\r' || k.back() == ' '))
-    k.pop_back();
-  if (k.empty()) return;
-  for (const std::string& x : *keys) {
-    if (x == k) return;
-  }
-  keys->push_back(std::move(k));
-}
-
 class Ec2Crawler {
  public:
   Ec2Crawler(Fetcher* f, const FetchPolicy& p, Headers h, Logger* l)
@@ -180,9 +169,9 @@ Status NormalizeEc2(const nlohmann::json& m, InstanceData* out) {
   if (auto k = m.find("public-keys"); k != m.end() && k->is_object()) {
     for (const auto& [n, v] : k->items()) {
       if (v.is_string())
-        AddKey(&out->public_keys, v.get<std::string>());
+        AddPublicKey(&out->public_keys, v.get<std::string>());
       else
-        AddKey(&out->public_keys, JsonString(v, "openssh-key"));
+        AddPublicKey(&out->public_keys, JsonString(v, "openssh-key"));
     }
   }
   return Status::Ok();
@@ -224,7 +213,7 @@ Status NormalizeGce(const nlohmann::json& inst, const nlohmann::json& proj,
   }
   nlohmann::json by_user = nlohmann::json::array();
   for (const auto& [user, key] : keys) {
-    AddKey(&out->public_keys, key);
+    AddPublicKey(&out->public_keys, key);
     by_user.push_back({{"user", user}, {"key", key}});
   }
   out->meta_data["ssh-keys"] = by_user;

@@ -2,24 +2,13 @@
 
 #include <cctype>
 
+#include "engine/text.h"
+
 namespace flamingo {
 
 namespace {
 
 constexpr int kMaxDepth = 10;
-
-std::string Lower(std::string s) {
-  for (char& c : s)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-std::string Trim(std::string_view s) {
-  size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string_view::npos) return "";
-  size_t e = s.find_last_not_of(" \t\r\n");
-  return std::string(s.substr(b, e - b + 1));
-}
 
 // Splits text into lines, each keeping its own line ending.
 std::vector<std::string_view> Lines(std::string_view text) {
@@ -108,7 +97,8 @@ Result<MimePart> ParseEntity(std::string_view text, int depth) {
   }
   std::string name, value;
   auto flush = [&] {
-    if (!name.empty()) part.headers[Lower(Trim(name))] = Trim(value);
+    if (!name.empty())
+      part.headers[AsciiLower(TrimSpace(name))] = TrimSpace(value);
     name.clear();
     value.clear();
   };
@@ -120,7 +110,7 @@ Result<MimePart> ParseEntity(std::string_view text, int depth) {
     }
     if ((l[0] == ' ' || l[0] == '\t') && !name.empty()) {
       value += " ";
-      value += Trim(l);
+      value += TrimSpace(l);
     } else {
       size_t colon = l.find(':');
       if (colon == std::string_view::npos || colon == 0) break;  // body begins
@@ -147,7 +137,8 @@ Result<MimePart> ParseEntity(std::string_view text, int depth) {
     if (!s.ok()) return s;
     return part;
   }
-  std::string cte = Lower(Trim(part.Header("content-transfer-encoding")));
+  std::string cte =
+      AsciiLower(TrimSpace(part.Header("content-transfer-encoding")));
   if (cte == "base64") {
     Result<std::string> d = DecodeBase64(body);
     if (!d.ok()) return d.status();
@@ -181,7 +172,7 @@ std::string MimePart::Filename() const {
 std::string ParseContentType(const std::string& value,
                              std::map<std::string, std::string>* params) {
   size_t semi = value.find(';');
-  std::string type = Lower(Trim(value.substr(0, semi)));
+  std::string type = AsciiLower(TrimSpace(value.substr(0, semi)));
   while (semi != std::string::npos) {
     size_t start = semi + 1;
     // Find the next ';' outside quotes.
@@ -197,8 +188,8 @@ std::string ParseContentType(const std::string& value,
     std::string item = value.substr(start, j - start);
     size_t eq = item.find('=');
     if (eq != std::string::npos) {
-      std::string k = Lower(Trim(item.substr(0, eq)));
-      std::string v = Trim(item.substr(eq + 1));
+      std::string k = AsciiLower(TrimSpace(item.substr(0, eq)));
+      std::string v = TrimSpace(item.substr(eq + 1));
       if (v.size() >= 2 && v.front() == '"' && v.back() == '"') {
         std::string un;
         for (size_t q = 1; q + 1 < v.size(); ++q) {

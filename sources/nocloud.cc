@@ -16,17 +16,6 @@ std::string JoinPath(const std::string& a, const std::string& b) {
   return a + b;
 }
 
-void AddKey(std::vector<std::string>* keys, std::string k) {
-  while (!k.empty() &&
-         (k.back() == '\n' || k.back() == '\r' || k.back() == ' '))
-    k.pop_back();
-  if (k.empty()) return;
-  for (const std::string& x : *keys) {
-    if (x == k) return;
-  }
-  keys->push_back(std::move(k));
-}
-
 Result<nlohmann::json> YamlToJson(const std::string& text,
                                   const std::string& name) {
   Diagnostics diags;
@@ -63,21 +52,22 @@ Status NormalizeNoCloud(const std::string& text, const std::string& name,
       size_t pos = 0;
       while (pos <= s.size()) {
         size_t nl = s.find('\n', pos);
-        AddKey(&out->public_keys,
-               s.substr(pos, nl == std::string::npos ? std::string::npos
-                                                     : nl - pos));
+        AddPublicKey(&out->public_keys,
+                     s.substr(pos, nl == std::string::npos ? std::string::npos
+                                                           : nl - pos));
         pos = nl == std::string::npos ? s.size() + 1 : nl + 1;
       }
     } else if (it->is_array()) {
       for (const auto& k : *it) {
-        if (k.is_string()) AddKey(&out->public_keys, k.get<std::string>());
+        if (k.is_string())
+          AddPublicKey(&out->public_keys, k.get<std::string>());
       }
     } else if (it->is_object()) {
       for (const auto& [n, k] : it->items()) {
         if (k.is_string())
-          AddKey(&out->public_keys, k.get<std::string>());
+          AddPublicKey(&out->public_keys, k.get<std::string>());
         else if (k.is_object())
-          AddKey(&out->public_keys, JsonString(k, "openssh-key"));
+          AddPublicKey(&out->public_keys, JsonString(k, "openssh-key"));
       }
     }
   }
@@ -101,13 +91,13 @@ Status NormalizeOpenStack(const nlohmann::json& m, InstanceData* out) {
   }
   if (auto it = m.find("public_keys"); it != m.end() && it->is_object()) {
     for (const auto& [n, k] : it->items()) {
-      if (k.is_string()) AddKey(&out->public_keys, k.get<std::string>());
+      if (k.is_string()) AddPublicKey(&out->public_keys, k.get<std::string>());
     }
   }
   if (auto it = m.find("keys"); it != m.end() && it->is_array()) {
     for (const auto& k : *it) {
       if (k.is_object() && JsonString(k, "type") != "x509")
-        AddKey(&out->public_keys, JsonString(k, "data"));
+        AddPublicKey(&out->public_keys, JsonString(k, "data"));
     }
   }
   return Status::Ok();

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "engine/codec.h"
+#include "engine/text.h"
 #include "schemas/yaml_loader.h"
 #include "sources/merge.h"
 #include "sources/mime.h"
@@ -12,20 +13,6 @@
 namespace flamingo {
 
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string Trim(std::string_view s) {
-  size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string_view::npos) return "";
-  size_t e = s.find_last_not_of(" \t\r\n");
-  return std::string(s.substr(b, e - b + 1));
-}
 
 bool IsDecompType(const std::string& t) {
   static const std::set<std::string> kTypes = {
@@ -50,7 +37,7 @@ bool IsUnsupportedKnownType(const std::string& t) {
 }
 
 std::string FirstLine(std::string_view s) {
-  std::string t = Trim(s);
+  std::string t = TrimSpace(s);
   size_t nl = t.find('\n');
   if (nl != std::string::npos) t = t.substr(0, nl);
   if (t.size() > 40) t = t.substr(0, 40) + "...";
@@ -58,7 +45,7 @@ std::string FirstLine(std::string_view s) {
 }
 
 std::optional<int> ParseIndex(const std::string& s) {
-  std::string t = Trim(s);
+  std::string t = TrimSpace(s);
   if (t.empty() || t.size() > 9) return std::nullopt;
   for (char c : t) {
     if (!std::isdigit(static_cast<unsigned char>(c))) return std::nullopt;
@@ -86,8 +73,8 @@ class Processor {
       if (!d.ok()) return Error(origin, d.status().message());
       data = std::move(d.value());
     }
-    if (Lower(std::string_view(data).substr(0, 4096)).find("mime-version:") !=
-        std::string::npos) {
+    if (AsciiLower(std::string_view(data).substr(0, 4096))
+            .find("mime-version:") != std::string::npos) {
       Result<MimePart> msg = ParseMime(data);
       if (!msg.ok()) return Error(origin, msg.status().message());
       std::vector<const MimePart*> leaves;
@@ -216,7 +203,7 @@ class Processor {
       return;
     }
     if (l.ctype == "text/x-not-multipart") {
-      if (!Trim(l.payload).empty()) {
+      if (!TrimSpace(l.payload).empty()) {
         Warn(where,
              "unhandled user-data (not cloud-config, a script, an include or "
              "MIME): '" +
@@ -240,16 +227,16 @@ class Processor {
       std::string line = payload.substr(
           pos, nl == std::string::npos ? std::string::npos : nl - pos);
       pos = nl == std::string::npos ? payload.size() : nl + 1;
-      std::string lc = Lower(line);
+      std::string lc = AsciiLower(line);
       if (lc.rfind("#include-once", 0) == 0) {
-        line = Trim(line.substr(13));
+        line = TrimSpace(line.substr(13));
         once = true;
       } else if (lc.rfind("#include", 0) == 0) {
-        line = Trim(line.substr(8));
+        line = TrimSpace(line.substr(8));
         once = false;
       }
       if (!line.empty() && line[0] == '#') continue;
-      std::string url = Trim(line);
+      std::string url = TrimSpace(line);
       if (url.empty()) continue;
       if (once && included_once_.count(url)) continue;
       for (const std::string& s : stack_) {
@@ -300,8 +287,8 @@ class Processor {
         }
         if (content) l.payload = content->ScalarText();
         for (const auto& [k, hv] : ent.entries()) {
-          std::string lk = Lower(k);
-          if (lk == "type") l.ctype = Lower(Trim(hv.ScalarText()));
+          std::string lk = AsciiLower(k);
+          if (lk == "type") l.ctype = AsciiLower(TrimSpace(hv.ScalarText()));
           if (lk == "filename") l.filename = hv.ScalarText();
           if (lk == "launch-index") l.launch_index = hv.ScalarText();
           if (lk == "merge-type" || lk == "x-merge-type")
@@ -339,7 +326,8 @@ class Processor {
 
 bool IsUserDataContainer(std::string_view blob) {
   if (LooksGzipped(blob)) return true;
-  if (Lower(blob.substr(0, 4096)).find("mime-version:") != std::string::npos)
+  if (AsciiLower(blob.substr(0, 4096)).find("mime-version:") !=
+      std::string::npos)
     return true;
   std::string t = TypeFromStartsWith(blob);
   return !t.empty() && t != "text/cloud-config";
@@ -362,7 +350,7 @@ std::string TypeFromStartsWith(std::string_view payload) {
   while (b < payload.size() &&
          std::isspace(static_cast<unsigned char>(payload[b])))
     ++b;
-  std::string head = Lower(payload.substr(b, 32));
+  std::string head = AsciiLower(payload.substr(b, 32));
   for (const auto& [prefix, type] : kPrefixes) {
     if (head.rfind(prefix, 0) == 0) return type;
   }

@@ -9,11 +9,14 @@
 //    and nothing recorded it yet (the state file is written after Sync), so
 //    the next run re-creates it.
 //  - Every changed directory (write, mkdir, remove, symlink) is added here.
+//  - A created file's writeback starts at once (sync_file_range), so the
+//    fsync at Sync mostly waits for I/O already under way.
 //  - Sync, per filesystem: fsync each pending file, then each directory; or,
-//    when more than kSyncfsThreshold items wait on that filesystem, one
-//    syncfs(2) instead (one cache flush for all of them; it also writes back
-//    other dirty data of that filesystem, which the kernel would have
-//    written within seconds anyway).
+//    when more than kSyncfsThreshold items wait on that filesystem (thousands
+//    of files), one syncfs(2) instead. syncfs also writes back every other
+//    dirty page of that filesystem, which can take long on a busy machine
+//    (311 ms in a booted container on our shared VM, for a dozen files), so
+//    it is kept for runs where per-item fsyncs would cost more.
 //
 // Thread-safe.
 #pragma once
@@ -32,11 +35,13 @@ namespace flamingo {
 
 class PendingSync {
  public:
-  static constexpr size_t kSyncfsThreshold = 8;
+  static constexpr size_t kSyncfsThreshold = 256;
 
-  // `fd` is an open directory (resp. the created file); it is duplicated,
-  // the caller keeps its own. `path` names it in error messages. Returns an
-  // error only when it could not be kept AND an immediate fsync failed.
+  // `fd` is an open directory (resp. the created file); a directory fd is
+  // duplicated, a file is reopened read-only (so it can be exec'd before
+  // Sync); the caller keeps its own fd. `path` names it in error messages.
+  // Returns an error only when it could not be kept AND an immediate fsync
+  // failed.
   Status AddDir(int fd, const std::string& path);
   Status AddNewFile(int fd, const std::string& path);
 

@@ -4,8 +4,10 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 
@@ -57,13 +59,14 @@ TEST_F(PendingSyncTest, FewItemsAreFsyncedFilesThenDirectoriesOnce) {
 TEST_F(PendingSyncTest, ManyItemsOnOneFilesystemBecomeOneSyncfs) {
   UniqueFd dir = Open("d", O_RDONLY | O_DIRECTORY);
   long base = OpenFds();
-  for (int i = 0; i < 50; ++i) {
+  const int n = static_cast<int>(PendingSync::kSyncfsThreshold) + 10;
+  for (int i = 0; i < n; ++i) {
     UniqueFd f = Open("d/f" + std::to_string(i), O_WRONLY | O_CREAT);
     ASSERT_TRUE(sync_.AddNewFile(f.get(), "/d/f").ok());
   }
   ASSERT_TRUE(sync_.AddDir(dir.get(), "/d").ok());
-  EXPECT_EQ(sync_.pending(), 51u);
-  EXPECT_EQ(OpenFds(), base + 1);  // one fd kept for syncfs, not fifty
+  EXPECT_EQ(sync_.pending(), static_cast<size_t>(n) + 1);
+  EXPECT_EQ(OpenFds(), base + 1);  // one fd kept for syncfs, not hundreds
   ASSERT_TRUE(sync_.Sync().ok());
   EXPECT_EQ(sync_.last_counts().fsyncs, 0);
   EXPECT_EQ(sync_.last_counts().syncfs, 1);
@@ -82,6 +85,21 @@ TEST_F(PendingSyncTest, FailureNamesThePathAndTheRestIsStillDone) {
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.message(), "sync /broken: Invalid argument");
   EXPECT_EQ(sync_.last_counts().fsyncs, 2);
+}
+
+// A created script can be run before Sync: no writable fd of it stays open.
+TEST_F(PendingSyncTest, KeptFileCanBeExecuted) {
+  std::string path = tmp_.path() + "/run.sh";
+  UniqueFd f(::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0755));
+  ASSERT_TRUE(f.valid());
+  std::string text = "#!/bin/sh\nexit 3\n";
+  ASSERT_EQ(::write(f.get(), text.data(), text.size()),
+            static_cast<ssize_t>(text.size()));
+  ASSERT_TRUE(sync_.AddNewFile(f.get(), "/run.sh").ok());
+  f.reset();
+  int rc = std::system(path.c_str());
+  EXPECT_TRUE(WIFEXITED(rc) && WEXITSTATUS(rc) == 3) << rc;
+  ASSERT_TRUE(sync_.Sync().ok());
 }
 
 }  // namespace

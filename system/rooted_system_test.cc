@@ -252,7 +252,7 @@ TEST_F(RootedSystemTest, SyncBatchesCreatedFilesAndChangedDirectories) {
   EXPECT_EQ(sys_->last_sync_counts().fsyncs, 1);  // /etc only
   // Many: one syncfs for the filesystem.
   ASSERT_TRUE(sys_->MakeDir("/srv", {0755, 0, 0}).ok());
-  for (int i = 0; i < 20; ++i) {
+  for (size_t i = 0; i < PendingSync::kSyncfsThreshold + 4; ++i) {
     std::string n = std::to_string(i);
     ASSERT_TRUE(sys_->WriteFile("/srv/g" + n, n, {0644, 0, 0}).ok());
   }

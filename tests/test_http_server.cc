@@ -6,18 +6,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <cctype>
 #include <chrono>
 #include <cstring>
+
+#include "engine/text.h"
 
 namespace flamingo::testing {
 
 namespace {
-std::string Lower(std::string s) {
-  for (char& c : s)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 void SendAll(int fd, const std::string& s) {
   size_t off = 0;
   while (off < s.size()) {
@@ -118,7 +114,7 @@ void TestHttpServer::Serve(int conn) {
     if (colon != std::string::npos) {
       std::string v = l.substr(colon + 1);
       while (!v.empty() && v[0] == ' ') v.erase(0, 1);
-      req.headers[Lower(l.substr(0, colon))] = v;
+      req.headers[AsciiLower(l.substr(0, colon))] = v;
     }
     pos = e + 2;
   }
@@ -166,6 +162,16 @@ void TestHttpServer::Serve(int conn) {
   SendAll(conn, out);
   shutdown(conn, SHUT_WR);
   close(conn);
+}
+
+FetchPolicy FastFetchPolicy() {
+  FetchPolicy p;
+  p.timeout = std::chrono::milliseconds(1000);
+  p.connect_timeout = std::chrono::milliseconds(500);
+  p.initial_backoff = std::chrono::milliseconds(10);
+  p.max_backoff = std::chrono::milliseconds(50);
+  p.total_budget = std::chrono::milliseconds(3000);
+  return p;
 }
 
 }  // namespace flamingo::testing

@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "sources/http_client.h"
+
 namespace flamingo::testing {
 
 struct TestRequest {
@@ -82,5 +84,11 @@ class TestHttpServer {
   std::vector<std::thread> workers_;
   std::vector<TestRequest> log_;
 };
+
+// The fetch policy of tests against a TestHttpServer: short limits so that
+// failures and retries take milliseconds (1 s per request, 0.5 s to connect,
+// 3 attempts with 10-50 ms backoff, 3 s in all); the rest as FetchPolicy's
+// defaults.
+FetchPolicy FastFetchPolicy();
 
 }  // namespace flamingo::testing

@@ -1,0 +1,51 @@
+#include "engine/text.h"
+
+#include <gtest/gtest.h>
+
+#include <cctype>
+#include <string>
+
+namespace flamingo {
+namespace {
+
+TEST(Text, AsciiLowerChangesOnlyUpperCaseLetters) {
+  EXPECT_EQ(AsciiLower("Content-TYPE: Text/X-ShellScript"),
+            "content-type: text/x-shellscript");
+  EXPECT_EQ(AsciiLower(""), "");
+  EXPECT_EQ(AsciiLower("@[`{ 09_"), "@[`{ 09_");  // neighbours of A-Z, a-z
+  EXPECT_EQ(AsciiLower("\xC3\x89T\xC3\x89"), "\xC3\x89t\xC3\x89");  // UTF-8 É
+}
+
+TEST(Text, AsciiLowerMatchesCLocaleTolowerOnEveryByte) {
+  for (int i = 0; i < 256; ++i) {
+    char c = static_cast<char>(i);
+    char want = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    EXPECT_EQ(AsciiLower(std::string(1, c)), std::string(1, want)) << i;
+  }
+}
+
+TEST(Text, AsciiLowerKeepsEmbeddedNul) {
+  std::string in("A\0B", 3);
+  EXPECT_EQ(AsciiLower(in), std::string("a\0b", 3));
+}
+
+TEST(Text, TrimSpaceStripsSpaceTabCrLfAtBothEnds) {
+  EXPECT_EQ(TrimSpace("  \t\r\nhello world\n\r\t "), "hello world");
+  EXPECT_EQ(TrimSpace("a \t b"), "a \t b");  // inner whitespace kept
+  EXPECT_EQ(TrimSpace("x"), "x");
+  EXPECT_EQ(TrimSpace(""), "");
+  EXPECT_EQ(TrimSpace(" \t\r\n"), "");
+  // Other whitespace (vertical tab, form feed) is not in the set.
+  EXPECT_EQ(TrimSpace("\v\fx\f\v"), "\v\fx\f\v");
+}
+
+TEST(Text, TrimSpaceWithAGivenSet) {
+  // HTTP optional whitespace: CR and LF are kept.
+  EXPECT_EQ(TrimSpace(" \tvalue\r\n", " \t"), "value\r\n");
+  EXPECT_EQ(TrimSpace("\r\n value \t", " \t"), "\r\n value");
+  EXPECT_EQ(TrimSpace(" \t \t", " \t"), "");
+  EXPECT_EQ(TrimSpace("xxabcxx", "x"), "abc");
+}
+
+}  // namespace
+}  // namespace flamingo
