@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "engine/codec.h"
+#include "engine/text.h"
 
 namespace flamingo {
 
@@ -18,14 +19,6 @@ std::string_view Trim(std::string_view s) {
     s.remove_suffix(1);
   }
   return s;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
-    return static_cast<char>(std::tolower(c));
-  });
-  return out;
 }
 
 constexpr char kBinaryTag[] = "tag:yaml.org,2002:binary";
@@ -83,7 +76,7 @@ OwnerSpec ParseOwner(std::string_view text) {
   OwnerSpec o;
   auto take = [](std::string_view part, std::string* out) {
     part = Trim(part);
-    std::string low = Lower(part);
+    std::string low = AsciiLower(part);
     if (part.empty() || part == "-1" || low == "none") return;
     *out = std::string(part);
   };
@@ -95,7 +88,7 @@ OwnerSpec ParseOwner(std::string_view text) {
 
 std::optional<std::vector<std::string>> EncodingSteps(
     std::string_view encoding) {
-  std::string e = Lower(Trim(encoding));
+  std::string e = AsciiLower(Trim(encoding));
   if (e.empty() || e == "text/plain") return std::vector<std::string>{};
   if (e == "b64" || e == "base64") return std::vector<std::string>{"base64"};
   if (e == "gz" || e == "gzip") return std::vector<std::string>{"gzip"};

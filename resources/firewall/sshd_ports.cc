@@ -6,6 +6,7 @@
 #include <cctype>
 #include <sstream>
 
+#include "engine/text.h"
 #include "resources/firewall/firewall_spec.h"
 
 namespace flamingo {
@@ -13,12 +14,6 @@ namespace firewall {
 namespace {
 
 constexpr char kConfig[] = "/etc/ssh/sshd_config";
-
-std::string Lower(std::string s) {
-  for (auto& c : s)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 // The port of a ListenAddress value, when it names one.
 bool ListenPort(const std::string& v, uint16_t* out) {
@@ -64,7 +59,7 @@ struct Reader {
       std::istringstream words(line);
       std::string key;
       if (!(words >> key) || key[0] == '#') continue;
-      key = Lower(key);
+      key = AsciiLower(key);
       std::string value;
       if (key == "match") {
         in_match = true;
