@@ -135,6 +135,32 @@ class System : public SystemReader {
   // REQUIRES: the parent directory exists.
   virtual Status WriteFile(std::string_view path, std::string_view content,
                            const FileAttrs& attrs) = 0;
+  // One file of a WriteFiles call.
+  struct FileWrite {
+    std::string path;
+    std::string content;
+    FileAttrs attrs;
+  };
+  // WriteFile of several files that belong together (the account files):
+  // every temporary is written first, the replacements are fsynced together
+  // (one journal commit instead of one per file), then each is renamed in
+  // order. Stops at the first error: files renamed before it stay written,
+  // the others are untouched. The default calls WriteFile for each.
+  virtual Status WriteFiles(const std::vector<FileWrite>& files) {
+    for (const FileWrite& f : files) {
+      Status s = WriteFile(f.path, f.content, f.attrs);
+      if (!s.ok()) return s;
+    }
+    return Status::Ok();
+  }
+  // Appends `text` to the log file at `path`, starting on a new line (a
+  // newline is added first when the file does not end with one); creates it
+  // with attrs if missing. Never follows a symlink at `path`. Not a
+  // replacement: old content is never rewritten; a power cut before the
+  // next Sync() can lose or cut the appended text, as with any log.
+  // REQUIRES: the parent directory exists.
+  virtual Status AppendLog(std::string_view path, std::string_view text,
+                           const FileAttrs& attrs) = 0;
   // Creates one directory (the parent must exist) with attrs; ok if it exists
   // as a directory already (its attrs are then left alone).
   virtual Status MakeDir(std::string_view path, const FileAttrs& attrs) = 0;

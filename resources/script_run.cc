@@ -232,19 +232,7 @@ RunDecision DecideRun(Frequency freq, const ScriptHistory& h, bool interrupted,
 Status AppendOutputLog(System& sys, std::string_view text) {
   Status st = MakeDirs(sys, ParentPath(kOutputLog), FileAttrs{0755, 0, 0});
   if (!st.ok()) return st;
-  auto info = sys.Stat(kOutputLog);
-  if (!info.ok()) return info.status();
-  std::string content;
-  FileAttrs attrs{0600, 0, 0};
-  if (info->has_value() && (*info)->type == FileType::kRegular) {
-    auto old = sys.ReadFile(kOutputLog);
-    if (!old.ok()) return old.status();
-    content = std::move(*old);
-    attrs = FileAttrs{(*info)->mode, (*info)->uid, (*info)->gid};
-  }
-  if (!content.empty() && content.back() != '\n') content += '\n';
-  content += text;
-  return sys.WriteFile(kOutputLog, content, attrs);
+  return sys.AppendLog(kOutputLog, text, FileAttrs{0600, 0, 0});
 }
 
 Status RunScriptJob(System& sys, const ScriptJob& job, const RunInfo& run,

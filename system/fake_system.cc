@@ -351,6 +351,30 @@ Status FakeSystem::WriteFile(std::string_view path, std::string_view content,
   return Status::Ok();
 }
 
+Status FakeSystem::AppendLog(std::string_view path, std::string_view text,
+                             const FileAttrs& attrs) {
+  Status f = BeginMutation("append", path);
+  if (!f.ok()) return f;
+  auto r = Resolve("append", path, false);
+  if (!r.ok()) return r.status();
+  if (*r == "/") return Err("append", path, EISDIR);
+  f = PathFault("append", path, *r);
+  if (!f.ok()) return f;
+  if (Find(ParentPath(*r)) == nullptr) return Err("append", path, ENOENT);
+  const Entry* e = Find(*r);
+  if (e != nullptr && e->type != FileType::kRegular) {
+    return Err("append", path,
+               e->type == FileType::kDirectory ? EISDIR : ELOOP);
+  }
+  Entry next = e != nullptr ? *e : Entry{FileType::kRegular, "", "", attrs};
+  if (!next.content.empty() && next.content.back() != '\n') {
+    next.content += '\n';
+  }
+  next.content += text;
+  Put(*r, std::move(next));
+  return Status::Ok();
+}
+
 Status FakeSystem::MakeSymlink(std::string_view path, std::string_view target) {
   Status f = BeginMutation("symlink", path);
   if (!f.ok()) return f;

@@ -121,6 +121,9 @@ class FakeSystem : public System {
                                            int timeout_seconds) override;
   Status WriteFile(std::string_view path, std::string_view content,
                    const FileAttrs& attrs) override;
+  // Logged as "append PATH" (a mutation).
+  Status AppendLog(std::string_view path, std::string_view text,
+                   const FileAttrs& attrs) override;
   Status MakeDir(std::string_view path, const FileAttrs& attrs) override;
   Status SetAttrs(std::string_view path, const FileAttrs& attrs) override;
   Status Remove(std::string_view path) override;

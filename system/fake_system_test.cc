@@ -260,5 +260,17 @@ TEST(FakeSystemTest, LockWaitsForHolderInAnotherThread) {
   EXPECT_TRUE(got.load());
 }
 
+
+TEST(FakeSystemAppendLog, AppendsOnANewLineAndCreatesWithAttrs) {
+  FakeSystem sys;
+  sys.AddDir("/var/log");
+  ASSERT_TRUE(sys.AppendLog("/var/log/x.log", "a", {0600, 0, 4}).ok());
+  ASSERT_TRUE(sys.AppendLog("/var/log/x.log", "b\n", {0644, 0, 0}).ok());
+  EXPECT_EQ(sys.GetFile("/var/log/x.log")->content, "a\nb\n");
+  EXPECT_EQ(sys.GetFile("/var/log/x.log")->attrs.gid, 4u);
+  EXPECT_EQ(sys.mutations().back(), "append /var/log/x.log");
+  EXPECT_FALSE(sys.AppendLog("/nodir/x.log", "a", {}).ok());
+}
+
 }  // namespace
 }  // namespace flamingo

@@ -38,7 +38,7 @@ Status PendingSync::Add(int fd, const std::string& path, bool is_dir) {
       ++d.count;
       return Status::Ok();
     }
-    if (is_dir && d.dirs.count(st.st_ino) != 0) return Status::Ok();
+    if ((is_dir ? d.dirs : d.files).count(st.st_ino) != 0) return Status::Ok();
     // A file is kept open read-only (a new open file description of the
     // same inode): a writable fd left open would make exec(2) of it fail
     // with ETXTBSY (scripts are written, then run, before Sync).
@@ -51,13 +51,13 @@ Status PendingSync::Add(int fd, const std::string& path, bool is_dir) {
       if (is_dir) {
         d.dirs.emplace(st.st_ino, Item{std::move(keep), path});
       } else {
-        d.files.push_back(Item{std::move(keep), path});
+        d.files.emplace(st.st_ino, Item{std::move(keep), path});
       }
       if (d.files.size() + d.dirs.size() > kSyncfsThreshold) {
         // One syncfs will do: keep a single fd on this filesystem.
         d.syncfs = true;
         d.any = d.files.empty() ? std::move(d.dirs.begin()->second)
-                                : std::move(d.files.front());
+                                : std::move(d.files.begin()->second);
         d.files.clear();
         d.dirs.clear();
       }
@@ -88,7 +88,11 @@ Status PendingSync::Sync() {
       continue;
     }
     // Files before directories: an entry is made durable after its inode.
-    for (Item& f : d.files) {
+    for (auto& [ino, f] : d.files) {
+      // Removed again in the same run (a marker, a replaced file): nothing
+      // of it can reappear, nothing to make durable.
+      struct stat st;
+      if (::fstat(f.fd.get(), &st) == 0 && st.st_nlink == 0) continue;
       ++counts.fsyncs;
       note(FsyncNow(f.fd.get(), f.path));
     }

@@ -64,7 +64,7 @@ class PendingSync {
     std::string path;
   };
   struct Device {
-    std::vector<Item> files;
+    std::map<ino_t, Item> files;  // by inode: each once
     std::map<ino_t, Item> dirs;
     size_t count = 0;     // files + dirs added (also after switching)
     bool syncfs = false;  // too many: one syncfs, fds dropped but one

@@ -102,5 +102,16 @@ TEST_F(PendingSyncTest, KeptFileCanBeExecuted) {
   ASSERT_TRUE(sync_.Sync().ok());
 }
 
+TEST_F(PendingSyncTest, FilesRemovedBeforeSyncAreNotSynced) {
+  UniqueFd a = Open("a", O_WRONLY | O_CREAT);
+  UniqueFd b = Open("b", O_WRONLY | O_CREAT);
+  ASSERT_TRUE(sync_.AddNewFile(a.get(), "/a").ok());
+  ASSERT_TRUE(sync_.AddNewFile(a.get(), "/a").ok());  // the same inode
+  ASSERT_TRUE(sync_.AddNewFile(b.get(), "/b").ok());
+  ASSERT_EQ(::unlink((tmp_.path() + "/b").c_str()), 0);
+  ASSERT_TRUE(sync_.Sync().ok());
+  EXPECT_EQ(sync_.last_counts().fsyncs, 1);
+}
+
 }  // namespace
 }  // namespace flamingo

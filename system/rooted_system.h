@@ -58,6 +58,9 @@ class RootedSystem : public System {
                                            int timeout_seconds) override;
   Status WriteFile(std::string_view path, std::string_view content,
                    const FileAttrs& attrs) override;
+  Status WriteFiles(const std::vector<FileWrite>& files) override;
+  Status AppendLog(std::string_view path, std::string_view text,
+                   const FileAttrs& attrs) override;
   Status MakeDir(std::string_view path, const FileAttrs& attrs) override;
   Status SetAttrs(std::string_view path, const FileAttrs& attrs) override;
   Status Remove(std::string_view path) override;
@@ -114,6 +117,13 @@ class RootedSystem : public System {
   // ".." are opened as they are.
   Result<UniqueFd> OpenLast(std::string_view op, std::string_view path,
                             int flags, int* err = nullptr) const;
+
+  // WriteFile in two steps: Stage writes the temporary (removed again when
+  // the Staged is destroyed unrenamed), Commit renames it into place.
+  struct Staged;
+  Status Stage(std::string_view path, std::string_view content,
+               const FileAttrs& attrs, Staged* out);
+  Status Commit(Staged* staged, bool fsync_done);
 
   // Remembers `dir` (the open parent directory of `path`) as changed.
   Status MarkDirty(int dir, std::string_view path);

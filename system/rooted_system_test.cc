@@ -262,5 +262,41 @@ TEST_F(RootedSystemTest, SyncBatchesCreatedFilesAndChangedDirectories) {
   EXPECT_EQ(*sys_->ReadFile("/srv/g19"), "19");
 }
 
+TEST_F(RootedSystemTest, WriteFilesWritesAllOrStopsBeforeRenamingAny) {
+  ASSERT_TRUE(sys_->WriteFile("/etc/group", "old\n", {0644, 0, 0}).ok());
+  ASSERT_TRUE(sys_->Sync().ok());
+  // The second file cannot be staged: nothing is renamed, no temporary left.
+  Status bad = sys_->WriteFiles({{"/etc/group", "new\n", {0644, 0, 0}},
+                                 {"/nodir/gshadow", "x", {0640, 0, 0}}});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.message(), HasSubstr("write /nodir/gshadow"));
+  EXPECT_EQ(*sys_->ReadFile("/etc/group"), "old\n");
+  EXPECT_EQ(*sys_->ListDir("/etc"), std::vector<std::string>{"group"});
+  ASSERT_TRUE(sys_->WriteFiles({{"/etc/group", "new\n", {0644, 0, 0}},
+                                {"/etc/gshadow", "g\n", {0640, 0, 42}}})
+                  .ok());
+  EXPECT_EQ(*sys_->ReadFile("/etc/group"), "new\n");
+  EXPECT_EQ(*sys_->ReadFile("/etc/gshadow"), "g\n");
+  EXPECT_EQ(HostLstat(root_ + "/etc/gshadow").st_gid, 42u);
+  EXPECT_EQ(*sys_->ListDir("/etc"),
+            (std::vector<std::string>{"group", "gshadow"}));
+  ASSERT_TRUE(sys_->Sync().ok());
+  EXPECT_EQ(sys_->last_sync_counts().fsyncs, 2);  // gshadow (new), /etc
+}
+
+TEST_F(RootedSystemTest, AppendLogAppendsOnANewLineAndNeverFollowsSymlinks) {
+  ASSERT_TRUE(sys_->AppendLog("/etc/out.log", "one", {0600, 0, 7}).ok());
+  EXPECT_EQ(HostLstat(root_ + "/etc/out.log").st_mode & 07777, 0600u);
+  EXPECT_EQ(HostLstat(root_ + "/etc/out.log").st_gid, 7u);
+  ASSERT_TRUE(sys_->AppendLog("/etc/out.log", "two\n", {0644, 0, 0}).ok());
+  ASSERT_TRUE(sys_->AppendLog("/etc/out.log", "three\n", {0644, 0, 0}).ok());
+  EXPECT_EQ(*sys_->ReadFile("/etc/out.log"), "one\ntwo\nthree\n");
+  ASSERT_TRUE(sys_->Sync().ok());
+  EXPECT_EQ(sys_->last_sync_counts().fsyncs, 2);  // the log once, /etc
+  fs::create_symlink(outside_ + "/victim", root_ + "/etc/link.log");
+  EXPECT_FALSE(sys_->AppendLog("/etc/link.log", "x", {0600, 0, 0}).ok());
+  ExpectVictimUntouched();
+}
+
 }  // namespace
 }  // namespace flamingo

@@ -79,50 +79,137 @@ Status ApplyAttrs(int fd, const FileAttrs& attrs, std::string_view op,
 
 }  // namespace
 
-Status RootedSystem::WriteFile(std::string_view path, std::string_view content,
-                               const FileAttrs& attrs) {
-  auto parent = OpenParent("write", path, O_RDONLY);
-  if (!parent.ok()) return parent.status();
-  int dir = parent->fd.get();
+// A temporary written and ready to be renamed over its target.
+struct RootedSystem::Staged {
+  std::string path;
+  Parent parent;
   std::string tmp;
   UniqueFd fd;
-  for (int attempt = 0; attempt < 8 && !fd.valid(); ++attempt) {
+  bool replacing = false;
+  // Removes the temporary unless it was renamed.
+  ~Staged() {
+    if (!tmp.empty() && parent.fd.valid()) {
+      fd.reset();
+      ::unlinkat(parent.fd.get(), tmp.c_str(), 0);
+    }
+  }
+};
+
+Status RootedSystem::Stage(std::string_view path, std::string_view content,
+                           const FileAttrs& attrs, Staged* out) {
+  auto parent = OpenParent("write", path, O_RDONLY);
+  if (!parent.ok()) return parent.status();
+  out->path = std::string(path);
+  out->parent = std::move(parent).value();
+  int dir = out->parent.fd.get();
+  std::string tmp;
+  for (int attempt = 0; attempt < 8 && !out->fd.valid(); ++attempt) {
     tmp = TempName();
-    fd.reset(::openat(dir, tmp.c_str(),
-                      O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                      0600));
-    if (!fd.valid() && errno != EEXIST) {
+    out->fd.reset(::openat(dir, tmp.c_str(),
+                           O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                           0600));
+    if (!out->fd.valid() && errno != EEXIST) {
       return StepError("write", path, "create temporary file", errno);
     }
   }
-  if (!fd.valid()) return StepError("write", path, "create temporary", EEXIST);
-  auto fail = [&](Status s) {
-    fd.reset();
-    ::unlinkat(dir, tmp.c_str(), 0);
-    return s;
-  };
-  Status s = WriteAll(fd.get(), content, path);
-  if (!s.ok()) return fail(s);
-  s = ApplyAttrs(fd.get(), attrs, "write", path);
-  if (!s.ok()) return fail(s);
+  if (!out->fd.valid()) {
+    return StepError("write", path, "create temporary", EEXIST);
+  }
+  out->tmp = tmp;
+  Status s = WriteAll(out->fd.get(), content, path);
+  if (s.ok()) s = ApplyAttrs(out->fd.get(), attrs, "write", path);
+  if (!s.ok()) return s;
+  struct stat st;
+  out->replacing =
+      ::fstatat(dir, out->parent.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 ||
+      errno != ENOENT;
+  return Status::Ok();
+}
+
+Status RootedSystem::Commit(Staged* w, bool fsync_done) {
+  int dir = w->parent.fd.get();
   // Replacing: the new content is durable before it takes the old one's
   // place. Creating: nothing can be lost; PendingSync makes it durable.
-  struct stat st;
-  bool replacing =
-      ::fstatat(dir, parent->name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 ||
-      errno != ENOENT;
-  if (replacing && ::fsync(fd.get()) != 0) {
-    return fail(StepError("write", path, "fsync", errno));
+  if (w->replacing && !fsync_done && ::fsync(w->fd.get()) != 0) {
+    return StepError("write", w->path, "fsync", errno);
   }
-  if (::renameat(dir, tmp.c_str(), dir, parent->name.c_str()) != 0) {
-    return fail(StepError("write", path, "rename", errno));
+  if (::renameat(dir, w->tmp.c_str(), dir, w->parent.name.c_str()) != 0) {
+    return StepError("write", w->path, "rename", errno);
   }
-  if (!replacing) s = pending_.AddNewFile(fd.get(), std::string(path));
-  if (::close(fd.release()) != 0 && s.ok()) {
-    s = StepError("write", path, "close", errno);
+  w->tmp.clear();  // renamed: nothing to clean up
+  Status s = Status::Ok();
+  if (!w->replacing) s = pending_.AddNewFile(w->fd.get(), w->path);
+  if (::close(w->fd.release()) != 0 && s.ok()) {
+    s = StepError("write", w->path, "close", errno);
   }
   if (!s.ok()) return s;
-  return MarkDirty(dir, path);
+  return MarkDirty(dir, w->path);
+}
+
+Status RootedSystem::WriteFile(std::string_view path, std::string_view content,
+                               const FileAttrs& attrs) {
+  Staged w;
+  Status s = Stage(path, content, attrs, &w);
+  if (!s.ok()) return s;
+  return Commit(&w, /*fsync_done=*/false);
+}
+
+Status RootedSystem::WriteFiles(const std::vector<FileWrite>& files) {
+  std::vector<Staged> staged(files.size());
+  for (size_t i = 0; i < files.size(); ++i) {
+    Status s =
+        Stage(files[i].path, files[i].content, files[i].attrs, &staged[i]);
+    if (!s.ok()) return s;
+  }
+  // All replacements' data together: the first fsync commits the journal
+  // with every temporary in it, the rest find their data already there.
+  for (Staged& w : staged) {
+    if (w.replacing && ::fsync(w.fd.get()) != 0) {
+      return StepError("write", w.path, "fsync", errno);
+    }
+  }
+  for (Staged& w : staged) {
+    Status s = Commit(&w, /*fsync_done=*/true);
+    if (!s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+Status RootedSystem::AppendLog(std::string_view path, std::string_view text,
+                               const FileAttrs& attrs) {
+  auto parent = OpenParent("append", path, O_RDONLY);
+  if (!parent.ok()) return parent.status();
+  int dir = parent->fd.get();
+  const char* name = parent->name.c_str();
+  const int flags = O_RDWR | O_APPEND | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC;
+  bool created = false;
+  UniqueFd fd(::openat(dir, name, flags | O_CREAT | O_EXCL, 0600));
+  if (fd.valid()) {
+    created = true;
+    Status s = ApplyAttrs(fd.get(), attrs, "append", path);
+    if (!s.ok()) return s;
+  } else if (errno == EEXIST) {
+    fd.reset(::openat(dir, name, flags));
+  }
+  if (!fd.valid()) return PathError("append", path, errno);
+  struct stat st;
+  if (::fstat(fd.get(), &st) != 0) return PathError("append", path, errno);
+  if (!S_ISREG(st.st_mode)) {
+    return Status::Error("append " + std::string(path) +
+                         ": not a regular file");
+  }
+  std::string out;
+  char last = '\n';
+  if (st.st_size > 0 && ::pread(fd.get(), &last, 1, st.st_size - 1) != 1) {
+    return PathError("append", path, errno);
+  }
+  if (last != '\n') out += '\n';
+  out += text;
+  Status s = WriteAll(fd.get(), out, path);
+  if (!s.ok()) return s;
+  s = pending_.AddNewFile(fd.get(), std::string(path));
+  if (!s.ok()) return s;
+  return created ? MarkDirty(dir, path) : Status::Ok();
 }
 
 Status RootedSystem::MakeDir(std::string_view path, const FileAttrs& attrs) {

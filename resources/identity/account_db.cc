@@ -121,6 +121,8 @@ Status AccountDb::Save(System& sys) {
   if (!dirty()) return Status::Ok();
   AccountTable* tables[4] = {&passwd_, &shadow_, &group_, &gshadow_};
   const int order[4] = {2, 3, 0, 1};  // groups first: users refer to them
+  std::vector<System::FileWrite> writes;
+  std::vector<int> written;
   for (int i : order) {
     if (i == 3 && !gshadow_present_) continue;
     if (i == 1 && !shadow_present_) continue;
@@ -131,9 +133,15 @@ Status AccountDb::Save(System& sys) {
       dirty_[i] = false;
       continue;
     }
-    Status s = sys.WriteFile(kPaths[i], text, orig_[i].attrs);
-    if (!s.ok()) return s.WithContext(std::string("write ") + kPaths[i]);
-    orig_[i].text = std::move(text);
+    writes.push_back({kPaths[i], std::move(text), orig_[i].attrs});
+    written.push_back(i);
+  }
+  // Together: one durability flush for all of them, renamed in this order.
+  Status s = sys.WriteFiles(writes);
+  if (!s.ok()) return s.WithContext("write the account files");
+  for (size_t k = 0; k < written.size(); ++k) {
+    int i = written[k];
+    orig_[i].text = std::move(writes[k].content);
     orig_[i].exists = true;
     dirty_[i] = false;
   }
