@@ -5,7 +5,8 @@
 // http(s) URIs go through the system's Fetcher (retries with backoff, a
 // bounded total time, a size limit), with the entry's `source.headers`.
 // On any failure the caller falls back to the entry's `content`, as
-// cloud-init does when a download fails.
+// cloud-init does when a download fails. The file kind fetches an http(s)
+// source once per run (ContentPiece::fetched), not at every observation.
 #pragma once
 
 #include <string>

@@ -3,10 +3,12 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "engine/status.h"
 #include "resources/file_decode.h"
 #include "schemas/diagnostics.h"
 #include "schemas/value.h"
@@ -20,7 +22,11 @@ struct ContentPiece {
   std::string literal;
   std::string source_uri;  // "" = literal only
   std::vector<std::pair<std::string, std::string>> source_headers;
-  std::string where;       // "FILE:LINE:COL: write_files[i].source.uri"
+  std::string where;  // "FILE:LINE:COL: write_files[i].source.uri"
+  // An http(s) source is fetched once per run: plan, apply and the
+  // re-observation after it all see the same bytes (set on first fetch).
+  std::shared_ptr<std::optional<Result<std::string>>> fetched =
+      std::make_shared<std::optional<Result<std::string>>>();
 };
 
 struct FileSpec {

@@ -30,6 +30,8 @@ TEST(WriteFilesHttpTest, SourceIsFetchedWithItsHeaders) {
   RunResult r = RunFlamingo({"apply", "--root", root.path()});
   ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
   EXPECT_EQ(root.Read("etc/motd"), "fetched over http\n");
+  // Once per run: plan, apply and the re-observation share the bytes.
+  EXPECT_EQ(server.request_count(), 1);
   EXPECT_EQ(RunFlamingo({"plan", "--detailed-exitcode", "--root", root.path()})
                 .exit_code,
             0);
