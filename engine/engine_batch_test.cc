@@ -60,14 +60,7 @@ class BatchedMarker : public Resource {
       if (o.exists) o.fields["content"] = *p->second;
       return o;
     }
-    auto st = sys.Stat(Path());
-    if (!st.ok()) return st.status();
-    if (!st->has_value()) return o;
-    auto text = sys.ReadFile(Path());
-    if (!text.ok()) return text.status();
-    o.exists = true;
-    o.fields["content"] = *text;
-    return o;
+    return testing::ObserveFile(sys, Path());
   }
   Change Diff(const Observation& o, const ResourceContext&) const override {
     if (remove) return MakeChange(o.exists ? Action::kDelete : Action::kNone);

@@ -10,6 +10,20 @@
 
 namespace flamingo::testing {
 
+// The file at `path` as an Observation: exists, fields["content"].
+inline Result<Observation> ObserveFile(const SystemReader& sys,
+                                       const std::string& path) {
+  Observation o;
+  auto st = sys.Stat(path);
+  if (!st.ok()) return st.status();
+  if (!st->has_value()) return o;
+  auto text = sys.ReadFile(path);
+  if (!text.ok()) return text.status();
+  o.exists = true;
+  o.fields["content"] = *text;
+  return o;
+}
+
 class MarkerResource : public Resource {
  public:
   MarkerResource(std::string name, std::string content)
@@ -20,7 +34,7 @@ class MarkerResource : public Resource {
   std::vector<std::string> after_ids;
   int stage = kStageDefault;
   bool every_boot = false;
-  bool fail_apply = false;       // Apply returns an error
+  bool fail_apply = false;          // Apply returns an error
   bool apply_does_nothing = false;  // Apply "succeeds" without effect
   bool fail_observe = false;
 
@@ -37,15 +51,7 @@ class MarkerResource : public Resource {
   Result<Observation> Observe(const SystemReader& sys,
                               const ResourceContext&) const override {
     if (fail_observe) return Status::Error("cannot observe");
-    Observation o;
-    auto st = sys.Stat(Path());
-    if (!st.ok()) return st.status();
-    if (!st->has_value()) return o;
-    auto text = sys.ReadFile(Path());
-    if (!text.ok()) return text.status();
-    o.exists = true;
-    o.fields["content"] = *text;
-    return o;
+    return ObserveFile(sys, Path());
   }
 
   Change Diff(const Observation& o, const ResourceContext&) const override {

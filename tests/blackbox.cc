@@ -27,6 +27,10 @@ std::string ReadFile(const std::string& path) {
   return ss.str();
 }
 
+std::string ReadSourceFile(const std::string& rel) {
+  return ReadFile(std::string(FLAMINGO_SOURCE_DIR) + "/" + rel);
+}
+
 void WriteFile(const std::string& path, const std::string& content) {
   fs::create_directories(fs::path(path).parent_path());
   std::ofstream f(path, std::ios::binary | std::ios::trunc);
@@ -34,7 +38,7 @@ void WriteFile(const std::string& path, const std::string& content) {
 }
 
 RunResult RunFlamingo(const std::vector<std::string>& args,
-              const std::vector<std::string>& env) {
+                      const std::vector<std::string>& env) {
   TempDir tmp;
   std::string out_path = tmp.path() + "/out", err_path = tmp.path() + "/err";
   std::vector<std::string> argv_s = {FLAMINGO_BIN};

@@ -46,6 +46,8 @@ std::map<std::string, std::string> Snapshot(const std::string& dir);
 
 // Reads a file on the host; "" when missing.
 std::string ReadFile(const std::string& path);
+// A file of the source tree (FLAMINGO_SOURCE_DIR/rel); "" when unreadable.
+std::string ReadSourceFile(const std::string& rel);
 void WriteFile(const std::string& path, const std::string& content);
 
 }  // namespace flamingo::blackbox

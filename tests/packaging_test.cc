@@ -11,15 +11,13 @@
 
 #include "cli/options.h"
 #include "resources/unit_file.h"
+#include "tests/blackbox.h"
 
 namespace flamingo {
 namespace {
 
 std::string ReadSource(const std::string& rel) {
-  std::ifstream in(std::string(FLAMINGO_SOURCE_DIR) + "/" + rel);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  return blackbox::ReadSourceFile(rel);
 }
 
 // Options ("--root", "-v") and commands named in the usage text.

@@ -8,14 +8,13 @@
 #include <sstream>
 #include <string>
 
+#include "tests/blackbox.h"
+
 namespace flamingo {
 namespace {
 
 std::string ReadSource(const std::string& rel) {
-  std::ifstream in(std::string(FLAMINGO_SOURCE_DIR) + "/" + rel);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  return blackbox::ReadSourceFile(rel);
 }
 
 TEST(RuntimeDeps, BinaryDoesNotLinkLibcurl) {
