@@ -104,6 +104,7 @@ int CmdApply(const CliOptions& o, Logger* log) {
   summary.ok = report.ok();
   summary.fast_path = popts.every_boot_only;
   summary.results = report.results;
+  if (o.boot) state.last_boot_run = summary;
   state.last_run = std::move(summary);
   Status saved = SaveState(*s.sys, state);
   if (!saved.ok()) {
@@ -133,7 +134,7 @@ int CmdStatus(const CliOptions& o, Logger* log) {
     if (o.format == OutputFormat::kJson) {
       Print(
           "{\n  \"format_version\": 1,\n  \"instance_id\": null,\n  "
-          "\"last_run\": null\n}\n");
+          "\"last_run\": null,\n  \"last_boot_run\": null\n}\n");
     } else {
       Print("flamingo has not run on this system\n");
     }
@@ -142,7 +143,7 @@ int CmdStatus(const CliOptions& o, Logger* log) {
   const State& st = **state;
   Print(o.format == OutputFormat::kJson ? RenderStatusJson(st)
                                         : RenderStatusText(st));
-  return st.last_run && !st.last_run->ok ? 1 : 0;
+  return StatusFailed(st) ? 1 : 0;
 }
 
 int CmdValidate(const CliOptions& o, Logger* log) {

@@ -170,19 +170,29 @@ std::string RenderApplyJson(const ApplyReport& report,
   return j.dump(2) + "\n";
 }
 
-std::string RenderStatusText(const State& state) {
-  std::string out = "instance: " + state.instance_id + "\n";
-  if (!state.last_run) return out + "last run: none\n";
-  const RunSummary& r = *state.last_run;
+namespace {
+
+// The last boot run, when it is not the last run itself (a later plain or
+// reconcile apply replaced last_run): shown so a boot's failure stays seen.
+const RunSummary* SeparateBootRun(const State& state) {
+  if (!state.last_boot_run) return nullptr;
+  if (state.last_run && state.last_run->command.rfind("apply --boot", 0) == 0 &&
+      state.last_run->time == state.last_boot_run->time) {
+    return nullptr;
+  }
+  return &*state.last_boot_run;
+}
+
+std::string RenderRunText(const std::string& label, const RunSummary& r) {
   char when[64] = "?";
   std::time_t t = static_cast<std::time_t>(r.time);
   std::tm tm{};
   if (gmtime_r(&t, &tm) != nullptr) {
     std::strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
   }
-  out += std::string("last run: ") + when + " flamingo " + r.command + ": " +
-         (r.ok ? "ok" : "FAILED") + (r.fast_path ? " (reboot fast path)" : "") +
-         "\n";
+  std::string out = label + ": " + when + " flamingo " + r.command + ": " +
+                    (r.ok ? "ok" : "FAILED") +
+                    (r.fast_path ? " (reboot fast path)" : "") + "\n";
   if (!r.datasource.empty()) out += "datasource: " + r.datasource + "\n";
   size_t changed = 0, unchanged = 0, failed = 0, skipped = 0;
   for (const auto& res : r.results) {
@@ -213,22 +223,30 @@ std::string RenderStatusText(const State& state) {
   return out;
 }
 
+}  // namespace
+
+bool StatusFailed(const State& state) {
+  const RunSummary* boot = SeparateBootRun(state);
+  return (state.last_run && !state.last_run->ok) || (boot && !boot->ok);
+}
+
+std::string RenderStatusText(const State& state) {
+  std::string out = "instance: " + state.instance_id + "\n";
+  if (!state.last_run) return out + "last run: none\n";
+  out += RenderRunText("last run", *state.last_run);
+  if (const RunSummary* boot = SeparateBootRun(state)) {
+    out += RenderRunText("last boot run", *boot);
+  }
+  return out;
+}
+
 std::string RenderStatusJson(const State& state) {
   ordered_json j;
   j["format_version"] = kStateFormatVersion;
   j["instance_id"] = state.instance_id;
-  if (state.last_run) {
-    const RunSummary& r = *state.last_run;
-    j["last_run"] = {{"time", r.time},
-                     {"command", r.command},
-                     {"instance_id", r.instance_id},
-                     {"datasource", r.datasource},
-                     {"ok", r.ok},
-                     {"fast_path", r.fast_path},
-                     {"results", ResultsJson(r.results)}};
-  } else {
-    j["last_run"] = nullptr;
-  }
+  j["last_run"] = state.last_run ? RunSummaryJson(*state.last_run) : nullptr;
+  j["last_boot_run"] =
+      state.last_boot_run ? RunSummaryJson(*state.last_boot_run) : nullptr;
   return j.dump(2) + "\n";
 }
 

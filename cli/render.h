@@ -19,8 +19,13 @@ std::string RenderPlanJson(const Plan& plan, const std::string& instance_id);
 std::string RenderApplyText(const ApplyReport& report);
 std::string RenderApplyJson(const ApplyReport& report,
                             const std::string& instance_id);
+// `status`: the last run, and the last `apply --boot` when a later run of
+// another kind replaced it as the last run (a boot's failure stays visible).
 std::string RenderStatusText(const State& state);
 std::string RenderStatusJson(const State& state);
+// The exit status of `status`: the last run, or that separate boot run,
+// failed.
+bool StatusFailed(const State& state);
 std::string RenderDiagnostics(const Diagnostics& diags);
 
 }  // namespace flamingo

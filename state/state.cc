@@ -54,21 +54,47 @@ std::string SerializeState(const State& s) {
         json{{"kind", rec.kind}, {"name", rec.name}, {"record", rec.record}});
   }
   j["resources"] = std::move(records);
-  if (s.last_run) {
-    const RunSummary& r = *s.last_run;
-    json results = json::array();
-    for (const auto& res : r.results)
-      results.push_back(ResourceResultJson(res));
-    j["last_run"] = {{"time", r.time},
-                     {"command", r.command},
-                     {"instance_id", r.instance_id},
-                     {"datasource", r.datasource},
-                     {"ok", r.ok},
-                     {"fast_path", r.fast_path},
-                     {"results", std::move(results)}};
-  }
+  if (s.last_run) j["last_run"] = RunSummaryJson(*s.last_run);
+  if (s.last_boot_run) j["last_boot_run"] = RunSummaryJson(*s.last_boot_run);
   return j.dump(1) + "\n";
 }
+
+nlohmann::ordered_json RunSummaryJson(const RunSummary& r) {
+  nlohmann::ordered_json results = nlohmann::ordered_json::array();
+  for (const auto& res : r.results) results.push_back(ResourceResultJson(res));
+  return {{"time", r.time},
+          {"command", r.command},
+          {"instance_id", r.instance_id},
+          {"datasource", r.datasource},
+          {"ok", r.ok},
+          {"fast_path", r.fast_path},
+          {"results", std::move(results)}};
+}
+
+namespace {
+
+RunSummary ParseRunSummary(const nlohmann::json& lr) {
+  RunSummary r;
+  r.time = lr.value("time", int64_t{0});
+  r.command = lr.value("command", "");
+  r.instance_id = lr.value("instance_id", "");
+  r.datasource = lr.value("datasource", "");
+  r.ok = lr.value("ok", false);
+  r.fast_path = lr.value("fast_path", false);
+  for (const auto& res : lr.at("results")) {
+    ResourceResult rr;
+    rr.id = res.at("id").get<std::string>();
+    rr.kind = res.at("kind").get<std::string>();
+    rr.name = res.at("name").get<std::string>();
+    rr.action = ActionFromName(res.at("action").get<std::string>());
+    rr.outcome = OutcomeFromName(res.at("outcome").get<std::string>());
+    rr.message = res.value("message", "");
+    r.results.push_back(std::move(rr));
+  }
+  return r;
+}
+
+}  // namespace
 
 Result<State> ParseState(std::string_view text) {
   try {
@@ -97,26 +123,9 @@ Result<State> ParseState(std::string_view text) {
         s.records.emplace(id, std::move(r));
       }
     }
-    if (j.contains("last_run")) {
-      const nlohmann::json& lr = j.at("last_run");
-      RunSummary r;
-      r.time = lr.value("time", int64_t{0});
-      r.command = lr.value("command", "");
-      r.instance_id = lr.value("instance_id", "");
-      r.datasource = lr.value("datasource", "");
-      r.ok = lr.value("ok", false);
-      r.fast_path = lr.value("fast_path", false);
-      for (const auto& res : lr.at("results")) {
-        ResourceResult rr;
-        rr.id = res.at("id").get<std::string>();
-        rr.kind = res.at("kind").get<std::string>();
-        rr.name = res.at("name").get<std::string>();
-        rr.action = ActionFromName(res.at("action").get<std::string>());
-        rr.outcome = OutcomeFromName(res.at("outcome").get<std::string>());
-        rr.message = res.value("message", "");
-        r.results.push_back(std::move(rr));
-      }
-      s.last_run = std::move(r);
+    if (j.contains("last_run")) s.last_run = ParseRunSummary(j.at("last_run"));
+    if (j.contains("last_boot_run")) {
+      s.last_boot_run = ParseRunSummary(j.at("last_boot_run"));
     }
     return s;
   } catch (const std::exception& e) {

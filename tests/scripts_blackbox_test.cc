@@ -365,5 +365,30 @@ TEST_F(ScriptsBlackboxTest, BadRuncmdIsAnErrorWithItsPositionAndNothingRuns) {
   EXPECT_EQ(Snapshot(root_.path()), before);
 }
 
+// A boot whose runcmd failed stays visible in `status` (and its exit code)
+// after the reconcile timer's later successful run replaced the last run.
+TEST_F(ScriptsBlackboxTest, StatusKeepsTheFailedBootAfterALaterReconcile) {
+  Seed(
+      "#cloud-config\nruncmd:\n  - exit 3\n"
+      "write_files:\n  - path: /etc/a.conf\n    content: a\n");
+  RunResult boot = Boot("b1");
+  EXPECT_EQ(boot.exit_code, 1) << boot.err << boot.out;
+  RunResult reconcile = Flamingo({"apply", "--reconcile"});
+  ASSERT_EQ(reconcile.exit_code, 0) << reconcile.err << reconcile.out;
+  RunResult st = Flamingo({"status"});
+  EXPECT_EQ(st.exit_code, 1) << st.out;
+  EXPECT_TRUE(Has(st.out, "flamingo apply --reconcile: ok")) << st.out;
+  EXPECT_TRUE(Has(st.out, "last boot run: ")) << st.out;
+  EXPECT_TRUE(Has(st.out, "flamingo apply --boot: FAILED")) << st.out;
+  EXPECT_TRUE(Has(st.out, "failed: script[runcmd]")) << st.out;
+  RunResult json = Flamingo({"status", "--format", "json"});
+  EXPECT_TRUE(Has(json.out, "\"last_boot_run\": {")) << json.out;
+  // The next boot of the same instance: the last run is that boot again,
+  // shown once.
+  Boot("b2");
+  st = Flamingo({"status"});
+  EXPECT_FALSE(Has(st.out, "last boot run: ")) << st.out;
+}
+
 }  // namespace
 }  // namespace flamingo::blackbox
