@@ -73,6 +73,7 @@ PlanItem PlanOne(const Resource& r, long index, const Graph* graph,
     return item;
   }
   item.change = r.Diff(*observed, ctx);
+  item.notes = std::move(observed->notes);
   return item;
 }
 
@@ -89,6 +90,8 @@ Plan MakePlan(const Graph& graph, const SystemReader& sys, const RunInfo& run,
     if (options.every_boot_only && !r.EveryBoot()) continue;
     plan.items.push_back(
         PlanOne(r, static_cast<long>(i), &graph, sys, run, records));
+    for (const auto& n : plan.items.back().notes)
+      plan.notes.push_back(r.Id() + ": " + n);
     for (const auto& w : r.Warnings())
       plan.warnings.push_back(r.Id() + ": " + w);
   }

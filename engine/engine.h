@@ -35,13 +35,15 @@ struct PlanItem {
   long graph_index = -1;               // -1 for orphans
   Change change;                       // kNone when converged
   Status error;                        // Observe failed (a planning error)
+  std::vector<std::string> notes;      // Observation::notes
 };
 
 struct Plan {
-  std::vector<PlanItem> items;         // in apply order, converged ones too
-  std::vector<std::string> warnings;   // from resources, "id: message"
-  std::vector<std::string> notes;      // e.g. orphans left alone
-  std::vector<std::string> forget;     // record ids to drop after apply
+  std::vector<PlanItem> items;        // in apply order, converged ones too
+  std::vector<std::string> warnings;  // from resources, "id: message"
+  std::vector<std::string> notes;     // "id: note": orphans left alone,
+                                      // observation notes
+  std::vector<std::string> forget;    // record ids to drop after apply
   std::vector<std::unique_ptr<Resource>> orphans;  // deleters we own
 
   bool HasErrors() const;

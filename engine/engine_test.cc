@@ -181,5 +181,12 @@ TEST_F(EngineTest, FailedSyncFailsEveryChangedResource) {
   EXPECT_EQ(report.results[1].outcome, Outcome::kUnchanged);
 }
 
+TEST_F(EngineTest, ObservationNotesReachThePlanWithTheId) {
+  MarkerResource* a = Add("a", "1");
+  a->note = "left as it is";
+  Plan plan = MakeIt();
+  EXPECT_EQ(plan.notes, std::vector<std::string>{"marker[a]: left as it is"});
+}
+
 }  // namespace
 }  // namespace flamingo

@@ -37,11 +37,11 @@ struct RunInfo {
 // Coarse ordering among resources with no edge between them (lower first):
 // identity before anything that could fail for unrelated reasons.
 enum Stage : int {
-  kStageEarly = 0,       // bootcmd
-  kStageIdentity = 10,   // groups, users, keys, sudo; sshd policy just after
-  kStageDefault = 50,    // files, hostname, services, firewall
-  kStageDeferred = 70,   // write_files with defer: true
-  kStageLate = 90,       // runcmd and user scripts
+  kStageEarly = 0,      // bootcmd
+  kStageIdentity = 10,  // groups, users, keys, sudo; sshd policy just after
+  kStageDefault = 50,   // files, hostname, services, firewall
+  kStageDeferred = 70,  // write_files with defer: true
+  kStageLate = 90,      // runcmd and user scripts
 };
 
 class Graph;
@@ -89,6 +89,10 @@ struct Observation {
   bool exists = false;
   std::map<std::string, std::string> fields;
   std::shared_ptr<const void> detail;
+  // What the plan should say even when nothing changes: a difference the
+  // resource deliberately leaves alone ("uid is 1001, not the configured
+  // 1500: an existing user is not renumbered"). Shown as "id: note".
+  std::vector<std::string> notes;
 };
 
 class Resource {

@@ -37,6 +37,7 @@ class MarkerResource : public Resource {
   bool fail_apply = false;          // Apply returns an error
   bool apply_does_nothing = false;  // Apply "succeeds" without effect
   bool fail_observe = false;
+  std::string note;  // an Observation note
 
   std::string Kind() const override { return "marker"; }
   std::string Name() const override { return name_; }
@@ -51,7 +52,9 @@ class MarkerResource : public Resource {
   Result<Observation> Observe(const SystemReader& sys,
                               const ResourceContext&) const override {
     if (fail_observe) return Status::Error("cannot observe");
-    return ObserveFile(sys, Path());
+    auto o = ObserveFile(sys, Path());
+    if (o.ok() && !note.empty()) o->notes.push_back(note);
+    return o;
   }
 
   Change Diff(const Observation& o, const ResourceContext&) const override {

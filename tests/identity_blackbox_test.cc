@@ -202,6 +202,28 @@ TEST_F(IdentityBlackboxTest, ConvergesAUserMadeByUseradd) {
   EXPECT_FALSE(Line("etc/passwd", "dave").empty());
 }
 
+// An existing user keeps its uid (as with cloud-init and useradd), and the
+// plan says so instead of hiding the difference; nothing else changes.
+TEST_F(IdentityBlackboxTest, ExistingUserIsNotRenumberedAndThePlanSaysSo) {
+  ASSERT_EQ(Exec({"useradd", "--root", root_.path(), "-m", "-u", "1234", "-s",
+                  "/bin/sh", "frank"})
+                .first,
+            0);
+  std::string cfg =
+      "#cloud-config\nusers:\n  - name: frank\n    uid: 1500\n"
+      "    shell: /bin/sh\n";
+  Seed(cfg);
+  RunResult plan = Flamingo({"plan", "--detailed-exitcode"});
+  EXPECT_EQ(plan.exit_code, 0) << plan.out << plan.err;
+  EXPECT_NE(plan.out.find("note: user[frank]: uid is 1234, not the "
+                          "configured 1500: an existing user is not "
+                          "renumbered"),
+            std::string::npos)
+      << plan.out;
+  ApplyClean(cfg);
+  EXPECT_NE(Line("etc/passwd", "frank").find(":1234:"), std::string::npos);
+}
+
 TEST_F(IdentityBlackboxTest, SecretsAreNeverPrinted) {
   std::string ud =
       "#cloud-config\nusers:\n  - name: erin\n    lock_passwd: false\n"

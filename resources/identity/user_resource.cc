@@ -69,13 +69,20 @@ Result<Observation> UserResource::Observe(const SystemReader& sys,
                          "' does not exist (chpasswd only sets passwords of "
                          "existing users)");
   }
-  if (spec_.uid && (!user || user->uid != *spec_.uid)) {
+  std::vector<std::string> notes;
+  if (spec_.uid && !user) {
     std::string other = db->UserByUid(*spec_.uid);
-    if (!other.empty() && other != spec_.name) {
+    if (!other.empty()) {
       return Status::Error(At() + "uid " + std::to_string(*spec_.uid) +
                            " of user '" + spec_.name + "' is taken by user '" +
                            other + "'");
     }
+  } else if (spec_.uid && user->uid != *spec_.uid) {
+    // As cloud-init and useradd: an existing account keeps its uid (its
+    // files would keep the old one). Said, not hidden.
+    notes.push_back("uid is " + std::to_string(user->uid) +
+                    ", not the configured " + std::to_string(*spec_.uid) +
+                    ": an existing user is not renumbered");
   }
   if (!spec_.existing_only) {
     std::vector<std::string> needed = spec_.groups;
@@ -95,6 +102,7 @@ Result<Observation> UserResource::Observe(const SystemReader& sys,
   Observation o;
   o.exists = user.has_value();
   o.detail = detail;
+  o.notes = std::move(notes);
   return o;
 }
 
