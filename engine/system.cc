@@ -37,7 +37,8 @@ std::string NormalizePath(std::string_view path) {
 
 Status MakeDirs(System& sys, std::string_view path, const FileAttrs& attrs) {
   std::string norm = NormalizePath(path);
-  if (norm.empty()) return Status::Error("not an absolute path: " + std::string(path));
+  if (norm.empty())
+    return Status::Error("not an absolute path: " + std::string(path));
   if (norm == "/") return Status::Ok();
   auto st = sys.Stat(norm);
   if (!st.ok()) return st.status();
@@ -53,6 +54,15 @@ Status MakeDirs(System& sys, std::string_view path, const FileAttrs& attrs) {
   Status parent = MakeDirs(sys, ParentPath(norm), attrs);
   if (!parent.ok()) return parent;
   return sys.MakeDir(norm, attrs);
+}
+
+bool SameFileVersion(const std::optional<FileInfo>& a,
+                     const std::optional<FileInfo>& b) {
+  if (!a || !b) return !a && !b;
+  if (a->inode == 0 && a->mtime_ns == 0 && a->ctime_ns == 0) return false;
+  return a->type == b->type && a->mode == b->mode && a->uid == b->uid &&
+         a->gid == b->gid && a->size == b->size && a->inode == b->inode &&
+         a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns;
 }
 
 }  // namespace flamingo

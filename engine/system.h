@@ -49,6 +49,13 @@ struct FileInfo {
   int64_t ctime_ns = 0;
 };
 
+// Whether two Stat results show the same version of a file, for caches of
+// parsed content: both absent, or equal type, mode, owner, size, inode and
+// times. Never true for a version the System cannot identify (inode and
+// times all 0).
+bool SameFileVersion(const std::optional<FileInfo>& a,
+                     const std::optional<FileInfo>& b);
+
 // Ownership and mode of something written. uid/gid are numeric: name lookup
 // against the target's /etc/passwd and /etc/group is the caller's job.
 struct FileAttrs {

@@ -67,20 +67,6 @@ Result<AccountDb> AccountDb::Load(const SystemReader& sys) {
   return Parse(*passwd, *group);
 }
 
-namespace {
-
-bool SameVersion(const std::optional<FileInfo>& a,
-                 const std::optional<FileInfo>& b) {
-  if (!a || !b) return !a && !b;
-  // All zero: the System cannot tell versions apart.
-  if (a->inode == 0 && a->mtime_ns == 0 && a->ctime_ns == 0) return false;
-  return a->type == b->type && a->mode == b->mode && a->uid == b->uid &&
-         a->gid == b->gid && a->size == b->size && a->inode == b->inode &&
-         a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns;
-}
-
-}  // namespace
-
 Result<std::shared_ptr<const AccountDb>> AccountDbCache::Get(
     const SystemReader& sys) {
   std::optional<FileInfo> now[2];
@@ -91,8 +77,8 @@ Result<std::shared_ptr<const AccountDb>> AccountDbCache::Get(
     now[i] = *st;
   }
   std::lock_guard<std::mutex> lock(mu_);
-  if (db_ != nullptr && SameVersion(identity_[0], now[0]) &&
-      SameVersion(identity_[1], now[1])) {
+  if (db_ != nullptr && SameFileVersion(identity_[0], now[0]) &&
+      SameFileVersion(identity_[1], now[1])) {
     return db_;
   }
   // Read after the stat: a change in between shows as a new identity on

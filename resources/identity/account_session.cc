@@ -6,14 +6,6 @@ namespace {
 constexpr const char* kIdentityPaths[5] = {kPasswdPath, kShadowPath, kGroupPath,
                                            kGshadowPath, kLoginDefsPath};
 
-bool SameFile(const std::optional<FileInfo>& a,
-              const std::optional<FileInfo>& b) {
-  if (!a || !b) return !a && !b;
-  return a->type == b->type && a->mode == b->mode && a->uid == b->uid &&
-         a->gid == b->gid && a->size == b->size && a->inode == b->inode &&
-         a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns;
-}
-
 }  // namespace
 
 Result<AccountSession::Identity> AccountSession::Stat(const SystemReader& sys) {
@@ -35,7 +27,7 @@ Result<AccountSession::Identity> AccountSession::Stat(const SystemReader& sys) {
 bool AccountSession::Same(const Identity& a, const Identity& b) {
   if (!a.usable || !b.usable) return false;
   for (int i = 0; i < 5; ++i) {
-    if (!SameFile(a.files[i], b.files[i])) return false;
+    if (!SameFileVersion(a.files[i], b.files[i])) return false;
   }
   return true;
 }
@@ -104,7 +96,8 @@ Status AccountSession::Commit(System& sys) {
   } else if (before->usable && identity_.usable) {
     bool changed = false;
     for (int i = 0; i < 4; ++i) {
-      if (!SameFile(before->files[i], identity_.files[i])) changed = true;
+      if (!SameFileVersion(before->files[i], identity_.files[i]))
+        changed = true;
     }
     if (changed) {
       s = Status::Error(
