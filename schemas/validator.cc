@@ -463,13 +463,4 @@ void Schema::Validate(const Value& value, Diagnostics* diags) const {
   Walker(impl_->nodes).Check(0, value, diags);
 }
 
-bool Schema::ValidateProperty(std::string_view name, const Value& value,
-                              Diagnostics* diags) const {
-  const Node& root = impl_->nodes[0];
-  auto it = root.properties.find(std::string(name));
-  if (it == root.properties.end()) return false;
-  Walker(impl_->nodes).Check(it->second, value, diags);
-  return true;
-}
-
 }  // namespace flamingo

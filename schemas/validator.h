@@ -55,11 +55,6 @@ class Schema {
   // Validates `value` against the whole schema.
   void Validate(const Value& value, Diagnostics* diags) const;
 
-  // Validates `value` against the root's properties[name]; returns false
-  // (adding nothing) when the root has no such property.
-  bool ValidateProperty(std::string_view name, const Value& value,
-                        Diagnostics* diags) const;
-
   struct Impl;  // opaque: the compiled nodes (schemas/schema_internal.h)
 
  private:
