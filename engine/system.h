@@ -163,8 +163,9 @@ class System : public SystemReader {
   // Appends `text` to the log file at `path`, starting on a new line (a
   // newline is added first when the file does not end with one); creates it
   // with attrs if missing. Never follows a symlink at `path`. Not a
-  // replacement: old content is never rewritten; a power cut before the
-  // next Sync() can lose or cut the appended text, as with any log.
+  // replacement: old content is never rewritten. As with any log, the text
+  // is left to the kernel's writeback and never fsynced, not even by
+  // Sync(): a power cut within seconds can lose or cut it.
   // REQUIRES: the parent directory exists.
   virtual Status AppendLog(std::string_view path, std::string_view text,
                            const FileAttrs& attrs) = 0;

@@ -28,7 +28,14 @@ Status PendingSync::AddNewFile(int fd, const std::string& path) {
   return Add(fd, path, /*is_dir=*/false);
 }
 
-Status PendingSync::Add(int fd, const std::string& path, bool is_dir) {
+Status PendingSync::AdoptNewFile(UniqueFd readonly_fd, const std::string& path) {
+  int fd = readonly_fd.get();
+  ::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+  return Add(fd, path, /*is_dir=*/false, std::move(readonly_fd));
+}
+
+Status PendingSync::Add(int fd, const std::string& path, bool is_dir,
+                        UniqueFd adopted) {
   struct stat st;
   if (::fstat(fd, &st) != 0) return FsyncNow(fd, path);
   {
@@ -42,10 +49,13 @@ Status PendingSync::Add(int fd, const std::string& path, bool is_dir) {
     // A file is kept open read-only (a new open file description of the
     // same inode): a writable fd left open would make exec(2) of it fail
     // with ETXTBSY (scripts are written, then run, before Sync).
-    UniqueFd keep(is_dir
-                      ? ::fcntl(fd, F_DUPFD_CLOEXEC, 0)
-                      : ::open(("/proc/self/fd/" + std::to_string(fd)).c_str(),
-                               O_RDONLY | O_CLOEXEC));
+    UniqueFd keep =
+        adopted.valid()
+            ? std::move(adopted)
+            : UniqueFd(is_dir ? ::fcntl(fd, F_DUPFD_CLOEXEC, 0)
+                              : ::open(("/proc/self/fd/" + std::to_string(fd))
+                                           .c_str(),
+                                       O_RDONLY | O_CLOEXEC));
     if (keep.valid()) {
       ++d.count;
       if (is_dir) {

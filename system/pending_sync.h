@@ -44,6 +44,10 @@ class PendingSync {
   // failed.
   Status AddDir(int fd, const std::string& path);
   Status AddNewFile(int fd, const std::string& path);
+  // AddNewFile for a read-only fd of the created file, which is kept as it
+  // is (no second open); on a duplicate inode or after switching to syncfs
+  // it is closed.
+  Status AdoptNewFile(UniqueFd readonly_fd, const std::string& path);
 
   // Makes everything added so far durable and forgets it. The first error
   // is returned ("sync PATH: strerror"); the rest is still attempted.
@@ -70,7 +74,9 @@ class PendingSync {
     bool syncfs = false;  // too many: one syncfs, fds dropped but one
     Item any;             // an fd on this filesystem for syncfs
   };
-  Status Add(int fd, const std::string& path, bool is_dir);
+  // `adopted`: a read-only fd of a file, kept instead of a new one.
+  Status Add(int fd, const std::string& path, bool is_dir,
+             UniqueFd adopted = UniqueFd());
 
   mutable std::mutex mu_;
   std::map<dev_t, Device> devices_;

@@ -154,15 +154,13 @@ Result<UniqueFd> RootedSystem::OpenLast(std::string_view op,
   if (IsSpecialLast(path)) {
     return OpenInRootErr(root_fd_.get(), op, path, path, flags, 0, err);
   }
-  auto parent = OpenParent(op, path, O_PATH, err);
-  if (!parent.ok()) return parent.status();
-  int fd = ::openat(parent->fd.get(), parent->name.c_str(),
-                    flags | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) {
-    if (err != nullptr) *err = errno;
-    return PathError(op, path, errno);
-  }
-  return UniqueFd(fd);
+  // One openat2: the directories resolve inside the root, O_NOFOLLOW keeps
+  // the last component as it is. Trailing slashes would make the kernel
+  // follow a symlink there: they go first ("/a/b/" is "/a/b").
+  std::string_view p = path;
+  while (p.size() > 1 && p.back() == '/') p.remove_suffix(1);
+  return OpenInRootErr(root_fd_.get(), op, path, p, flags | O_NOFOLLOW, 0,
+                       err);
 }
 
 Result<std::optional<FileInfo>> RootedSystem::Stat(

@@ -57,10 +57,17 @@ Status WriteAll(int fd, std::string_view content, std::string_view path) {
 // or normally.
 Status ApplyAttrs(int fd, const FileAttrs& attrs, std::string_view op,
                   std::string_view path) {
+  mode_t mode = attrs.mode & 07777;
+  // An fd opened for reading or writing: one call each. An O_PATH fd fails
+  // with EBADF and takes the AT_EMPTY_PATH forms below.
+  if (::fchown(fd, attrs.uid, attrs.gid) == 0) {
+    if (::fchmod(fd, mode) == 0) return Status::Ok();
+    return StepError(op, path, "chmod", errno);
+  }
+  if (errno != EBADF) return StepError(op, path, "chown", errno);
   if (::fchownat(fd, "", attrs.uid, attrs.gid, AT_EMPTY_PATH) != 0) {
     return StepError(op, path, "chown", errno);
   }
-  mode_t mode = attrs.mode & 07777;
 #ifdef SYS_fchmodat2
   if (::syscall(SYS_fchmodat2, fd, "", mode, AT_EMPTY_PATH) == 0) {
     return Status::Ok();
@@ -85,6 +92,7 @@ struct RootedSystem::Staged {
   Parent parent;
   std::string tmp;
   UniqueFd fd;
+  bool readonly = false;  // fd is a read-only reopen (else the writer)
   bool replacing = false;
   // Removes the temporary unless it was renamed.
   ~Staged() {
@@ -123,6 +131,17 @@ Status RootedSystem::Stage(std::string_view path, std::string_view content,
   // those of a WriteFiles batch, then find it allocated and under way, so
   // one journal commit covers them all.
   ::sync_file_range(out->fd.get(), 0, 0, SYNC_FILE_RANGE_WRITE);
+  // From here on a read-only fd does (fsync, and Sync later): a writable
+  // one kept open would make exec(2) of the file fail with ETXTBSY.
+  UniqueFd reader(::openat(dir, tmp.c_str(),
+                           O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC));
+  if (reader.valid()) {
+    if (::close(out->fd.release()) != 0) {
+      return StepError("write", path, "close", errno);
+    }
+    out->fd = std::move(reader);
+    out->readonly = true;
+  }
   struct stat st;
   out->replacing =
       ::fstatat(dir, out->parent.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 ||
@@ -142,9 +161,15 @@ Status RootedSystem::Commit(Staged* w, bool fsync_done) {
   }
   w->tmp.clear();  // renamed: nothing to clean up
   Status s = Status::Ok();
-  if (!w->replacing) s = pending_.AddNewFile(w->fd.get(), w->path);
-  if (::close(w->fd.release()) != 0 && s.ok()) {
-    s = StepError("write", w->path, "close", errno);
+  if (w->replacing) {
+    w->fd.reset();  // read-only, or fsynced: nothing to report at close
+  } else if (w->readonly) {
+    s = pending_.AdoptNewFile(std::move(w->fd), w->path);
+  } else {
+    s = pending_.AddNewFile(w->fd.get(), w->path);
+    if (::close(w->fd.release()) != 0 && s.ok()) {
+      s = StepError("write", w->path, "close", errno);
+    }
   }
   if (!s.ok()) return s;
   return MarkDirty(dir, w->path);
@@ -211,8 +236,8 @@ Status RootedSystem::AppendLog(std::string_view path, std::string_view text,
   out += text;
   Status s = WriteAll(fd.get(), out, path);
   if (!s.ok()) return s;
-  s = pending_.AddNewFile(fd.get(), std::string(path));
-  if (!s.ok()) return s;
+  // A log: its text is left to the kernel's writeback, never fsynced (see
+  // System::AppendLog); only a new log's directory entry waits for Sync.
   return created ? MarkDirty(dir, path) : Status::Ok();
 }
 
