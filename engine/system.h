@@ -169,6 +169,18 @@ class System : public SystemReader {
   // REQUIRES: the parent directory exists.
   virtual Status AppendLog(std::string_view path, std::string_view text,
                            const FileAttrs& attrs) = 0;
+  // WriteFile and Remove for data that describes only the current boot (a
+  // crash ends the boot, and with it what the data says): readers see the
+  // change atomically, but it is never made durable, not even by Sync()
+  // (no fsync, no wait for the disk). After a power cut the path may hold
+  // the old content, the new, an empty file or nothing. The defaults are
+  // the durable calls.
+  virtual Status WriteFileVolatile(std::string_view path,
+                                   std::string_view content,
+                                   const FileAttrs& attrs) {
+    return WriteFile(path, content, attrs);
+  }
+  virtual Status RemoveVolatile(std::string_view path) { return Remove(path); }
   // Creates one directory (the parent must exist) with attrs; ok if it exists
   // as a directory already (its attrs are then left alone).
   virtual Status MakeDir(std::string_view path, const FileAttrs& attrs) = 0;

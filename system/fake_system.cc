@@ -336,6 +336,21 @@ Status FakeSystem::WriteFile(std::string_view path, std::string_view content,
                              const FileAttrs& attrs) {
   Status f = BeginMutation("write", path);
   if (!f.ok()) return f;
+  return PutFile(path, content, attrs);
+}
+
+Status FakeSystem::WriteFileVolatile(std::string_view path,
+                                     std::string_view content,
+                                     const FileAttrs& attrs) {
+  Status f = BeginMutation("write", path);
+  log_.back().insert(0, "volatile ");
+  if (!f.ok()) return f;
+  return PutFile(path, content, attrs);
+}
+
+Status FakeSystem::PutFile(std::string_view path, std::string_view content,
+                           const FileAttrs& attrs) {
+  Status f;
   auto r = Resolve("write", path, false);
   if (!r.ok()) return r.status();
   if (*r == "/") return Err("write", path, EISDIR);
@@ -434,6 +449,18 @@ Status FakeSystem::SetAttrs(std::string_view path, const FileAttrs& attrs) {
 Status FakeSystem::Remove(std::string_view path) {
   Status f = BeginMutation("remove", path);
   if (!f.ok()) return f;
+  return RemoveEntry(path);
+}
+
+Status FakeSystem::RemoveVolatile(std::string_view path) {
+  Status f = BeginMutation("remove", path);
+  log_.back().insert(0, "volatile ");
+  if (!f.ok()) return f;
+  return RemoveEntry(path);
+}
+
+Status FakeSystem::RemoveEntry(std::string_view path) {
+  Status f;
   int err = 0;
   auto r = Resolve("remove", path, false, &err);
   if (!r.ok()) return err == ENOENT ? Status::Ok() : r.status();

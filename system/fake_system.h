@@ -124,6 +124,11 @@ class FakeSystem : public System {
   // Logged as "append PATH" (a mutation).
   Status AppendLog(std::string_view path, std::string_view text,
                    const FileAttrs& attrs) override;
+  // Logged as "volatile write PATH" / "volatile remove PATH"; otherwise as
+  // WriteFile / Remove (nothing is durable in memory anyway).
+  Status WriteFileVolatile(std::string_view path, std::string_view content,
+                           const FileAttrs& attrs) override;
+  Status RemoveVolatile(std::string_view path) override;
   Status MakeDir(std::string_view path, const FileAttrs& attrs) override;
   Status SetAttrs(std::string_view path, const FileAttrs& attrs) override;
   Status Remove(std::string_view path) override;
@@ -137,6 +142,10 @@ class FakeSystem : public System {
 
  private:
   struct LockTable;
+  // WriteFile / Remove after BeginMutation.
+  Status PutFile(std::string_view path, std::string_view content,
+                 const FileAttrs& attrs);
+  Status RemoveEntry(std::string_view path);
 
   // Resolves `path` inside the fake root. Intermediate symlinks are always
   // followed, the last one only when `follow_last`. The result is a

@@ -59,6 +59,9 @@ class RootedSystem : public System {
   Status WriteFile(std::string_view path, std::string_view content,
                    const FileAttrs& attrs) override;
   Status WriteFiles(const std::vector<FileWrite>& files) override;
+  Status WriteFileVolatile(std::string_view path, std::string_view content,
+                           const FileAttrs& attrs) override;
+  Status RemoveVolatile(std::string_view path) override;
   Status AppendLog(std::string_view path, std::string_view text,
                    const FileAttrs& attrs) override;
   Status MakeDir(std::string_view path, const FileAttrs& attrs) override;
@@ -121,9 +124,13 @@ class RootedSystem : public System {
   // WriteFile in two steps: Stage writes the temporary (removed again when
   // the Staged is destroyed unrenamed), Commit renames it into place.
   struct Staged;
+  // `durable` false: no writeback started, the writer fd kept.
   Status Stage(std::string_view path, std::string_view content,
-               const FileAttrs& attrs, Staged* out);
+               const FileAttrs& attrs, bool durable, Staged* out);
   Status Commit(Staged* staged, bool fsync_done);
+
+  // Remove; `durable`: the directory waits for Sync (else left as it is).
+  Status RemoveEntry(std::string_view path, bool durable);
 
   // Remembers `dir` (the open parent directory of `path`) as changed.
   Status MarkDirty(int dir, std::string_view path);

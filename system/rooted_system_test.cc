@@ -284,6 +284,26 @@ TEST_F(RootedSystemTest, WriteFilesWritesAllOrStopsBeforeRenamingAny) {
   EXPECT_EQ(sys_->last_sync_counts().fsyncs, 2);  // gshadow (new), /etc
 }
 
+TEST_F(RootedSystemTest, VolatileWriteAndRemoveAreAtomicButNeverSynced) {
+  ASSERT_TRUE(sys_->MakeDir("/etc", {0755, 0, 0}).ok());
+  ASSERT_TRUE(sys_->Sync().ok());
+  ASSERT_TRUE(sys_->WriteFileVolatile("/etc/boot.json", "one", {0600, 0, 5}).ok());
+  ASSERT_TRUE(sys_->WriteFileVolatile("/etc/boot.json", "two", {0640, 0, 5}).ok());
+  EXPECT_EQ(*sys_->ReadFile("/etc/boot.json"), "two");
+  EXPECT_EQ(HostLstat(root_ + "/etc/boot.json").st_mode & 07777, 0640u);
+  EXPECT_EQ(HostLstat(root_ + "/etc/boot.json").st_gid, 5u);
+  EXPECT_EQ(*sys_->ListDir("/etc"), std::vector<std::string>{"boot.json"});
+  ASSERT_TRUE(sys_->RemoveVolatile("/etc/boot.json").ok());
+  EXPECT_TRUE(sys_->ListDir("/etc")->empty());
+  ASSERT_TRUE(sys_->Sync().ok());
+  EXPECT_EQ(sys_->last_sync_counts().fsyncs, 0);
+  // Never through a symlink either.
+  fs::create_symlink(outside_ + "/victim", root_ + "/etc/link");
+  ASSERT_TRUE(sys_->WriteFileVolatile("/etc/link", "x", {0600, 0, 0}).ok());
+  EXPECT_FALSE(fs::is_symlink(root_ + "/etc/link"));
+  ExpectVictimUntouched();
+}
+
 TEST_F(RootedSystemTest, AppendLogAppendsOnANewLineAndNeverFollowsSymlinks) {
   ASSERT_TRUE(sys_->AppendLog("/etc/out.log", "one", {0600, 0, 7}).ok());
   EXPECT_EQ(HostLstat(root_ + "/etc/out.log").st_mode & 07777, 0600u);

@@ -104,7 +104,8 @@ struct RootedSystem::Staged {
 };
 
 Status RootedSystem::Stage(std::string_view path, std::string_view content,
-                           const FileAttrs& attrs, Staged* out) {
+                           const FileAttrs& attrs, bool durable,
+                           Staged* out) {
   auto parent = OpenParent("write", path, O_RDONLY);
   if (!parent.ok()) return parent.status();
   out->path = std::string(path);
@@ -127,6 +128,7 @@ Status RootedSystem::Stage(std::string_view path, std::string_view content,
   Status s = WriteAll(out->fd.get(), content, path);
   if (s.ok()) s = ApplyAttrs(out->fd.get(), attrs, "write", path);
   if (!s.ok()) return s;
+  if (!durable) return Status::Ok();  // renamed as it is, left to writeback
   // Start writing the data out now (advisory): the fsyncs that follow, and
   // those of a WriteFiles batch, then find it allocated and under way, so
   // one journal commit covers them all.
@@ -178,16 +180,31 @@ Status RootedSystem::Commit(Staged* w, bool fsync_done) {
 Status RootedSystem::WriteFile(std::string_view path, std::string_view content,
                                const FileAttrs& attrs) {
   Staged w;
-  Status s = Stage(path, content, attrs, &w);
+  Status s = Stage(path, content, attrs, /*durable=*/true, &w);
   if (!s.ok()) return s;
   return Commit(&w, /*fsync_done=*/false);
+}
+
+Status RootedSystem::WriteFileVolatile(std::string_view path,
+                                       std::string_view content,
+                                       const FileAttrs& attrs) {
+  Staged w;
+  Status s = Stage(path, content, attrs, /*durable=*/false, &w);
+  if (!s.ok()) return s;
+  int dir = w.parent.fd.get();
+  if (::renameat(dir, w.tmp.c_str(), dir, w.parent.name.c_str()) != 0) {
+    return StepError("write", path, "rename", errno);
+  }
+  w.tmp.clear();
+  return Status::Ok();
 }
 
 Status RootedSystem::WriteFiles(const std::vector<FileWrite>& files) {
   std::vector<Staged> staged(files.size());
   for (size_t i = 0; i < files.size(); ++i) {
     Status s =
-        Stage(files[i].path, files[i].content, files[i].attrs, &staged[i]);
+        Stage(files[i].path, files[i].content, files[i].attrs,
+              /*durable=*/true, &staged[i]);
     if (!s.ok()) return s;
   }
   // All replacements' data together: the first fsync commits the journal
@@ -281,6 +298,14 @@ Status RootedSystem::SetAttrs(std::string_view path, const FileAttrs& attrs) {
 }
 
 Status RootedSystem::Remove(std::string_view path) {
+  return RemoveEntry(path, /*durable=*/true);
+}
+
+Status RootedSystem::RemoveVolatile(std::string_view path) {
+  return RemoveEntry(path, /*durable=*/false);
+}
+
+Status RootedSystem::RemoveEntry(std::string_view path, bool durable) {
   if (rooted_internal::IsSpecialLast(path)) {
     return Status::Error("remove " + std::string(path) +
                          ": refusing to remove a directory by this name");
@@ -297,7 +322,7 @@ Status RootedSystem::Remove(std::string_view path) {
   if (::unlinkat(dir, name, S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) != 0) {
     return errno == ENOENT ? Status::Ok() : PathError("remove", path, errno);
   }
-  return MarkDirty(dir, path);
+  return durable ? MarkDirty(dir, path) : Status::Ok();
 }
 
 Status RootedSystem::MakeSymlink(std::string_view path,
