@@ -252,6 +252,8 @@ ApplyReport ApplyPlan(const Graph& graph, const Plan& plan, System& sys,
       }
       pending = &open_it->second;
     }
+    report.changed_records.insert(res.id);
+    if (r.RecordOutlivesBoot()) report.durable_records_changed = true;
     Status st = r.Apply(sys, change, ctx, &stored.record);
     if (!st.ok()) {
       finish(Outcome::kFailed, st.message());
@@ -284,7 +286,12 @@ ApplyReport ApplyPlan(const Graph& graph, const Plan& plan, System& sys,
     finish(Outcome::kChanged, "");
   }
   commit_all_but(nullptr);
-  for (const auto& id : plan.forget) records->erase(id);
+  for (const auto& id : plan.forget) {
+    if (records->erase(id) != 0) {
+      report.changed_records.insert(id);
+      report.durable_records_changed = true;
+    }
+  }
   // Durability of the run's directory changes, before anyone records them.
   Status synced = sys.Sync();
   if (!synced.ok()) {

@@ -12,6 +12,7 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -76,6 +77,12 @@ struct ResourceResult {
 
 struct ApplyReport {
   std::vector<ResourceResult> results;  // one per plan item, in order
+  // Ids whose record the run may have changed (Apply ran, or the record was
+  // dropped), and whether any of them must outlive the boot
+  // (Resource::RecordOutlivesBoot, orphans, dropped records): then the
+  // state has to be saved durably.
+  std::set<std::string> changed_records;
+  bool durable_records_changed = false;
   bool ok() const;
   size_t Count(Outcome o) const;
 };

@@ -148,6 +148,38 @@ TEST_F(EngineTest, EveryBootOnlyPlansOnlyEveryBootResources) {
   EXPECT_EQ(plan.items[0].change.id, "marker[boot]");
 }
 
+TEST_F(EngineTest, ReportSaysWhetherARecordThatOutlivesTheBootChanged) {
+  Add("boot", "b")->record_outlives_boot = false;
+  Add("same", "s");
+  sys_.AddFile("/markers/same", "s");  // converged: Apply never runs
+  ApplyReport report = ApplyIt(MakeIt());
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report.changed_records, std::set<std::string>{"marker[boot]"});
+  EXPECT_FALSE(report.durable_records_changed);
+
+  Add("kept", "k");  // a record that outlives the boot
+  report = ApplyIt(MakeIt());
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report.changed_records, std::set<std::string>{"marker[kept]"});
+  EXPECT_TRUE(report.durable_records_changed);
+}
+
+TEST_F(EngineTest, ReportCountsAFailedApplyAndForgottenRecordsAsChanged) {
+  Add("bad", "x")->fail_apply = true;
+  ApplyReport report = ApplyIt(MakeIt());
+  EXPECT_FALSE(report.ok());
+  EXPECT_TRUE(report.durable_records_changed);  // Apply may have written
+
+  Graph empty;
+  graph_ = std::move(empty);
+  records_ = {{"marker[foreign]", {"marker", "foreign", {}}}};
+  sys_.AddFile("/markers/foreign", "f");
+  report = ApplyIt(MakeIt());
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(records_.count("marker[foreign]"), 0u);
+  EXPECT_TRUE(report.durable_records_changed);
+}
+
 TEST_F(EngineTest, WriteFailureIsReportedWithContext) {
   Add("a", "1");
   Plan plan = MakeIt();

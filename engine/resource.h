@@ -113,6 +113,12 @@ class Resource {
   virtual int Stage() const { return kStageDefault; }
   // Evaluated on every boot even on the reboot fast path (bootcmd).
   virtual bool EveryBoot() const { return false; }
+  // Whether this resource's record must outlive the boot it was written in
+  // (default). False when the record only describes the current boot (a
+  // per-boot script's "ran in boot X"): a crash ends the boot and makes it
+  // moot, so a run that changed only such records need not wait for the
+  // disk to save them (ApplyReport::durable_records_changed).
+  virtual bool RecordOutlivesBoot() const { return true; }
   // Where it was declared ("user-data:12:3"), for messages; may be "".
   virtual std::string Origin() const { return ""; }
   // Warnings for the plan ("no user can log in"). Default none.

@@ -34,6 +34,7 @@ class MarkerResource : public Resource {
   std::vector<std::string> after_ids;
   int stage = kStageDefault;
   bool every_boot = false;
+  bool record_outlives_boot = true;
   bool fail_apply = false;          // Apply returns an error
   bool apply_does_nothing = false;  // Apply "succeeds" without effect
   bool fail_observe = false;
@@ -46,6 +47,7 @@ class MarkerResource : public Resource {
   std::vector<std::string> After() const override { return after_ids; }
   int Stage() const override { return stage; }
   bool EveryBoot() const override { return every_boot; }
+  bool RecordOutlivesBoot() const override { return record_outlives_boot; }
 
   std::string Path() const { return "/markers/" + name_; }
 

@@ -63,7 +63,10 @@ Status ScriptResource::Apply(System& sys, const Change& change,
                              const ResourceContext& ctx, Record* record) const {
   if (change.action != Action::kRun) return Status::Ok();
   Status st = MakeDirs(sys, ParentPath(spec_.file), FileAttrs{0700, 0, 0});
-  if (st.ok()) st = sys.WriteFile(spec_.file, spec_.content, {0700, 0, 0});
+  // Written again before every run, so it need not survive a crash.
+  if (st.ok()) {
+    st = sys.WriteFileVolatile(spec_.file, spec_.content, {0700, 0, 0});
+  }
   if (!st.ok()) return st.WithContext("write script (not run)");
   ScriptJob job;
   job.label = Id();

@@ -43,6 +43,7 @@ class ScriptResource : public Resource {
   // interrupted or failed once-per-instance script runs again at the next
   // boot even when nothing else changed. Evaluating costs one stat.
   bool EveryBoot() const override { return true; }
+  bool RecordOutlivesBoot() const override { return !BootScoped(spec_.freq); }
   std::string Origin() const override { return spec_.origin; }
   // The warning of the last Diff (the engine asks right after planning):
   // content changed after it ran, or an interrupted / failed run waiting

@@ -34,6 +34,7 @@ class ScriptDirResource : public Resource {
   std::string Name() const override { return dir_; }
   int Stage() const override { return stage_; }
   bool EveryBoot() const override { return true; }  // see ScriptResource
+  bool RecordOutlivesBoot() const override { return !BootScoped(freq_); }
   // As ScriptResource::Warnings: from the last Diff, one per file.
   std::vector<std::string> Warnings() const override { return warnings_; }
 

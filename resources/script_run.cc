@@ -240,18 +240,22 @@ Status RunScriptJob(System& sys, const ScriptJob& job, const RunInfo& run,
   Status st = MakeDirs(sys, kMarkerDir, FileAttrs{0700, 0, 0});
   if (!st.ok()) return st.WithContext("create " + std::string(kMarkerDir));
   const std::string started = FormatTime(sys.Now());
-  st = sys.WriteFile(
-      job.marker,
-      "script=" + job.label + "\ninstance_id=" + run.instance_id +
-          "\nboot_id=" + run.boot_id + "\nstarted=" + started + "\n",
-      FileAttrs{0600, 0, 0});
+  const bool boot_scoped = BootScoped(job.freq);
+  const std::string marker = "script=" + job.label +
+                             "\ninstance_id=" + run.instance_id +
+                             "\nboot_id=" + run.boot_id +
+                             "\nstarted=" + started + "\n";
+  st = boot_scoped
+           ? sys.WriteFileVolatile(job.marker, marker, FileAttrs{0600, 0, 0})
+           : sys.WriteFile(job.marker, marker, FileAttrs{0600, 0, 0});
   if (!st.ok()) return st.WithContext("write marker (script not run)");
   st = AppendOutputLog(sys, "==== flamingo: " + job.label + " (" +
                                 FrequencyName(job.freq) + ") instance " +
                                 run.instance_id + ", boot " + run.boot_id +
                                 ", started " + started + " ====\n");
   if (!st.ok()) {
-    (void)sys.Remove(job.marker);
+    (void)(boot_scoped ? sys.RemoveVolatile(job.marker)
+                       : sys.Remove(job.marker));
     return st.WithContext("write " + std::string(kOutputLog) +
                           " (script not run)");
   }
@@ -307,7 +311,8 @@ Status RunScriptJob(System& sys, const ScriptJob& job, const RunInfo& run,
   } else {
     rec.erase(done_key);
   }
-  Status removed = sys.Remove(job.marker);
+  Status removed = boot_scoped ? sys.RemoveVolatile(job.marker)
+                               : sys.Remove(job.marker);
 
   if (!ok) {
     return Status::Error(failure + " (output in " + kOutputLog +

@@ -12,6 +12,9 @@
 //  - Before running, a marker file is written (kMarkerDir/<name>); it is
 //    removed when the script has finished. A marker found later means the
 //    run was interrupted (a crash, a reboot, a kill): the script is due again.
+//    A per-boot script's marker is volatile (BootScoped): after a power cut
+//    it may be missing or left behind, which only changes a warning, as the
+//    script runs at the new boot anyway.
 //  - Output goes to kOutputLog inside the target, after a header line naming
 //    the script; stdin is /dev/null; the environment is ScriptEnvironment().
 #pragma once
@@ -92,6 +95,12 @@ struct ScriptJob {
   std::string digest;       // ContentDigest of what runs
   int timeout_seconds = 0;  // 0 = none
 };
+
+// Whether a script of this frequency keeps a record (and a marker) that
+// only describes the current boot: per-boot ones. Their marker is written
+// and removed with the volatile System calls, and their resource's record
+// does not outlive the boot (Resource::RecordOutlivesBoot).
+inline bool BootScoped(Frequency f) { return f == Frequency::kPerBoot; }
 
 // Runs `job` through sys.Exec as described at the top of this file and
 // records the outcome in `record` under `prefix`. Returns an error naming

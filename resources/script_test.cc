@@ -72,6 +72,37 @@ TEST(ScriptTest, FirstBootRunsBootcmdAndRuncmd) {
       << log;
 }
 
+TEST(ScriptTest, OnlyPerBootWorkIsBootScoped) {
+  Machine m;
+  ApplyReport rep = m.Apply(kConfig, Boot("i-1", "b1"));
+  ASSERT_TRUE(rep.ok());
+  // bootcmd's marker is volatile, runcmd's is durable; both script files
+  // are written again before each run, so neither waits for the disk.
+  const std::string bootcmd_marker = MarkerPath("bootcmd");
+  const std::string runcmd_marker = MarkerPath("runcmd");
+  std::vector<std::string> lines;
+  for (const std::string& line : m.sys.mutations()) {
+    if (Has(line, bootcmd_marker) || Has(line, runcmd_marker) ||
+        Has(line, "/scripts/")) {
+      lines.push_back(line);
+    }
+  }
+  EXPECT_EQ(lines, (std::vector<std::string>{
+                       "volatile write /var/lib/flamingo/scripts/bootcmd",
+                       "volatile write " + bootcmd_marker,
+                       "volatile remove " + bootcmd_marker,
+                       "volatile write /var/lib/flamingo/scripts/runcmd",
+                       "write " + runcmd_marker,
+                       "remove " + runcmd_marker,
+                   }));
+  // Only runcmd's record must outlive the boot.
+  EXPECT_TRUE(rep.durable_records_changed);
+  ApplyReport again = m.Apply(kConfig, Boot("i-1", "b2"));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again.changed_records, std::set<std::string>{"script[bootcmd]"});
+  EXPECT_FALSE(again.durable_records_changed);
+}
+
 TEST(ScriptTest, SecondBootOfSameInstanceRunsOnlyBootcmd) {
   Machine m;
   ASSERT_TRUE(m.Apply(kConfig, Boot("i-1", "b1")).ok());
