@@ -60,12 +60,16 @@ int CmdApply(const CliOptions& o, Logger* log) {
     return 1;
   }
   // A run that held the lock before us may have changed the state.
-  if (auto reloaded = LoadState(*s.sys); reloaded.ok()) {
-    s.state = std::move(reloaded).value();
+  if (StateFilesChanged(*s.sys, s.state_files)) {
+    if (auto reloaded = LoadState(*s.sys, &s.state_files); reloaded.ok()) {
+      s.state = std::move(reloaded).value();
+    }
   }
-  State state = s.state ? *s.state : State();
   PlanOptions popts;
   popts.every_boot_only = FastPathApplies(o, s);
+  const bool had_state = s.state.has_value();
+  State state = had_state ? std::move(*s.state) : State();
+  s.state.reset();
   // Another run changed the state meanwhile: the input needs the schema.
   if (!popts.every_boot_only && !s.validated &&
       !CompileSession(o, log, /*validate=*/true, &s)) {
@@ -89,12 +93,23 @@ int CmdApply(const CliOptions& o, Logger* log) {
   ApplyReport report =
       ApplyPlan(s.graph, plan, *s.sys, s.run, &state.records, log);
 
+  // What must outlive the boot: the instance, the input, what converged
+  // and the records of resources that keep them. A run that changed none
+  // of it saves only the boot overlay, without waiting for the disk.
+  const std::string converged =
+      popts.every_boot_only ? state.converged_sha256
+                            : (report.ok() ? s.input.fingerprint : "");
+  const bool durable = !had_state || report.durable_records_changed ||
+                       state.format_version != kStateFormatVersion ||
+                       state.instance_id != s.input.instance_id ||
+                       state.input_sha256 != s.input.fingerprint ||
+                       state.converged_sha256 != converged;
   state.format_version = kStateFormatVersion;
   state.instance_id = s.input.instance_id;
   state.input_sha256 = s.input.fingerprint;
-  if (!popts.every_boot_only) {
-    state.converged_sha256 = report.ok() ? s.input.fingerprint : "";
-  }
+  state.converged_sha256 = converged;
+  state.boot_record_ids.insert(report.changed_records.begin(),
+                               report.changed_records.end());
   if (o.boot) state.boot_id = s.run.boot_id;
   RunSummary summary;
   summary.time = s.sys->Now();
@@ -106,7 +121,8 @@ int CmdApply(const CliOptions& o, Logger* log) {
   summary.results = report.results;
   if (o.boot) state.last_boot_run = summary;
   state.last_run = std::move(summary);
-  Status saved = SaveState(*s.sys, state);
+  Status saved = SaveState(*s.sys, state,
+                           durable ? SaveKind::kDurable : SaveKind::kBootOnly);
   if (!saved.ok()) {
     log->Error(saved.message());
     return 1;

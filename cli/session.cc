@@ -43,7 +43,7 @@ bool PrepareSession(const CliOptions& o, Logger* log, Session* s) {
   }
   s->sys = std::move(sys).value();
 
-  auto state = LoadState(*s->sys);
+  auto state = LoadState(*s->sys, &s->state_files);
   if (!state.ok()) {
     log->Warning(state.status().message() + "; going on without state");
   } else {

@@ -20,6 +20,7 @@ namespace flamingo {
 struct Session {
   std::unique_ptr<System> sys;
   std::optional<State> state;  // none, or unreadable (then a warning)
+  StateFiles state_files;      // what `state` was loaded from
   InstanceInput input;
   RunInfo run;
   Graph graph;

@@ -35,9 +35,43 @@ json ResourceResultJson(const ResourceResult& r) {
   return j;
 }
 
+namespace {
+
+json StoredRecordJson(const StoredRecord& rec) {
+  return json{{"kind", rec.kind}, {"name", rec.name}, {"record", rec.record}};
+}
+
+void PutRunSummaries(const State& s, json* j) {
+  if (s.last_run) (*j)["last_run"] = RunSummaryJson(*s.last_run);
+  if (s.last_boot_run) (*j)["last_boot_run"] = RunSummaryJson(*s.last_boot_run);
+}
+
+// The boot overlay (kBootStatePath): the boot-scoped part of `s` on top of
+// state.json of generation s.generation.
+std::string SerializeBootOverlay(const State& s) {
+  json j;
+  j["format_version"] = s.format_version;
+  j["base_generation"] = s.generation;
+  j["boot_id"] = s.boot_id;
+  json records = json::object();
+  auto& entries = records.get_ref<json::object_t&>();
+  for (const std::string& id : s.boot_record_ids) {  // sorted, unique
+    auto it = s.records.find(id);
+    if (it == s.records.end()) continue;
+    entries.json::object_t::Container::emplace_back(id,
+                                                    StoredRecordJson(it->second));
+  }
+  j["resources"] = std::move(records);
+  PutRunSummaries(s, &j);
+  return j.dump(1) + "\n";
+}
+
+}  // namespace
+
 std::string SerializeState(const State& s) {
   json j;
   j["format_version"] = s.format_version;
+  j["generation"] = s.generation;
   j["instance_id"] = s.instance_id;
   j["input_sha256"] = s.input_sha256;
   j["converged_sha256"] = s.converged_sha256;
@@ -49,13 +83,10 @@ std::string SerializeState(const State& s) {
   auto& entries = records.get_ref<json::object_t&>();
   entries.reserve(s.records.size());
   for (const auto& [id, rec] : s.records) {
-    entries.json::object_t::Container::emplace_back(
-        id,
-        json{{"kind", rec.kind}, {"name", rec.name}, {"record", rec.record}});
+    entries.json::object_t::Container::emplace_back(id, StoredRecordJson(rec));
   }
   j["resources"] = std::move(records);
-  if (s.last_run) j["last_run"] = RunSummaryJson(*s.last_run);
-  if (s.last_boot_run) j["last_boot_run"] = RunSummaryJson(*s.last_boot_run);
+  PutRunSummaries(s, &j);
   return j.dump(1) + "\n";
 }
 
@@ -96,6 +127,52 @@ RunSummary ParseRunSummary(const nlohmann::json& lr) {
 
 }  // namespace
 
+namespace {
+
+void ParseRecords(const nlohmann::json& resources, RecordMap* into,
+                  std::set<std::string>* ids) {
+  for (const auto& [id, rec] : resources.items()) {
+    StoredRecord r;
+    r.kind = rec.at("kind").get<std::string>();
+    r.name = rec.at("name").get<std::string>();
+    r.record = rec.at("record").get<Record>();
+    (*into)[id] = std::move(r);
+    if (ids != nullptr) ids->insert(id);
+  }
+}
+
+void ParseRunSummaries(const nlohmann::json& j, State* s) {
+  if (j.contains("last_run")) s->last_run = ParseRunSummary(j.at("last_run"));
+  if (j.contains("last_boot_run")) {
+    s->last_boot_run = ParseRunSummary(j.at("last_boot_run"));
+  }
+}
+
+// Applies the boot overlay `text` to `s` when it extends s->generation.
+// Anything wrong with it (torn by a power cut, stale, another version):
+// false, and `s` is unchanged.
+bool ApplyBootOverlay(std::string_view text, State* s) {
+  try {
+    nlohmann::json j = nlohmann::json::parse(text);
+    if (!j.is_object() || j.value("format_version", 0) != kStateFormatVersion ||
+        j.value("base_generation", int64_t{-1}) != s->generation) {
+      return false;
+    }
+    State out = *s;
+    out.boot_id = j.value("boot_id", out.boot_id);
+    if (j.contains("resources")) {
+      ParseRecords(j.at("resources"), &out.records, &out.boot_record_ids);
+    }
+    ParseRunSummaries(j, &out);
+    *s = std::move(out);
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+}  // namespace
+
 Result<State> ParseState(std::string_view text) {
   try {
     // Parsed into std::map objects (an ordered_json object would check every
@@ -110,32 +187,28 @@ Result<State> ParseState(std::string_view text) {
                            " is not supported by this flamingo (" +
                            std::to_string(kStateFormatVersion) + ")");
     }
+    s.generation = j.value("generation", int64_t{0});
     s.instance_id = j.value("instance_id", "");
     s.input_sha256 = j.value("input_sha256", "");
     s.converged_sha256 = j.value("converged_sha256", "");
     s.boot_id = j.value("boot_id", "");
     if (j.contains("resources")) {
-      for (const auto& [id, rec] : j.at("resources").items()) {
-        StoredRecord r;
-        r.kind = rec.at("kind").get<std::string>();
-        r.name = rec.at("name").get<std::string>();
-        r.record = rec.at("record").get<Record>();
-        s.records.emplace(id, std::move(r));
-      }
+      ParseRecords(j.at("resources"), &s.records, nullptr);
     }
-    if (j.contains("last_run")) s.last_run = ParseRunSummary(j.at("last_run"));
-    if (j.contains("last_boot_run")) {
-      s.last_boot_run = ParseRunSummary(j.at("last_boot_run"));
-    }
+    ParseRunSummaries(j, &s);
     return s;
   } catch (const std::exception& e) {
     return Status::Error(e.what());
   }
 }
 
-Result<std::optional<State>> LoadState(const SystemReader& sys) {
+Result<std::optional<State>> LoadState(const SystemReader& sys,
+                                       StateFiles* files) {
+  StateFiles seen;
   auto st = sys.Stat(kStatePath);
   if (!st.ok()) return st.status().WithContext(kStatePath);
+  seen.state = *st;
+  if (files != nullptr) *files = seen;
   if (!st->has_value()) return std::optional<State>();
   auto text = sys.ReadFile(kStatePath);
   if (!text.ok()) return text.status().WithContext(kStatePath);
@@ -143,14 +216,41 @@ Result<std::optional<State>> LoadState(const SystemReader& sys) {
   if (!state.ok()) {
     return state.status().WithContext(std::string(kStatePath) + ": corrupt");
   }
+  auto boot = sys.Stat(kBootStatePath);
+  if (boot.ok() && boot->has_value()) {
+    seen.boot = *boot;
+    auto overlay = sys.ReadFile(kBootStatePath);
+    if (overlay.ok()) ApplyBootOverlay(*overlay, &*state);
+  }
+  if (files != nullptr) *files = seen;
   return std::optional<State>(std::move(state).value());
 }
 
-Status SaveState(System& sys, const State& state) {
+bool StateFilesChanged(const SystemReader& sys, const StateFiles& files) {
+  auto st = sys.Stat(kStatePath);
+  auto boot = sys.Stat(kBootStatePath);
+  if (!st.ok() || !boot.ok()) return true;
+  return !SameFileVersion(*st, files.state) ||
+         !SameFileVersion(*boot, files.boot);
+}
+
+Status SaveState(System& sys, State& state, SaveKind kind) {
+  if (kind == SaveKind::kBootOnly) {
+    return sys
+        .WriteFileVolatile(kBootStatePath, SerializeBootOverlay(state),
+                           FileAttrs{0600, 0, 0})
+        .WithContext("save boot state");
+  }
   Status st = MakeDirs(sys, kStateDir, FileAttrs{0700, 0, 0});
   if (!st.ok()) return st.WithContext("save state");
+  ++state.generation;
   st = sys.WriteFile(kStatePath, SerializeState(state), FileAttrs{0600, 0, 0});
+  if (!st.ok()) --state.generation;  // the file on disk is still the old one
+  // The overlay is part of the new file now; a stale one would be ignored
+  // anyway (older generation), removing it keeps the directory tidy.
+  if (st.ok()) st = sys.Remove(kBootStatePath);
   if (st.ok()) st = sys.Sync();
+  if (st.ok()) state.boot_record_ids.clear();
   return st.WithContext("save state");
 }
 

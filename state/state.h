@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +25,9 @@ inline constexpr int kStateFormatVersion = 1;
 inline constexpr const char* kStateDir = "/var/lib/flamingo";
 inline constexpr const char* kStatePath = "/var/lib/flamingo/state.json";
 inline constexpr const char* kLockPath = "/var/lib/flamingo/lock";
+// The boot overlay: what changed since state.json that only describes the
+// current boot (see SaveKind::kBootOnly).
+inline constexpr const char* kBootStatePath = "/var/lib/flamingo/boot.json";
 
 // The last run, for `flamingo status`.
 struct RunSummary {
@@ -51,6 +55,20 @@ struct State {
   // other kinds (the reconcile timer, a plain apply) replace last_run, so a
   // boot's failed script stays visible in `flamingo status`.
   std::optional<RunSummary> last_boot_run;
+  // Durable saves of state.json so far (0 before the first, and in files
+  // older than this field). A boot overlay extends exactly one generation.
+  int64_t generation = 0;
+  // Records that live in the boot overlay, not (yet) in state.json: those
+  // of resources whose record does not outlive the boot. LoadState fills it;
+  // a caller adds the ids its run changed before a kBootOnly save.
+  std::set<std::string> boot_record_ids;
+};
+
+// The state files as a run found them (Stat of state.json and boot.json),
+// to tell whether another run changed them since.
+struct StateFiles {
+  std::optional<FileInfo> state;
+  std::optional<FileInfo> boot;
 };
 
 std::string SerializeState(const State& state);
@@ -64,10 +82,30 @@ nlohmann::ordered_json RunSummaryJson(const RunSummary& r);
 Result<State> ParseState(std::string_view text);
 
 // nullopt when there is no state file. A corrupt or unreadable file is an
-// error: callers report it and go on as if there were no state.
-Result<std::optional<State>> LoadState(const SystemReader& sys);
-// Creates /var/lib/flamingo (0700) if needed, writes atomically (0600) and
-// Syncs, so the state never describes changes that are not yet durable.
-Status SaveState(System& sys, const State& state);
+// error: callers report it and go on as if there were no state. A boot
+// overlay of the same generation is applied on top (boot_id, last_run,
+// last_boot_run, its records); one that is stale, unreadable or torn (a
+// power cut can leave it so) is ignored. `files` (optional) receives what
+// was read, for StateFilesChanged.
+Result<std::optional<State>> LoadState(const SystemReader& sys,
+                                       StateFiles* files = nullptr);
+// Whether state.json or boot.json differ now from `files` (or cannot be
+// read): then LoadState again.
+bool StateFilesChanged(const SystemReader& sys, const StateFiles& files);
+
+enum class SaveKind {
+  // state.json, with every record: generation + 1, written atomically
+  // (0600) after Sync, so it never describes changes that are not yet
+  // durable; the boot overlay is removed. Creates /var/lib/flamingo (0700).
+  kDurable,
+  // Only boot.json (volatile: never fsynced; System::WriteFileVolatile):
+  // boot_id, last_run, last_boot_run and the records in boot_record_ids,
+  // for a run that changed nothing that must outlive the boot (the reboot
+  // fast path with only per-boot scripts, a reconcile with nothing to do).
+  // A power cut loses at most what a new boot makes moot.
+  // REQUIRES: state.json of state.generation exists (a state was loaded).
+  kBootOnly,
+};
+Status SaveState(System& sys, State& state, SaveKind kind = SaveKind::kDurable);
 
 }  // namespace flamingo

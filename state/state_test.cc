@@ -1,6 +1,9 @@
 #include "state/state.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include "system/fake_system.h"
 
 namespace flamingo {
 namespace {
@@ -54,6 +57,105 @@ TEST(StateTest, NewerFormatIsRefusedWithItsVersion) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().message(),
             "format_version 7 is not supported by this flamingo (1)");
+}
+
+
+// A FakeSystem holding Sample() saved durably once (generation 1).
+class StateFilesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    State s = Sample();
+    ASSERT_TRUE(SaveState(sys_, s).ok());
+    ASSERT_EQ(s.generation, 1);
+  }
+  State Load() {
+    auto st = LoadState(sys_);
+    EXPECT_TRUE(st.ok() && st->has_value());
+    return st.ok() && st->has_value() ? **st : State();
+  }
+  std::string StateText() { return sys_.GetFile(kStatePath)->content; }
+  FakeSystem sys_;
+};
+
+TEST_F(StateFilesTest, BootOnlySaveLeavesStateJsonAndIsOverlaidOnLoad) {
+  State s = Load();
+  const std::string before = StateText();
+  s.boot_id = "boot-2";
+  s.last_run->command = "apply --boot";
+  s.last_run->ok = true;
+  s.records["script[bootcmd]"] = {"script", "bootcmd", {{"boot_id", "boot-2"}}};
+  s.boot_record_ids.insert("script[bootcmd]");
+  const int syncs = sys_.sync_count();
+  ASSERT_TRUE(SaveState(sys_, s, SaveKind::kBootOnly).ok());
+  EXPECT_EQ(StateText(), before);
+  EXPECT_EQ(sys_.sync_count(), syncs);  // nothing waits for the disk
+  EXPECT_EQ(sys_.mutations().back(),
+            std::string("volatile write ") + kBootStatePath);
+
+  State again = Load();
+  EXPECT_EQ(again.boot_id, "boot-2");
+  EXPECT_TRUE(again.last_run->ok);
+  EXPECT_EQ(again.records.at("script[bootcmd]").record.at("boot_id"),
+            "boot-2");
+  EXPECT_EQ(again.records.at("file[/etc/motd]").record.at("appended"), "x");
+  EXPECT_EQ(again.boot_record_ids,
+            std::set<std::string>{"script[bootcmd]"});
+}
+
+TEST_F(StateFilesTest, DurableSaveFoldsTheOverlayInAndRemovesIt) {
+  State s = Load();
+  s.records["script[bootcmd]"] = {"script", "bootcmd", {{"boot_id", "b2"}}};
+  s.boot_record_ids.insert("script[bootcmd]");
+  ASSERT_TRUE(SaveState(sys_, s, SaveKind::kBootOnly).ok());
+  State loaded = Load();
+  ASSERT_TRUE(SaveState(sys_, loaded, SaveKind::kDurable).ok());
+  EXPECT_EQ(loaded.generation, 2);
+  EXPECT_TRUE(loaded.boot_record_ids.empty());
+  EXPECT_FALSE(sys_.Exists(kBootStatePath));
+  auto parsed = ParseState(StateText());
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(parsed->generation, 2);
+  EXPECT_EQ(parsed->records.at("script[bootcmd]").record.at("boot_id"), "b2");
+}
+
+TEST_F(StateFilesTest, StaleOrTornOverlayIsIgnored) {
+  State s = Load();
+  s.boot_id = "from-overlay";
+  ASSERT_TRUE(SaveState(sys_, s, SaveKind::kBootOnly).ok());
+  const std::string overlay = sys_.GetFile(kBootStatePath)->content;
+  // Torn by a power cut: empty, or cut short.
+  for (std::string bad : {std::string(), overlay.substr(0, overlay.size() / 2),
+                          std::string("{\"format_version\": 1}")}) {
+    sys_.AddFile(kBootStatePath, bad);
+    EXPECT_EQ(Load().boot_id, "boot-1") << bad;
+  }
+  // Stale: state.json was saved durably since (generation 2), e.g. by a
+  // flamingo that did not know the overlay.
+  sys_.AddFile(kBootStatePath, overlay);
+  State newer = Sample();
+  newer.generation = 2;
+  sys_.AddFile(kStatePath, SerializeState(newer));
+  EXPECT_EQ(Load().boot_id, "boot-1");
+}
+
+TEST_F(StateFilesTest, StateFilesChangedSeesEitherFile) {
+  StateFiles seen;
+  ASSERT_TRUE(LoadState(sys_, &seen).ok());
+  EXPECT_FALSE(StateFilesChanged(sys_, seen));
+  State s = Load();
+  ASSERT_TRUE(SaveState(sys_, s, SaveKind::kBootOnly).ok());
+  EXPECT_TRUE(StateFilesChanged(sys_, seen));
+  ASSERT_TRUE(LoadState(sys_, &seen).ok());
+  EXPECT_FALSE(StateFilesChanged(sys_, seen));
+  ASSERT_TRUE(SaveState(sys_, s, SaveKind::kDurable).ok());
+  EXPECT_TRUE(StateFilesChanged(sys_, seen));
+}
+
+TEST(StateTest, OlderFilesWithoutGenerationLoadAsGenerationZero) {
+  auto parsed = ParseState(
+      "{\"format_version\": 1, \"instance_id\": \"i\", \"resources\": {}}");
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(parsed->generation, 0);
 }
 
 }  // namespace

@@ -173,6 +173,45 @@ TEST_F(ScriptsBlackboxTest, SecondBootOfTheSameInstanceRunsOnlyBootcmd) {
   EXPECT_EQ(Flamingo({"plan", "--detailed-exitcode"}).exit_code, 0);
 }
 
+TEST_F(ScriptsBlackboxTest, RebootWithOnlyBootcmdToRunKeepsStateJsonAsItIs) {
+  Seed(kUserData);
+  ASSERT_EQ(Boot("boot-1").exit_code, 0);
+  const std::string state_path = root_.path() + "/var/lib/flamingo/state.json";
+  const std::string boot_path = root_.path() + "/var/lib/flamingo/boot.json";
+  struct stat before = {};
+  ASSERT_EQ(stat(state_path.c_str(), &before), 0);
+  const std::string state_text = Read("var/lib/flamingo/state.json");
+  EXPECT_FALSE(fs::exists(boot_path));
+
+  // Only a per-boot script ran: its record and the run summary go to the
+  // boot overlay; state.json (what must outlive the boot) is not rewritten.
+  RunResult r = Boot("boot-2");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  struct stat after = {};
+  ASSERT_EQ(stat(state_path.c_str(), &after), 0);
+  EXPECT_EQ(after.st_ino, before.st_ino);
+  EXPECT_EQ(Read("var/lib/flamingo/state.json"), state_text);
+  ASSERT_TRUE(fs::exists(boot_path));
+  EXPECT_EQ(fs::status(boot_path).permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
+  EXPECT_TRUE(Has(Read("var/lib/flamingo/boot.json"), "\"boot-2\""));
+  RunResult st = Flamingo({"status"});
+  EXPECT_TRUE(Has(st.out, "apply --boot: ok (reboot fast path)")) << st.out;
+  // The overlay is read back: the same boot does not run bootcmd again.
+  ASSERT_EQ(Boot("boot-2").exit_code, 0);
+  EXPECT_EQ(Read("order"), "boot iid-one\nrun iid-one\nboot iid-one\n");
+
+  // A run that changes what must outlive the boot folds the overlay into
+  // state.json and removes it.
+  Seed(std::string(kUserData) + "write_files:\n  - path: /new\n    content: x\n");
+  ASSERT_EQ(Boot("boot-2").exit_code, 0);
+  EXPECT_FALSE(fs::exists(boot_path));
+  const std::string folded = Read("var/lib/flamingo/state.json");
+  EXPECT_TRUE(Has(folded, "\"generation\": 2")) << folded;
+  EXPECT_TRUE(Has(folded, "\"boot_id\": \"boot-2\"")) << folded;
+  EXPECT_EQ(Read("order"), "boot iid-one\nrun iid-one\nboot iid-one\n");
+}
+
 TEST_F(ScriptsBlackboxTest, ChangedInstanceIdRunsPerInstanceWorkAgain) {
   Seed(kUserData);
   ASSERT_EQ(Boot("boot-1").exit_code, 0);
