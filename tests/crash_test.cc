@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <set>
 
@@ -62,17 +64,50 @@ bool ApplyAndKill(const std::string& root, long delay_us) {
   return WIFSIGNALED(status);
 }
 
-TEST(CrashTest, KilledApplyNeverLeavesATornFileAndTheRerunConverges) {
-  TempDir root;
+// How long an uninterrupted apply takes that changes a root converged for
+// `before` to `after` (in a scratch root that `prepare` sets up, as the
+// test's own root): the kills are spread over that time, so that they land
+// mid-way however fast this machine, or flamingo, is.
+long ChangingApplyMicros(void (*prepare)(const TempDir&),
+                         const std::string& before, const std::string& after) {
+  TempDir scratch;
+  prepare(scratch);
+  const std::string ud = "var/lib/cloud/seed/nocloud/user-data";
+  scratch.Write(ud, before);
+  EXPECT_EQ(RunFlamingo({"apply", "--root", scratch.path()}).exit_code, 0);
+  scratch.Write(ud, after);
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(RunFlamingo({"apply", "--root", scratch.path()}).exit_code, 0);
+  return static_cast<long>(std::chrono::duration_cast<std::chrono::microseconds>(
+                               std::chrono::steady_clock::now() - start)
+                               .count());
+}
+
+// The kill delay of round `round` of `rounds`: spread from 2% to 98% of
+// `full_us`, in an order that alternates early and late kills.
+long KillDelay(int round, int rounds, long full_us) {
+  double frac = 0.02 + 0.96 * ((round * 7) % rounds) / double(rounds - 1);
+  return std::max(200L, static_cast<long>(frac * double(full_us)));
+}
+
+void PrepareFilesRoot(const TempDir& root) {
   root.Write("var/lib/cloud/seed/nocloud/meta-data",
              "instance-id: iid-crash\n");
+}
+
+TEST(CrashTest, KilledApplyNeverLeavesATornFileAndTheRerunConverges) {
+  TempDir root;
+  PrepareFilesRoot(root);
+  const long full = ChangingApplyMicros(PrepareFilesRoot, UserData(1),
+                                        UserData(0));
+  constexpr int kRounds = 24;
   int killed = 0;
   // Alternate between two versions of the config so that every kill lands
   // in the middle of replacing old content with new content.
-  for (int round = 0; round < 24; ++round) {
+  for (int round = 0; round < kRounds; ++round) {
     int version = round % 2;
     root.Write("var/lib/cloud/seed/nocloud/user-data", UserData(version));
-    long delay = 500 + (round * 2371) % 40000;  // 0.5 ms .. 40 ms
+    long delay = KillDelay(round, kRounds, full);
     killed += ApplyAndKill(root.path(), delay);
     for (int i = 0; i < kFiles; ++i) {
       std::string rel =
@@ -135,8 +170,7 @@ std::vector<std::vector<std::string>> Entries(const TempDir& root,
   return out;
 }
 
-TEST(CrashTest, KilledUserApplyLeavesEachAccountFileWhollyOldOrNew) {
-  TempDir root;
+void PrepareUsersRoot(const TempDir& root) {
   for (const char* f : {"passwd", "shadow", "group", "gshadow", "login.defs"}) {
     root.Write(
         std::string("etc/") + f, ReadFile(std::string("/etc/") + f),
@@ -144,11 +178,19 @@ TEST(CrashTest, KilledUserApplyLeavesEachAccountFileWhollyOldOrNew) {
   }
   root.Write("var/lib/cloud/seed/nocloud/meta-data",
              "instance-id: iid-crash-users\n");
+}
+
+TEST(CrashTest, KilledUserApplyLeavesEachAccountFileWhollyOldOrNew) {
+  TempDir root;
+  PrepareUsersRoot(root);
+  const long full = ChangingApplyMicros(PrepareUsersRoot, UsersData(1),
+                                        UsersData(0));
+  constexpr int kRounds = 16;
   int killed = 0;
-  for (int round = 0; round < 16; ++round) {
+  for (int round = 0; round < kRounds; ++round) {
     int version = round % 2;
     root.Write("var/lib/cloud/seed/nocloud/user-data", UsersData(version));
-    long delay = 1000 + (round * 4813) % 60000;  // 1 ms .. 61 ms
+    long delay = KillDelay(round, kRounds, full);
     killed += ApplyAndKill(root.path(), delay);
     // passwd: none of the users, or all of them with one version's gecos.
     int users = 0;
