@@ -22,6 +22,8 @@ std::string CommandName(const CliOptions& o) {
   if (o.boot) c += " --boot";
   if (o.reconcile) c += " --reconcile";
   if (o.rerun_scripts) c += " --rerun-scripts";
+  if (o.phase == Phase::kEarly) c += " --phase early";
+  if (o.phase == Phase::kLate) c += " --phase late";
   return c;
 }
 
@@ -33,7 +35,8 @@ int CmdPlan(const CliOptions& o, Logger* log) {
   RecordMap none;
   const RecordMap& records = s.state ? s.state->records : none;
   KindOrphanFactory orphans;
-  Plan plan = MakePlan(s.graph, *s.sys, s.run, records, &orphans);
+  Plan plan = MakePlan(s.graph, *s.sys, s.run, records, &orphans,
+                       PhasePlanOptions(o.phase));
   Print(o.format == OutputFormat::kJson
             ? RenderPlanJson(plan, s.input.instance_id)
             : RenderPlanText(plan));
@@ -65,7 +68,7 @@ int CmdApply(const CliOptions& o, Logger* log) {
       s.state = std::move(reloaded).value();
     }
   }
-  PlanOptions popts;
+  PlanOptions popts = PhasePlanOptions(o.phase);
   popts.every_boot_only = FastPathApplies(o, s);
   const bool had_state = s.state.has_value();
   State state = had_state ? std::move(*s.state) : State();
@@ -96,9 +99,12 @@ int CmdApply(const CliOptions& o, Logger* log) {
   // What must outlive the boot: the instance, the input, what converged
   // and the records of resources that keep them. A run that changed none
   // of it saves only the boot overlay, without waiting for the disk.
+  // The late phase has no declarative work: it leaves the verdict on it to
+  // the early phase.
   const std::string converged =
-      popts.every_boot_only ? state.converged_sha256
-                            : (report.ok() ? s.input.fingerprint : "");
+      popts.every_boot_only || o.phase == Phase::kLate
+          ? state.converged_sha256
+          : (report.ok() ? s.input.fingerprint : "");
   const bool durable = !had_state || report.durable_records_changed ||
                        state.format_version != kStateFormatVersion ||
                        state.instance_id != s.input.instance_id ||
@@ -114,12 +120,28 @@ int CmdApply(const CliOptions& o, Logger* log) {
   RunSummary summary;
   summary.time = s.sys->Now();
   summary.command = CommandName(o);
+  if (o.boot) summary.boot_id = s.run.boot_id;
   summary.instance_id = s.input.instance_id;
   summary.datasource = s.input.datasource;
   summary.ok = report.ok();
   summary.fast_path = popts.every_boot_only;
   summary.results = report.results;
-  if (o.boot) state.last_boot_run = summary;
+  if (o.boot) {
+    // The late phase completes the same boot's early phase: one summary of
+    // the boot, so that neither phase's failure hides behind the other.
+    if (o.phase == Phase::kLate && state.last_boot_run &&
+        state.last_boot_run->boot_id == summary.boot_id &&
+        state.last_boot_run->command == "apply --boot --phase early") {
+      RunSummary merged = *state.last_boot_run;
+      merged.time = summary.time;
+      merged.command = "apply --boot --phase early,late";
+      merged.ok = merged.ok && summary.ok;
+      merged.results.insert(merged.results.end(), summary.results.begin(),
+                            summary.results.end());
+      summary = std::move(merged);
+    }
+    state.last_boot_run = summary;
+  }
   state.last_run = std::move(summary);
   Status saved = SaveState(*s.sys, state,
                            durable ? SaveKind::kDurable : SaveKind::kBootOnly);

@@ -30,6 +30,9 @@ options:
   --boot                apply as at boot: per-boot and per-instance work, fast path
   --reconcile           apply declarative resources only (the timer's mode); no scripts
   --rerun-scripts       run this instance's once-only scripts again
+  --phase early|late|all  plan/apply: only the early phase (declarative work,
+                        bootcmd), only the late one (runcmd, user scripts),
+                        or both (default); the boot units use early and late
   --boot-id ID          override the boot id (default /proc/sys/kernel/random/boot_id)
   --lock-timeout SECS   wait this long for another run to finish (default 60)
   -v, --verbose         log each resource to stderr
@@ -91,6 +94,21 @@ Result<CliOptions> ParseCliOptions(int argc, char** argv) {
           st = Status::Error("--format must be text or json, not '" + f + "'");
         }
       }
+    } else if (flag == "--phase") {
+      std::string p;
+      st = value(&p);
+      if (st.ok()) {
+        if (p == "all") {
+          o.phase = Phase::kAll;
+        } else if (p == "early") {
+          o.phase = Phase::kEarly;
+        } else if (p == "late") {
+          o.phase = Phase::kLate;
+        } else {
+          st = Status::Error("--phase must be early, late or all, not '" + p +
+                             "'");
+        }
+      }
     } else if (flag == "--lock-timeout") {
       std::string v;
       st = value(&v);
@@ -131,6 +149,10 @@ Result<CliOptions> ParseCliOptions(int argc, char** argv) {
   if (o.command.empty()) return Status::Error("no command given");
   if (o.boot && o.reconcile) {
     return Status::Error("--boot and --reconcile exclude each other");
+  }
+  if (o.reconcile && o.phase == Phase::kLate) {
+    return Status::Error(
+        "--reconcile runs no scripts: --phase late has nothing to do");
   }
   if (o.root.empty() || o.root[0] != '/') {
     return Status::Error("--root must be an absolute path");

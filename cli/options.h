@@ -11,6 +11,13 @@ namespace flamingo {
 
 enum class OutputFormat { kText, kJson };
 
+// Which part of the work a run does (--phase): all of it, or one of the two
+// phases of a boot under systemd (docs/boot.md). Early: every declarative
+// resource, bootcmd, deletions (stages below kStageLate). Late: runcmd and
+// user scripts (stages from kStageLate on), once the network is online, as
+// cloud-init's final stage runs them.
+enum class Phase { kAll, kEarly, kLate };
+
 struct CliOptions {
   std::string command;              // validate, plan, apply, status, ...
   std::vector<std::string> args;    // positional arguments after the command
@@ -26,6 +33,7 @@ struct CliOptions {
   bool boot = false;
   bool reconcile = false;
   bool rerun_scripts = false;
+  Phase phase = Phase::kAll;  // --phase all|early|late
   bool verbose = false;
   bool quiet = false;
   std::optional<std::string> boot_id;  // --boot-id (tests, image builds)

@@ -28,6 +28,16 @@ std::string BootId(const CliOptions& o) {
   return s;
 }
 
+PlanOptions PhasePlanOptions(Phase phase) {
+  PlanOptions p;
+  if (phase == Phase::kEarly) p.last_stage = kStageLate - 1;
+  if (phase == Phase::kLate) {
+    p.first_stage = kStageLate;
+    p.orphans = false;
+  }
+  return p;
+}
+
 bool FastPathApplies(const CliOptions& o, const Session& s) {
   return o.command == "apply" && o.boot && !o.rerun_scripts && s.state &&
          s.state->instance_id == s.input.instance_id &&

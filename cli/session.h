@@ -46,6 +46,10 @@ bool CompileSession(const CliOptions& o, Logger* log, bool validate,
 // every-boot work is evaluated, and the schema is not consulted again.
 bool FastPathApplies(const CliOptions& o, const Session& session);
 
+// What --phase plans: the stage range, and whether deletions (orphans) are
+// part of it (they are declarative work: early and all).
+PlanOptions PhasePlanOptions(Phase phase);
+
 // The boot id: --boot-id, $FLAMINGO_BOOT_ID, or the kernel's.
 std::string BootId(const CliOptions& o);
 

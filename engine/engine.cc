@@ -88,6 +88,9 @@ Plan MakePlan(const Graph& graph, const SystemReader& sys, const RunInfo& run,
     const Resource& r = graph.at(i);
     in_graph.insert(r.Id());
     if (options.every_boot_only && !r.EveryBoot()) continue;
+    if (r.Stage() < options.first_stage || r.Stage() > options.last_stage) {
+      continue;
+    }
     plan.items.push_back(
         PlanOne(r, static_cast<long>(i), &graph, sys, run, records));
     for (const auto& n : plan.items.back().notes)
@@ -95,7 +98,7 @@ Plan MakePlan(const Graph& graph, const SystemReader& sys, const RunInfo& run,
     for (const auto& w : r.Warnings())
       plan.warnings.push_back(r.Id() + ": " + w);
   }
-  if (options.every_boot_only) return plan;
+  if (options.every_boot_only || !options.orphans) return plan;
 
   // Orphans: recorded, no longer configured. Deleted only when the record
   // says flamingo created them; in reverse id order so that children go

@@ -10,6 +10,7 @@
 // a failed commit fails the batch's members that changed since the last one.
 #pragma once
 
+#include <limits>
 #include <map>
 #include <memory>
 #include <set>
@@ -56,6 +57,14 @@ struct Plan {
 struct PlanOptions {
   // Only resources with EveryBoot() (the reboot fast path); no orphans.
   bool every_boot_only = false;
+  // Only resources whose Stage() lies in [first_stage, last_stage]: a boot
+  // applied in phases (declarative work and bootcmd early, the late
+  // scripts once the network is online).
+  int first_stage = std::numeric_limits<int>::min();
+  int last_stage = std::numeric_limits<int>::max();
+  // Plan deletions of recorded resources no longer configured (and forget
+  // records nothing deletes). Off for a phase that owns no declarative work.
+  bool orphans = true;
 };
 
 // REQUIRES: graph.Build() succeeded. `orphans` may be null (no deletes).

@@ -180,6 +180,27 @@ TEST_F(EngineTest, ReportCountsAFailedApplyAndForgottenRecordsAsChanged) {
   EXPECT_TRUE(report.durable_records_changed);
 }
 
+TEST_F(EngineTest, StageRangePlansOnlyThoseStages) {
+  Add("early", "e")->stage = kStageEarly;
+  Add("mid", "m");
+  Add("late", "l")->stage = kStageLate;
+  records_["marker[gone]"] = {"marker", "gone", {{"created", "true"}}};
+  PlanOptions early;
+  early.last_stage = kStageLate - 1;
+  Plan plan = MakeIt(early);
+  std::vector<std::string> ids;
+  for (const auto& item : plan.items) ids.push_back(item.change.id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"marker[early]", "marker[mid]",
+                                           "marker[gone]"}));
+  PlanOptions late;
+  late.first_stage = kStageLate;
+  late.orphans = false;
+  plan = MakePlan(graph_, sys_, run_, records_, &orphans_, late);
+  ASSERT_EQ(plan.items.size(), 1u);
+  EXPECT_EQ(plan.items[0].change.id, "marker[late]");
+  EXPECT_TRUE(plan.forget.empty());
+}
+
 TEST_F(EngineTest, WriteFailureIsReportedWithContext) {
   Add("a", "1");
   Plan plan = MakeIt();

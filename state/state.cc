@@ -93,13 +93,16 @@ std::string SerializeState(const State& s) {
 nlohmann::ordered_json RunSummaryJson(const RunSummary& r) {
   nlohmann::ordered_json results = nlohmann::ordered_json::array();
   for (const auto& res : r.results) results.push_back(ResourceResultJson(res));
-  return {{"time", r.time},
-          {"command", r.command},
-          {"instance_id", r.instance_id},
-          {"datasource", r.datasource},
-          {"ok", r.ok},
-          {"fast_path", r.fast_path},
-          {"results", std::move(results)}};
+  nlohmann::ordered_json j;
+  j["time"] = r.time;
+  j["command"] = r.command;
+  if (!r.boot_id.empty()) j["boot_id"] = r.boot_id;
+  j["instance_id"] = r.instance_id;
+  j["datasource"] = r.datasource;
+  j["ok"] = r.ok;
+  j["fast_path"] = r.fast_path;
+  j["results"] = std::move(results);
+  return j;
 }
 
 namespace {
@@ -108,6 +111,7 @@ RunSummary ParseRunSummary(const nlohmann::json& lr) {
   RunSummary r;
   r.time = lr.value("time", int64_t{0});
   r.command = lr.value("command", "");
+  r.boot_id = lr.value("boot_id", "");
   r.instance_id = lr.value("instance_id", "");
   r.datasource = lr.value("datasource", "");
   r.ok = lr.value("ok", false);

@@ -33,6 +33,7 @@ inline constexpr const char* kBootStatePath = "/var/lib/flamingo/boot.json";
 struct RunSummary {
   int64_t time = 0;     // seconds since the epoch, at the end
   std::string command;  // "apply", "apply --boot", ...
+  std::string boot_id;  // of an `apply --boot` ("" otherwise)
   std::string instance_id;
   std::string datasource;
   bool ok = true;

@@ -113,9 +113,29 @@ TEST(PackagingTest, BootUnitsOrderLoginsAfterFlamingo) {
       Has(Values(final_unit, "Unit", "After"), "network-online.target"));
   EXPECT_TRUE(
       Has(Values(final_unit, "Unit", "After"), "flamingo-local.service"));
+  // Both early units do the early phase; the late one runs the scripts
+  // after the network, not before logins.
+  const std::vector<std::string> early = {"@FLAMINGO_BIN@", "apply", "--boot",
+                                          "--phase", "early"};
+  EXPECT_EQ(Values(local, "Service", "ExecStart"), early);
+  EXPECT_EQ(Values(final_unit, "Service", "ExecStart"), early);
+  ParsedUnit scripts =
+      ParseUnitFile(ReadSource("packaging/flamingo-scripts.service.in"));
+  ASSERT_TRUE(scripts.errors.empty()) << scripts.errors[0].message;
+  EXPECT_EQ(Values(scripts, "Service", "ExecStart"),
+            (std::vector<std::string>{"@FLAMINGO_BIN@", "apply", "--boot",
+                                      "--phase", "late"}));
+  for (const char* after : {"network-online.target", "flamingo-local.service",
+                            "flamingo-final.service"}) {
+    EXPECT_TRUE(Has(Values(scripts, "Unit", "After"), after)) << after;
+  }
+  EXPECT_TRUE(Has(Values(scripts, "Unit", "Wants"), "network-online.target"));
+  EXPECT_FALSE(Has(Values(scripts, "Unit", "Before"), "ssh.service"));
+  EXPECT_FALSE(ParseInstall(scripts).Empty());
   // The timer is off by default: the preset disables it.
   std::string preset = ReadSource("packaging/90-flamingo.preset");
   EXPECT_NE(preset.find("disable flamingo-reconcile.timer"), std::string::npos);
+  EXPECT_NE(preset.find("enable flamingo-scripts.service"), std::string::npos);
   ParsedUnit timer =
       ParseUnitFile(ReadSource("packaging/flamingo-reconcile.timer"));
   EXPECT_TRUE(timer.errors.empty());

@@ -212,6 +212,76 @@ TEST_F(ScriptsBlackboxTest, RebootWithOnlyBootcmdToRunKeepsStateJsonAsItIs) {
   EXPECT_EQ(Read("order"), "boot iid-one\nrun iid-one\nboot iid-one\n");
 }
 
+TEST_F(ScriptsBlackboxTest, BootInPhasesRunsRuncmdOnlyInTheLatePhase) {
+  Seed(kUserData +
+       std::string("write_files:\n  - path: /early.txt\n    content: e\n"));
+  RunResult plan =
+      Flamingo({"plan", "--boot", "--boot-id", "boot-1", "--phase", "late"});
+  EXPECT_TRUE(Has(plan.out, "> run script[runcmd]")) << plan.out;
+  EXPECT_FALSE(Has(plan.out, "bootcmd")) << plan.out;
+  EXPECT_FALSE(Has(plan.out, "early.txt")) << plan.out;
+
+  // The early unit: files, users, bootcmd; no runcmd yet.
+  RunResult early =
+      Flamingo({"apply", "--boot", "--boot-id", "boot-1", "--phase", "early"});
+  ASSERT_EQ(early.exit_code, 0) << early.err;
+  EXPECT_EQ(Read("order"), "boot iid-one\n");
+  EXPECT_EQ(Read("early.txt"), "e");
+  RunResult st = Flamingo({"status"});
+  EXPECT_TRUE(Has(st.out, "apply --boot --phase early: ok")) << st.out;
+
+  // The late unit, once the network is online: runcmd, then one summary of
+  // the whole boot.
+  RunResult late =
+      Flamingo({"apply", "--boot", "--boot-id", "boot-1", "--phase", "late"});
+  ASSERT_EQ(late.exit_code, 0) << late.err;
+  EXPECT_EQ(Read("order"), "boot iid-one\nrun iid-one\n");
+  st = Flamingo({"status", "--format", "json"});
+  EXPECT_TRUE(Has(st.out, "\"command\": \"apply --boot --phase early,late\""))
+      << st.out;
+  EXPECT_TRUE(Has(st.out, "script[bootcmd]")) << st.out;
+  EXPECT_TRUE(Has(st.out, "script[runcmd]")) << st.out;
+
+  // The next boot: the early phase runs bootcmd (fast path), the late one
+  // nothing.
+  ASSERT_EQ(
+      Flamingo({"apply", "--boot", "--boot-id", "boot-2", "--phase", "early"})
+          .exit_code,
+      0);
+  ASSERT_EQ(
+      Flamingo({"apply", "--boot", "--boot-id", "boot-2", "--phase", "late"})
+          .exit_code,
+      0);
+  EXPECT_EQ(Read("order"), "boot iid-one\nrun iid-one\nboot iid-one\n");
+  EXPECT_EQ(Flamingo({"plan", "--detailed-exitcode"}).exit_code, 0);
+}
+
+TEST_F(ScriptsBlackboxTest, AFailedLatePhaseShowsInStatusAfterAGoodEarlyOne) {
+  Seed("#cloud-config\nbootcmd: [echo ok]\nruncmd: ['exit 3']\n");
+  ASSERT_EQ(
+      Flamingo({"apply", "--boot", "--boot-id", "b1", "--phase", "early"})
+          .exit_code,
+      0);
+  RunResult late =
+      Flamingo({"apply", "--boot", "--boot-id", "b1", "--phase", "late"});
+  EXPECT_EQ(late.exit_code, 1);
+  RunResult st = Flamingo({"status"});
+  EXPECT_EQ(st.exit_code, 1) << st.out;
+  EXPECT_TRUE(Has(st.out, "apply --boot --phase early,late: FAILED")) << st.out;
+  // The early phase had converged the declarative work: the next boot's
+  // early phase is the fast path, and the late one retries runcmd.
+  RunResult next =
+      Flamingo({"apply", "--boot", "--boot-id", "b2", "--phase", "early", "-v"});
+  EXPECT_TRUE(Has(next.err, "reboot fast path")) << next.err;
+}
+
+TEST_F(ScriptsBlackboxTest, PhaseMustBeEarlyLateOrAll) {
+  RunResult r = Flamingo({"apply", "--phase", "middle"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(Has(r.err, "--phase must be early, late or all, not 'middle'"))
+      << r.err;
+}
+
 TEST_F(ScriptsBlackboxTest, ChangedInstanceIdRunsPerInstanceWorkAgain) {
   Seed(kUserData);
   ASSERT_EQ(Boot("boot-1").exit_code, 0);

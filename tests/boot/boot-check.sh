@@ -6,6 +6,7 @@ n=1
 while [ -e "/boot-result/boot-$n.txt" ]; do n=$((n + 1)); done
 out="/boot-result/boot-$n.txt"
 mono() { systemctl show -p "$2" --value "$1" 2>/dev/null; }
+fl_exit_early=$(mono flamingo-local.service ExecMainExitTimestampMonotonic)
 {
   echo "hostname=$(hostname)"
   echo "etc_hostname=$(cat /etc/hostname)"
@@ -23,6 +24,17 @@ mono() { systemctl show -p "$2" --value "$1" 2>/dev/null; }
   echo "bootcmd_runs=$(wc -l < /var/lib/flamingo-test/bootcmd.log 2>/dev/null)"
   echo "flamingo_local=$(mono flamingo-local.service Result)/$(mono flamingo-local.service ExecMainStatus)"
   echo "flamingo_final=$(mono flamingo-final.service ActiveState)"
+  echo "flamingo_scripts=$(mono flamingo-scripts.service Result)/$(mono flamingo-scripts.service ExecMainStatus)"
+  # runcmd runs in flamingo-scripts, once network-online.target was reached
+  # (as cloud-init's final stage), and after the early unit.
+  net_online=$(mono network-online.target ActiveEnterTimestampMonotonic)
+  sc_start=$(mono flamingo-scripts.service ExecMainStartTimestampMonotonic)
+  if [ -n "$net_online" ] && [ -n "$sc_start" ] && [ "$net_online" -gt 0 ] &&
+     [ "$sc_start" -ge "$net_online" ] && [ "$sc_start" -ge "$fl_exit_early" ]; then
+    echo "scripts_after_network=yes"
+  else
+    echo "scripts_after_network=no (start $sc_start, network-online $net_online, early exit $fl_exit_early)"
+  fi
   fl_exit=$(mono flamingo-local.service ExecMainExitTimestampMonotonic)
   ssh_start=$(mono ssh.service ExecMainStartTimestampMonotonic)
   if [ -n "$fl_exit" ] && [ -n "$ssh_start" ] && [ "$ssh_start" -gt 0 ] &&
@@ -31,12 +43,14 @@ mono() { systemctl show -p "$2" --value "$1" 2>/dev/null; }
   else
     echo "ssh_after_flamingo=no ($ssh_start < $fl_exit)"
   fi
-  for u in flamingo-local.service flamingo-final.service hello.service; do
+  for u in flamingo-local.service flamingo-final.service \
+      flamingo-scripts.service hello.service; do
     echo "time_$u=$(mono $u InactiveExitTimestampMonotonic) $(mono $u ExecMainExitTimestampMonotonic)"
   done
   echo "failed_units=$(systemctl list-units --failed --plain --no-legend | awk '{print $1}' | tr '\n' ' ')"
 } > "$out.tmp" 2>&1
 journalctl -b -u flamingo-local.service -u flamingo-final.service \
+  -u flamingo-scripts.service \
   -u hello.service --no-pager > "/boot-result/journal-$n.txt" 2>&1
 mv "$out.tmp" "$out"
 systemctl --no-block poweroff

@@ -35,7 +35,7 @@ cp -a --reflink=auto "$rootfs" "$root"
 # flamingo as a package would install it; boot units enabled by preset.
 DESTDIR="$root" cmake --install "$build" --prefix /usr >/dev/null
 systemctl --root="$root" --quiet enable flamingo-local.service \
-  flamingo-final.service
+  flamingo-final.service flamingo-scripts.service
 mkdir -p "$root/var/lib/cloud/seed/nocloud"
 cp "$here/seed/meta-data" "$here/seed/user-data" \
   "$root/var/lib/cloud/seed/nocloud/"
@@ -45,7 +45,7 @@ install -m 0755 "$here/boot-check.sh" "$root/usr/local/sbin/boot-check"
 cat >"$root/etc/systemd/system/boot-check.service" <<'UNIT'
 [Unit]
 Description=Report the converged state and power off
-After=multi-user.target flamingo-local.service flamingo-final.service hello.service ssh.service
+After=multi-user.target flamingo-local.service flamingo-final.service flamingo-scripts.service hello.service ssh.service
 [Service]
 Type=oneshot
 ExecStart=/usr/local/sbin/boot-check
@@ -97,6 +97,8 @@ common() {
   expect "$1" unit_active active
   expect "$1" flamingo_local success/0
   expect "$1" flamingo_final inactive
+  expect "$1" flamingo_scripts success/0
+  expect "$1" scripts_after_network yes
   expect "$1" ssh_after_flamingo yes
   expect "$1" failed_units ""
 }
