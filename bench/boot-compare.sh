@@ -8,9 +8,11 @@
 #   systemd-nspawn -b --register=no --keep-unit --private-network
 # A report unit ordered after both tools' units reads systemd's own
 # timestamps and powers off:
-#   flamingo:   first InactiveExitTimestampMonotonic .. last
-#               ExecMainExitTimestampMonotonic of flamingo-local/-final
-#   cloud-init: cloud-init-local start .. cloud-final end (its four units)
+#   flamingo:   flamingo-local/-final (early phase), flamingo-scripts (late)
+#   cloud-init: cloud-init-local, cloud-init, cloud-config, cloud-final
+# as each unit's InactiveExitTimestampMonotonic .. ExecMainExitTimestamp-
+# Monotonic: the units' run times added up, and the span from the first
+# start to the last end (which includes waiting for network-online.target)
 # and the size each adds to the image (du of the root, apt lists and
 # caches excluded). Prints a Markdown table.
 #
@@ -75,7 +77,7 @@ fl_img="$work/flamingo-image"
 cp -a --reflink=auto "$fl_libs" "$fl_img"
 DESTDIR="$fl_img" cmake --install "$build" --prefix /usr --strip >/dev/null
 systemctl --root="$fl_img" --quiet enable flamingo-local.service \
-  flamingo-final.service
+  flamingo-final.service flamingo-scripts.service
 
 base_size=$(size "$base")
 fl_size=$(($(size "$fl_img") - base_size))
@@ -110,17 +112,22 @@ UNIT
   mkdir -p "$root/var/lib/cloud/seed/nocloud"
   cp "$seed/meta-data" "$seed/user-data" "$root/var/lib/cloud/seed/nocloud/"
 }
-report_unit "$fl_img" flamingo-local.service flamingo-final.service
+report_unit "$fl_img" flamingo-local.service flamingo-final.service \
+  flamingo-scripts.service
 ci_run="$work/cloud-init-image"
 cp -a --reflink=auto "$ci_img" "$ci_run"
 report_unit "$ci_run" cloud-init-local.service cloud-init.service \
   cloud-config.service cloud-final.service
 
-# span ROOT: milliseconds from the first unit's start to the last one's end
-# (units that did not run have 0 timestamps and are ignored).
+# span ROOT: "SPAN SUM" in milliseconds: from the first unit's start to the
+# last one's end (waits between units included: cloud-final and
+# flamingo-scripts wait for network-online.target), and the units' own run
+# times added up (units that did not run have 0 timestamps and are ignored).
 span() {
-  awk '$2 > 0 && $3 > 0 { if (s == 0 || $2 < s) s = $2; if ($3 > e) e = $3 }
-       END { if (s == 0) print "NA"; else printf "%.1f\n", (e - s) / 1000 }' \
+  awk '$2 > 0 && $3 > 0 { if (s == 0 || $2 < s) s = $2; if ($3 > e) e = $3
+                          sum += $3 - $2 }
+       END { if (s == 0) print "NA NA"
+             else printf "%.1f %.1f\n", (e - s) / 1000, sum / 1000 }' \
     "$1/bench-result"
 }
 boot_once() {  # boot_once IMAGE -> span in ms (fresh copy each time)
@@ -132,7 +139,7 @@ boot_once() {  # boot_once IMAGE -> span in ms (fresh copy each time)
   if [[ ! -f "$copy/bench-result" ]]; then
     echo "no result from $img; console:" >&2
     tail -n 30 "$work/console.txt" >&2
-    echo NA
+    echo "NA NA"
     return
   fi
   cat "$copy/bench-result" >&2
@@ -140,22 +147,24 @@ boot_once() {  # boot_once IMAGE -> span in ms (fresh copy each time)
 }
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-fl_times=()
-ci_times=()
+fl_span=() fl_sum=() ci_span=() ci_sum=()
 for ((i = 1; i <= repeat; i++)); do
-  fl_times+=("$(boot_once "$fl_img")")
-  ci_times+=("$(boot_once "$ci_run")")
+  read -r a b <<<"$(boot_once "$fl_img")"
+  fl_span+=("$a") fl_sum+=("$b")
+  read -r a b <<<"$(boot_once "$ci_run")"
+  ci_span+=("$a") ci_sum+=("$b")
 done
-fl_med=$(printf '%s\n' "${fl_times[@]}" | median)
-ci_med=$(printf '%s\n' "${ci_times[@]}" | median)
-ratio=$(awk -v a="$ci_med" -v b="$fl_med" 'BEGIN {
-  if (b > 0) printf "%.0f", a / b; else print "NA" }')
+med() { printf '%s\n' "$@" | median; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {
+  if (b > 0) printf "%.0f", a / b; else print "NA" }'; }
 mb() { awk -v b="$1" 'BEGIN { printf "%.1f MB", b / 1000000 }'; }
+fs=$(med "${fl_span[@]}") fm=$(med "${fl_sum[@]}")
+cs=$(med "${ci_span[@]}") cm=$(med "${ci_sum[@]}")
 
 cat <<TABLE
-| first boot, NoCloud seed, systemd-nspawn | flamingo | cloud-init |
-|---|---|---|
-| units' run time, median of $repeat (all runs, ms) | $fl_med ms (${fl_times[*]}) | $ci_med ms (${ci_times[*]}) |
-| ratio cloud-init / flamingo | $ratio x | |
-| added to the image | $(mb "$fl_size") | $(mb "$ci_size") |
+| first boot, NoCloud seed, systemd-nspawn | flamingo | cloud-init | ratio |
+|---|---|---|---|
+| units' run time added up, median of $repeat (all runs, ms) | $fm ms (${fl_sum[*]}) | $cm ms (${ci_sum[*]}) | $(ratio "$cm" "$fm") x |
+| first unit's start to last unit's end, median (all runs, ms) | $fs ms (${fl_span[*]}) | $cs ms (${ci_span[*]}) | $(ratio "$cs" "$fs") x |
+| added to the image | $(mb "$fl_size") | $(mb "$ci_size") | |
 TABLE
