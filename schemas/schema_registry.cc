@@ -1,10 +1,9 @@
-// Builds the combined cloud-config schema from the embedded fragments, once
-// per process, and answers the key questions of cloud_config.h.
+// The cloud-config schema of the embedded fragments, parsed lazily: see
+// schema_registry.h.
 #include "schemas/schema_registry.h"
 
 #include <algorithm>
 #include <map>
-#include <set>
 
 #include "schemas/embedded.h"
 
@@ -16,7 +15,110 @@ using nlohmann::json;
 constexpr const char* kNotImplemented =
     "cloud-init key that flamingo does not implement; ignored with a warning.";
 
-std::vector<std::string> ParseKeyList(std::string_view text) {
+// Adds one parsed fragment to `doc` (its properties and $defs); problems go
+// to `problems`. The one merge of the combined schema and of a key's
+// partial document, so that both see the same schema of a key.
+void AddFragment(std::string_view name, const json& fragment, json* doc,
+                 std::map<std::string, std::string>* def_owner,
+                 std::vector<std::string>* problems) {
+  const std::string where = "schemas/keys/" + std::string(name) + ".json: ";
+  if (fragment.is_discarded() || !fragment.is_object()) {
+    problems->push_back(where + "not a JSON object");
+    return;
+  }
+  for (auto it = fragment.begin(); it != fragment.end(); ++it) {
+    const std::string& k = it.key();
+    if (k != "properties" && k != "$defs" && k != "$comment") {
+      problems->push_back(where + "unexpected member '" + k + "'");
+    }
+  }
+  if (auto frag_defs = fragment.find("$defs"); frag_defs != fragment.end()) {
+    if (!frag_defs->is_object()) {
+      problems->push_back(where + "$defs must be an object");
+    } else {
+      json& defs = (*doc)["$defs"];
+      for (auto it = frag_defs->begin(); it != frag_defs->end(); ++it) {
+        auto [owner, fresh] = def_owner->emplace(it.key(), std::string(name));
+        if (!fresh && defs[it.key()] != it.value()) {
+          problems->push_back(where + "$defs/" + it.key() +
+                              " differs from the one in " + owner->second +
+                              ".json");
+          continue;
+        }
+        defs[it.key()] = it.value();
+      }
+    }
+  }
+  auto frag_props = fragment.find("properties");
+  if (frag_props == fragment.end() || !frag_props->is_object()) {
+    problems->push_back(where + "needs a \"properties\" object");
+    return;
+  }
+  json& props = (*doc)["properties"];
+  for (auto it = frag_props->begin(); it != frag_props->end(); ++it) {
+    if (!props.contains(it.key())) {
+      props[it.key()] = it.value();
+    } else if (props[it.key()] != it.value()) {
+      // Two modules read the same key: the config must satisfy both.
+      json& existing = props[it.key()];
+      if (!existing.contains("allOf") || existing.size() != 1) {
+        existing = json{{"allOf", json::array({existing})}};
+      }
+      existing["allOf"].push_back(it.value());
+    }
+  }
+}
+
+const EmbeddedSchemaKey* FindKey(std::string_view key) {
+  std::span<const EmbeddedSchemaKey> keys = EmbeddedSchemaKeys();
+  auto it = std::lower_bound(keys.begin(), keys.end(), key,
+                             [](const EmbeddedSchemaKey& k,
+                                std::string_view v) { return k.name < v; });
+  return it != keys.end() && it->name == key ? &*it : nullptr;
+}
+
+// Where the build-time index disagrees with the parsed `fragments` (in the
+// order of EmbeddedSchemaFragments()) and their merged properties `props`.
+void CheckIndex(const std::vector<const json*>& fragments, const json& props,
+                const std::vector<std::string>& implemented,
+                const std::vector<std::string>& cloud_init_keys,
+                std::vector<std::string>* problems) {
+  std::vector<std::string> merged;
+  for (auto it = props.begin(); it != props.end(); ++it) {
+    merged.push_back(it.key());
+  }
+  std::sort(merged.begin(), merged.end());
+  if (merged != implemented) {
+    problems->push_back(
+        "the build-time key index differs from the fragments' properties");
+  }
+  for (const EmbeddedSchemaKey& key : EmbeddedSchemaKeys()) {
+    std::vector<int> defining;
+    for (size_t i = 0; i < fragments.size(); ++i) {
+      const json& f = *fragments[i];
+      if (f.is_object() && f.contains("properties") &&
+          f["properties"].is_object() &&
+          f["properties"].contains(std::string(key.name))) {
+        defining.push_back(static_cast<int>(i));
+      }
+    }
+    if (!std::equal(defining.begin(), defining.end(), key.fragments.begin(),
+                    key.fragments.end())) {
+      problems->push_back(
+          "the build-time index lists the wrong fragments for '" +
+          std::string(key.name) + "'");
+    }
+  }
+  if (ParseCloudInitKeyList(EmbeddedCloudInitKeys()) != cloud_init_keys) {
+    problems->push_back(
+        "the build-time cloud-init key list differs from "
+        "schemas/cloud_init_keys.txt");
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> ParseCloudInitKeyList(std::string_view text) {
   std::vector<std::string> keys;
   size_t start = 0;
   while (start < text.size()) {
@@ -34,97 +136,29 @@ std::vector<std::string> ParseKeyList(std::string_view text) {
   return keys;
 }
 
-// Adds one fragment to `combined`; problems go to `problems`.
-void AddFragment(std::string_view name, std::string_view text, json* combined,
-                 std::map<std::string, std::string>* def_owner,
-                 std::vector<std::string>* problems) {
-  const std::string where = "schemas/keys/" + std::string(name) + ".json: ";
-  json fragment = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (fragment.is_discarded() || !fragment.is_object()) {
-    problems->push_back(where + "not a JSON object");
-    return;
+SchemaRegistry::SchemaRegistry() : fragments_(EmbeddedSchemaFragments()) {
+  for (const EmbeddedSchemaKey& k : EmbeddedSchemaKeys()) {
+    implemented_.emplace_back(k.name);
   }
-  for (auto it = fragment.begin(); it != fragment.end(); ++it) {
-    const std::string& k = it.key();
-    if (k != "properties" && k != "$defs" && k != "$comment") {
-      problems->push_back(where + "unexpected member '" + k + "'");
-    }
-  }
-  if (fragment.contains("$defs")) {
-    if (!fragment["$defs"].is_object()) {
-      problems->push_back(where + "$defs must be an object");
-    } else {
-      json& defs = (*combined)["$defs"];
-      for (auto it = fragment["$defs"].begin(); it != fragment["$defs"].end();
-           ++it) {
-        auto [owner, fresh] = def_owner->emplace(it.key(), std::string(name));
-        if (!fresh && defs[it.key()] != it.value()) {
-          problems->push_back(where + "$defs/" + it.key() +
-                              " differs from the one in " + owner->second +
-                              ".json");
-          continue;
-        }
-        defs[it.key()] = it.value();
-      }
-    }
-  }
-  if (!fragment.contains("properties") || !fragment["properties"].is_object()) {
-    problems->push_back(where + "needs a \"properties\" object");
-    return;
-  }
-  json& props = (*combined)["properties"];
-  for (auto it = fragment["properties"].begin();
-       it != fragment["properties"].end(); ++it) {
-    if (!props.contains(it.key())) {
-      props[it.key()] = it.value();
-    } else if (props[it.key()] != it.value()) {
-      // Two modules read the same key: the config must satisfy both.
-      json& existing = props[it.key()];
-      if (!existing.contains("allOf") || existing.size() != 1) {
-        existing = json{{"allOf", json::array({existing})}};
-      }
-      existing["allOf"].push_back(it.value());
-    }
+  for (std::string_view k : EmbeddedCloudInitKeyList()) {
+    cloud_init_keys_.emplace_back(k);
   }
 }
-
-SchemaRegistry* Build() {
-  auto* r = new SchemaRegistry();
-  json combined = {
-      {"$schema", "https://json-schema.org/draft/2020-12/schema"},
-      {"title", "flamingo cloud-config"},
-      {"description",
-       "Cloud-config accepted by flamingo. Unknown keys and cloud-init keys "
-       "flamingo does not implement are warnings (errors with --strict)."},
-      {"type", "object"},
-      {"properties", json::object()},
-      {"$defs", json::object()},
-  };
-  std::map<std::string, std::string> def_owner;
-  for (const auto& [name, text] : EmbeddedSchemaFragments()) {
-    AddFragment(name, text, &combined, &def_owner, &r->problems);
-  }
-  for (auto it = combined["properties"].begin();
-       it != combined["properties"].end(); ++it) {
-    r->implemented.push_back(it.key());
-  }
-  std::sort(r->implemented.begin(), r->implemented.end());
-  r->cloud_init_keys = ParseKeyList(EmbeddedCloudInitKeys());
-  for (const std::string& key : r->cloud_init_keys) {
-    if (!combined["properties"].contains(key)) {
-      combined["properties"][key] = {{"description", kNotImplemented}};
-    }
-  }
-  combined["additionalProperties"] = true;
-  r->combined = std::move(combined);
-  return r;
-}
-
-}  // namespace
 
 const SchemaRegistry& GetSchemaRegistry() {
-  static const SchemaRegistry* registry = Build();  // immutable, never freed
+  static const SchemaRegistry* registry = new SchemaRegistry();  // never freed
   return *registry;
+}
+
+const json& SchemaRegistry::Fragment(size_t index) const {
+  auto it = parsed_.find(index);
+  if (it == parsed_.end()) {
+    it = parsed_
+             .emplace(index, json::parse(fragments_[index].second, nullptr,
+                                         /*allow_exceptions=*/false))
+             .first;
+  }
+  return it->second;
 }
 
 const Schema* SchemaRegistry::KeySchema(const std::string& key,
@@ -137,14 +171,28 @@ const Schema* SchemaRegistry::KeySchema(const std::string& key,
     *error = it->second;
     return nullptr;
   }
-  const json& props = combined.at("properties");
-  auto prop = props.find(key);
-  if (!IsImplemented(key) || prop == props.end()) {
+  const EmbeddedSchemaKey* entry = FindKey(key);
+  if (entry == nullptr) {
     *error = "no schema for '" + key + "'";
     return nullptr;
   }
+  // The part of the combined schema that `key` reaches.
+  json doc = {{"properties", json::object()}, {"$defs", json::object()}};
+  std::map<std::string, std::string> def_owner;
+  std::vector<std::string> problems;
+  for (int index : entry->fragments) {
+    AddFragment(fragments_[index].first, Fragment(index), &doc, &def_owner,
+                &problems);
+  }
+  const json& props = doc["properties"];
+  auto prop = props.find(key);
   std::string why;
-  std::unique_ptr<Schema> s = Schema::CompileWithin(combined, *prop, &why);
+  std::unique_ptr<Schema> s;
+  if (prop == props.end()) {
+    why = problems.empty() ? "no fragment defines it" : problems.front();
+  } else {
+    s = Schema::CompileWithin(doc, *prop, &why);
+  }
   if (!s) {
     *error = "schema of '" + key + "': " + why;
     errors_[key] = *error;
@@ -153,9 +201,49 @@ const Schema* SchemaRegistry::KeySchema(const std::string& key,
   return (compiled_[key] = std::move(s)).get();
 }
 
+const SchemaRegistry::Full& SchemaRegistry::GetFull() const {
+  std::lock_guard<std::mutex> hold(mu_);
+  if (full_) return *full_;
+  auto full = std::make_unique<Full>();
+  json combined = {
+      {"$schema", "https://json-schema.org/draft/2020-12/schema"},
+      {"title", "flamingo cloud-config"},
+      {"description",
+       "Cloud-config accepted by flamingo. Unknown keys and cloud-init keys "
+       "flamingo does not implement are warnings (errors with --strict)."},
+      {"type", "object"},
+      {"properties", json::object()},
+      {"$defs", json::object()},
+  };
+  std::map<std::string, std::string> def_owner;
+  std::vector<const json*> parsed;
+  for (size_t i = 0; i < fragments_.size(); ++i) {
+    parsed.push_back(&Fragment(i));
+    AddFragment(fragments_[i].first, *parsed.back(), &combined, &def_owner,
+                &full->problems);
+  }
+  CheckIndex(parsed, combined["properties"], implemented_, cloud_init_keys_,
+             &full->problems);
+  for (const std::string& key : cloud_init_keys_) {
+    if (!combined["properties"].contains(key)) {
+      combined["properties"][key] = {{"description", kNotImplemented}};
+    }
+  }
+  combined["additionalProperties"] = true;
+  full->combined = std::move(combined);
+  full_ = std::move(full);
+  return *full_;
+}
+
+const json& SchemaRegistry::Combined() const { return GetFull().combined; }
+
+const std::vector<std::string>& SchemaRegistry::Problems() const {
+  return GetFull().problems;
+}
+
 std::vector<std::string> SchemaRegistry::AllProblems() const {
-  std::vector<std::string> out = problems;
-  for (const std::string& key : implemented) {
+  std::vector<std::string> out = Problems();
+  for (const std::string& key : implemented_) {
     std::string error;
     if (KeySchema(key, &error) == nullptr) out.push_back(error);
   }
@@ -163,11 +251,11 @@ std::vector<std::string> SchemaRegistry::AllProblems() const {
 }
 
 bool SchemaRegistry::IsImplemented(std::string_view key) const {
-  return std::binary_search(implemented.begin(), implemented.end(), key);
+  return std::binary_search(implemented_.begin(), implemented_.end(), key);
 }
 
 bool SchemaRegistry::IsCloudInitKey(std::string_view key) const {
-  return std::binary_search(cloud_init_keys.begin(), cloud_init_keys.end(),
+  return std::binary_search(cloud_init_keys_.begin(), cloud_init_keys_.end(),
                             key);
 }
 
