@@ -5,8 +5,6 @@
 #include <algorithm>
 #include <map>
 
-#include "schemas/embedded.h"
-
 namespace flamingo {
 namespace {
 
@@ -69,53 +67,6 @@ void AddFragment(std::string_view name, const json& fragment, json* doc,
   }
 }
 
-const EmbeddedSchemaKey* FindKey(std::string_view key) {
-  std::span<const EmbeddedSchemaKey> keys = EmbeddedSchemaKeys();
-  auto it = std::lower_bound(keys.begin(), keys.end(), key,
-                             [](const EmbeddedSchemaKey& k,
-                                std::string_view v) { return k.name < v; });
-  return it != keys.end() && it->name == key ? &*it : nullptr;
-}
-
-// Where the build-time index disagrees with the parsed `fragments` (in the
-// order of EmbeddedSchemaFragments()) and their merged properties `props`.
-void CheckIndex(const std::vector<const json*>& fragments, const json& props,
-                const std::vector<std::string>& implemented,
-                const std::vector<std::string>& cloud_init_keys,
-                std::vector<std::string>* problems) {
-  std::vector<std::string> merged;
-  for (auto it = props.begin(); it != props.end(); ++it) {
-    merged.push_back(it.key());
-  }
-  std::sort(merged.begin(), merged.end());
-  if (merged != implemented) {
-    problems->push_back(
-        "the build-time key index differs from the fragments' properties");
-  }
-  for (const EmbeddedSchemaKey& key : EmbeddedSchemaKeys()) {
-    std::vector<int> defining;
-    for (size_t i = 0; i < fragments.size(); ++i) {
-      const json& f = *fragments[i];
-      if (f.is_object() && f.contains("properties") &&
-          f["properties"].is_object() &&
-          f["properties"].contains(std::string(key.name))) {
-        defining.push_back(static_cast<int>(i));
-      }
-    }
-    if (!std::equal(defining.begin(), defining.end(), key.fragments.begin(),
-                    key.fragments.end())) {
-      problems->push_back(
-          "the build-time index lists the wrong fragments for '" +
-          std::string(key.name) + "'");
-    }
-  }
-  if (ParseCloudInitKeyList(EmbeddedCloudInitKeys()) != cloud_init_keys) {
-    problems->push_back(
-        "the build-time cloud-init key list differs from "
-        "schemas/cloud_init_keys.txt");
-  }
-}
-
 }  // namespace
 
 std::vector<std::string> ParseCloudInitKeyList(std::string_view text) {
@@ -136,12 +87,62 @@ std::vector<std::string> ParseCloudInitKeyList(std::string_view text) {
   return keys;
 }
 
-SchemaRegistry::SchemaRegistry() : fragments_(EmbeddedSchemaFragments()) {
-  for (const EmbeddedSchemaKey& k : EmbeddedSchemaKeys()) {
+SchemaSources EmbeddedSchemaSources() {
+  return {EmbeddedSchemaFragments(), EmbeddedSchemaKeys(),
+          EmbeddedCloudInitKeys(), EmbeddedCloudInitKeyList()};
+}
+
+SchemaRegistry::SchemaRegistry(SchemaSources sources)
+    : sources_(std::move(sources)) {
+  for (const EmbeddedSchemaKey& k : sources_.keys) {
     implemented_.emplace_back(k.name);
   }
-  for (std::string_view k : EmbeddedCloudInitKeyList()) {
+  for (std::string_view k : sources_.cloud_init_keys) {
     cloud_init_keys_.emplace_back(k);
+  }
+}
+
+const EmbeddedSchemaKey* SchemaRegistry::FindKey(std::string_view key) const {
+  std::span<const EmbeddedSchemaKey> keys = sources_.keys;
+  auto it = std::lower_bound(keys.begin(), keys.end(), key,
+                             [](const EmbeddedSchemaKey& k,
+                                std::string_view v) { return k.name < v; });
+  return it != keys.end() && it->name == key ? &*it : nullptr;
+}
+
+void SchemaRegistry::CheckIndex(const std::vector<const json*>& fragments,
+                                const json& props,
+                                std::vector<std::string>* problems) const {
+  std::vector<std::string> merged;
+  for (auto it = props.begin(); it != props.end(); ++it) {
+    merged.push_back(it.key());
+  }
+  std::sort(merged.begin(), merged.end());
+  if (merged != implemented_) {
+    problems->push_back(
+        "the build-time key index differs from the fragments' properties");
+  }
+  for (const EmbeddedSchemaKey& key : sources_.keys) {
+    std::vector<int> defining;
+    for (size_t i = 0; i < fragments.size(); ++i) {
+      const json& f = *fragments[i];
+      if (f.is_object() && f.contains("properties") &&
+          f["properties"].is_object() &&
+          f["properties"].contains(std::string(key.name))) {
+        defining.push_back(static_cast<int>(i));
+      }
+    }
+    if (!std::equal(defining.begin(), defining.end(), key.fragments.begin(),
+                    key.fragments.end())) {
+      problems->push_back(
+          "the build-time index lists the wrong fragments for '" +
+          std::string(key.name) + "'");
+    }
+  }
+  if (ParseCloudInitKeyList(sources_.cloud_init_text) != cloud_init_keys_) {
+    problems->push_back(
+        "the build-time cloud-init key list differs from "
+        "schemas/cloud_init_keys.txt");
   }
 }
 
@@ -154,8 +155,9 @@ const json& SchemaRegistry::Fragment(size_t index) const {
   auto it = parsed_.find(index);
   if (it == parsed_.end()) {
     it = parsed_
-             .emplace(index, json::parse(fragments_[index].second, nullptr,
-                                         /*allow_exceptions=*/false))
+             .emplace(index,
+                      json::parse(sources_.fragments[index].second, nullptr,
+                                  /*allow_exceptions=*/false))
              .first;
   }
   return it->second;
@@ -181,15 +183,17 @@ const Schema* SchemaRegistry::KeySchema(const std::string& key,
   std::map<std::string, std::string> def_owner;
   std::vector<std::string> problems;
   for (int index : entry->fragments) {
-    AddFragment(fragments_[index].first, Fragment(index), &doc, &def_owner,
-                &problems);
+    AddFragment(sources_.fragments[index].first, Fragment(index), &doc,
+                &def_owner, &problems);
   }
   const json& props = doc["properties"];
   auto prop = props.find(key);
   std::string why;
   std::unique_ptr<Schema> s;
-  if (prop == props.end()) {
-    why = problems.empty() ? "no fragment defines it" : problems.front();
+  if (!problems.empty()) {
+    why = problems.front();  // the build rejects those: never silently less
+  } else if (prop == props.end()) {
+    why = "no fragment defines it";
   } else {
     s = Schema::CompileWithin(doc, *prop, &why);
   }
@@ -217,13 +221,12 @@ const SchemaRegistry::Full& SchemaRegistry::GetFull() const {
   };
   std::map<std::string, std::string> def_owner;
   std::vector<const json*> parsed;
-  for (size_t i = 0; i < fragments_.size(); ++i) {
+  for (size_t i = 0; i < sources_.fragments.size(); ++i) {
     parsed.push_back(&Fragment(i));
-    AddFragment(fragments_[i].first, *parsed.back(), &combined, &def_owner,
-                &full->problems);
+    AddFragment(sources_.fragments[i].first, *parsed.back(), &combined,
+                &def_owner, &full->problems);
   }
-  CheckIndex(parsed, combined["properties"], implemented_, cloud_init_keys_,
-             &full->problems);
+  CheckIndex(parsed, combined["properties"], &full->problems);
   for (const std::string& key : cloud_init_keys_) {
     if (!combined["properties"].contains(key)) {
       combined["properties"][key] = {{"description", kNotImplemented}};
@@ -248,6 +251,15 @@ std::vector<std::string> SchemaRegistry::AllProblems() const {
     if (KeySchema(key, &error) == nullptr) out.push_back(error);
   }
   return out;
+}
+
+std::vector<std::string> SchemaRegistry::ParsedFragments() const {
+  std::lock_guard<std::mutex> hold(mu_);
+  std::vector<std::string> out;
+  for (const auto& entry : parsed_) {
+    out.emplace_back(sources_.fragments[entry.first].first);
+  }
+  return out;  // sorted: sources_.fragments is sorted by name, parsed_ by index
 }
 
 bool SchemaRegistry::IsImplemented(std::string_view key) const {

@@ -28,13 +28,26 @@
 #include <string_view>
 #include <vector>
 
+#include "schemas/embedded.h"
 #include "schemas/validator.h"
 
 namespace flamingo {
 
+// What a registry is built from: by default the embedded data (embedded.h),
+// whose contracts these follow; tests pass their own.
+struct SchemaSources {
+  std::vector<std::pair<std::string_view, std::string_view>> fragments;
+  std::span<const EmbeddedSchemaKey> keys;
+  std::string_view cloud_init_text;
+  std::span<const std::string_view> cloud_init_keys;
+};
+SchemaSources EmbeddedSchemaSources();
+
 class SchemaRegistry {
  public:
-  SchemaRegistry();
+  // Nothing is parsed here. `sources` (and the data it views) must outlive
+  // the registry.
+  explicit SchemaRegistry(SchemaSources sources = EmbeddedSchemaSources());
 
   const std::vector<std::string>& implemented() const {  // sorted
     return implemented_;
@@ -58,6 +71,8 @@ class SchemaRegistry {
   const std::vector<std::string>& Problems() const;
   // Problems() plus each implemented key's compile error.
   std::vector<std::string> AllProblems() const;
+  // Names of the fragments parsed so far, sorted (for tests of laziness).
+  std::vector<std::string> ParsedFragments() const;
 
  private:
   struct Full {
@@ -71,7 +86,13 @@ class SchemaRegistry {
 
   std::vector<std::string> implemented_;
   std::vector<std::string> cloud_init_keys_;
-  std::vector<std::pair<std::string_view, std::string_view>> fragments_;
+  const EmbeddedSchemaKey* FindKey(std::string_view key) const;
+  // Where the index disagrees with the parsed fragments and merged `props`.
+  void CheckIndex(const std::vector<const nlohmann::json*>& fragments,
+                  const nlohmann::json& props,
+                  std::vector<std::string>* problems) const;
+
+  SchemaSources sources_;
 
   mutable std::mutex mu_;
   mutable std::map<size_t, nlohmann::json> parsed_;
