@@ -13,45 +13,59 @@ using nlohmann::json;
 constexpr const char* kNotImplemented =
     "cloud-init key that flamingo does not implement; ignored with a warning.";
 
+std::string Where(std::string_view name) {
+  return "schemas/keys/" + std::string(name) + ".json: ";
+}
+
+// Adds to `problems` what is wrong with the shape of one parsed fragment
+// (what embed.cmake also rejects, but $defs conflicts between fragments).
+// False when it is not even an object.
+bool CheckFragment(std::string_view name, const json& fragment,
+                   std::vector<std::string>* problems) {
+  if (fragment.is_discarded() || !fragment.is_object()) {
+    problems->push_back(Where(name) + "not a JSON object");
+    return false;
+  }
+  for (auto it = fragment.begin(); it != fragment.end(); ++it) {
+    const std::string& k = it.key();
+    if (k != "properties" && k != "$defs" && k != "$comment") {
+      problems->push_back(Where(name) + "unexpected member '" + k + "'");
+    }
+  }
+  if (auto defs = fragment.find("$defs");
+      defs != fragment.end() && !defs->is_object()) {
+    problems->push_back(Where(name) + "$defs must be an object");
+  }
+  if (auto props = fragment.find("properties");
+      props == fragment.end() || !props->is_object()) {
+    problems->push_back(Where(name) + "needs a \"properties\" object");
+  }
+  return true;
+}
+
 // Adds one parsed fragment to `doc` (its properties and $defs); problems go
 // to `problems`. The one merge of the combined schema and of a key's
 // partial document, so that both see the same schema of a key.
 void AddFragment(std::string_view name, const json& fragment, json* doc,
                  std::map<std::string, std::string>* def_owner,
                  std::vector<std::string>* problems) {
-  const std::string where = "schemas/keys/" + std::string(name) + ".json: ";
-  if (fragment.is_discarded() || !fragment.is_object()) {
-    problems->push_back(where + "not a JSON object");
-    return;
-  }
-  for (auto it = fragment.begin(); it != fragment.end(); ++it) {
-    const std::string& k = it.key();
-    if (k != "properties" && k != "$defs" && k != "$comment") {
-      problems->push_back(where + "unexpected member '" + k + "'");
-    }
-  }
-  if (auto frag_defs = fragment.find("$defs"); frag_defs != fragment.end()) {
-    if (!frag_defs->is_object()) {
-      problems->push_back(where + "$defs must be an object");
-    } else {
-      json& defs = (*doc)["$defs"];
-      for (auto it = frag_defs->begin(); it != frag_defs->end(); ++it) {
-        auto [owner, fresh] = def_owner->emplace(it.key(), std::string(name));
-        if (!fresh && defs[it.key()] != it.value()) {
-          problems->push_back(where + "$defs/" + it.key() +
-                              " differs from the one in " + owner->second +
-                              ".json");
-          continue;
-        }
-        defs[it.key()] = it.value();
+  if (!CheckFragment(name, fragment, problems)) return;
+  if (auto frag_defs = fragment.find("$defs");
+      frag_defs != fragment.end() && frag_defs->is_object()) {
+    json& defs = (*doc)["$defs"];
+    for (auto it = frag_defs->begin(); it != frag_defs->end(); ++it) {
+      auto [owner, fresh] = def_owner->emplace(it.key(), std::string(name));
+      if (!fresh && defs[it.key()] != it.value()) {
+        problems->push_back(Where(name) + "$defs/" + it.key() +
+                            " differs from the one in " + owner->second +
+                            ".json");
+        continue;
       }
+      defs[it.key()] = it.value();
     }
   }
   auto frag_props = fragment.find("properties");
-  if (frag_props == fragment.end() || !frag_props->is_object()) {
-    problems->push_back(where + "needs a \"properties\" object");
-    return;
-  }
+  if (frag_props == fragment.end() || !frag_props->is_object()) return;
   json& props = (*doc)["properties"];
   for (auto it = frag_props->begin(); it != frag_props->end(); ++it) {
     if (!props.contains(it.key())) {
@@ -178,24 +192,37 @@ const Schema* SchemaRegistry::KeySchema(const std::string& key,
     *error = "no schema for '" + key + "'";
     return nullptr;
   }
-  // The part of the combined schema that `key` reaches.
-  json doc = {{"properties", json::object()}, {"$defs", json::object()}};
-  std::map<std::string, std::string> def_owner;
+  // The part of the combined schema that `key` reaches. The merge of one
+  // fragment is that fragment (its properties and $defs; it has no other
+  // member a compile reads), so it is compiled within it, without a copy.
   std::vector<std::string> problems;
-  for (int index : entry->fragments) {
-    AddFragment(sources_.fragments[index].first, Fragment(index), &doc,
-                &def_owner, &problems);
+  json merged;
+  const json* doc = &merged;
+  if (entry->fragments.size() == 1) {
+    int index = entry->fragments[0];
+    doc = &Fragment(index);
+    CheckFragment(sources_.fragments[index].first, *doc, &problems);
+  } else {
+    merged = {{"properties", json::object()}, {"$defs", json::object()}};
+    std::map<std::string, std::string> def_owner;
+    for (int index : entry->fragments) {
+      AddFragment(sources_.fragments[index].first, Fragment(index), &merged,
+                  &def_owner, &problems);
+    }
   }
-  const json& props = doc["properties"];
-  auto prop = props.find(key);
+  const json* prop = nullptr;
+  if (problems.empty()) {
+    const json& props = doc->at("properties");
+    if (auto it = props.find(key); it != props.end()) prop = &*it;
+  }
   std::string why;
   std::unique_ptr<Schema> s;
   if (!problems.empty()) {
     why = problems.front();  // the build rejects those: never silently less
-  } else if (prop == props.end()) {
+  } else if (prop == nullptr) {
     why = "no fragment defines it";
   } else {
-    s = Schema::CompileWithin(doc, *prop, &why);
+    s = Schema::CompileWithin(*doc, *prop, &why);
   }
   if (!s) {
     *error = "schema of '" + key + "': " + why;

@@ -175,6 +175,20 @@ TEST(SchemaRegistry, ProblemsFindWhatTheBuildRejects) {
             "schema of 'shared': schemas/keys/b.json: not a JSON object");
 }
 
+TEST(SchemaRegistry, AProblemInAKeysOnlyFragmentIsItsCompileError) {
+  constexpr int k0[] = {0};
+  const EmbeddedSchemaKey keys[] = {{"only_a", k0}};
+  SchemaRegistry registry(
+      {{{"a", R"({"bogus": 1, "properties": {"only_a": {}}})"}}, keys, "", {}});
+  std::string error;
+  EXPECT_EQ(registry.KeySchema("only_a", &error), nullptr);
+  EXPECT_EQ(error,
+            "schema of 'only_a': schemas/keys/a.json: unexpected member "
+            "'bogus'");
+  EXPECT_EQ(registry.AllProblems(),
+            (Msgs{"schemas/keys/a.json: unexpected member 'bogus'", error}));
+}
+
 // Validates one top-level value with the lazily compiled schema of `key` and
 // with `key` compiled within the full combined document.
 class LazyEqualsCombined : public ::testing::Test {
