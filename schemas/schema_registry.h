@@ -7,15 +7,18 @@
 // parsed for them. KeySchema(key) parses only the fragments that define
 // `key` (each fragment once per process), merges them as the combined schema
 // does (a key two fragments define: allOf of both; their $defs) and compiles
-// the key's schema within that partial document; the build guarantees that
+// the key's schema within that partial document (a key of one fragment:
+// within the parsed fragment itself, no copy); the build guarantees that
 // a key's $refs name $defs of its own fragments, identical in every fragment
 // that has them, so the result equals compiling the key within the combined
 // schema (schema_registry_test.cc checks it).
 //
 // Fragment soundness: the build fails on every problem the merge can detect
-// (embed.cmake), so a validating run does not look for them; what only a
-// compile finds (an unsupported keyword) is reported for the keys a config
-// uses, by KeySchema. Problems() and AllProblems() are the full check (the
+// (embed.cmake), so a validating run does not look for them (before, every
+// validation built the combined schema to report them); what only a compile
+// finds (an unsupported keyword), or a merge problem in the fragments of a
+// key (e.g. a fragment nlohmann cannot parse), is that key's KeySchema
+// error, reported for the keys a config uses. Problems() and AllProblems() are the full check (the
 // combined document is built for them) behind SchemaProblems() and the test
 // CloudConfig.EmbeddedFragmentsAreSound.
 #pragma once
