@@ -251,7 +251,8 @@ void CompileFirewall(const CompileInput& in, CompileOutput* out,
 }
 
 std::unique_ptr<Resource> FirewallOrphan(const std::string& kind,
-                                         const std::string&, const Record&) {
+                                         const std::string&, const Record&,
+                                         std::shared_ptr<void>*) {
   if (kind != "firewall") return nullptr;
   return std::make_unique<FirewallResource>(std::nullopt);
 }

@@ -65,6 +65,7 @@ void CompileFirewall(const CompileInput& in, CompileOutput* out,
                      Diagnostics* diags);
 std::unique_ptr<Resource> FirewallOrphan(const std::string& kind,
                                          const std::string& name,
-                                         const Record& record);
+                                         const Record& record,
+                                         std::shared_ptr<void>* shared);
 
 }  // namespace flamingo

@@ -74,7 +74,7 @@ std::unique_ptr<Resource> KindOrphanFactory::MakeOrphan(
   for (const auto& k : Kinds()) {
     if (k.orphan == nullptr) continue;
     if (std::find(k.kinds.begin(), k.kinds.end(), kind) != k.kinds.end()) {
-      return k.orphan(kind, name, record);
+      return k.orphan(kind, name, record, &shared_[&k]);
     }
   }
   return nullptr;

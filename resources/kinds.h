@@ -6,6 +6,7 @@
 // schema fragment in schemas/keys/ + its docs page. The engine is untouched.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -41,9 +42,13 @@ class CompileOutput {
 using CompileFn = void (*)(const CompileInput& in, CompileOutput* out,
                            Diagnostics* diags);
 // Returns a resource that deletes an object flamingo created, or null.
+// `shared` is the module's slot for whatever its orphans of one plan share
+// (null at first; e.g. the identity module keeps one account session there,
+// so that deleting N users reads and writes the account files once).
 using OrphanFn = std::unique_ptr<Resource> (*)(const std::string& kind,
                                                const std::string& name,
-                                               const Record& record);
+                                               const Record& record,
+                                               std::shared_ptr<void>* shared);
 
 // One row: a module of related kinds (e.g. identity: group, user, ssh_key).
 struct KindEntry {
@@ -69,12 +74,16 @@ void CompileAll(const CompileInput& in, Graph* graph, Diagnostics* diags);
 // The top-level config key of a diagnostic path: "users[1].shell" -> "users".
 std::string TopLevelKey(const std::string& path);
 
-// The OrphanFactory backed by the table.
+// The OrphanFactory backed by the table. One factory per plan: it keeps
+// each module's `shared` slot (see OrphanFn).
 class KindOrphanFactory : public OrphanFactory {
  public:
   std::unique_ptr<Resource> MakeOrphan(const std::string& kind,
                                        const std::string& name,
                                        const Record& record) const override;
+
+ private:
+  mutable std::map<const KindEntry*, std::shared_ptr<void>> shared_;
 };
 
 }  // namespace flamingo

@@ -384,7 +384,8 @@ Status UnitOrphanResource::Apply(System& sys, const Change&,
 
 std::unique_ptr<Resource> UnitOrphan(const std::string&,
                                      const std::string& name,
-                                     const Record& record) {
+                                     const Record& record,
+                                     std::shared_ptr<void>*) {
   std::vector<std::string> paths;
   auto it = record.find("paths");
   if (it == record.end()) return nullptr;

@@ -45,6 +45,7 @@ void CompileUnits(const CompileInput& in, CompileOutput* out,
 // The OrphanFn: removes the files and links a unit resource created.
 std::unique_ptr<Resource> UnitOrphan(const std::string& kind,
                                      const std::string& name,
-                                     const Record& record);
+                                     const Record& record,
+                                     std::shared_ptr<void>* shared);
 
 }  // namespace flamingo

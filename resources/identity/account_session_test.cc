@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "resources/identity/compile.h"
 #include "resources/identity/identity_test_util.h"
 #include "resources/resource_testing.h"
@@ -178,6 +180,36 @@ TEST_F(AccountBatchTest, ManyUsersWriteEachAccountFileOnce) {
   IdRun again = driver_.Apply(ManyUsers(kUsers));
   ASSERT_TRUE(again.report.ok());
   EXPECT_EQ(sys_.mutations().size(), before);
+}
+
+TEST_F(AccountBatchTest, DeletingManyUsersWritesEachAccountFileOnce) {
+  const int kUsers = 40;
+  ASSERT_TRUE(driver_.Apply(ManyUsers(kUsers)).report.ok());
+  std::map<std::string, size_t> before;
+  for (const char* p : {kPasswdPath, kShadowPath, kGroupPath, kGshadowPath}) {
+    before[p] = WritesOf(sys_, p);
+  }
+  // Every user (and its keys and sudo rule) leaves the config: the orphans
+  // share one account session.
+  IdRun r = driver_.Apply("ssh_pwauth: false\ngroups: [ops]\n");
+  ASSERT_TRUE(r.report.ok()) << r.Everything();
+  size_t deleted = 0;
+  for (const auto& res : r.report.results) {
+    deleted += res.kind == "user" && res.action == Action::kDelete &&
+               res.outcome == Outcome::kChanged;
+  }
+  EXPECT_EQ(deleted, static_cast<size_t>(kUsers));
+  for (const char* p : {kPasswdPath, kShadowPath, kGroupPath, kGshadowPath}) {
+    EXPECT_EQ(WritesOf(sys_, p), before[p] + 1) << p;
+  }
+  auto db = AccountDb::Load(sys_);
+  ASSERT_TRUE(db.ok());
+  EXPECT_FALSE(db->User("user0"));
+  EXPECT_FALSE(db->User("user39"));
+  EXPECT_TRUE(db->Group("ops")->members.empty());
+  EXPECT_TRUE(driver_.Plan("ssh_pwauth: false\ngroups: [ops]\n")
+                  .Changes()
+                  .empty());
 }
 
 TEST_F(AccountBatchTest, AFailedWriteFailsTheUsersAndTheNextRunConverges) {

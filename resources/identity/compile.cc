@@ -152,9 +152,11 @@ void CompileIdentity(const CompileInput& in, CompileOutput* out,
   }
 }
 
-std::unique_ptr<Resource> IdentityOrphan(const std::string& kind,
-                                         const std::string& name,
-                                         const Record& record) {
+namespace {
+
+std::unique_ptr<IdentityResource> MakeIdentityOrphan(const std::string& kind,
+                                                     const std::string& name,
+                                                     const Record& record) {
   if (kind == "group") return std::make_unique<GroupOrphan>(name);
   if (kind == "user") return std::make_unique<UserOrphan>(name);
   if (kind == "ssh_keys") return SshKeysResource::Orphan(name);
@@ -173,6 +175,21 @@ std::unique_ptr<Resource> IdentityOrphan(const std::string& kind,
                                           true);
   }
   return nullptr;
+}
+
+}  // namespace
+
+std::unique_ptr<Resource> IdentityOrphan(const std::string& kind,
+                                         const std::string& name,
+                                         const Record& record,
+                                         std::shared_ptr<void>* shared) {
+  std::unique_ptr<IdentityResource> r = MakeIdentityOrphan(kind, name, record);
+  if (r == nullptr) return nullptr;
+  // The orphans of one plan share one account session: the account files
+  // are read once and written once however many users and groups go.
+  if (*shared == nullptr) *shared = std::make_shared<AccountSession>();
+  r->set_session(std::static_pointer_cast<AccountSession>(*shared));
+  return r;
 }
 
 }  // namespace flamingo::identity

@@ -15,7 +15,8 @@ void CompileIdentity(const CompileInput& in, CompileOutput* out,
                      Diagnostics* diags);
 std::unique_ptr<Resource> IdentityOrphan(const std::string& kind,
                                          const std::string& name,
-                                         const Record& record);
+                                         const Record& record,
+                                         std::shared_ptr<void>* shared);
 
 // The kinds and top-level keys of the module (for the table row).
 std::vector<std::string> IdentityKinds();
