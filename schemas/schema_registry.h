@@ -18,9 +18,9 @@
 // validation built the combined schema to report them); what only a compile
 // finds (an unsupported keyword), or a merge problem in the fragments of a
 // key (e.g. a fragment nlohmann cannot parse), is that key's KeySchema
-// error, reported for the keys a config uses. Problems() and AllProblems() are the full check (the
-// combined document is built for them) behind SchemaProblems() and the test
-// CloudConfig.EmbeddedFragmentsAreSound.
+// error, reported for the keys a config uses. Problems() and AllProblems()
+// are the full check (the combined document is built for them) behind
+// SchemaProblems() and the test CloudConfig.EmbeddedFragmentsAreSound.
 #pragma once
 
 #include <map>
