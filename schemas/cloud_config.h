@@ -49,9 +49,10 @@ std::vector<std::string> SchemaKeys();
 std::vector<std::string> CloudInitKeys();
 
 // Problems with the embedded fragments themselves (bad JSON, a keyword the
-// validator does not support, conflicting $defs); compiles every key's
-// schema. Empty in a good build; ValidateCloudConfig reports the problems of
-// the keys it checks as errors, so they are never silent.
+// validator does not support, conflicting $defs); parses and compiles
+// everything. Empty in a good build: the build fails on the problems it can
+// detect (schemas/embed.cmake), and ValidateCloudConfig reports the compile
+// errors of the keys it checks as errors, so they are never silent.
 std::vector<std::string> SchemaProblems();
 
 }  // namespace flamingo
