@@ -17,7 +17,8 @@
 # caches excluded). Prints a Markdown table.
 #
 #   bench/boot-compare.sh [BUILD_DIR]   (default: build; needs root)
-# Env: REPEAT=3, SEED=dir with meta-data and user-data.
+# Env: REPEAT=3, SEED=dir with meta-data and user-data, BENCH_FS=ext4 (see
+# below).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=$(realpath "${1:-build}")
@@ -31,6 +32,20 @@ base=$(tests/boot/build-rootfs.sh --base)
 cache=${FLAMINGO_BOOT_CACHE:-/var/cache/flamingo-test}
 work=$(mktemp -d /var/tmp/flamingo-compare.XXXXXX)
 trap 'rm -rf "$work"' EXIT
+# BENCH_FS=ext4: the booted copies live on a fresh journaled ext4 (a loop
+# file on the same disk), as an instance's root filesystem is; this VM's own
+# / is ext4 without a journal, where every fsync is a full cache flush.
+# Both tools boot from it alike.
+if [[ "${BENCH_FS:-}" == ext4 ]]; then
+  truncate -s 3G "$work/fs.img"
+  mkfs.ext4 -q -F "$work/fs.img"
+  mkdir "$work/mnt"
+  mount -o loop "$work/fs.img" "$work/mnt"
+  trap 'umount "$work/mnt"; rm -rf "$work"' EXIT
+  boot_dir="$work/mnt"
+else
+  boot_dir="$work"
+fi
 
 size() {  # bytes in a root, apt lists/caches and logs excluded
   du -sbx --exclude=./var/lib/apt/lists --exclude=./var/cache/apt \
@@ -131,7 +146,7 @@ span() {
     "$1/bench-result"
 }
 boot_once() {  # boot_once IMAGE -> span in ms (fresh copy each time)
-  local img=$1 copy="$work/boot"
+  local img=$1 copy="$boot_dir/boot"
   rm -rf "$copy"
   cp -a --reflink=auto "$img" "$copy"
   timeout 300 systemd-nspawn -q -b --register=no --keep-unit \

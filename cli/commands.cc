@@ -154,6 +154,13 @@ int CmdApply(const CliOptions& o, Logger* log) {
               ? RenderApplyJson(report, s.input.instance_id)
               : RenderApplyText(report));
   }
+  if (report.ok() && o.done_file) {
+    Status done = TouchHostFile(*o.done_file);
+    if (!done.ok()) {
+      log->Error(done.message());
+      return 1;
+    }
+  }
   return report.ok() ? 0 : 1;
 }
 

@@ -1,5 +1,10 @@
 #include "cli/input.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+
 #include <fstream>
 #include <sstream>
 
@@ -16,6 +21,14 @@ Result<std::string> ReadHostFile(const std::string& path) {
   ss << f.rdbuf();
   if (f.bad()) return Status::Error("cannot read " + path);
   return ss.str();
+}
+
+Status TouchHostFile(const std::string& path) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+                  0644);
+  if (fd < 0) return Status::FromErrno("create " + path, errno);
+  ::close(fd);
+  return Status::Ok();
 }
 
 Result<InstanceInput> LoadInstanceInput(const CliOptions& o,

@@ -41,4 +41,8 @@ Result<InstanceInput> LoadInstanceInput(const CliOptions& options,
 // Reads a file on the host (not inside --root): command-line inputs.
 Result<std::string> ReadHostFile(const std::string& path);
 
+// Creates an empty file on the host (not inside --root) if it is missing
+// (--done-file); never follows a symlink there. REQUIRES: the parent exists.
+Status TouchHostFile(const std::string& path);
+
 }  // namespace flamingo

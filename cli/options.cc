@@ -35,6 +35,7 @@ options:
                         or both (default); the boot units use early and late
   --boot-id ID          override the boot id (default /proc/sys/kernel/random/boot_id)
   --lock-timeout SECS   wait this long for another run to finish (default 60)
+  --done-file PATH      apply: create PATH (on the host) when the run succeeded
   -v, --verbose         log each resource to stderr
   -q, --quiet           print only errors
   -h, --help            this text
@@ -80,6 +81,8 @@ Result<CliOptions> ParseCliOptions(int argc, char** argv) {
       st = value(&o.datasource);
     } else if (flag == "--metadata-url") {
       st = opt_value(&o.metadata_url);
+    } else if (flag == "--done-file") {
+      st = opt_value(&o.done_file);
     } else if (flag == "--boot-id") {
       st = opt_value(&o.boot_id);
     } else if (flag == "--format") {
@@ -153,6 +156,9 @@ Result<CliOptions> ParseCliOptions(int argc, char** argv) {
   if (o.reconcile && o.phase == Phase::kLate) {
     return Status::Error(
         "--reconcile runs no scripts: --phase late has nothing to do");
+  }
+  if (o.done_file && (o.done_file->empty() || (*o.done_file)[0] != '/')) {
+    return Status::Error("--done-file must be an absolute path");
   }
   if (o.root.empty() || o.root[0] != '/') {
     return Status::Error("--root must be an absolute path");

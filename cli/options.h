@@ -38,6 +38,9 @@ struct CliOptions {
   bool quiet = false;
   std::optional<std::string> boot_id;  // --boot-id (tests, image builds)
   int lock_timeout = 60;               // --lock-timeout SECONDS
+  // --done-file PATH: created (empty, on the host, not inside --root) when
+  // apply succeeded; a unit's condition can test it without a process.
+  std::optional<std::string> done_file;
 };
 
 // Parses argv. Errors name the offending argument.

@@ -71,6 +71,26 @@ TEST_F(CliTest, ApplyThenPlanIsEmptyAndSecondApplyChangesNothing) {
   EXPECT_EQ(Snapshot(root_.path() + "/etc"), before);
 }
 
+TEST_F(CliTest, DoneFileIsCreatedOnTheHostOnlyWhenApplySucceeds) {
+  TempDir host;
+  const std::string done = host.path() + "/local.done";
+  // A run that fails (the parent of /etc/x is a file) leaves no marker.
+  Seed("#cloud-config\nwrite_files:\n  - path: /etc/x/y\n    content: a\n");
+  root_.Write("etc/x", "a file");
+  RunResult bad = Flamingo({"apply", "--done-file", done});
+  EXPECT_EQ(bad.exit_code, 1) << bad.out;
+  EXPECT_FALSE(host.Exists("local.done"));
+  Seed("#cloud-config\nwrite_files:\n  - path: /etc/z\n    content: a\n");
+  RunResult good = Flamingo({"apply", "--done-file", done});
+  ASSERT_EQ(good.exit_code, 0) << good.err;
+  EXPECT_TRUE(host.Exists("local.done"));
+  EXPECT_FALSE(root_.Exists(done.substr(1)));  // not inside the root
+  RunResult relative = Flamingo({"apply", "--done-file", "local.done"});
+  EXPECT_EQ(relative.exit_code, 1);
+  EXPECT_NE(relative.err.find("--done-file must be an absolute path"),
+            std::string::npos);
+}
+
 TEST_F(CliTest, PlanIsDeterministicAndChangesNothing) {
   Seed(
       "#cloud-config\nhostname: web\nwrite_files:\n"

@@ -117,8 +117,14 @@ TEST(PackagingTest, BootUnitsOrderLoginsAfterFlamingo) {
   // after the network, not before logins.
   const std::vector<std::string> early = {"@FLAMINGO_BIN@", "apply", "--boot",
                                           "--phase", "early"};
-  EXPECT_EQ(Values(local, "Service", "ExecStart"), early);
+  std::vector<std::string> local_exec = early;
+  local_exec.insert(local_exec.end(),
+                    {"--done-file", "/run/flamingo/local.done"});
+  EXPECT_EQ(Values(local, "Service", "ExecStart"), local_exec);
   EXPECT_EQ(Values(final_unit, "Service", "ExecStart"), early);
+  EXPECT_TRUE(Values(local, "Service", "ExecStartPost").empty());
+  EXPECT_EQ(Values(final_unit, "Unit", "ConditionPathExists"),
+            std::vector<std::string>{"!/run/flamingo/local.done"});
   ParsedUnit scripts =
       ParseUnitFile(ReadSource("packaging/flamingo-scripts.service.in"));
   ASSERT_TRUE(scripts.errors.empty()) << scripts.errors[0].message;
