@@ -114,8 +114,12 @@ int CmdApply(const CliOptions& o, Logger* log) {
   state.instance_id = s.input.instance_id;
   state.input_sha256 = s.input.fingerprint;
   state.converged_sha256 = converged;
-  state.boot_record_ids.insert(report.changed_records.begin(),
-                               report.changed_records.end());
+  // A boot-only save keeps the records this run changed in the overlay (a
+  // durable save writes them all anyway).
+  if (!durable) {
+    state.boot_record_ids.insert(report.changed_records.begin(),
+                                 report.changed_records.end());
+  }
   if (o.boot) state.boot_id = s.run.boot_id;
   RunSummary summary;
   summary.time = s.sys->Now();
