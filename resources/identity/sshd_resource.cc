@@ -1,5 +1,7 @@
 #include "resources/identity/sshd_resource.h"
 
+#include "engine/text.h"
+
 #include <memory>
 
 #include "resources/identity/sshd_config.h"
@@ -97,41 +99,62 @@ Change SshdResource::Diff(const Observation& o, const ResourceContext&) const {
 
 namespace {
 
-// The unit running sshd under systemd ("" when sshd is not running, as at
-// first boot, where flamingo runs before it). nullopt: no service manager
-// to ask (not systemd): assume it runs.
-Result<std::optional<std::string>> RunningSshdUnit(System& sys) {
-  ServiceManager* sm = sys.mutable_services();
-  if (sm == nullptr) return std::optional<std::string>();
-  for (const char* unit : {"sshd.service", "ssh.service"}) {
-    auto st = sm->GetUnit(unit);
-    if (!st.ok()) return st.status().WithContext("sshd");
-    if (st->load_state != "loaded") continue;  // other name, or none
-    bool running =
-        st->active_state == "active" || st->active_state == "reloading";
-    return std::optional<std::string>(running ? unit : "");
+// How to reach a running sshd: under systemd, its unit; under another init
+// (or none: a container, a chroot), the pid in its pid file. Neither: sshd
+// is not running (as at first boot, where flamingo runs before it), and it
+// reads the new configuration when it starts.
+struct RunningSshd {
+  std::string unit;  // "sshd.service" / "ssh.service"
+  std::string pid;   // from kSshdPidFile
+  bool running() const { return !unit.empty() || !pid.empty(); }
+};
+
+constexpr char kSshdPidFile[] = "/run/sshd.pid";  // sshd's default PidFile
+
+Result<RunningSshd> FindRunningSshd(System& sys) {
+  RunningSshd found;
+  if (ServiceManager* sm = sys.mutable_services()) {
+    for (const char* unit : {"sshd.service", "ssh.service"}) {
+      auto st = sm->GetUnit(unit);
+      if (!st.ok()) return st.status().WithContext("sshd");
+      if (st->load_state != "loaded") continue;  // other name, or none
+      if (st->active_state == "active" || st->active_state == "reloading") {
+        found.unit = unit;
+      }
+      return found;
+    }
+    return found;
   }
-  return std::optional<std::string>("");
+  auto pid_file = sys.Stat(kSshdPidFile);
+  if (!pid_file.ok() || !pid_file->has_value()) return found;
+  auto text = sys.ReadFile(kSshdPidFile);
+  if (!text.ok()) return found;
+  std::string pid = TrimSpace(*text);
+  if (!pid.empty() &&
+      pid.find_first_not_of("0123456789") == std::string::npos) {
+    found.pid = pid;
+  }
+  return found;
 }
 
-// sshd reads its configuration when it starts: only a running sshd needs a
-// reload. Through systemd's D-Bus API (a reload job for `unit`, never waited
-// for: flamingo runs inside boot), else `systemctl`.
-Status ReloadSshd(System& sys, const std::optional<std::string>& unit) {
-  if (unit) {
+// Through systemd's D-Bus API (a reload job, never waited for: flamingo runs
+// inside boot), else SIGHUP to the pid (sshd re-executes itself and reads
+// its configuration again).
+Status ReloadSshd(System& sys, const RunningSshd& sshd) {
+  if (!sshd.unit.empty()) {
     return sys.mutable_services()
-        ->Enqueue(UnitCommand::kReload, *unit)
+        ->Enqueue(UnitCommand::kReload, sshd.unit)
         .WithContext("reload sshd");
   }
   ExecRequest req;
-  req.argv = {"systemctl", "try-reload-or-restart", "sshd.service"};
+  req.argv = {"kill", "-HUP", sshd.pid};
   req.env = {{"PATH", "/usr/sbin:/usr/bin:/sbin:/bin"}};
   req.timeout_seconds = 30;
   auto r = sys.Exec(req);
   if (!r.ok()) return r.status().WithContext("reload sshd");
-  // 5: no such unit (sshd not installed as sshd.service): nothing to reload.
-  if (!r->success() && r->exit_code != 5) {
-    return Status::Error("reload sshd: systemctl failed: " + r->output_tail);
+  if (!r->success()) {
+    return Status::Error("reload sshd: kill -HUP " + sshd.pid + " (" +
+                         kSshdPidFile + ") failed: " + r->output_tail);
   }
   return Status::Ok();
 }
@@ -163,9 +186,9 @@ Status SshdResource::Apply(System& sys, const Change&,
   if (!sys.IsLive()) return Status::Ok();
   // Only a running sshd is affected now; one that has not started yet (first
   // boot) checks the file itself when it starts (ssh.service runs sshd -t).
-  auto unit = RunningSshdUnit(sys);
-  if (!unit.ok()) return unit.status();
-  if (*unit && (*unit)->empty()) return Status::Ok();
+  auto sshd = FindRunningSshd(sys);
+  if (!sshd.ok()) return sshd.status();
+  if (!sshd->running()) return Status::Ok();
   if (!orphan_) {
     // Live: let sshd itself check the result; on failure put the previous
     // configuration back, so a broken sshd_config never stays installed.
@@ -196,7 +219,7 @@ Status SshdResource::Apply(System& sys, const Change&,
           (undo.ok() ? "restored" : "NOT restored: " + undo.message()));
     }
   }
-  return ReloadSshd(sys, *unit);
+  return ReloadSshd(sys, *sshd);
 }
 
 }  // namespace flamingo::identity

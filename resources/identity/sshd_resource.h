@@ -5,9 +5,10 @@
 // directory (and does not set the keywords before the Include), else by
 // editing sshd_config in place. Values come from a fixed vocabulary, so the
 // file is valid by construction; when live, `sshd -t` checks the result too
-// and a rejected configuration is rolled back (an error). When live, sshd is
-// then asked to reload (systemctl try-reload-or-restart sshd.service);
-// neither runs under --root (no binaries needed inside the root).
+// and a rejected configuration is rolled back (an error). When live and sshd
+// runs, it is then asked to reload: a reload job through systemd, or without
+// systemd SIGHUP to the pid in /run/sshd.pid; nothing runs when sshd is not
+// running (first boot) nor under --root (no binaries needed in the root).
 // Without an sshd_config in the target there is nothing to configure.
 //
 // Record: "mode" = "dropin" or "main". The orphan removes a drop-in that

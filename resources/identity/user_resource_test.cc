@@ -309,14 +309,19 @@ TEST_F(IdentityResourceTest, SshdDropInWhenIncludedReloadOnlyWhenLive) {
             "PasswordAuthentication no\nPermitRootLogin no\n");
   EXPECT_TRUE(sys_.exec_requests().empty());  // not live: no reload
   ExpectConverged(yaml);
+  // Live without systemd (another init, a container, a chroot): sshd is
+  // found by its pid file; none means it is not running, and it reads the
+  // file when it starts.
   sys_.set_live(true);
   ASSERT_TRUE(driver_.Apply("ssh_pwauth: true\nusers: []\n").report.ok());
+  EXPECT_TRUE(sys_.exec_requests().empty());
+  sys_.AddFile("/run/sshd.pid", "4242\n");
+  ASSERT_TRUE(driver_.Apply("ssh_pwauth: false\nusers: []\n").report.ok());
   ASSERT_EQ(sys_.exec_requests().size(), 2u);
   EXPECT_EQ(sys_.exec_requests()[0].argv,
             (std::vector<std::string>{"sshd", "-t"}));
   EXPECT_EQ(sys_.exec_requests()[1].argv,
-            (std::vector<std::string>{"systemctl", "try-reload-or-restart",
-                                      "sshd.service"}));
+            (std::vector<std::string>{"kill", "-HUP", "4242"}));
 }
 
 // With systemd's API: a reload job for the unit that runs sshd (Debian
@@ -352,6 +357,7 @@ TEST_F(IdentityResourceTest, SshdReloadThroughTheServiceManager) {
 TEST_F(IdentityResourceTest, SshdConfigRejectedBySshdIsRolledBack) {
   std::string original = "Port 22\nPasswordAuthentication yes\n";
   sys_.AddFile("/etc/ssh/sshd_config", original, {0600, 0, 0});
+  sys_.AddFile("/run/sshd.pid", "4242\n");  // running, without systemd
   sys_.set_live(true);
   sys_.set_exec_handler([](const ExecRequest& req) -> Result<ExecResult> {
     ExecResult r;
@@ -367,13 +373,14 @@ TEST_F(IdentityResourceTest, SshdConfigRejectedBySshdIsRolledBack) {
             std::string::npos)
       << r.Everything();
   EXPECT_EQ(File("/etc/ssh/sshd_config"), original);
-  for (const auto& e : sys_.exec_requests()) EXPECT_NE(e.argv[0], "systemctl");
+  for (const auto& e : sys_.exec_requests()) EXPECT_NE(e.argv[0], "kill");
 }
 
 // Outside its unit sshd -t may fail only for want of /run/sshd: that is no
 // verdict on the file, which stays.
 TEST_F(IdentityResourceTest, SshdCheckWithoutPrivsepDirIsNotARejection) {
   sys_.AddFile("/etc/ssh/sshd_config", "Port 22\n", {0600, 0, 0});
+  sys_.AddFile("/run/sshd.pid", "4242\n");
   sys_.set_live(true);
   sys_.set_exec_handler([](const ExecRequest& req) -> Result<ExecResult> {
     ExecResult r;
@@ -386,6 +393,8 @@ TEST_F(IdentityResourceTest, SshdCheckWithoutPrivsepDirIsNotARejection) {
   ASSERT_TRUE(driver_.Apply("ssh_pwauth: false\nusers: []\n").report.ok());
   EXPECT_NE(File("/etc/ssh/sshd_config").find("PasswordAuthentication no"),
             std::string::npos);
+  ASSERT_EQ(sys_.exec_requests().size(), 2u);  // checked, then reloaded
+  EXPECT_EQ(sys_.exec_requests()[1].argv[0], "kill");
 }
 
 TEST_F(IdentityResourceTest, SshdConfigEditedInPlaceWithoutInclude) {
