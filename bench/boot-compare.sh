@@ -21,78 +21,9 @@
 # below).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-build=$(realpath "${1:-build}")
-repeat=${REPEAT:-3}
-seed=${SEED:-$(realpath "${FLAMINGO_SHARED_DIR:-../shared}")/bench/seed}
-[[ -x "$build/flamingo" ]] || { echo "no $build/flamingo" >&2; exit 2; }
-[[ -f "$seed/user-data" ]] || { echo "no seed in $seed" >&2; exit 2; }
-[[ $(id -u) -eq 0 ]] || { echo "needs root" >&2; exit 2; }
-
-base=$(tests/boot/build-rootfs.sh --base)
-cache=${FLAMINGO_BOOT_CACHE:-/var/cache/flamingo-test}
-work=$(mktemp -d /var/tmp/flamingo-compare.XXXXXX)
-trap 'rm -rf "$work"' EXIT
-# BENCH_FS=ext4: the booted copies live on a fresh journaled ext4 (a loop
-# file on the same disk), as an instance's root filesystem is; this VM's own
-# / is ext4 without a journal, where every fsync is a full cache flush.
-# Both tools boot from it alike.
-if [[ "${BENCH_FS:-}" == ext4 ]]; then
-  truncate -s 3G "$work/fs.img"
-  mkfs.ext4 -q -F "$work/fs.img"
-  mkdir "$work/mnt"
-  mount -o loop "$work/fs.img" "$work/mnt"
-  trap 'umount "$work/mnt"; rm -rf "$work"' EXIT
-  boot_dir="$work/mnt"
-else
-  boot_dir="$work"
-fi
-
-size() {  # bytes in a root, apt lists/caches and logs excluded
-  du -sbx --exclude=./var/lib/apt/lists --exclude=./var/cache/apt \
-    --exclude=./var/log -- "$1" | cut -f1
-}
-in_root() {  # in_root ROOT CMD...: run a command in the root (not booted)
-  local root=$1
-  shift
-  systemd-nspawn -q --register=no --keep-unit -D "$root" \
-    --setenv=DEBIAN_FRONTEND=noninteractive "$@" </dev/null
-}
-apt_install() {  # apt_install ROOT PKG...
-  local root=$1
-  shift
-  in_root "$root" sh -c "apt-get update -qq && apt-get install -y -qq \
-    --no-install-recommends $* >/dev/null && apt-get clean" >&2
-  rm -rf "$root/var/lib/apt/lists/"*
-}
-
-# The two images, cached by what goes into them (the flamingo one also by
-# the binary's hash, since it changes with every build).
-ci_img="$cache/compare-cloud-init-$(basename "$base")"
-if [[ ! -f "$ci_img/.complete" ]]; then
-  rm -rf "$ci_img"
-  cp -a --reflink=auto "$base" "$ci_img.tmp"
-  apt_install "$ci_img.tmp" cloud-init
-  touch "$ci_img.tmp/.complete"
-  mv "$ci_img.tmp" "$ci_img"
-fi
-# flamingo's shared libraries from Debian: yaml-cpp and libnftnl are linked
-# statically, libcurl is optional (dlopen'd for https:// only) and left out
-# as a minimal image would. The cache is keyed by the list too.
-fl_pkgs="libmnl0"
-fl_key=$(printf '%s' "$fl_pkgs" | sha256sum | cut -c1-8)
-fl_libs="$cache/compare-flamingo-libs-$fl_key-$(basename "$base")"
-if [[ ! -f "$fl_libs/.complete" ]]; then
-  rm -rf "$fl_libs"
-  cp -a --reflink=auto "$base" "$fl_libs.tmp"
-  apt_install "$fl_libs.tmp" $fl_pkgs
-  touch "$fl_libs.tmp/.complete"
-  mv "$fl_libs.tmp" "$fl_libs"
-fi
-fl_img="$work/flamingo-image"
-cp -a --reflink=auto "$fl_libs" "$fl_img"
-DESTDIR="$fl_img" cmake --install "$build" --prefix /usr --strip >/dev/null
-systemctl --root="$fl_img" --quiet enable flamingo-local.service \
-  flamingo-final.service flamingo-scripts.service
+default_repeat=3
+# shellcheck source=bench/compare-setup.sh
+source bench/compare-setup.sh
 
 base_size=$(size "$base")
 fl_size=$(($(size "$fl_img") - base_size))
@@ -146,7 +77,7 @@ span() {
     "$1/bench-result"
 }
 boot_once() {  # boot_once IMAGE -> span in ms (fresh copy each time)
-  local img=$1 copy="$boot_dir/boot"
+  local img=$1 copy="$scratch/boot"
   rm -rf "$copy"
   cp -a --reflink=auto "$img" "$copy"
   timeout 300 systemd-nspawn -q -b --register=no --keep-unit \

@@ -16,21 +16,10 @@ sizes=${SIZES:-"10 100 1000 10000"}
 user_sizes=${USER_SIZES-"1000"}
 repeat=${REPEAT:-5}
 top=$(mktemp -d /var/tmp/flamingo-bench.XXXXXX)
-work=$top
-trap 'rm -rf "$top"' EXIT
-# BENCH_FS=ext4 (root needed): the roots live on a fresh journaled ext4 in a
-# loop file on the same disk, as an instance's root filesystem would be,
-# instead of wherever /var/tmp is (this VM's / is ext4 without a journal,
-# where every fsync is a cache flush and inode allocation scans recently
-# freed inodes).
-if [ "${BENCH_FS:-}" = ext4 ]; then
-  truncate -s 4G "$top/fs.img"
-  mkfs.ext4 -q -F "$top/fs.img"
-  mkdir "$top/mnt"
-  mount -o loop "$top/fs.img" "$top/mnt"
-  trap 'umount "$top/mnt"; rm -rf "$top"' EXIT
-  work="$top/mnt"
-fi
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
+scratch_fs "$top" 4G  # BENCH_FS=ext4: see bench/lib.sh
+work=$scratch
 
 make_root() {  # make_root DIR USER_DATA META_DATA
   rm -rf "$1"
