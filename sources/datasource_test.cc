@@ -172,11 +172,20 @@ TEST(Datasource, FixturesParse) {
   EXPECT_EQ(gce.user_data, "#cloud-config\n");
   EXPECT_EQ(gce.availability_zone, "europe-west1-b");
   EXPECT_EQ(gce.region, "europe-west1");
-  EXPECT_EQ(gce.public_keys,
-            (std::vector<std::string>{
-                "ssh-rsa RSA_PUBLIC_KEY_FOR_USER_1 user1@machine",
-                "ssh-dsa DSA_PUBLIC_KEY_FOR_USER_1 user1@machine",
-                "ssh-rsa RSA_PUBLIC_KEY_FOR_USER_2 user2@machine"}));
+  // user1's and user2's keys are theirs, not the instance's (cloud-init
+  // keeps only "cloudinit" and the default user's); all stay in meta-data.
+  EXPECT_TRUE(gce.public_keys.empty());
+  ASSERT_EQ(gce.meta_data["ssh-keys"].size(), 3u);
+  EXPECT_EQ(gce.meta_data["ssh-keys"][2]["user"], "user2");
+  EXPECT_EQ(gce.meta_data["ssh-keys"][2]["key"],
+            "ssh-rsa RSA_PUBLIC_KEY_FOR_USER_2 user2@machine");
+  InstanceData tagged;
+  nlohmann::json inst = Fixture("gce/GCEv1_instance.json");
+  inst["attributes"]["ssh-keys"] =
+      "cloudinit:ssh-ed25519 AAAA ci\nalice:ssh-ed25519 BBBB alice\n";
+  ASSERT_TRUE(NormalizeGce(inst, nlohmann::json::object(), &tagged).ok());
+  EXPECT_EQ(tagged.public_keys,
+            std::vector<std::string>{"ssh-ed25519 AAAA ci"});
   ASSERT_TRUE(
       NormalizeOpenStack(Fixture("openstack/2012-08-10.json"), &os).ok());
   EXPECT_EQ(os.instance_id, "d8e02d56-2648-49a3-bf97-6be8f1204f38");
@@ -252,7 +261,7 @@ TEST(Datasource, GceAgainstServer) {
   auto r = ReadGce(srv.url(), &f, {}, nullptr);
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->instance_id, "534912008338700290");
-  EXPECT_EQ(r->public_keys.size(), 3u);
+  EXPECT_EQ(r->meta_data["ssh-keys"].size(), 3u);
   // A server without the Metadata-Flavor answer is not GCE.
   TestHttpServer fake(
       [](const TestRequest&) { return TestResponse::Status(200, "{}"); });

@@ -211,9 +211,13 @@ Status NormalizeGce(const nlohmann::json& inst, const nlohmann::json& proj,
       for (auto& p : ParseGceSshKeys(JsonString(pa, k))) keys.push_back(p);
     }
   }
+  // As cloud-init: the keys of user "cloudinit" are the instance's public
+  // keys; the default user's (whose name only the config knows) are picked
+  // by the identity module from meta-data "ssh-keys"; other users' keys
+  // are for accounts the guest agent manages, not installed by flamingo.
   nlohmann::json by_user = nlohmann::json::array();
   for (const auto& [user, key] : keys) {
-    AddPublicKey(&out->public_keys, key);
+    if (user == "cloudinit") AddPublicKey(&out->public_keys, key);
     by_user.push_back({{"user", user}, {"key", key}});
   }
   out->meta_data["ssh-keys"] = by_user;

@@ -187,6 +187,12 @@ void ParseUsers(const Value& config, IdentityConfig* cfg, Diagnostics* diags) {
     }
   }
 
+  // The datasource's user-tagged keys for the default user (cloud-init's
+  // GCE rule: its name or "cloudinit").
+  for (const auto& [user, key] : cfg->user_tagged_keys) {
+    if (user == def.name || user == "cloudinit") cfg->cloud_keys.push_back(key);
+  }
+
   std::vector<std::pair<const Value*, std::string>> entries;  // node, name
   const Value* users = config.Get("users");
   std::vector<UserSpec> out;
@@ -331,6 +337,26 @@ void ParseSsh(const Value& config, const Value& meta, IdentityConfig* cfg,
         } else {
           diags->Warning(*pk, "meta-data public key ignored: " + error);
         }
+      }
+    }
+  }
+  if (allow_public && meta.is_map()) {
+    const Value* tagged = meta.Get("ssh-keys");
+    static const std::vector<Value> kNone;
+    const std::vector<Value>& items =
+        tagged != nullptr && tagged->is_list() ? tagged->items() : kNone;
+    for (const Value& item : items) {
+      const Value* user = item.is_map() ? item.Get("user") : nullptr;
+      const Value* key = item.is_map() ? item.Get("key") : nullptr;
+      if (user == nullptr || key == nullptr || !user->is_string() ||
+          !key->is_string()) {
+        continue;
+      }
+      std::string error;
+      if (auto k = ParseSshKey(key->text(), &error)) {
+        cfg->user_tagged_keys.emplace_back(user->text(), *k);
+      } else {
+        diags->Warning(*key, "meta-data public key ignored: " + error);
       }
     }
   }

@@ -84,6 +84,11 @@ struct IdentityConfig {
   // Keys for the default user and root (top-level ssh_authorized_keys and
   // the meta-data's public keys when allow_public_ssh_keys).
   std::vector<SshKey> cloud_keys;
+  // Datasource keys tagged with a user name (GCE "USER:KEY" lines, meta-data
+  // "ssh-keys": [{user, key}]): as cloud-init, only those of the default
+  // user's name or "cloudinit" join cloud_keys (ParseUsers decides, once
+  // the default user's name is known); other users' keys are not installed.
+  std::vector<std::pair<std::string, SshKey>> user_tagged_keys;
   std::string default_user;  // "" when no default user is configured
   bool disable_root = true;
   std::string disable_root_opts = kDisableRootOpts;

@@ -57,6 +57,32 @@ TEST(IdentityConfigTest, DefaultUserIsCreatedForMetaDataKeys) {
   EXPECT_EQ(p.cfg.cloud_keys.size(), 1u);
 }
 
+TEST(IdentityConfigTest, UserTaggedKeysGoToTheDefaultUserOnly) {
+  // GCE's "USER:KEY" lines, normalized to meta-data "ssh-keys": the default
+  // user's name and "cloudinit" are taken, other users' keys are not.
+  const std::string meta = std::string("ssh-keys:\n") +
+                           "  - {user: fedora, key: '" + kEd + " f'}\n" +
+                           "  - {user: cloudinit, key: '" + kEd + " ci'}\n" +
+                           "  - {user: mallory, key: '" + kEd + " m'}\n";
+  auto p = Parse("system_info: {default_user: {name: fedora}}\n", meta);
+  ASSERT_EQ(p.cfg.users.size(), 1u);
+  EXPECT_EQ(p.cfg.users[0].name, "fedora");
+  ASSERT_EQ(p.cfg.cloud_keys.size(), 2u);
+  std::vector<std::string> comments;
+  for (const auto& k : p.cfg.cloud_keys) comments.push_back(k.comment);
+  EXPECT_EQ(comments, (std::vector<std::string>{"f", "ci"}));
+  // Nobody's keys for the default user: no default user is created for them.
+  auto q = Parse("{}", std::string("ssh-keys:\n  - {user: mallory, key: '") +
+                           kEd + " m'}\n");
+  EXPECT_TRUE(q.cfg.users.empty());
+  EXPECT_TRUE(q.cfg.cloud_keys.empty());
+  // allow_public_ssh_keys: false ignores them all.
+  auto r = Parse("allow_public_ssh_keys: false\n"
+                 "system_info: {default_user: {name: fedora}}\n",
+                 meta);
+  EXPECT_TRUE(r.cfg.cloud_keys.empty());
+}
+
 TEST(IdentityConfigTest, DefaultUserIsConfigurable) {
   auto p = Parse(
       "system_info:\n  default_user:\n    name: fedora\n    groups: [wheel]\n"
