@@ -206,5 +206,42 @@ TEST_F(Images, LoopDevicesFoundByLabel) {
   EXPECT_EQ(Shell("grep -c " + iso_dev + " /proc/mounts || true"), "0\n");
 }
 
+// A config drive without "latest": the newest dated version is read.
+TEST_F(Images, ConfigDriveWithOnlyDatedVersions) {
+  fs::create_directories(dir_ / "dated/openstack/2013-10-17");
+  fs::create_directories(dir_ / "dated/openstack/2015-10-15");
+  Write("dated/openstack/2013-10-17/meta_data.json", R"({"uuid": "old"})");
+  Write("dated/openstack/2015-10-15/meta_data.json", R"({"uuid": "newer"})");
+  Write("dated/openstack/2015-10-15/user_data", "#cloud-config\n");
+  std::string dev = Loop(Iso("dated", "config-2", "-J -r"));
+  if (dev.empty()) GTEST_SKIP() << "loop devices unavailable here";
+  fs::path sys = dir_ / "sys-dated";
+  fs::create_directories(sys / "class/block" / fs::path(dev).filename());
+  DiscoverOptions o;
+  o.paths.root = (dir_ / "root").string();
+  o.paths.sysfs = sys.string();
+  o.paths.proc_cmdline = (dir_ / "cmdline").string();
+  o.paths.by_label = (dir_ / "no-by-label").string();
+  o.datasource = "configdrive";
+  auto c = DiscoverInstance(o, nullptr);
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->instance_id, "newer");
+  EXPECT_EQ(c->user_data, "#cloud-config\n");
+  EXPECT_EQ(c->meta_data_name, dev + ":openstack/2015-10-15/meta_data.json");
+  // Neither latest nor a dated version: the error says what is missing.
+  fs::create_directories(dir_ / "empty/openstack");
+  Write("empty/openstack/README", "nothing\n");
+  std::string none = Loop(Iso("empty", "config-2", "-J -r"));
+  ASSERT_FALSE(none.empty());
+  fs::path sys2 = dir_ / "sys-empty";
+  fs::create_directories(sys2 / "class/block" / fs::path(none).filename());
+  o.paths.sysfs = sys2.string();
+  auto e = DiscoverInstance(o, nullptr);
+  ASSERT_FALSE(e.ok());
+  EXPECT_NE(e.status().message().find("no openstack/latest/meta_data.json"),
+            std::string::npos)
+      << e.status().message();
+}
+
 }  // namespace
 }  // namespace flamingo

@@ -206,6 +206,12 @@ Result<InstanceData> ReadNoCloud(const DiscoverOptions& o, const Detection& d,
   return out;
 }
 
+// The OpenStack metadata versions a config drive may carry, "latest" first,
+// then newest first (the versions cloud-init knows).
+constexpr const char* kConfigDriveVersions[] = {
+    "latest",     "2020-10-14", "2018-08-27", "2017-02-22", "2016-10-06",
+    "2016-06-30", "2015-10-15", "2013-10-17", "2013-04-04", "2012-08-10"};
+
 Result<InstanceData> ReadConfigDrive(const DiscoverOptions& o,
                                      const Detection& d, Logger* logger) {
   Result<std::unique_ptr<FsImage>> fs = OpenFsImage(d.device);
@@ -214,7 +220,7 @@ Result<InstanceData> ReadConfigDrive(const DiscoverOptions& o,
   out.datasource = "configdrive";
   out.cloud_name = "openstack";
   out.subplatform = "config-disk (" + d.device + ")";
-  const std::string dir = "openstack/latest/";
+  std::string dir;
   auto read =
       [&](const std::string& name) -> Result<std::optional<std::string>> {
     Result<std::optional<std::string>> r =
@@ -222,11 +228,19 @@ Result<InstanceData> ReadConfigDrive(const DiscoverOptions& o,
     if (!r.ok()) return r.status().WithContext(d.device);
     return r;
   };
-  Result<std::optional<std::string>> meta = read("meta_data.json");
-  if (!meta.ok()) return meta.status();
+  // "latest", else the newest dated version that has meta_data.json (a
+  // drive written by an older or minimal tool may have no "latest").
+  Result<std::optional<std::string>> meta = std::optional<std::string>();
+  for (const char* version : kConfigDriveVersions) {
+    dir = std::string("openstack/") + version + "/";
+    meta = read("meta_data.json");
+    if (!meta.ok()) return meta.status();
+    if (meta->has_value()) break;
+  }
   if (!meta->has_value()) {
-    return Status::Error(d.device + ": no " + dir +
-                         "meta_data.json on the config drive");
+    return Status::Error(d.device +
+                         ": no openstack/latest/meta_data.json (nor a dated "
+                         "version of it) on the config drive");
   }
   const std::string name = d.device + ":" + dir + "meta_data.json";
   Result<nlohmann::json> mj = ParseJson(**meta, name);
