@@ -27,6 +27,69 @@ std::string CommandName(const CliOptions& o) {
   return c;
 }
 
+// The run's summary; the late phase of a boot completes the same boot's
+// early-phase summary, so that neither phase's failure hides behind the
+// other.
+RunSummary Summary(const CliOptions& o, const Session& s, bool fast_path,
+                   const ApplyReport& report, const State& state) {
+  RunSummary summary;
+  summary.time = s.sys->Now();
+  summary.command = CommandName(o);
+  if (o.boot) summary.boot_id = s.run.boot_id;
+  summary.instance_id = s.input.instance_id;
+  summary.datasource = s.input.datasource;
+  summary.ok = report.ok();
+  summary.fast_path = fast_path;
+  summary.results = report.results;
+  if (o.boot && o.phase == Phase::kLate && state.last_boot_run &&
+      state.last_boot_run->boot_id == summary.boot_id &&
+      state.last_boot_run->command == "apply --boot --phase early") {
+    RunSummary merged = *state.last_boot_run;
+    merged.time = summary.time;
+    merged.command = "apply --boot --phase early,late";
+    merged.ok = merged.ok && summary.ok;
+    merged.results.insert(merged.results.end(), summary.results.begin(),
+                          summary.results.end());
+    return merged;
+  }
+  return summary;
+}
+
+// Records the run in `state` (instance, input, what converged, the run
+// summaries) and says how to save it: durably when something that must
+// outlive the boot changed (the instance, the input, what converged, the
+// records of resources that keep them), else only the boot overlay, which
+// waits for no disk. The late phase has no declarative work: it leaves the
+// verdict on it to the early phase.
+SaveKind RecordRun(const CliOptions& o, const Session& s, bool had_state,
+                   bool fast_path, const ApplyReport& report, State* state) {
+  const std::string converged = fast_path || o.phase == Phase::kLate
+                                    ? state->converged_sha256
+                                    : (report.ok() ? s.input.fingerprint : "");
+  const bool durable = !had_state || report.durable_records_changed ||
+                       state->format_version != kStateFormatVersion ||
+                       state->instance_id != s.input.instance_id ||
+                       state->input_sha256 != s.input.fingerprint ||
+                       state->converged_sha256 != converged;
+  state->format_version = kStateFormatVersion;
+  state->instance_id = s.input.instance_id;
+  state->input_sha256 = s.input.fingerprint;
+  state->converged_sha256 = converged;
+  // A boot-only save keeps the records this run changed in the overlay (a
+  // durable save writes them all anyway).
+  if (!durable) {
+    state->boot_record_ids.insert(report.changed_records.begin(),
+                                  report.changed_records.end());
+  }
+  RunSummary summary = Summary(o, s, fast_path, report, *state);
+  if (o.boot) {
+    state->boot_id = s.run.boot_id;
+    state->last_boot_run = summary;
+  }
+  state->last_run = std::move(summary);
+  return durable ? SaveKind::kDurable : SaveKind::kBootOnly;
+}
+
 }  // namespace
 
 int CmdPlan(const CliOptions& o, Logger* log) {
@@ -96,59 +159,9 @@ int CmdApply(const CliOptions& o, Logger* log) {
   ApplyReport report =
       ApplyPlan(s.graph, plan, *s.sys, s.run, &state.records, log);
 
-  // What must outlive the boot: the instance, the input, what converged
-  // and the records of resources that keep them. A run that changed none
-  // of it saves only the boot overlay, without waiting for the disk.
-  // The late phase has no declarative work: it leaves the verdict on it to
-  // the early phase.
-  const std::string converged =
-      popts.every_boot_only || o.phase == Phase::kLate
-          ? state.converged_sha256
-          : (report.ok() ? s.input.fingerprint : "");
-  const bool durable = !had_state || report.durable_records_changed ||
-                       state.format_version != kStateFormatVersion ||
-                       state.instance_id != s.input.instance_id ||
-                       state.input_sha256 != s.input.fingerprint ||
-                       state.converged_sha256 != converged;
-  state.format_version = kStateFormatVersion;
-  state.instance_id = s.input.instance_id;
-  state.input_sha256 = s.input.fingerprint;
-  state.converged_sha256 = converged;
-  // A boot-only save keeps the records this run changed in the overlay (a
-  // durable save writes them all anyway).
-  if (!durable) {
-    state.boot_record_ids.insert(report.changed_records.begin(),
-                                 report.changed_records.end());
-  }
-  if (o.boot) state.boot_id = s.run.boot_id;
-  RunSummary summary;
-  summary.time = s.sys->Now();
-  summary.command = CommandName(o);
-  if (o.boot) summary.boot_id = s.run.boot_id;
-  summary.instance_id = s.input.instance_id;
-  summary.datasource = s.input.datasource;
-  summary.ok = report.ok();
-  summary.fast_path = popts.every_boot_only;
-  summary.results = report.results;
-  if (o.boot) {
-    // The late phase completes the same boot's early phase: one summary of
-    // the boot, so that neither phase's failure hides behind the other.
-    if (o.phase == Phase::kLate && state.last_boot_run &&
-        state.last_boot_run->boot_id == summary.boot_id &&
-        state.last_boot_run->command == "apply --boot --phase early") {
-      RunSummary merged = *state.last_boot_run;
-      merged.time = summary.time;
-      merged.command = "apply --boot --phase early,late";
-      merged.ok = merged.ok && summary.ok;
-      merged.results.insert(merged.results.end(), summary.results.begin(),
-                            summary.results.end());
-      summary = std::move(merged);
-    }
-    state.last_boot_run = summary;
-  }
-  state.last_run = std::move(summary);
-  Status saved = SaveState(*s.sys, state,
-                           durable ? SaveKind::kDurable : SaveKind::kBootOnly);
+  const SaveKind save =
+      RecordRun(o, s, had_state, popts.every_boot_only, report, &state);
+  Status saved = SaveState(*s.sys, state, save);
   if (!saved.ok()) {
     log->Error(saved.message());
     return 1;

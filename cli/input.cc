@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-
 #include <fstream>
 #include <sstream>
 
@@ -24,8 +23,8 @@ Result<std::string> ReadHostFile(const std::string& path) {
 }
 
 Status TouchHostFile(const std::string& path) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
-                  0644);
+  int fd =
+      ::open(path.c_str(), O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
   if (fd < 0) return Status::FromErrno("create " + path, errno);
   ::close(fd);
   return Status::Ok();

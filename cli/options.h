@@ -19,13 +19,13 @@ enum class OutputFormat { kText, kJson };
 enum class Phase { kAll, kEarly, kLate };
 
 struct CliOptions {
-  std::string command;              // validate, plan, apply, status, ...
-  std::vector<std::string> args;    // positional arguments after the command
-  std::string root = "/";           // --root
-  std::optional<std::string> user_data;   // --user-data FILE (host path)
-  std::optional<std::string> meta_data;   // --meta-data FILE (host path)
-  std::optional<std::string> vendor_data; // --vendor-data FILE (host path)
-  std::string datasource = "auto";  // --datasource
+  std::string command;            // validate, plan, apply, status, ...
+  std::vector<std::string> args;  // positional arguments after the command
+  std::string root = "/";         // --root
+  std::optional<std::string> user_data;     // --user-data FILE (host path)
+  std::optional<std::string> meta_data;     // --meta-data FILE (host path)
+  std::optional<std::string> vendor_data;   // --vendor-data FILE (host path)
+  std::string datasource = "auto";          // --datasource
   std::optional<std::string> metadata_url;  // --metadata-url
   OutputFormat format = OutputFormat::kText;
   bool detailed_exitcode = false;

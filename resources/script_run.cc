@@ -241,10 +241,9 @@ Status RunScriptJob(System& sys, const ScriptJob& job, const RunInfo& run,
   if (!st.ok()) return st.WithContext("create " + std::string(kMarkerDir));
   const std::string started = FormatTime(sys.Now());
   const bool boot_scoped = BootScoped(job.freq);
-  const std::string marker = "script=" + job.label +
-                             "\ninstance_id=" + run.instance_id +
-                             "\nboot_id=" + run.boot_id +
-                             "\nstarted=" + started + "\n";
+  const std::string marker =
+      "script=" + job.label + "\ninstance_id=" + run.instance_id +
+      "\nboot_id=" + run.boot_id + "\nstarted=" + started + "\n";
   st = boot_scoped
            ? sys.WriteFileVolatile(job.marker, marker, FileAttrs{0600, 0, 0})
            : sys.WriteFile(job.marker, marker, FileAttrs{0600, 0, 0});
@@ -311,8 +310,8 @@ Status RunScriptJob(System& sys, const ScriptJob& job, const RunInfo& run,
   } else {
     rec.erase(done_key);
   }
-  Status removed = boot_scoped ? sys.RemoveVolatile(job.marker)
-                               : sys.Remove(job.marker);
+  Status removed =
+      boot_scoped ? sys.RemoveVolatile(job.marker) : sys.Remove(job.marker);
 
   if (!ok) {
     return Status::Error(failure + " (output in " + kOutputLog +

@@ -58,8 +58,8 @@ std::string SerializeBootOverlay(const State& s) {
   for (const std::string& id : s.boot_record_ids) {  // sorted, unique
     auto it = s.records.find(id);
     if (it == s.records.end()) continue;
-    entries.json::object_t::Container::emplace_back(id,
-                                                    StoredRecordJson(it->second));
+    entries.json::object_t::Container::emplace_back(
+        id, StoredRecordJson(it->second));
   }
   j["resources"] = std::move(records);
   PutRunSummaries(s, &j);

@@ -14,8 +14,8 @@ State Sample() {
   s.input_sha256 = "abc";
   s.converged_sha256 = "abc";
   s.boot_id = "boot-1";
-  s.records["file[/etc/motd]"] = {"file", "/etc/motd",
-                                  {{"created", "true"}, {"appended", "x"}}};
+  s.records["file[/etc/motd]"] = {
+      "file", "/etc/motd", {{"created", "true"}, {"appended", "x"}}};
   RunSummary r;
   r.time = 1700000000;
   r.command = "apply --boot";
@@ -59,7 +59,6 @@ TEST(StateTest, NewerFormatIsRefusedWithItsVersion) {
             "format_version 7 is not supported by this flamingo (1)");
 }
 
-
 // A FakeSystem holding Sample() saved durably once (generation 1).
 class StateFilesTest : public ::testing::Test {
  protected:
@@ -95,11 +94,9 @@ TEST_F(StateFilesTest, BootOnlySaveLeavesStateJsonAndIsOverlaidOnLoad) {
   State again = Load();
   EXPECT_EQ(again.boot_id, "boot-2");
   EXPECT_TRUE(again.last_run->ok);
-  EXPECT_EQ(again.records.at("script[bootcmd]").record.at("boot_id"),
-            "boot-2");
+  EXPECT_EQ(again.records.at("script[bootcmd]").record.at("boot_id"), "boot-2");
   EXPECT_EQ(again.records.at("file[/etc/motd]").record.at("appended"), "x");
-  EXPECT_EQ(again.boot_record_ids,
-            std::set<std::string>{"script[bootcmd]"});
+  EXPECT_EQ(again.boot_record_ids, std::set<std::string>{"script[bootcmd]"});
 }
 
 TEST_F(StateFilesTest, DurableSaveFoldsTheOverlayInAndRemovesIt) {

@@ -28,7 +28,8 @@ Status PendingSync::AddNewFile(int fd, const std::string& path) {
   return Add(fd, path, /*is_dir=*/false);
 }
 
-Status PendingSync::AdoptNewFile(UniqueFd readonly_fd, const std::string& path) {
+Status PendingSync::AdoptNewFile(UniqueFd readonly_fd,
+                                 const std::string& path) {
   int fd = readonly_fd.get();
   ::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
   return Add(fd, path, /*is_dir=*/false, std::move(readonly_fd));
@@ -52,10 +53,11 @@ Status PendingSync::Add(int fd, const std::string& path, bool is_dir,
     UniqueFd keep =
         adopted.valid()
             ? std::move(adopted)
-            : UniqueFd(is_dir ? ::fcntl(fd, F_DUPFD_CLOEXEC, 0)
-                              : ::open(("/proc/self/fd/" + std::to_string(fd))
-                                           .c_str(),
-                                       O_RDONLY | O_CLOEXEC));
+            : UniqueFd(
+                  is_dir
+                      ? ::fcntl(fd, F_DUPFD_CLOEXEC, 0)
+                      : ::open(("/proc/self/fd/" + std::to_string(fd)).c_str(),
+                               O_RDONLY | O_CLOEXEC));
     if (keep.valid()) {
       ++d.count;
       if (is_dir) {

@@ -159,8 +159,7 @@ Result<UniqueFd> RootedSystem::OpenLast(std::string_view op,
   // follow a symlink there: they go first ("/a/b/" is "/a/b").
   std::string_view p = path;
   while (p.size() > 1 && p.back() == '/') p.remove_suffix(1);
-  return OpenInRootErr(root_fd_.get(), op, path, p, flags | O_NOFOLLOW, 0,
-                       err);
+  return OpenInRootErr(root_fd_.get(), op, path, p, flags | O_NOFOLLOW, 0, err);
 }
 
 Result<std::optional<FileInfo>> RootedSystem::Stat(

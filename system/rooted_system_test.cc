@@ -287,8 +287,10 @@ TEST_F(RootedSystemTest, WriteFilesWritesAllOrStopsBeforeRenamingAny) {
 TEST_F(RootedSystemTest, VolatileWriteAndRemoveAreAtomicButNeverSynced) {
   ASSERT_TRUE(sys_->MakeDir("/etc", {0755, 0, 0}).ok());
   ASSERT_TRUE(sys_->Sync().ok());
-  ASSERT_TRUE(sys_->WriteFileVolatile("/etc/boot.json", "one", {0600, 0, 5}).ok());
-  ASSERT_TRUE(sys_->WriteFileVolatile("/etc/boot.json", "two", {0640, 0, 5}).ok());
+  ASSERT_TRUE(
+      sys_->WriteFileVolatile("/etc/boot.json", "one", {0600, 0, 5}).ok());
+  ASSERT_TRUE(
+      sys_->WriteFileVolatile("/etc/boot.json", "two", {0640, 0, 5}).ok());
   EXPECT_EQ(*sys_->ReadFile("/etc/boot.json"), "two");
   EXPECT_EQ(HostLstat(root_ + "/etc/boot.json").st_mode & 07777, 0640u);
   EXPECT_EQ(HostLstat(root_ + "/etc/boot.json").st_gid, 5u);

@@ -104,8 +104,7 @@ struct RootedSystem::Staged {
 };
 
 Status RootedSystem::Stage(std::string_view path, std::string_view content,
-                           const FileAttrs& attrs, bool durable,
-                           Staged* out) {
+                           const FileAttrs& attrs, bool durable, Staged* out) {
   auto parent = OpenParent("write", path, O_RDONLY);
   if (!parent.ok()) return parent.status();
   out->path = std::string(path);
@@ -135,8 +134,8 @@ Status RootedSystem::Stage(std::string_view path, std::string_view content,
   ::sync_file_range(out->fd.get(), 0, 0, SYNC_FILE_RANGE_WRITE);
   // From here on a read-only fd does (fsync, and Sync later): a writable
   // one kept open would make exec(2) of the file fail with ETXTBSY.
-  UniqueFd reader(::openat(dir, tmp.c_str(),
-                           O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC));
+  UniqueFd reader(
+      ::openat(dir, tmp.c_str(), O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC));
   if (reader.valid()) {
     if (::close(out->fd.release()) != 0) {
       return StepError("write", path, "close", errno);
@@ -202,9 +201,8 @@ Status RootedSystem::WriteFileVolatile(std::string_view path,
 Status RootedSystem::WriteFiles(const std::vector<FileWrite>& files) {
   std::vector<Staged> staged(files.size());
   for (size_t i = 0; i < files.size(); ++i) {
-    Status s =
-        Stage(files[i].path, files[i].content, files[i].attrs,
-              /*durable=*/true, &staged[i]);
+    Status s = Stage(files[i].path, files[i].content, files[i].attrs,
+                     /*durable=*/true, &staged[i]);
     if (!s.ok()) return s;
   }
   // All replacements' data together: the first fsync commits the journal

@@ -78,9 +78,10 @@ long ChangingApplyMicros(void (*prepare)(const TempDir&),
   scratch.Write(ud, after);
   auto start = std::chrono::steady_clock::now();
   EXPECT_EQ(RunFlamingo({"apply", "--root", scratch.path()}).exit_code, 0);
-  return static_cast<long>(std::chrono::duration_cast<std::chrono::microseconds>(
-                               std::chrono::steady_clock::now() - start)
-                               .count());
+  return static_cast<long>(
+      std::chrono::duration_cast<std::chrono::microseconds>(
+          std::chrono::steady_clock::now() - start)
+          .count());
 }
 
 // The kill delay of round `round` of `rounds`: spread from 2% to 98% of
@@ -98,8 +99,8 @@ void PrepareFilesRoot(const TempDir& root) {
 TEST(CrashTest, KilledApplyNeverLeavesATornFileAndTheRerunConverges) {
   TempDir root;
   PrepareFilesRoot(root);
-  const long full = ChangingApplyMicros(PrepareFilesRoot, UserData(1),
-                                        UserData(0));
+  const long full =
+      ChangingApplyMicros(PrepareFilesRoot, UserData(1), UserData(0));
   constexpr int kRounds = 24;
   int killed = 0;
   // Alternate between two versions of the config so that every kill lands
@@ -183,8 +184,8 @@ void PrepareUsersRoot(const TempDir& root) {
 TEST(CrashTest, KilledUserApplyLeavesEachAccountFileWhollyOldOrNew) {
   TempDir root;
   PrepareUsersRoot(root);
-  const long full = ChangingApplyMicros(PrepareUsersRoot, UsersData(1),
-                                        UsersData(0));
+  const long full =
+      ChangingApplyMicros(PrepareUsersRoot, UsersData(1), UsersData(0));
   constexpr int kRounds = 16;
   int killed = 0;
   for (int round = 0; round < kRounds; ++round) {

@@ -203,7 +203,8 @@ TEST_F(ScriptsBlackboxTest, RebootWithOnlyBootcmdToRunKeepsStateJsonAsItIs) {
 
   // A run that changes what must outlive the boot folds the overlay into
   // state.json and removes it.
-  Seed(std::string(kUserData) + "write_files:\n  - path: /new\n    content: x\n");
+  Seed(std::string(kUserData) +
+       "write_files:\n  - path: /new\n    content: x\n");
   ASSERT_EQ(Boot("boot-2").exit_code, 0);
   EXPECT_FALSE(fs::exists(boot_path));
   const std::string folded = Read("var/lib/flamingo/state.json");
@@ -258,10 +259,9 @@ TEST_F(ScriptsBlackboxTest, BootInPhasesRunsRuncmdOnlyInTheLatePhase) {
 
 TEST_F(ScriptsBlackboxTest, AFailedLatePhaseShowsInStatusAfterAGoodEarlyOne) {
   Seed("#cloud-config\nbootcmd: [echo ok]\nruncmd: ['exit 3']\n");
-  ASSERT_EQ(
-      Flamingo({"apply", "--boot", "--boot-id", "b1", "--phase", "early"})
-          .exit_code,
-      0);
+  ASSERT_EQ(Flamingo({"apply", "--boot", "--boot-id", "b1", "--phase", "early"})
+                .exit_code,
+            0);
   RunResult late =
       Flamingo({"apply", "--boot", "--boot-id", "b1", "--phase", "late"});
   EXPECT_EQ(late.exit_code, 1);
@@ -270,8 +270,8 @@ TEST_F(ScriptsBlackboxTest, AFailedLatePhaseShowsInStatusAfterAGoodEarlyOne) {
   EXPECT_TRUE(Has(st.out, "apply --boot --phase early,late: FAILED")) << st.out;
   // The early phase had converged the declarative work: the next boot's
   // early phase is the fast path, and the late one retries runcmd.
-  RunResult next =
-      Flamingo({"apply", "--boot", "--boot-id", "b2", "--phase", "early", "-v"});
+  RunResult next = Flamingo(
+      {"apply", "--boot", "--boot-id", "b2", "--phase", "early", "-v"});
   EXPECT_TRUE(Has(next.err, "reboot fast path")) << next.err;
 }
 

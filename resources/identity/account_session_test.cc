@@ -207,9 +207,8 @@ TEST_F(AccountBatchTest, DeletingManyUsersWritesEachAccountFileOnce) {
   EXPECT_FALSE(db->User("user0"));
   EXPECT_FALSE(db->User("user39"));
   EXPECT_TRUE(db->Group("ops")->members.empty());
-  EXPECT_TRUE(driver_.Plan("ssh_pwauth: false\ngroups: [ops]\n")
-                  .Changes()
-                  .empty());
+  EXPECT_TRUE(
+      driver_.Plan("ssh_pwauth: false\ngroups: [ops]\n").Changes().empty());
 }
 
 TEST_F(AccountBatchTest, AFailedWriteFailsTheUsersAndTheNextRunConverges) {

@@ -77,9 +77,10 @@ TEST(IdentityConfigTest, UserTaggedKeysGoToTheDefaultUserOnly) {
   EXPECT_TRUE(q.cfg.users.empty());
   EXPECT_TRUE(q.cfg.cloud_keys.empty());
   // allow_public_ssh_keys: false ignores them all.
-  auto r = Parse("allow_public_ssh_keys: false\n"
-                 "system_info: {default_user: {name: fedora}}\n",
-                 meta);
+  auto r = Parse(
+      "allow_public_ssh_keys: false\n"
+      "system_info: {default_user: {name: fedora}}\n",
+      meta);
   EXPECT_TRUE(r.cfg.cloud_keys.empty());
 }
 

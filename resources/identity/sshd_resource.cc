@@ -1,9 +1,8 @@
 #include "resources/identity/sshd_resource.h"
 
-#include "engine/text.h"
-
 #include <memory>
 
+#include "engine/text.h"
 #include "resources/identity/sshd_config.h"
 #include "system/systemd/service_manager.h"
 
