@@ -82,6 +82,7 @@ struct ResourceResult {
   Action action = Action::kNone;
   Outcome outcome = Outcome::kUnchanged;
   std::string message;  // failure or skip reason
+  bool operator==(const ResourceResult&) const = default;
 };
 
 struct ApplyReport {

@@ -41,9 +41,16 @@ json StoredRecordJson(const StoredRecord& rec) {
   return json{{"kind", rec.kind}, {"name", rec.name}, {"record", rec.record}};
 }
 
+// A boot run is usually also the last run: then it is written once, and
+// "last_boot_run_is_last_run" says so (additive: a reader that does not know
+// it sees no last_boot_run, which `status` then takes from last_run anyway).
 void PutRunSummaries(const State& s, json* j) {
   if (s.last_run) (*j)["last_run"] = RunSummaryJson(*s.last_run);
-  if (s.last_boot_run) (*j)["last_boot_run"] = RunSummaryJson(*s.last_boot_run);
+  if (s.last_boot_run && s.last_run && *s.last_boot_run == *s.last_run) {
+    (*j)["last_boot_run_is_last_run"] = true;
+  } else if (s.last_boot_run) {
+    (*j)["last_boot_run"] = RunSummaryJson(*s.last_boot_run);
+  }
 }
 
 // The boot overlay (kBootStatePath): the boot-scoped part of `s` on top of
@@ -147,7 +154,9 @@ void ParseRecords(const nlohmann::json& resources, RecordMap* into,
 
 void ParseRunSummaries(const nlohmann::json& j, State* s) {
   if (j.contains("last_run")) s->last_run = ParseRunSummary(j.at("last_run"));
-  if (j.contains("last_boot_run")) {
+  if (j.value("last_boot_run_is_last_run", false) && s->last_run) {
+    s->last_boot_run = s->last_run;
+  } else if (j.contains("last_boot_run")) {
     s->last_boot_run = ParseRunSummary(j.at("last_boot_run"));
   }
 }

@@ -39,6 +39,7 @@ struct RunSummary {
   bool ok = true;
   bool fast_path = false;  // the reboot fast path skipped declarative work
   std::vector<ResourceResult> results;
+  bool operator==(const RunSummary&) const = default;
 };
 
 struct State {

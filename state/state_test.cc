@@ -148,6 +148,25 @@ TEST_F(StateFilesTest, StateFilesChangedSeesEitherFile) {
   EXPECT_TRUE(StateFilesChanged(sys_, seen));
 }
 
+TEST(StateTest, ABootRunThatIsTheLastRunIsWrittenOnce) {
+  State s = Sample();
+  s.last_boot_run = s.last_run;
+  std::string text = SerializeState(s);
+  EXPECT_NE(text.find("\"last_boot_run_is_last_run\": true"),
+            std::string::npos);
+  EXPECT_EQ(text.find("\"last_boot_run\":"), std::string::npos);
+  auto parsed = ParseState(text);
+  ASSERT_TRUE(parsed.ok());
+  ASSERT_TRUE(parsed->last_boot_run.has_value());
+  EXPECT_EQ(*parsed->last_boot_run, *s.last_run);
+  // A later run of another kind: both are written.
+  s.last_run->command = "apply --reconcile";
+  parsed = ParseState(SerializeState(s));
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(parsed->last_boot_run->command, "apply --boot");
+  EXPECT_EQ(parsed->last_run->command, "apply --reconcile");
+}
+
 TEST(StateTest, OlderFilesWithoutGenerationLoadAsGenerationZero) {
   auto parsed = ParseState(
       "{\"format_version\": 1, \"instance_id\": \"i\", \"resources\": {}}");
