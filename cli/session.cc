@@ -75,17 +75,20 @@ bool PrepareSession(const CliOptions& o, Logger* log, Session* s) {
   s->run.reconcile = o.reconcile;
   s->run.rerun_scripts = o.rerun_scripts;
   // This exact input was validated and converged before: the schema (the
-  // costliest part of a reboot) has nothing new to say.
-  return CompileSession(o, log, /*validate=*/!FastPathApplies(o, *s), s);
+  // costliest part of a reboot) has nothing new to say, and only the kinds
+  // with every-boot work need compiling.
+  const bool fast = FastPathApplies(o, *s);
+  return CompileSession(o, log, /*validate=*/!fast, s,
+                        /*every_boot_only=*/fast);
 }
 
-bool CompileSession(const CliOptions& o, Logger* log, bool validate,
-                    Session* s) {
+bool CompileSession(const CliOptions& o, Logger* log, bool validate, Session* s,
+                    bool every_boot_only) {
   s->graph = Graph();
   if (validate) ValidateConfig(s->input.config, o.strict, &s->diags);
   s->validated = validate;
-  CompileInput in{s->input.config, s->input.meta_data, s->input.scripts,
-                  s->run};
+  CompileInput in{s->input.config, s->input.meta_data, s->input.scripts, s->run,
+                  every_boot_only};
   CompileAll(in, &s->graph, &s->diags);
   std::string text = RenderDiagnostics(s->diags);
   if (!text.empty()) std::fputs(text.c_str(), stderr);

@@ -37,9 +37,12 @@ Result<std::unique_ptr<System>> OpenSystem(const std::string& root);
 bool PrepareSession(const CliOptions& o, Logger* log, Session* session);
 
 // (Re)compiles session->input into a fresh session->graph, validating it
-// against the schema first when `validate`. Prints the diagnostics.
+// against the schema first when `validate`; with `every_boot_only` (the
+// reboot fast path) only the kinds with every-boot work. Prints the
+// diagnostics. session->validated = validate (a full compile follows when
+// the fast path turns out not to apply under the lock).
 bool CompileSession(const CliOptions& o, Logger* log, bool validate,
-                    Session* session);
+                    Session* session, bool every_boot_only = false);
 
 // The reboot fast path: `apply --boot` for the instance and input that last
 // converged completely (same instance-id, same input fingerprint). Only

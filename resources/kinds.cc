@@ -27,7 +27,11 @@ const std::vector<KindEntry>& Kinds() {
        CompileHostname,
        nullptr},
       // bootcmd, runcmd, user-data scripts, script directories.
-      {{"script"}, {"bootcmd", "runcmd", "flamingo"}, CompileScripts, nullptr},
+      {{"script"},
+       {"bootcmd", "runcmd", "flamingo"},
+       CompileScripts,
+       nullptr,
+       /*every_boot=*/true},
       // firewall: table inet flamingo; deleted when flamingo created it.
       {{"firewall"}, {"firewall"}, CompileFirewall, FirewallOrphan},
       // systemd units and drop-ins (coreos.units, systemd.units): unit files
@@ -57,6 +61,7 @@ void CompileAll(const CompileInput& in, Graph* graph, Diagnostics* diags) {
     if (d.severity == Severity::kError) malformed.insert(TopLevelKey(d.path));
   }
   for (const auto& k : Kinds()) {
+    if (in.every_boot_only && !k.every_boot) continue;
     if (std::any_of(k.keys.begin(), k.keys.end(), [&](const std::string& key) {
           return malformed.count(key) > 0;
         })) {

@@ -30,6 +30,10 @@ struct CompileInput {
   const Value& meta_data;  // normalized meta-data: a map (possibly empty)
   const std::vector<ScriptPart>& scripts;  // user-data script parts
   const RunInfo& run;
+  // The reboot fast path: CompileAll compiles only the rows whose resources
+  // can be EveryBoot() (KindEntry::every_boot); the rest are known to be
+  // converged for this input and are not planned anyway.
+  bool every_boot_only = false;
 };
 
 // Where compiled resources go.
@@ -56,6 +60,9 @@ struct KindEntry {
   std::vector<std::string> keys;   // top-level config keys it reads
   CompileFn compile;
   OrphanFn orphan;  // may be null: never deletes
+  // Whether some of its resources are EveryBoot() (scripts): the only rows
+  // compiled on the reboot fast path (CompileInput::every_boot_only).
+  bool every_boot = false;
 };
 
 // The table, in a fixed order.
