@@ -22,16 +22,12 @@ Status PendingSync::AddDir(int fd, const std::string& path) {
 }
 
 Status PendingSync::AddNewFile(int fd, const std::string& path) {
-  // Start writing it out now; Sync's fsync then mostly waits. Advisory: a
-  // failure here changes nothing (Sync still fsyncs).
-  ::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
   return Add(fd, path, /*is_dir=*/false);
 }
 
 Status PendingSync::AdoptNewFile(UniqueFd readonly_fd,
                                  const std::string& path) {
   int fd = readonly_fd.get();
-  ::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
   return Add(fd, path, /*is_dir=*/false, std::move(readonly_fd));
 }
 

@@ -9,8 +9,9 @@
 //    and nothing recorded it yet (the state file is written after Sync), so
 //    the next run re-creates it.
 //  - Every changed directory (write, mkdir, remove, symlink) is added here.
-//  - A created file's writeback starts at once (sync_file_range), so the
-//    fsync at Sync mostly waits for I/O already under way.
+//  - A created file's writeback is started by the writer as it writes it
+//    (RootedSystem: sync_file_range), so the fsync at Sync mostly waits for
+//    I/O already under way.
 //  - Sync, per filesystem: fsync each pending file, then each directory; or,
 //    when more than kSyncfsThreshold items wait on that filesystem (thousands
 //    of files), one syncfs(2) instead. syncfs also writes back every other

@@ -124,7 +124,8 @@ class RootedSystem : public System {
   // WriteFile in two steps: Stage writes the temporary (removed again when
   // the Staged is destroyed unrenamed), Commit renames it into place.
   struct Staged;
-  // `durable` false: no writeback started, the writer fd kept.
+  // `durable` false (WriteFileVolatile): no writeback started, the writer
+  // fd kept, and Commit only renames (nothing waits for Sync).
   Status Stage(std::string_view path, std::string_view content,
                const FileAttrs& attrs, bool durable, Staged* out);
   Status Commit(Staged* staged, bool fsync_done);

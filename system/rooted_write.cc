@@ -92,6 +92,7 @@ struct RootedSystem::Staged {
   Parent parent;
   std::string tmp;
   UniqueFd fd;
+  bool durable = true;    // false: renamed as it is, never synced
   bool readonly = false;  // fd is a read-only reopen (else the writer)
   bool replacing = false;
   // Removes the temporary unless it was renamed.
@@ -127,6 +128,7 @@ Status RootedSystem::Stage(std::string_view path, std::string_view content,
   Status s = WriteAll(out->fd.get(), content, path);
   if (s.ok()) s = ApplyAttrs(out->fd.get(), attrs, "write", path);
   if (!s.ok()) return s;
+  out->durable = durable;
   if (!durable) return Status::Ok();  // renamed as it is, left to writeback
   // Start writing the data out now (advisory): the fsyncs that follow, and
   // those of a WriteFiles batch, then find it allocated and under way, so
@@ -154,6 +156,7 @@ Status RootedSystem::Commit(Staged* w, bool fsync_done) {
   int dir = w->parent.fd.get();
   // Replacing: the new content is durable before it takes the old one's
   // place. Creating: nothing can be lost; PendingSync makes it durable.
+  // (A volatile write is never replacing: Stage does not look.)
   if (w->replacing && !fsync_done && ::fsync(w->fd.get()) != 0) {
     return StepError("write", w->path, "fsync", errno);
   }
@@ -162,6 +165,10 @@ Status RootedSystem::Commit(Staged* w, bool fsync_done) {
   }
   w->tmp.clear();  // renamed: nothing to clean up
   Status s = Status::Ok();
+  if (!w->durable) {
+    w->fd.reset();  // left to the kernel's writeback
+    return s;
+  }
   if (w->replacing) {
     w->fd.reset();  // read-only, or fsynced: nothing to report at close
   } else if (w->readonly) {
@@ -190,12 +197,7 @@ Status RootedSystem::WriteFileVolatile(std::string_view path,
   Staged w;
   Status s = Stage(path, content, attrs, /*durable=*/false, &w);
   if (!s.ok()) return s;
-  int dir = w.parent.fd.get();
-  if (::renameat(dir, w.tmp.c_str(), dir, w.parent.name.c_str()) != 0) {
-    return StepError("write", path, "rename", errno);
-  }
-  w.tmp.clear();
-  return Status::Ok();
+  return Commit(&w, /*fsync_done=*/false);
 }
 
 Status RootedSystem::WriteFiles(const std::vector<FileWrite>& files) {
