@@ -136,10 +136,6 @@ RunSummary ParseRunSummary(const nlohmann::json& lr) {
   return r;
 }
 
-}  // namespace
-
-namespace {
-
 void ParseRecords(const nlohmann::json& resources, RecordMap* into,
                   std::set<std::string>* ids) {
   for (const auto& [id, rec] : resources.items()) {
@@ -163,25 +159,32 @@ void ParseRunSummaries(const nlohmann::json& j, State* s) {
 
 // Applies the boot overlay `text` to `s` when it extends s->generation.
 // Anything wrong with it (torn by a power cut, stale, another version):
-// false, and `s` is unchanged.
+// false, and `s` is unchanged: the overlay is parsed whole first, then
+// moved in (the state's own records are never copied).
 bool ApplyBootOverlay(std::string_view text, State* s) {
+  State overlay;
   try {
     nlohmann::json j = nlohmann::json::parse(text);
     if (!j.is_object() || j.value("format_version", 0) != kStateFormatVersion ||
         j.value("base_generation", int64_t{-1}) != s->generation) {
       return false;
     }
-    State out = *s;
-    out.boot_id = j.value("boot_id", out.boot_id);
+    overlay.boot_id = j.value("boot_id", s->boot_id);
     if (j.contains("resources")) {
-      ParseRecords(j.at("resources"), &out.records, &out.boot_record_ids);
+      ParseRecords(j.at("resources"), &overlay.records,
+                   &overlay.boot_record_ids);
     }
-    ParseRunSummaries(j, &out);
-    *s = std::move(out);
-    return true;
+    ParseRunSummaries(j, &overlay);
   } catch (const std::exception&) {
     return false;
   }
+  s->boot_id = std::move(overlay.boot_id);
+  for (auto& [id, rec] : overlay.records) s->records[id] = std::move(rec);
+  s->boot_record_ids.merge(overlay.boot_record_ids);
+  if (overlay.last_run) s->last_run = std::move(overlay.last_run);
+  if (overlay.last_boot_run)
+    s->last_boot_run = std::move(overlay.last_boot_run);
+  return true;
 }
 
 }  // namespace
