@@ -248,13 +248,16 @@ Status RunScriptJob(System& sys, const ScriptJob& job, const RunInfo& run,
            ? sys.WriteFileVolatile(job.marker, marker, FileAttrs{0600, 0, 0})
            : sys.WriteFile(job.marker, marker, FileAttrs{0600, 0, 0});
   if (!st.ok()) return st.WithContext("write marker (script not run)");
+  auto remove_marker = [&] {
+    return boot_scoped ? sys.RemoveVolatile(job.marker)
+                       : sys.Remove(job.marker);
+  };
   st = AppendOutputLog(sys, "==== flamingo: " + job.label + " (" +
                                 FrequencyName(job.freq) + ") instance " +
                                 run.instance_id + ", boot " + run.boot_id +
                                 ", started " + started + " ====\n");
   if (!st.ok()) {
-    (void)(boot_scoped ? sys.RemoveVolatile(job.marker)
-                       : sys.Remove(job.marker));
+    (void)remove_marker();
     return st.WithContext("write " + std::string(kOutputLog) +
                           " (script not run)");
   }
@@ -310,8 +313,7 @@ Status RunScriptJob(System& sys, const ScriptJob& job, const RunInfo& run,
   } else {
     rec.erase(done_key);
   }
-  Status removed =
-      boot_scoped ? sys.RemoveVolatile(job.marker) : sys.Remove(job.marker);
+  Status removed = remove_marker();
 
   if (!ok) {
     return Status::Error(failure + " (output in " + kOutputLog +

@@ -124,10 +124,8 @@ Result<RunningSshd> FindRunningSshd(System& sys) {
     }
     return found;
   }
-  auto pid_file = sys.Stat(kSshdPidFile);
-  if (!pid_file.ok() || !pid_file->has_value()) return found;
   auto text = sys.ReadFile(kSshdPidFile);
-  if (!text.ok()) return found;
+  if (!text.ok()) return found;  // none (or unreadable): not running
   std::string pid = TrimSpace(*text);
   if (!pid.empty() &&
       pid.find_first_not_of("0123456789") == std::string::npos) {
