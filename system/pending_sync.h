@@ -12,7 +12,8 @@
 //  - A created file's writeback is started by the writer as it writes it
 //    (RootedSystem: sync_file_range), so the fsync at Sync mostly waits for
 //    I/O already under way.
-//  - Sync, per filesystem: fsync each pending file, then each directory; or,
+//  - Sync, per filesystem: fsync the pending files concurrently (FsyncEach:
+//    their cache flushes merge), then each directory in turn; or,
 //    when more than kSyncfsThreshold items wait on that filesystem (thousands
 //    of files), one syncfs(2) instead. syncfs also writes back every other
 //    dirty page of that filesystem, which can take long on a busy machine
