@@ -1,5 +1,6 @@
 #include "sources/merge.h"
 
+#include <algorithm>
 #include <cctype>
 #include <optional>
 
@@ -274,6 +275,16 @@ Value MergeCloudConfigParts(std::vector<Value> parts,
       }
     }
     if (mergers.empty()) mergers = CloudConfigPartMergers();
+    // Into nothing yet, a dict merger yields the part itself (a loaded
+    // map's keys are unique): moved instead of copied key by key, which
+    // for one large part was the largest copy of a run.
+    bool dict =
+        std::any_of(mergers.begin(), mergers.end(),
+                    [](const MergerSpec& m) { return m.name == "dict"; });
+    if (buf.is_map() && buf.entries().empty() && part.is_map() && dict) {
+      buf = std::move(part);
+      continue;
+    }
     buf = MergeValues(buf, part, mergers);
   }
   return buf;

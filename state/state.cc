@@ -1,6 +1,8 @@
 #include "state/state.h"
 
 #include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
 namespace flamingo {
 namespace {
@@ -37,70 +39,9 @@ json ResourceResultJson(const ResourceResult& r) {
 
 namespace {
 
-json StoredRecordJson(const StoredRecord& rec) {
-  return json{{"kind", rec.kind}, {"name", rec.name}, {"record", rec.record}};
-}
-
-// A boot run is usually also the last run: then it is written once, and
-// "last_boot_run_is_last_run" says so (additive: a reader that does not know
-// it sees no last_boot_run, which `status` then takes from last_run anyway).
-void PutRunSummaries(const State& s, json* j) {
-  if (s.last_run) (*j)["last_run"] = RunSummaryJson(*s.last_run);
-  if (s.last_boot_run && s.last_run && *s.last_boot_run == *s.last_run) {
-    (*j)["last_boot_run_is_last_run"] = true;
-  } else if (s.last_boot_run) {
-    (*j)["last_boot_run"] = RunSummaryJson(*s.last_boot_run);
-  }
-}
-
-// The boot overlay (kBootStatePath): the boot-scoped part of `s` on top of
-// state.json of generation s.generation.
-std::string SerializeBootOverlay(const State& s) {
+// A run summary without its results (RunSummaryJson adds them).
+json RunSummaryHeadJson(const RunSummary& r) {
   json j;
-  j["format_version"] = s.format_version;
-  j["base_generation"] = s.generation;
-  j["boot_id"] = s.boot_id;
-  json records = json::object();
-  auto& entries = records.get_ref<json::object_t&>();
-  for (const std::string& id : s.boot_record_ids) {  // sorted, unique
-    auto it = s.records.find(id);
-    if (it == s.records.end()) continue;
-    entries.json::object_t::Container::emplace_back(
-        id, StoredRecordJson(it->second));
-  }
-  j["resources"] = std::move(records);
-  PutRunSummaries(s, &j);
-  return j.dump(1) + "\n";
-}
-
-}  // namespace
-
-std::string SerializeState(const State& s) {
-  json j;
-  j["format_version"] = s.format_version;
-  j["generation"] = s.generation;
-  j["instance_id"] = s.instance_id;
-  j["input_sha256"] = s.input_sha256;
-  j["converged_sha256"] = s.converged_sha256;
-  j["boot_id"] = s.boot_id;
-  // ordered_json finds a key by a linear scan: records[id] = ... for every
-  // record would cost O(N^2). The ids of a std::map are unique and sorted:
-  // append them.
-  json records = json::object();
-  auto& entries = records.get_ref<json::object_t&>();
-  entries.reserve(s.records.size());
-  for (const auto& [id, rec] : s.records) {
-    entries.json::object_t::Container::emplace_back(id, StoredRecordJson(rec));
-  }
-  j["resources"] = std::move(records);
-  PutRunSummaries(s, &j);
-  return j.dump(1) + "\n";
-}
-
-nlohmann::ordered_json RunSummaryJson(const RunSummary& r) {
-  nlohmann::ordered_json results = nlohmann::ordered_json::array();
-  for (const auto& res : r.results) results.push_back(ResourceResultJson(res));
-  nlohmann::ordered_json j;
   j["time"] = r.time;
   j["command"] = r.command;
   if (!r.boot_id.empty()) j["boot_id"] = r.boot_id;
@@ -108,6 +49,156 @@ nlohmann::ordered_json RunSummaryJson(const RunSummary& r) {
   j["datasource"] = r.datasource;
   j["ok"] = r.ok;
   j["fast_path"] = r.fast_path;
+  return j;
+}
+
+// JSON text laid out exactly as nlohmann's dump(1) lays it out, written a
+// member at a time: a state's records and results never exist as one DOM
+// (at 1,000 files that copy was about a quarter of the peak heap). Small
+// values are dumped by nlohmann (its escaping) and indented to their depth.
+class StreamWriter {
+ public:
+  explicit StreamWriter(std::string* out) : out_(out) {}
+  // Opens an object or array ('{' or '['): the document, or the value of
+  // the Key or Element just written.
+  void Open(char bracket) {
+    out_->push_back(bracket);
+    empty_.push_back(true);
+  }
+  void Close(char bracket) {
+    bool empty = empty_.back();
+    empty_.pop_back();
+    if (!empty) NewLine();
+    out_->push_back(bracket);
+  }
+  void Key(const std::string& key) {
+    Next();
+    out_->append(json(key).dump());
+    out_->append(": ");
+  }
+  void Element() { Next(); }
+  void Value(const json& value) {
+    for (char c : value.dump(1)) {
+      out_->push_back(c);
+      if (c == '\n') out_->append(empty_.size(), ' ');
+    }
+  }
+  // Every member of `object` (an object) as a member here.
+  void Members(const json& object) {
+    for (const auto& [key, value] : object.items()) {
+      Key(key);
+      Value(value);
+    }
+  }
+
+ private:
+  void Next() {
+    if (!empty_.back()) out_->push_back(',');
+    empty_.back() = false;
+    NewLine();
+  }
+  void NewLine() {
+    out_->push_back('\n');
+    out_->append(empty_.size(), ' ');
+  }
+  std::string* out_;
+  std::vector<bool> empty_;  // per open bracket: nothing in it yet
+};
+
+void WriteRunSummary(const RunSummary& r, StreamWriter* w) {
+  w->Open('{');
+  w->Members(RunSummaryHeadJson(r));
+  w->Key("results");
+  w->Open('[');
+  for (const ResourceResult& res : r.results) {
+    w->Element();
+    w->Value(ResourceResultJson(res));
+  }
+  w->Close(']');
+  w->Close('}');
+}
+
+void WriteRecord(const StoredRecord& rec, StreamWriter* w) {
+  w->Open('{');
+  w->Key("kind");
+  w->Value(rec.kind);
+  w->Key("name");
+  w->Value(rec.name);
+  w->Key("record");
+  w->Value(rec.record);  // a few fields: one small DOM at a time
+  w->Close('}');
+}
+
+// A boot run is usually also the last run: then it is written once, and
+// "last_boot_run_is_last_run" says so (additive: a reader that does not know
+// it sees no last_boot_run, which `status` then takes from last_run anyway).
+void WriteRunSummaries(const State& s, StreamWriter* w) {
+  if (s.last_run) {
+    w->Key("last_run");
+    WriteRunSummary(*s.last_run, w);
+  }
+  if (s.last_boot_run && s.last_run && *s.last_boot_run == *s.last_run) {
+    w->Key("last_boot_run_is_last_run");
+    w->Value(true);
+  } else if (s.last_boot_run) {
+    w->Key("last_boot_run");
+    WriteRunSummary(*s.last_boot_run, w);
+  }
+}
+
+// The boot overlay (kBootStatePath): the boot-scoped part of `s` on top of
+// state.json of generation s.generation.
+std::string SerializeBootOverlay(const State& s) {
+  std::string out;
+  StreamWriter w(&out);
+  w.Open('{');
+  w.Members(json{{"format_version", s.format_version},
+                 {"base_generation", s.generation},
+                 {"boot_id", s.boot_id}});
+  w.Key("resources");
+  w.Open('{');
+  for (const std::string& id : s.boot_record_ids) {  // sorted, unique
+    auto it = s.records.find(id);
+    if (it == s.records.end()) continue;
+    w.Key(id);
+    WriteRecord(it->second, &w);
+  }
+  w.Close('}');
+  WriteRunSummaries(s, &w);
+  w.Close('}');
+  out.push_back('\n');
+  return out;
+}
+
+}  // namespace
+
+std::string SerializeState(const State& s) {
+  std::string out;
+  StreamWriter w(&out);
+  w.Open('{');
+  w.Members(json{{"format_version", s.format_version},
+                 {"generation", s.generation},
+                 {"instance_id", s.instance_id},
+                 {"input_sha256", s.input_sha256},
+                 {"converged_sha256", s.converged_sha256},
+                 {"boot_id", s.boot_id}});
+  w.Key("resources");
+  w.Open('{');
+  for (const auto& [id, rec] : s.records) {  // sorted by id
+    w.Key(id);
+    WriteRecord(rec, &w);
+  }
+  w.Close('}');
+  WriteRunSummaries(s, &w);
+  w.Close('}');
+  out.push_back('\n');
+  return out;
+}
+
+nlohmann::ordered_json RunSummaryJson(const RunSummary& r) {
+  nlohmann::ordered_json results = nlohmann::ordered_json::array();
+  for (const auto& res : r.results) results.push_back(ResourceResultJson(res));
+  json j = RunSummaryHeadJson(r);
   j["results"] = std::move(results);
   return j;
 }

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "system/fake_system.h"
 
 namespace flamingo {
@@ -41,6 +43,24 @@ TEST(StateTest, RoundTrips) {
   EXPECT_EQ(parsed->last_run->results[0].outcome, Outcome::kFailed);
   EXPECT_EQ(parsed->last_run->results[0].action, Action::kCreate);
   EXPECT_EQ(SerializeState(*parsed), SerializeState(s));
+}
+
+// The state is written a member at a time; the text is laid out exactly as
+// a whole document's dump(1) would be (keys in order, escapes, indents,
+// empty objects and arrays).
+TEST(StateTest, SerializedTextIsLaidOutAsTheWholeDocumentDump) {
+  State s = Sample();
+  s.generation = 3;
+  s.records["user[q\"uote]"] = {"user", "q\"uote\n\t\u00e9", {}};
+  s.records["z"] = {"file", "/z", {{"k", "line1\nline2"}, {"\x01", "\\"}}};
+  RunSummary boot = *s.last_run;
+  boot.boot_id = "boot-2";
+  boot.results.clear();
+  s.last_boot_run = boot;
+  for (const State& each : {s, State{}}) {
+    std::string text = SerializeState(each);
+    EXPECT_EQ(nlohmann::ordered_json::parse(text).dump(1) + "\n", text);
+  }
 }
 
 TEST(StateTest, CorruptInputIsAnErrorNotACrash) {
