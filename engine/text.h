@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace flamingo {
 
@@ -19,5 +20,15 @@ std::string AsciiLower(std::string_view s);
 // space, tab, CR, LF; pass " \t" for HTTP's optional whitespace). Bytes in
 // the middle are kept. A string made only of such bytes gives "".
 std::string TrimSpace(std::string_view s, std::string_view set = kAsciiSpace);
+
+// The lines of `text`, split at '\n' (which belongs to no line): a last
+// line without '\n' counts, a text ending in '\n' has no empty line after
+// it, and "" has no lines. Views into `text`.
+std::vector<std::string_view> SplitLines(std::string_view text);
+
+// SplitLines without each line's trailing bytes that occur in `strip` (by
+// default CR, for CRLF text), leaving out the lines that end up empty.
+std::vector<std::string_view> NonEmptyLines(std::string_view text,
+                                            std::string_view strip = "\r");
 
 }  // namespace flamingo

@@ -4,6 +4,8 @@
 
 #include <cctype>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace flamingo {
 namespace {
@@ -45,6 +47,24 @@ TEST(Text, TrimSpaceWithAGivenSet) {
   EXPECT_EQ(TrimSpace("\r\n value \t", " \t"), "\r\n value");
   EXPECT_EQ(TrimSpace(" \t \t", " \t"), "");
   EXPECT_EQ(TrimSpace("xxabcxx", "x"), "abc");
+}
+
+using Lines = std::vector<std::string_view>;
+
+TEST(Text, SplitLinesAtNewlines) {
+  EXPECT_EQ(SplitLines(""), Lines{});
+  EXPECT_EQ(SplitLines("a"), Lines{"a"});
+  EXPECT_EQ(SplitLines("a\n"), Lines{"a"});  // no empty line after the last
+  EXPECT_EQ(SplitLines("a\n\nb"), (Lines{"a", "", "b"}));
+  EXPECT_EQ(SplitLines("\n"), Lines{""});
+  EXPECT_EQ(SplitLines("a\r\nb\n\n"), (Lines{"a\r", "b", ""}));
+}
+
+TEST(Text, NonEmptyLinesStripTheirEndsAndDropWhatIsLeftEmpty) {
+  EXPECT_EQ(NonEmptyLines("a\r\n\r\n\nb"), (Lines{"a", "b"}));
+  EXPECT_EQ(NonEmptyLines(" a \r\n  \n"), (Lines{" a ", "  "}));  // CR only
+  EXPECT_EQ(NonEmptyLines(" a \r\n  \n", " \r"), Lines{" a"});
+  EXPECT_EQ(NonEmptyLines(""), Lines{});
 }
 
 }  // namespace

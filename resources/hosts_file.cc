@@ -1,40 +1,25 @@
 #include "resources/hosts_file.h"
 
 #include <sstream>
+#include <string_view>
+#include <vector>
+
+#include "engine/text.h"
 
 namespace flamingo {
 
 namespace {
 
-std::vector<std::string> SplitLines(std::string_view text) {
-  std::vector<std::string> lines;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
-    lines.emplace_back(text.substr(pos, end - pos));
-    pos = end + 1;
-  }
-  return lines;
-}
-
-std::string Trimmed(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t\r");
-  if (b == std::string::npos) return "";
-  size_t e = s.find_last_not_of(" \t\r");
-  return s.substr(b, e - b + 1);
-}
-
 // [begin, end] line indices of the block; begin = -1 when none. end ==
 // begin for a BEGIN marker without END.
-std::pair<long, long> FindBlock(const std::vector<std::string>& lines) {
+std::pair<long, long> FindBlock(const std::vector<std::string_view>& lines) {
   for (size_t i = 0; i < lines.size(); ++i) {
-    if (Trimmed(lines[i]) != kHostsBegin) continue;
+    if (TrimSpace(lines[i], " \t\r") != kHostsBegin) continue;
     for (size_t j = i + 1; j < lines.size(); ++j) {
-      if (Trimmed(lines[j]) == kHostsEnd) {
+      if (TrimSpace(lines[j], " \t\r") == kHostsEnd) {
         return {static_cast<long>(i), static_cast<long>(j)};
       }
-      if (Trimmed(lines[j]) == kHostsBegin) break;
+      if (TrimSpace(lines[j], " \t\r") == kHostsBegin) break;
     }
     return {static_cast<long>(i), static_cast<long>(i)};
   }
@@ -42,12 +27,12 @@ std::pair<long, long> FindBlock(const std::vector<std::string>& lines) {
 }
 
 // True when a line outside the block maps `address` to "localhost".
-bool MapsLocalhost(const std::vector<std::string>& lines,
+bool MapsLocalhost(const std::vector<std::string_view>& lines,
                    std::pair<long, long> block, const std::string& address) {
   for (size_t i = 0; i < lines.size(); ++i) {
     long li = static_cast<long>(i);
     if (li >= block.first && li <= block.second) continue;
-    std::string line = lines[i].substr(0, lines[i].find('#'));
+    std::string line(lines[i].substr(0, lines[i].find('#')));
     std::istringstream in(line);
     std::string addr, name;
     if (!(in >> addr) || addr != address) continue;

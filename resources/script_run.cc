@@ -3,6 +3,10 @@
 #include <cstdint>
 #include <cstdio>
 #include <ctime>
+#include <string_view>
+#include <vector>
+
+#include "engine/text.h"
 
 namespace flamingo {
 namespace {
@@ -51,22 +55,14 @@ std::string ExitWords(const std::string& last_exit) {
 
 // The last `n` non-empty lines of `text`, each indented.
 std::string LastLines(const std::string& text, size_t n) {
-  std::vector<std::string> lines;
-  size_t i = 0;
-  while (i < text.size()) {
-    size_t j = text.find('\n', i);
-    if (j == std::string::npos) j = text.size();
-    std::string line = text.substr(i, j - i);
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (!line.empty()) lines.push_back(line);
-    i = j + 1;
-  }
+  std::vector<std::string_view> lines = NonEmptyLines(text);
   if (lines.empty()) return "    (no output)";
   size_t start = lines.size() > n ? lines.size() - n : 0;
   std::string out;
   for (size_t k = start; k < lines.size(); ++k) {
     if (!out.empty()) out += '\n';
-    out += "    " + lines[k];
+    out += "    ";
+    out += lines[k];
   }
   return out;
 }

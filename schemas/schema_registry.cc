@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <map>
+#include <string_view>
+
+#include "engine/text.h"
 
 namespace flamingo {
 namespace {
@@ -85,16 +88,8 @@ void AddFragment(std::string_view name, const json& fragment, json* doc,
 
 std::vector<std::string> ParseCloudInitKeyList(std::string_view text) {
   std::vector<std::string> keys;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(start, end - start);
-    while (!line.empty() && (line.back() == ' ' || line.back() == '\r')) {
-      line.remove_suffix(1);
-    }
-    if (!line.empty() && line[0] != '#') keys.emplace_back(line);
-    start = end + 1;
+  for (std::string_view line : NonEmptyLines(text, " \r")) {
+    if (line[0] != '#') keys.emplace_back(line);
   }
   std::sort(keys.begin(), keys.end());
   keys.erase(std::unique(keys.begin(), keys.end()), keys.end());

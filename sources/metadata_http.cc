@@ -1,7 +1,7 @@
 // The HTTP metadata services: EC2 (IMDSv2/v1), GCE, OpenStack.
 #include <ctime>
-#include <sstream>
 
+#include "engine/text.h"
 #include "sources/datasource.h"
 #include "sources/json_util.h"
 #include "sources/mime.h"
@@ -22,12 +22,7 @@ std::string Base(const std::string& base, const char* def) {
 
 std::vector<std::string> Lines(const std::string& s) {
   std::vector<std::string> out;
-  std::istringstream in(s);
-  std::string l;
-  while (std::getline(in, l)) {
-    while (!l.empty() && (l.back() == '\r' || l.back() == ' ')) l.pop_back();
-    if (!l.empty()) out.push_back(l);
-  }
+  for (std::string_view line : NonEmptyLines(s, "\r ")) out.emplace_back(line);
   return out;
 }
 
