@@ -80,6 +80,7 @@ boot_once() {  # boot_once IMAGE -> span in ms (fresh copy each time)
   local img=$1 copy="$scratch/boot"
   rm -rf "$copy"
   cp -a --reflink=auto "$img" "$copy"
+  settle "$copy"
   timeout 300 systemd-nspawn -q -b --register=no --keep-unit \
     --private-network -D "$copy" </dev/null >"$work/console.txt" 2>&1 || true
   if [[ ! -f "$copy/bench-result" ]]; then

@@ -19,3 +19,13 @@ scratch_fs() {
     scratch="$top/mnt"
   fi
 }
+
+# settle DIR: writes back the filesystem holding DIR (syncfs) before a run
+# starts in a fresh copy of an image. An instance boots from an image at
+# rest; a copy made a moment ago still has its data and its inodes' journal
+# transaction pending, and the first fsync of the run under test would wait
+# for all of it (a tool that fsyncs its writes, as flamingo does, would be
+# charged for the copy; one that does not, would not).
+settle() {
+  sync -f "$1"
+}

@@ -28,6 +28,7 @@ run_once() {
   cp -a --reflink=auto "$img" "$copy"
   mkdir -p "$copy/var/lib/cloud/seed/nocloud"
   cp "$seed/meta-data" "$seed/user-data" "$copy/var/lib/cloud/seed/nocloud/"
+  settle "$copy"
   systemd-nspawn -q --register=no --keep-unit --private-network -D "$copy" \
     /bin/bash -c '
       rcs=""
