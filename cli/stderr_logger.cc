@@ -7,17 +7,26 @@
 namespace flamingo {
 
 StderrLogger::StderrLogger(LogLevel min_level)
-    : min_level_(min_level), journal_(std::getenv("JOURNAL_STREAM") != nullptr) {}
+    : min_level_(min_level),
+      journal_(std::getenv("JOURNAL_STREAM") != nullptr) {}
 
 void StderrLogger::Log(LogLevel level, std::string_view message) {
   if (level < min_level_) return;
   std::string line;
   if (journal_) {
     switch (level) {
-      case LogLevel::kError: line = "<3>"; break;
-      case LogLevel::kWarning: line = "<4>"; break;
-      case LogLevel::kInfo: line = "<6>"; break;
-      case LogLevel::kDebug: line = "<7>"; break;
+      case LogLevel::kError:
+        line = "<3>";
+        break;
+      case LogLevel::kWarning:
+        line = "<4>";
+        break;
+      case LogLevel::kInfo:
+        line = "<6>";
+        break;
+      case LogLevel::kDebug:
+        line = "<7>";
+        break;
     }
   } else if (level == LogLevel::kError) {
     line = "error: ";
