@@ -66,15 +66,22 @@ SaveKind RecordRun(const CliOptions& o, const Session& s, bool had_state,
   const std::string converged = fast_path || o.phase == Phase::kLate
                                     ? state->converged_sha256
                                     : (report.ok() ? s.input.fingerprint : "");
+  // Recorded with the fingerprint it describes (a fast path or late phase
+  // keeps the converged one's).
+  const bool every_boot_input = fast_path || o.phase == Phase::kLate
+                                    ? state->every_boot_input
+                                    : s.input.every_boot_input;
   const bool durable = !had_state || report.durable_records_changed ||
                        state->format_version != kStateFormatVersion ||
                        state->instance_id != s.input.instance_id ||
                        state->input_sha256 != s.input.fingerprint ||
-                       state->converged_sha256 != converged;
+                       state->converged_sha256 != converged ||
+                       state->every_boot_input != every_boot_input;
   state->format_version = kStateFormatVersion;
   state->instance_id = s.input.instance_id;
   state->input_sha256 = s.input.fingerprint;
   state->converged_sha256 = converged;
+  state->every_boot_input = every_boot_input;
   // A boot-only save keeps the records this run changed in the overlay (a
   // durable save writes them all anyway).
   if (!durable) {
@@ -133,6 +140,15 @@ int CmdApply(const CliOptions& o, Logger* log) {
   }
   PlanOptions popts = PhasePlanOptions(o.phase);
   popts.every_boot_only = FastPathApplies(o, s);
+  // A state reloaded under the lock may want the decoded user-data that the
+  // first look skipped (written by a flamingo that did not record
+  // every_boot_input).
+  if (popts.every_boot_only && !s.input.user_data_decoded &&
+      s.state->every_boot_input &&
+      !CompileSession(o, log, /*validate=*/false, &s,
+                      /*every_boot_only=*/true)) {
+    return 1;
+  }
   const bool had_state = s.state.has_value();
   State state = had_state ? std::move(*s.state) : State();
   s.state.reset();

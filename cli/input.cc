@@ -32,7 +32,8 @@ Status TouchHostFile(const std::string& path) {
 
 Result<InstanceInput> LoadInstanceInput(const CliOptions& o,
                                         const SystemReader& sys,
-                                        Diagnostics* diags) {
+                                        Diagnostics* diags,
+                                        bool decode_user_data) {
   InstanceInput in;
   InstanceData& data = in.instance;
   HttpFetcher fetcher;
@@ -116,15 +117,24 @@ Result<InstanceInput> LoadInstanceInput(const CliOptions& o,
     in.meta_data.Set("public-keys", std::move(keys));
   }
 
+  if (decode_user_data) DecodeInstanceUserData(&in, diags);
+  return in;
+}
+
+void DecodeInstanceUserData(InstanceInput* in, Diagnostics* diags) {
+  if (in->user_data_decoded) return;
+  const InstanceData& data = in->instance;
+  HttpFetcher fetcher;  // #include and friends
   UserDataOptions u;
   u.fetcher = &fetcher;
   u.launch_index = data.launch_index;
   ProcessedUserData p =
       ProcessUserData(data.user_data, data.vendor_data, u, diags, nullptr,
                       data.user_data_name, data.vendor_data_name);
-  in.config = std::move(p.config);
-  in.scripts = std::move(p.scripts);
-  return in;
+  in->config = std::move(p.config);
+  in->scripts = std::move(p.scripts);
+  in->every_boot_input = HasEveryBootInput(in->config, in->scripts);
+  in->user_data_decoded = true;
 }
 
 }  // namespace flamingo

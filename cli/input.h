@@ -30,13 +30,27 @@ struct InstanceInput {
   std::string fingerprint;
   // What the datasource returned, normalized (flamingo query).
   InstanceData instance;
+  // Whether config and scripts were decoded from the user-data and
+  // vendor-data (LoadInstanceInput with decode_user_data, or
+  // DecodeInstanceUserData); until then both are empty.
+  bool user_data_decoded = false;
+  // HasEveryBootInput(config, scripts), once decoded.
+  bool every_boot_input = true;
 };
 
 // Reads and decodes the input. Problems with positions go to `diags`; an
 // error Status means there is no input at all (e.g. unreadable file).
+// Without `decode_user_data` the user-data and vendor-data are read and
+// fingerprinted but not decoded (the reboot fast path, when the state says
+// the converged input has no every-boot work); DecodeInstanceUserData
+// decodes them later if needed.
 Result<InstanceInput> LoadInstanceInput(const CliOptions& options,
                                         const SystemReader& sys,
-                                        Diagnostics* diags);
+                                        Diagnostics* diags,
+                                        bool decode_user_data = true);
+// Decodes in->instance's user-data and vendor-data (MIME parts, #include,
+// merging) into config and scripts, once.
+void DecodeInstanceUserData(InstanceInput* in, Diagnostics* diags);
 
 // Reads a file on the host (not inside --root): command-line inputs.
 Result<std::string> ReadHostFile(const std::string& path);

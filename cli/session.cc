@@ -60,7 +60,15 @@ bool PrepareSession(const CliOptions& o, Logger* log, Session* s) {
     s->state = std::move(state).value();
   }
 
-  auto input = LoadInstanceInput(o, *s->sys, &s->diags);
+  // A reboot of an input whose converged state says it has no every-boot
+  // work of its own (no bootcmd, runcmd, script parts): the fast path will
+  // not look at the decoded user-data, so it is only read and fingerprinted
+  // here, and decoded by CompileSession if the fast path does not apply.
+  const bool may_skip_decode = o.command == "apply" && o.boot &&
+                               !o.rerun_scripts && s->state &&
+                               !s->state->every_boot_input;
+  auto input = LoadInstanceInput(o, *s->sys, &s->diags,
+                                 /*decode_user_data=*/!may_skip_decode);
   if (!input.ok()) {
     log->Error(input.status().message());
     return false;
@@ -85,6 +93,11 @@ bool PrepareSession(const CliOptions& o, Logger* log, Session* s) {
 bool CompileSession(const CliOptions& o, Logger* log, bool validate, Session* s,
                     bool every_boot_only) {
   s->graph = Graph();
+  // Only the fast path of an input without every-boot work compiles from
+  // the undecoded (empty) config: the same resources, see HasEveryBootInput.
+  if (!every_boot_only || !s->state || s->state->every_boot_input) {
+    DecodeInstanceUserData(&s->input, &s->diags);
+  }
   if (validate) ValidateConfig(s->input.config, o.strict, &s->diags);
   s->validated = validate;
   CompileInput in{s->input.config, s->input.meta_data, s->input.scripts, s->run,

@@ -55,6 +55,19 @@ std::string TopLevelKey(const std::string& path) {
   return path.substr(0, path.find_first_of(".["));
 }
 
+bool HasEveryBootInput(const Value& config,
+                       const std::vector<ScriptPart>& scripts) {
+  if (!scripts.empty()) return true;
+  if (!config.is_map()) return false;
+  for (const auto& k : Kinds()) {
+    if (!k.every_boot) continue;
+    for (const std::string& key : k.keys) {
+      if (config.Get(key) != nullptr) return true;
+    }
+  }
+  return false;
+}
+
 void CompileAll(const CompileInput& in, Graph* graph, Diagnostics* diags) {
   std::set<std::string> malformed;
   for (const auto& d : diags->items()) {

@@ -78,6 +78,13 @@ std::vector<std::string> ImplementedKeys();
 // sections still get their semantic checks, so every error shows at once).
 void CompileAll(const CompileInput& in, Graph* graph, Diagnostics* diags);
 
+// Whether the input gives the every-boot rows anything to compile: one of
+// their keys in `config`, or a user-data script part. When it does not,
+// those rows compile the same resources from an empty config (the script
+// directories), and the reboot fast path need not decode the user-data.
+bool HasEveryBootInput(const Value& config,
+                       const std::vector<ScriptPart>& scripts);
+
 // The top-level config key of a diagnostic path: "users[1].shell" -> "users".
 std::string TopLevelKey(const std::string& path);
 

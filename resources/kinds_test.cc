@@ -54,5 +54,55 @@ TEST(KindsTest, TheFastPathCompilesOnlyRowsWithEveryBootWork) {
   }
 }
 
+Value Yaml(const std::string& text) {
+  Diagnostics diags;
+  auto v = LoadYaml(text, "user-data", &diags);
+  EXPECT_TRUE(v.has_value()) << text;
+  return v ? *v : Value::Map();
+}
+
+TEST(KindsTest, EveryBootInputIsAKeyOfAnEveryBootRowOrAScriptPart) {
+  const std::vector<ScriptPart> none, part{{"part-001", "#!/bin/sh\n"}};
+  EXPECT_FALSE(HasEveryBootInput(Value::Map(), none));
+  EXPECT_FALSE(HasEveryBootInput(
+      Yaml("hostname: h\nusers: [{name: a}]\nwrite_files: [{path: /a}]\n"),
+      none));
+  EXPECT_TRUE(HasEveryBootInput(Value::Map(), part));
+  for (const char* key : {"bootcmd", "runcmd", "flamingo"}) {
+    EXPECT_TRUE(HasEveryBootInput(Yaml(std::string(key) + ": []\n"), none))
+        << key;
+  }
+  EXPECT_FALSE(HasEveryBootInput(Yaml("[bootcmd]\n"), none));  // not a map
+}
+
+// The fast path compiles an input without every-boot work from an empty
+// config: the every-boot rows must then give exactly what they give for it.
+// (tests/corpus_test.cc checks the same over cloud-init's examples.)
+TEST(KindsTest, WithoutEveryBootInputTheFastPathGraphIsTheEmptyConfigs) {
+  auto ids = [](const Value& config) {
+    Value meta = Value::Map();
+    std::vector<ScriptPart> scripts;
+    RunInfo run;
+    CompileInput in{config, meta, scripts, run, /*every_boot_only=*/true};
+    Graph graph;
+    Diagnostics diags;
+    CompileAll(in, &graph, &diags);
+    std::vector<std::string> out;
+    for (size_t i = 0; i < graph.size(); ++i) {
+      out.push_back(graph.at(i).Id() + "@" +
+                    std::to_string(graph.at(i).Stage()));
+    }
+    return out;
+  };
+  const Value plain = Yaml(
+      "hostname: h1\nusers: [{name: alice}]\n"
+      "write_files: [{path: /etc/a, content: x}]\n");
+  ASSERT_FALSE(HasEveryBootInput(plain, {}));
+  EXPECT_EQ(ids(plain), ids(Value::Map()));
+  EXPECT_FALSE(ids(plain).empty());  // the script directories
+  // And the check can tell: bootcmd adds a resource.
+  EXPECT_NE(ids(Yaml(kConfig)), ids(Value::Map()));
+}
+
 }  // namespace
 }  // namespace flamingo

@@ -181,6 +181,7 @@ std::string SerializeState(const State& s) {
                  {"instance_id", s.instance_id},
                  {"input_sha256", s.input_sha256},
                  {"converged_sha256", s.converged_sha256},
+                 {"every_boot_input", s.every_boot_input},
                  {"boot_id", s.boot_id}});
   w.Key("resources");
   w.Open('{');
@@ -298,6 +299,7 @@ Result<State> ParseState(std::string_view text) {
     s.instance_id = j.value("instance_id", "");
     s.input_sha256 = j.value("input_sha256", "");
     s.converged_sha256 = j.value("converged_sha256", "");
+    s.every_boot_input = j.value("every_boot_input", true);
     s.boot_id = j.value("boot_id", "");
     if (j.contains("resources")) {
       ParseRecords(j.at("resources"), &s.records, nullptr);

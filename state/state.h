@@ -50,6 +50,10 @@ struct State {
   // reboot fast path needs input_sha256 == converged_sha256 and the same
   // instance.
   std::string converged_sha256;
+  // Whether that converged input has every-boot work of its own (bootcmd,
+  // runcmd, script parts: HasEveryBootInput). False lets the reboot fast
+  // path skip decoding the user-data. True when unknown (older files).
+  bool every_boot_input = true;
   std::string boot_id;  // the last boot that ran per-boot work
   RecordMap records;
   std::optional<RunSummary> last_run;

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "resources/kinds.h"
 #include "schemas/cloud_config.h"
 #include "schemas/user_data_format.h"
 
@@ -175,6 +176,47 @@ TEST_F(Corpus, BrokenExampleGivesExactMessages) {
           rel + ":8:11: hostname: expected a string, got a list\n" + rel +
           ":9:1: warning: unknown key 'write_file' (did you mean "
           "'write_files'?)\n");
+}
+
+// The reboot fast path compiles an input without every-boot work
+// (HasEveryBootInput false) from an empty config instead of decoding the
+// user-data: for every cloud-config example that must give the same
+// every-boot resources, and the examples with such work must exist too.
+TEST_F(Corpus, WithoutEveryBootInputTheFastPathGraphIsTheEmptyConfigs) {
+  auto every_boot_ids = [](const Value& config) {
+    Value meta = Value::Map();
+    std::vector<ScriptPart> scripts;
+    RunInfo run;
+    CompileInput in{config, meta, scripts, run, /*every_boot_only=*/true};
+    Graph graph;
+    Diagnostics diags;
+    CompileAll(in, &graph, &diags);
+    std::vector<std::string> out;
+    for (size_t i = 0; i < graph.size(); ++i) {
+      out.push_back(graph.at(i).Id() + "@" +
+                    std::to_string(graph.at(i).Stage()));
+    }
+    return out;
+  };
+  const std::vector<std::string> empty = every_boot_ids(Value::Map());
+  size_t without = 0, with = 0;
+  for (const char* dir : {"cloud-init/examples", "cloud-init/examples-doc"}) {
+    for (const std::string& rel : FilesUnder(dir)) {
+      const std::string text = ReadFile(kCorpus / rel);
+      if (DetectUserDataFormat(text) != UserDataFormat::kCloudConfig) continue;
+      Diagnostics diags;
+      auto config = LoadCloudConfig(text, rel, &diags);
+      if (!config || !config->is_map()) continue;
+      if (HasEveryBootInput(*config, {})) {
+        ++with;
+        continue;
+      }
+      ++without;
+      EXPECT_EQ(every_boot_ids(*config), empty) << rel;
+    }
+  }
+  EXPECT_GT(without, 50u);
+  EXPECT_GT(with, 5u);
 }
 
 }  // namespace

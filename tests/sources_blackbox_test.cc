@@ -105,5 +105,50 @@ TEST(SourcesBlackbox, ValidateDecodesMimeUserData) {
       << bad.err;
 }
 
+// The reboot fast path of an input without every-boot work does not decode
+// the user-data: its #include is fetched at the first boot and not at the
+// reboot. When the included document has every-boot work (here the scripts'
+// `flamingo: script_timeout`), the user-data is decoded, and the include
+// fetched, at every boot as before.
+TEST(SourcesBlackbox, RebootFastPathDecodesUserDataOnlyForEveryBootWork) {
+  for (bool every_boot : {false, true}) {
+    SCOPED_TRACE(every_boot ? "with every-boot work" : "without");
+    std::string doc =
+        "#cloud-config\nwrite_files: [{path: /etc/inc, content: x}]\n";
+    if (every_boot) doc += "flamingo: {script_timeout: 60}\n";
+    TestHttpServer srv([&](const TestRequest& r) {
+      return r.path == "/inc" ? TestResponse::Status(200, doc)
+                              : TestResponse::Status(404);
+    });
+    TempDir root;
+    root.Write("var/lib/cloud/seed/nocloud/meta-data", "instance-id: iid-1\n");
+    root.Write("var/lib/cloud/seed/nocloud/user-data",
+               "#include\n" + srv.url() + "/inc\n");
+    auto boot = [&](const std::string& id) {
+      return RunFlamingo(
+          {"apply", "--boot", "--boot-id", id, "--root", root.path()});
+    };
+    auto first = boot("b1");
+    ASSERT_EQ(first.exit_code, 0) << first.err;
+    EXPECT_EQ(root.Read("etc/inc"), "x");
+    EXPECT_EQ(srv.request_count(), 1);
+    const std::string state = root.Read("var/lib/flamingo/state.json");
+    EXPECT_NE(state.find(std::string("\"every_boot_input\": ") +
+                         (every_boot ? "true" : "false")),
+              std::string::npos)
+        << state;
+
+    auto reboot = boot("b2");
+    ASSERT_EQ(reboot.exit_code, 0) << reboot.err;
+    EXPECT_EQ(srv.request_count(), every_boot ? 2 : 1);
+    auto status = RunFlamingo({"status", "--root", root.path()});
+    EXPECT_NE(status.out.find("(reboot fast path)"), std::string::npos)
+        << status.out;
+    // A plain apply decodes as always (and so fetches).
+    ASSERT_EQ(RunFlamingo({"apply", "--root", root.path()}).exit_code, 0);
+    EXPECT_EQ(srv.request_count(), every_boot ? 3 : 2);
+  }
+}
+
 }  // namespace
 }  // namespace flamingo
