@@ -144,7 +144,7 @@ HttpFetcher::HttpFetcher(Logger* logger, uint32_t seed,
                          std::unique_ptr<HttpTransport> http,
                          std::unique_ptr<HttpTransport> https)
     : logger_(logger),
-      rng_(seed ? seed : std::random_device{}()),
+      seed_(seed),
       http_(http ? std::move(http) : MakePlainHttpTransport()),
       https_(https ? std::move(https) : MakeCurlTransport()) {}
 
@@ -255,7 +255,8 @@ Result<HttpResponse> HttpFetcher::Fetch(const HttpRequest& req,
       retry_after = ParseRetryAfter(last->Header("retry-after"));
     }
     if (attempt == attempts) break;
-    milliseconds wait = BackoffDelay(policy, attempt, retry_after, &rng_);
+    if (!rng_) rng_.emplace(seed_ != 0 ? seed_ : std::random_device{}());
+    milliseconds wait = BackoffDelay(policy, attempt, retry_after, &*rng_);
     left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
     std::string why = last.ok() ? "HTTP " + std::to_string(last->status)
                                 : last.status().message();

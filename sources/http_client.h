@@ -116,7 +116,10 @@ class HttpFetcher : public Fetcher {
   Attempt FetchOnce(const HttpRequest& request, const FetchPolicy& policy,
                     std::chrono::milliseconds time_left);
   Logger* logger_;
-  std::mt19937 rng_;
+  uint32_t seed_;  // 0: from std::random_device
+  // Seeded at the first backoff: most fetchers (one per run) never retry,
+  // and seeding costs a random_device read and 2.5 KB of state.
+  std::optional<std::mt19937> rng_;
   std::unique_ptr<HttpTransport> http_;
   std::unique_ptr<HttpTransport> https_;
 };
