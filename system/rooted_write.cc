@@ -58,6 +58,17 @@ Status WriteAll(int fd, std::string_view content, std::string_view path) {
 Status ApplyAttrs(int fd, const FileAttrs& attrs, std::string_view op,
                   std::string_view path) {
   mode_t mode = attrs.mode & 07777;
+  // What is already right is not set again: most files flamingo writes are
+  // root's, as the temporary it creates already is, and a chown is a
+  // journaled inode change (and would clear set-id bits, which the chmod
+  // after it restores anyway).
+  struct stat st;
+  if (::fstat(fd, &st) == 0 && st.st_uid == attrs.uid &&
+      st.st_gid == attrs.gid) {
+    if ((st.st_mode & 07777) == mode) return Status::Ok();
+    if (::fchmod(fd, mode) == 0) return Status::Ok();
+    if (errno != EBADF) return StepError(op, path, "chmod", errno);
+  }
   // An fd opened for reading or writing: one call each. An O_PATH fd fails
   // with EBADF and takes the AT_EMPTY_PATH forms below.
   if (::fchown(fd, attrs.uid, attrs.gid) == 0) {
