@@ -3,6 +3,8 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "state/json_text.h"
+
 namespace flamingo {
 namespace {
 
@@ -116,7 +118,7 @@ std::string RenderPlanJson(const Plan& plan, const std::string& instance_id) {
   j["warnings"] = plan.warnings;
   j["notes"] = plan.notes;
   j["errors"] = std::move(errors);
-  return j.dump(2) + "\n";
+  return DumpJson(j, 2) + "\n";
 }
 
 std::string RenderApplyText(const ApplyReport& report) {
@@ -167,7 +169,7 @@ std::string RenderApplyJson(const ApplyReport& report,
                   {"failed", report.Count(Outcome::kFailed)},
                   {"skipped", report.Count(Outcome::kSkipped)}};
   j["results"] = ResultsJson(report.results);
-  return j.dump(2) + "\n";
+  return DumpJson(j, 2) + "\n";
 }
 
 namespace {
@@ -247,7 +249,7 @@ std::string RenderStatusJson(const State& state) {
   j["last_run"] = state.last_run ? RunSummaryJson(*state.last_run) : nullptr;
   j["last_boot_run"] =
       state.last_boot_run ? RunSummaryJson(*state.last_boot_run) : nullptr;
-  return j.dump(2) + "\n";
+  return DumpJson(j, 2) + "\n";
 }
 
 std::string RenderDiagnostics(const Diagnostics& diags) {

@@ -1,12 +1,17 @@
 // libFuzzer target: arbitrary bytes through the cloud-config front door
-// (format detection, YAML loading, validation in both modes, rendering).
+// (format detection, YAML loading, validation in both modes, rendering) and
+// on into every kind's compiler (unit files, sudo rules, sshd settings,
+// write_files encodings...: pure, no system access) and the graph build.
 // Any crash, sanitizer report, leak or timeout is a bug. Run it with
 // tests/run_fuzz.sh.
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "engine/graph.h"
+#include "resources/kinds.h"
 #include "schemas/cloud_config.h"
 #include "schemas/user_data_format.h"
 
@@ -19,6 +24,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     flamingo::ValidateCloudConfig(*config, /*strict=*/false, &diags);
     flamingo::ValidateCloudConfig(*config, /*strict=*/true, &diags);
     (void)config->ToJson().dump();
+    const flamingo::Value meta = flamingo::Value::Map();
+    const std::vector<flamingo::ScriptPart> scripts;
+    flamingo::RunInfo run;
+    run.instance_id = "iid-fuzz";
+    flamingo::CompileInput in{*config, meta, scripts, run};
+    flamingo::Graph graph;
+    flamingo::CompileAll(in, &graph, &diags);
+    (void)graph.Build();
+    (void)flamingo::HasEveryBootInput(*config, scripts);
   }
   size_t total = 0;
   for (const auto& d : diags.items()) total += d.ToString().size();

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "state/json_text.h"
+
 namespace flamingo {
 namespace {
 
@@ -73,12 +75,12 @@ class StreamWriter {
   }
   void Key(const std::string& key) {
     Next();
-    out_->append(json(key).dump());
+    out_->append(DumpJson(json(key)));
     out_->append(": ");
   }
   void Element() { Next(); }
   void Value(const json& value) {
-    for (char c : value.dump(1)) {
+    for (char c : DumpJson(value, 1)) {
       out_->push_back(c);
       if (c == '\n') out_->append(empty_.size(), ' ');
     }

@@ -63,6 +63,22 @@ TEST(StateTest, SerializedTextIsLaidOutAsTheWholeDocumentDump) {
   }
 }
 
+// Bytes that are not UTF-8 (a failed script's output in a message) are
+// written as U+FFFD, never thrown on: the state is saved and reads back.
+TEST(StateTest, InvalidUtf8IsWrittenAsReplacementCharacters) {
+  State s = Sample();
+  s.last_run->results[0].message = "output: \xff\xfe end";
+  s.records["file[/x]"] = {"file", "/x", {{"k\xc3", "v\x80"}}};
+  std::string text;
+  ASSERT_NO_THROW(text = SerializeState(s));
+  auto parsed = ParseState(text);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+  EXPECT_EQ(parsed->last_run->results[0].message,
+            "output: \xEF\xBF\xBD\xEF\xBF\xBD end");
+  EXPECT_EQ(parsed->records.at("file[/x]").record.at("k\xEF\xBF\xBD"),
+            "v\xEF\xBF\xBD");
+}
+
 TEST(StateTest, CorruptInputIsAnErrorNotACrash) {
   for (const char* bad :
        {"", "{", "[]", "{\"format_version\": \"x\"}", "null",

@@ -1,13 +1,15 @@
 #!/bin/bash
-# Fuzzes the cloud-config front door (schemas/cloud_config_fuzz.cc) and the
-# HTTP response parser (sources/http_response_fuzz.cc) for a bounded time and
-# fails on any crash, sanitizer report, leak or timeout.
+# Fuzzes the cloud-config front door and compilers
+# (schemas/cloud_config_fuzz.cc), the HTTP response parser
+# (sources/http_response_fuzz.cc) and the state file's parser and writer
+# (state/state_fuzz.cc) for a bounded time and fails on any crash, sanitizer
+# report, leak or timeout.
 #
 #   tests/run_fuzz.sh              # FUZZ_SECONDS in all (default 60)
 #   FUZZ_SECONDS=600 tests/run_fuzz.sh
 #
-# The budget is split, not added to: three quarters for cloud_config_fuzz,
-# one quarter for http_response_fuzz.
+# The budget is split, not added to: a fifth for http_response_fuzz, a tenth
+# for state_fuzz, the rest for cloud_config_fuzz.
 #
 # Configures and builds build-fuzz (clang, -DFLAMINGO_FUZZ=ON: ASan, UBSan,
 # libFuzzer), seeds a temporary corpus from the shared corpus files and runs
@@ -22,15 +24,18 @@ seconds=${FUZZ_SECONDS:-60}
 
 CC=clang CXX=clang++ cmake -S "$src" -B "$build" -G Ninja \
   -DFLAMINGO_FUZZ=ON -DFLAMINGO_TESTS=OFF -DFLAMINGO_WERROR=OFF >/dev/null
-ninja -C "$build" -j2 cloud_config_fuzz http_response_fuzz
-http_seconds=$((seconds / 4))
+ninja -C "$build" -j2 cloud_config_fuzz http_response_fuzz state_fuzz
+http_seconds=$((seconds / 5))
 if [ "$http_seconds" -lt 1 ]; then http_seconds=1; fi
-config_seconds=$((seconds - http_seconds))
+state_seconds=$((seconds / 10))
+if [ "$state_seconds" -lt 1 ]; then state_seconds=1; fi
+config_seconds=$((seconds - http_seconds - state_seconds))
 if [ "$config_seconds" -lt 1 ]; then config_seconds=1; fi
 
 corpus=$(mktemp -d)
 http_corpus=$(mktemp -d)
-trap 'rm -rf "$corpus" "$http_corpus"' EXIT
+state_corpus=$(mktemp -d)
+trap 'rm -rf "$corpus" "$http_corpus" "$state_corpus"' EXIT
 n=0
 if [ -d "$shared/corpus" ]; then
   while IFS= read -r -d '' f; do
@@ -38,7 +43,7 @@ if [ -d "$shared/corpus" ]; then
     n=$((n + 1))
   done < <(find "$shared/corpus" -type f -size -64k -print0)
 fi
-echo "run_fuzz: $n seed files, $config_seconds + $http_seconds seconds"
+echo "run_fuzz: $n seed files, $config_seconds + $http_seconds + $state_seconds seconds"
 
 mkdir -p "$build/artifacts"
 # FUZZ_SEED makes the run repeatable (CI sets it, so that a landing is not
@@ -67,3 +72,10 @@ printf '\005HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n' \
   -max_len=8192 -dict="$src/tests/fuzz/http_response.dict" \
   -artifact_prefix="$build/artifacts/" -print_final_stats=1 "${seed_args[@]}" \
   "$http_corpus"
+
+# State files: the documented example and a boot overlay as seeds.
+cp "$src/tests/fuzz/state-example.json" "$state_corpus/example"
+"$build/state_fuzz" \
+  -max_total_time="$state_seconds" -timeout=10 -rss_limit_mb=2048 \
+  -max_len=16384 -artifact_prefix="$build/artifacts/" -print_final_stats=1 \
+  "${seed_args[@]}" "$state_corpus"

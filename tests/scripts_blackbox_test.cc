@@ -372,6 +372,27 @@ TEST_F(ScriptsBlackboxTest, FailingScriptExitCodeIsInStatusAndItRunsAgain) {
   EXPECT_EQ(Read("runs"), "attempt\nattempt\n");
 }
 
+// A failed script's output is quoted in the results, the state file and the
+// JSON output; bytes that are not UTF-8 there once aborted the run at its
+// state save (nlohmann's dump throws on them), losing its results. They are
+// written as U+FFFD now.
+TEST_F(ScriptsBlackboxTest, FailedScriptWithNonUtf8OutputIsRecorded) {
+  Seed(
+      "#cloud-config\nruncmd:\n"
+      "  - printf 'bad \\377\\376 bytes\\n'\n"
+      "  - exit 3\n");
+  RunResult r = Boot("boot-1");
+  EXPECT_EQ(r.exit_code, 1) << r.err;  // failed, not aborted (134)
+  EXPECT_TRUE(Has(r.out, "bad \xff\xfe bytes")) << r.out;  // text: as is
+  const std::string state = Read("var/lib/flamingo/state.json");
+  EXPECT_TRUE(Has(state, "bad \xEF\xBF\xBD\xEF\xBF\xBD bytes")) << state;
+  RunResult js = Flamingo({"status", "--format", "json"});
+  EXPECT_EQ(js.exit_code, 1);
+  EXPECT_TRUE(Has(js.out, "bad \xEF\xBF\xBD\xEF\xBF\xBD bytes")) << js.out;
+  RunResult plan = Flamingo({"plan", "--boot", "--boot-id", "boot-2"});
+  EXPECT_TRUE(Has(plan.out, "failed last time (exit code 3)")) << plan.out;
+}
+
 TEST_F(ScriptsBlackboxTest, TimeoutKillsTheScript) {
   Seed(
       "#cloud-config\nflamingo: {script_timeout: 1}\n"

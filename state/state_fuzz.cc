@@ -1,0 +1,23 @@
+// libFuzzer target: arbitrary bytes as a state file. ParseState never
+// crashes (a corrupt file is an error, never a crash), and what it accepts
+// round-trips: the serialized state parses again and serializes to the same
+// text (the state is written a member at a time, state/state.cc; this holds
+// the writer to the parser's view of the format). Run by tests/run_fuzz.sh.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+#include "state/state.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  auto state = flamingo::ParseState(text);
+  if (!state.ok()) return 0;
+  const std::string once = flamingo::SerializeState(*state);
+  auto again = flamingo::ParseState(once);
+  if (!again.ok()) std::abort();
+  if (flamingo::SerializeState(*again) != once) std::abort();
+  return 0;
+}
