@@ -3,7 +3,7 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
-#include "state/json_text.h"
+#include "engine/json_text.h"
 
 namespace flamingo {
 namespace {

@@ -1,6 +1,7 @@
 // The HTTP metadata services: EC2 (IMDSv2/v1), GCE, OpenStack.
 #include <ctime>
 
+#include "engine/json_text.h"
 #include "engine/text.h"
 #include "sources/datasource.h"
 #include "sources/json_util.h"
@@ -264,7 +265,7 @@ Result<InstanceData> ReadEc2(const std::string& base_url, Fetcher* fetcher,
   out.subplatform = "metadata (" + base + ", " + mode + ")";
   Status s = NormalizeEc2(*meta, &out);
   if (!s.ok()) return s.WithContext(base + "/latest/meta-data/");
-  out.meta_data_text = meta->dump();
+  out.meta_data_text = DumpJson(*meta);  // served text: not always UTF-8
   out.meta_data_name = base + "/latest/meta-data/";
   Result<std::optional<std::string>> ud =
       crawler.GetOptional(base + "/latest/user-data");
@@ -310,7 +311,7 @@ Result<InstanceData> ReadGce(const std::string& base_url, Fetcher* fetcher,
   out.subplatform = "metadata (" + base + ")";
   Status s = NormalizeGce(*inst, *proj, &out);
   if (!s.ok()) return s.WithContext(base + "/instance/");
-  out.meta_data_text = inst->dump();
+  out.meta_data_text = DumpJson(*inst);
   out.meta_data_name = base + "/instance/";
   out.user_data_name = base + "/instance/attributes/user-data";
   if (logger) logger->Debug("gce: instance " + out.instance_id);

@@ -1,5 +1,7 @@
 #include "sources/query.h"
 
+#include "engine/json_text.h"
+
 namespace flamingo {
 
 nlohmann::json InstanceDataJson(const InstanceData& d) {
@@ -56,7 +58,7 @@ Result<std::string> RenderQuery(const InstanceData& d, const std::string& key) {
     cur = next;
   }
   if (cur->is_string()) return cur->get<std::string>();
-  return cur->dump(1);
+  return DumpJson(*cur, 1);  // metadata values are not always UTF-8
 }
 
 }  // namespace flamingo

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "state/json_text.h"
+#include "engine/json_text.h"
 
 namespace flamingo {
 namespace {

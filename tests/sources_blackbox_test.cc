@@ -150,5 +150,30 @@ TEST(SourcesBlackbox, RebootFastPathDecodesUserDataOnlyForEveryBootWork) {
   }
 }
 
+// A metadata service's values are text as served, not always UTF-8: `query`
+// prints them as JSON with U+FFFD for such bytes (nlohmann's dump threw on
+// them: the command aborted).
+TEST(SourcesBlackbox, QueryOfNonUtf8MetadataPrintsReplacementCharacters) {
+  TestHttpServer srv([](const TestRequest& r) {
+    if (r.method == "PUT") return TestResponse::Status(200, "TOKEN");
+    if (r.path == "/latest/meta-data/") {
+      return TestResponse::Status(200, "instance-id\nlocal-hostname\n");
+    }
+    if (r.path == "/latest/meta-data/instance-id") {
+      return TestResponse::Status(200, "i-0123");
+    }
+    if (r.path == "/latest/meta-data/local-hostname") {
+      return TestResponse::Status(200, "host-\xff\xfe");
+    }
+    return TestResponse::Status(404);
+  });
+  TempDir root;
+  auto r = RunFlamingo({"query", "--root", root.path(), "--datasource", "ec2",
+                        "--metadata-url", srv.url(), "v1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"host-\xEF\xBF\xBD\xEF\xBF\xBD\""), std::string::npos)
+      << r.out;
+}
+
 }  // namespace
 }  // namespace flamingo
