@@ -41,7 +41,16 @@ Result<std::optional<uint32_t>> ResolveId(const std::string& name, bool is_user,
   if (id) return std::optional<uint32_t>(*id);
   if (name == "root") return std::optional<uint32_t>(0);
   if (AllDigits(name)) {
-    return std::optional<uint32_t>(static_cast<uint32_t>(std::stoul(name)));
+    // A numeric id: 0 .. 4294967294 ((uid_t)-1 means "unchanged" to chown).
+    // Anything larger is an error, never wrapped (4294967296 is not root).
+    if (name.size() <= 10) {
+      uint64_t n = std::stoull(name);
+      if (n < 0xFFFFFFFFull) {
+        return std::optional<uint32_t>(static_cast<uint32_t>(n));
+      }
+    }
+    return Status::Error(where + ": " + (is_user ? "uid " : "gid ") + name +
+                         " is out of range (0 to 4294967294)");
   }
   bool provided = is_user ? ctx.IsProvided("user:" + name)
                           : ctx.IsProvided("group:" + name) ||

@@ -173,6 +173,34 @@ TEST_F(WriteFilesBlackboxTest, UnknownOwnerNamesItsPlaceAndChangesNothing) {
   EXPECT_FALSE(root_.Exists("etc/a"));
 }
 
+// A numeric owner past uid_t: an error, not a crash (it was: std::stoul
+// threw) and not wrapped around (4294967296 was taken as 0, root).
+TEST_F(WriteFilesBlackboxTest, NumericOwnerOutOfRangeNamesItsPlace) {
+  const std::string ud = "/var/lib/cloud/seed/nocloud/user-data";
+  for (const char* owner :
+       {"4294967296:0", "99999999999999999999:0", "0:4294967295"}) {
+    SCOPED_TRACE(owner);
+    Seed(std::string("#cloud-config\nwrite_files:\n  - path: /etc/d\n") +
+         "    owner: \"" + owner + "\"\n");
+    auto before = Target();
+    RunResult r = Flamingo({"apply"});
+    EXPECT_EQ(r.exit_code, 1);
+    const std::string id(owner);
+    const bool uid = id.rfind("0:", 0) != 0;
+    const std::string number =
+        uid ? id.substr(0, id.find(':')) : id.substr(id.find(':') + 1);
+    EXPECT_NE(
+        (r.out + r.err)
+            .find("file[/etc/d]: " + ud +
+                  ":4:12: write_files[0].owner: " + (uid ? "uid " : "gid ") +
+                  number + " is out of range (0 to 4294967294)"),
+        std::string::npos)
+        << r.out << r.err;
+    EXPECT_EQ(Target(), before);
+    EXPECT_FALSE(root_.Exists("etc/d"));
+  }
+}
+
 TEST_F(WriteFilesBlackboxTest, SymlinkAtPathIsReplacedNotFollowed) {
   TempDir outside;
   outside.Write("victim", "keep\n");
