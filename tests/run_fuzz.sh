@@ -1,15 +1,18 @@
 #!/bin/bash
 # Fuzzes the cloud-config front door and compilers
 # (schemas/cloud_config_fuzz.cc), the HTTP response parser
-# (sources/http_response_fuzz.cc) and the state file's parser and writer
-# (state/state_fuzz.cc) for a bounded time and fails on any crash, sanitizer
-# report, leak or timeout.
+# (sources/http_response_fuzz.cc), the state file's parser and writer
+# (state/state_fuzz.cc) and the parsers of the managed system's own files
+# (resources/system_files_fuzz.cc: account files, login.defs, sshd_config,
+# unit files, /etc/hosts) for a bounded time and fails on any crash,
+# sanitizer report, leak or timeout.
 #
 #   tests/run_fuzz.sh              # FUZZ_SECONDS in all (default 60)
 #   FUZZ_SECONDS=600 tests/run_fuzz.sh
 #
-# The budget is split, not added to: a fifth for http_response_fuzz, a tenth
-# for state_fuzz, the rest for cloud_config_fuzz.
+# The budget is split, not added to: a fifth for http_response_fuzz, a sixth
+# for system_files_fuzz, a tenth for state_fuzz, the rest (about half) for
+# cloud_config_fuzz.
 #
 # Configures and builds build-fuzz (clang, -DFLAMINGO_FUZZ=ON: ASan, UBSan,
 # libFuzzer), seeds a temporary corpus from the shared corpus files and runs
@@ -24,18 +27,22 @@ seconds=${FUZZ_SECONDS:-60}
 
 CC=clang CXX=clang++ cmake -S "$src" -B "$build" -G Ninja \
   -DFLAMINGO_FUZZ=ON -DFLAMINGO_TESTS=OFF -DFLAMINGO_WERROR=OFF >/dev/null
-ninja -C "$build" -j2 cloud_config_fuzz http_response_fuzz state_fuzz
+ninja -C "$build" -j2 cloud_config_fuzz http_response_fuzz state_fuzz \
+  system_files_fuzz
 http_seconds=$((seconds / 5))
 if [ "$http_seconds" -lt 1 ]; then http_seconds=1; fi
 state_seconds=$((seconds / 10))
 if [ "$state_seconds" -lt 1 ]; then state_seconds=1; fi
-config_seconds=$((seconds - http_seconds - state_seconds))
+system_seconds=$((seconds / 6))
+if [ "$system_seconds" -lt 1 ]; then system_seconds=1; fi
+config_seconds=$((seconds - http_seconds - state_seconds - system_seconds))
 if [ "$config_seconds" -lt 1 ]; then config_seconds=1; fi
 
 corpus=$(mktemp -d)
 http_corpus=$(mktemp -d)
 state_corpus=$(mktemp -d)
-trap 'rm -rf "$corpus" "$http_corpus" "$state_corpus"' EXIT
+system_corpus=$(mktemp -d)
+trap 'rm -rf "$corpus" "$http_corpus" "$state_corpus" "$system_corpus"' EXIT
 n=0
 if [ -d "$shared/corpus" ]; then
   while IFS= read -r -d '' f; do
@@ -43,7 +50,8 @@ if [ -d "$shared/corpus" ]; then
     n=$((n + 1))
   done < <(find "$shared/corpus" -type f -size -64k -print0)
 fi
-echo "run_fuzz: $n seed files, $config_seconds + $http_seconds + $state_seconds seconds"
+echo "run_fuzz: $n seed files," \
+  "$config_seconds + $http_seconds + $state_seconds + $system_seconds seconds"
 
 mkdir -p "$build/artifacts"
 # FUZZ_SEED makes the run repeatable (CI sets it, so that a landing is not
@@ -79,3 +87,10 @@ cp "$src/tests/fuzz/state-example.json" "$state_corpus/example"
   -max_total_time="$state_seconds" -timeout=10 -rss_limit_mb=2048 \
   -max_len=16384 -artifact_prefix="$build/artifacts/" -print_final_stats=1 \
   "${seed_args[@]}" "$state_corpus"
+
+# The system's files: one input holds all of them, split at NUL bytes.
+cp "$src/tests/fuzz/system-files.seed" "$system_corpus/seed"
+"$build/system_files_fuzz" \
+  -max_total_time="$system_seconds" -timeout=10 -rss_limit_mb=2048 \
+  -max_len=16384 -artifact_prefix="$build/artifacts/" -print_final_stats=1 \
+  "${seed_args[@]}" "$system_corpus"

@@ -2,7 +2,8 @@
 // parsed for in-place editing. Every line is kept: entries (colon-separated
 // fields, keyed by the first) and anything else (comments, blank lines, NIS
 // "+"/"-" lines, malformed lines) verbatim, in their original order, so that
-// Serialize(Parse(text)) == text when nothing was edited. Edits change an
+// Serialize(Parse(text)) == text when nothing was edited (a missing final
+// newline is added). Edits change an
 // entry's fields in place, append new entries at the end, or drop entries.
 //
 // Pure data: no I/O (identity_files.h reads and writes the tables through
