@@ -1,5 +1,5 @@
-// FsyncEach: every fd is synced by exactly one fsync, and each result is
-// reported at its own fd's position, however many threads take part.
+// FsyncEach: each fd's result is reported at its own position, however many
+// threads take part.
 #include "system/fsync_each.h"
 
 #include <fcntl.h>
