@@ -172,10 +172,29 @@ std::string SerializeBootOverlay(const State& s) {
   return out;
 }
 
+// About the size of SerializeState's text (a little over: each member's
+// key, quotes, indentation and punctuation counted generously).
+size_t SizeHint(const State& s) {
+  size_t n = 512;
+  for (const auto& [id, rec] : s.records) {
+    n += 2 * id.size() + rec.kind.size() + rec.name.size() + 80;
+    for (const auto& [k, v] : rec.record) n += k.size() + v.size() + 16;
+  }
+  for (const auto* run : {&s.last_run, &s.last_boot_run}) {
+    if (!*run) continue;
+    for (const ResourceResult& r : (*run)->results) {
+      n += r.id.size() + r.kind.size() + r.name.size() + r.message.size() + 120;
+    }
+  }
+  return n;
+}
+
 }  // namespace
 
 std::string SerializeState(const State& s) {
   std::string out;
+  out.reserve(SizeHint(s));  // grown by doubling, the old and new buffers
+                             // were a third of a large run's peak heap
   StreamWriter w(&out);
   w.Open('{');
   w.Members(json{{"format_version", s.format_version},
