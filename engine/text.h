@@ -21,6 +21,10 @@ std::string AsciiLower(std::string_view s);
 // the middle are kept. A string made only of such bytes gives "".
 std::string TrimSpace(std::string_view s, std::string_view set = kAsciiSpace);
 
+// Whether `s` is well-formed UTF-8 (RFC 3629: no overlong forms, no
+// surrogates, nothing above U+10FFFF), as JSON text must be.
+bool IsValidUtf8(std::string_view s);
+
 // The lines of `text`, split at '\n' (which belongs to no line): a last
 // line without '\n' counts, a text ending in '\n' has no empty line after
 // it, and "" has no lines. Views into `text`.

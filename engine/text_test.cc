@@ -49,6 +49,21 @@ TEST(Text, TrimSpaceWithAGivenSet) {
   EXPECT_EQ(TrimSpace("xxabcxx", "x"), "abc");
 }
 
+TEST(Text, IsValidUtf8FollowsRfc3629) {
+  for (const char* ok :
+       {"", "ascii", "caf\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x90\xa6",
+        "\xed\x9f\xbf", "\xf4\x8f\xbf\xbf"}) {
+    EXPECT_TRUE(IsValidUtf8(ok)) << ok;
+  }
+  for (const char* bad :
+       {"\xff", "a\x80", "\xc3", "\xc0\xaf",     // stray, cut, overlong
+        "\xe0\x80\xaf", "\xed\xa0\x80",          // overlong, surrogate
+        "\xf4\x90\x80\x80", "\xf5\x80\x80\x80",  // above U+10FFFF
+        "\xe2\x82", "\xe2\x28\xa1"}) {
+    EXPECT_FALSE(IsValidUtf8(bad)) << bad;
+  }
+}
+
 using Lines = std::vector<std::string_view>;
 
 TEST(Text, SplitLinesAtNewlines) {

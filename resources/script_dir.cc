@@ -3,6 +3,8 @@
 #include <memory>
 #include <vector>
 
+#include "engine/text.h"
+
 namespace flamingo {
 namespace {
 
@@ -17,6 +19,22 @@ using DirEntries = std::vector<DirEntry>;
 std::string StripFrequency(const std::string& reason, Frequency f) {
   std::string prefix = std::string(FrequencyName(f)) + ": ";
   return reason.rfind(prefix, 0) == 0 ? reason.substr(prefix.size()) : reason;
+}
+
+// Where a script's history lives in the record: "NAME/". A file name that
+// is not UTF-8 could not be kept exactly in the state file (JSON text:
+// such bytes become U+FFFD, and the name would match nothing on reload, so
+// a per-once script would run at every boot); it is keyed by its bytes in
+// hex instead: "hex:6162ff/".
+std::string HistoryPrefix(const std::string& name) {
+  if (IsValidUtf8(name)) return name + "/";
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out = "hex:";
+  for (unsigned char c : name) {
+    out += kDigits[c >> 4];
+    out += kDigits[c & 15];
+  }
+  return out + "/";
 }
 
 }  // namespace
@@ -85,8 +103,8 @@ Change ScriptDirResource::Diff(const Observation& observed,
   std::string notes;
   for (const DirEntry& e : *entries) {
     RunDecision d =
-        DecideRun(freq_, ReadHistory(ctx.record(), e.name + "/"), e.interrupted,
-                  ran_.count(e.name) > 0, e.digest, ctx.run());
+        DecideRun(freq_, ReadHistory(ctx.record(), HistoryPrefix(e.name)),
+                  e.interrupted, ran_.count(e.name) > 0, e.digest, ctx.run());
     std::string why = StripFrequency(d.reason, freq_);
     if (!d.warning.empty()) {
       warnings_.push_back(e.name + ": " + StripFrequency(d.warning, freq_));
@@ -128,7 +146,8 @@ Status ScriptDirResource::Apply(System& sys, const Change& change,
     job.timeout_seconds = timeout_seconds_;
     ran_.insert(fc.name);
     ++ran;
-    Status st = RunScriptJob(sys, job, ctx.run(), record, fc.name + "/");
+    Status st =
+        RunScriptJob(sys, job, ctx.run(), record, HistoryPrefix(fc.name));
     if (!st.ok()) {
       ++failed;
       failures += "\n  " + fc.name + ": " + st.message();

@@ -393,6 +393,21 @@ TEST_F(ScriptsBlackboxTest, FailedScriptWithNonUtf8OutputIsRecorded) {
   EXPECT_TRUE(Has(plan.out, "failed last time (exit code 3)")) << plan.out;
 }
 
+// A script whose file name is not UTF-8 keeps its history under the hex of
+// its name: the state file (JSON text) could not hold the name itself, and
+// a per-once script matched nothing on reload and ran at every boot.
+TEST_F(ScriptsBlackboxTest, ScriptWithANonUtf8NameRunsOnce) {
+  Seed("#cloud-config\n{}\n");
+  root_.Write("var/lib/cloud/scripts/per-once/a\xff.sh",
+              "#!/bin/sh\necho per-once >> /order\n", 0755);
+  ASSERT_EQ(Boot("boot-1").exit_code, 0);
+  ASSERT_EQ(Boot("boot-2").exit_code, 0);
+  ASSERT_EQ(Flamingo({"apply"}).exit_code, 0);
+  EXPECT_EQ(Read("order"), "per-once\n");
+  EXPECT_TRUE(Has(Read("var/lib/flamingo/state.json"), "\"hex:61ff2e7368/"))
+      << Read("var/lib/flamingo/state.json");
+}
+
 TEST_F(ScriptsBlackboxTest, TimeoutKillsTheScript) {
   Seed(
       "#cloud-config\nflamingo: {script_timeout: 1}\n"
