@@ -3,6 +3,8 @@
 #include <charconv>
 #include <vector>
 
+#include "engine/text.h"
+
 namespace flamingo {
 
 namespace {
@@ -10,12 +12,7 @@ namespace {
 // Calls fn(name, id) for each well-formed "name:x:id:..." line.
 template <typename Fn>
 void ForEachEntry(std::string_view text, Fn fn) {
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(pos, end - pos);
-    pos = end + 1;
+  for (std::string_view line : SplitLines(text)) {
     if (line.empty() || line[0] == '#' || line[0] == '+' || line[0] == '-') {
       continue;
     }

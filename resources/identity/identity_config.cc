@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "engine/text.h"
 #include "resources/identity/config_util.h"
 
 namespace flamingo::identity {
@@ -135,14 +136,9 @@ std::optional<UserSpec> UserFromMap(const Value& m, Diagnostics* diags) {
 
 void CollectMetaKeys(const Value& v, std::vector<std::string>* out) {
   if (v.is_string()) {
-    size_t start = 0;
-    const std::string& s = v.text();
-    while (start < s.size()) {
-      size_t nl = s.find('\n', start);
-      if (nl == std::string::npos) nl = s.size();
-      std::string line = Trim(s.substr(start, nl - start));
+    for (std::string_view raw : SplitLines(v.text())) {
+      std::string line = Trim(std::string(raw));
       if (!line.empty() && line[0] != '#') out->push_back(line);
-      start = nl + 1;
     }
   } else if (v.is_list()) {
     for (const auto& i : v.items()) CollectMetaKeys(i, out);

@@ -4,6 +4,8 @@
 #include <map>
 #include <optional>
 
+#include "engine/text.h"
+
 namespace flamingo::identity {
 namespace {
 
@@ -23,12 +25,7 @@ bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 
 LoginDefs ParseLoginDefs(std::string_view text) {
   std::map<std::string, std::string> kv;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t nl = text.find('\n', start);
-    if (nl == std::string_view::npos) nl = text.size();
-    std::string_view line = text.substr(start, nl - start);
-    start = nl + 1;
+  for (std::string_view line : SplitLines(text)) {
     size_t i = 0;
     while (i < line.size() && IsSpace(line[i])) ++i;
     if (i >= line.size() || line[i] == '#') continue;

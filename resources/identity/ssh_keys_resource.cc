@@ -3,25 +3,15 @@
 #include <algorithm>
 #include <memory>
 #include <set>
+#include <string_view>
 
+#include "engine/text.h"
 #include "resources/identity/account_db.h"
 
 namespace flamingo::identity {
 namespace {
 
-std::vector<std::string> SplitLines(const std::string& s) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start < s.size()) {
-    size_t nl = s.find('\n', start);
-    if (nl == std::string::npos) nl = s.size();
-    out.push_back(s.substr(start, nl - start));
-    start = nl + 1;
-  }
-  return out;
-}
-
-std::optional<std::string> IdentityOf(const std::string& line) {
+std::optional<std::string> IdentityOf(std::string_view line) {
   if (IsBlankOrComment(line)) return std::nullopt;
   std::string error;
   auto k = ParseSshKey(line, &error);
@@ -41,7 +31,9 @@ std::vector<std::string> Recorded(const Record* record) {
   if (record == nullptr) return {};
   auto it = record->find("keys");
   if (it == record->end()) return {};
-  return SplitLines(it->second);
+  std::vector<std::string> keys;
+  for (std::string_view line : SplitLines(it->second)) keys.emplace_back(line);
+  return keys;
 }
 
 }  // namespace
@@ -52,10 +44,10 @@ std::string MergeAuthorizedKeys(const std::string& current,
   std::set<std::string> rec(recorded.begin(), recorded.end());
   std::set<std::string> placed;
   std::string out;
-  for (const auto& line : SplitLines(current)) {
+  for (std::string_view line : SplitLines(current)) {
     auto id = IdentityOf(line);
     if (!id) {
-      out += line + "\n";
+      out.append(line) += '\n';
       continue;
     }
     auto want =
@@ -66,7 +58,7 @@ std::string MergeAuthorizedKeys(const std::string& current,
       continue;  // a duplicate line of a managed key is dropped
     }
     if (rec.count(*id)) continue;  // ours, no longer configured
-    out += line + "\n";
+    out.append(line) += '\n';
   }
   for (const auto& k : desired) {
     if (placed.insert(k.Identity()).second) out += k.Line() + "\n";

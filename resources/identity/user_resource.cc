@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "engine/text.h"
 #include "resources/identity/account_db.h"
 #include "resources/identity/home_dir.h"
 #include "resources/identity/password_hash.h"
@@ -41,15 +42,9 @@ bool HomeExists(const SystemReader& sys, const std::string& home) {
 std::string DefaultShell(const SystemReader& sys) {
   auto text = sys.ReadFile("/etc/default/useradd");
   if (text.ok()) {
-    size_t pos = 0;
-    const std::string& t = *text;
-    while (pos < t.size()) {
-      size_t nl = t.find('\n', pos);
-      if (nl == std::string::npos) nl = t.size();
-      std::string line = t.substr(pos, nl - pos);
-      pos = nl + 1;
+    for (std::string_view line : SplitLines(*text)) {
       if (line.rfind("SHELL=", 0) == 0 && line.size() > 7 && line[6] == '/') {
-        return line.substr(6);
+        return std::string(line.substr(6));
       }
     }
   }
