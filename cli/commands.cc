@@ -63,14 +63,14 @@ RunSummary Summary(const CliOptions& o, const Session& s, bool fast_path,
 // verdict on it to the early phase.
 SaveKind RecordRun(const CliOptions& o, const Session& s, bool had_state,
                    bool fast_path, const ApplyReport& report, State* state) {
-  const std::string converged = fast_path || o.phase == Phase::kLate
+  // A fast path or late phase keeps the converged fingerprint, and with it
+  // what is recorded about that input.
+  const bool keeps_converged = fast_path || o.phase == Phase::kLate;
+  const std::string converged = keeps_converged
                                     ? state->converged_sha256
                                     : (report.ok() ? s.input.fingerprint : "");
-  // Recorded with the fingerprint it describes (a fast path or late phase
-  // keeps the converged one's).
-  const bool every_boot_input = fast_path || o.phase == Phase::kLate
-                                    ? state->every_boot_input
-                                    : s.input.every_boot_input;
+  const bool every_boot_input =
+      keeps_converged ? state->every_boot_input : s.input.every_boot_input;
   const bool durable = !had_state || report.durable_records_changed ||
                        state->format_version != kStateFormatVersion ||
                        state->instance_id != s.input.instance_id ||

@@ -41,9 +41,9 @@ struct InstanceInput {
 // Reads and decodes the input. Problems with positions go to `diags`; an
 // error Status means there is no input at all (e.g. unreadable file).
 // Without `decode_user_data` the user-data and vendor-data are read and
-// fingerprinted but not decoded (the reboot fast path, when the state says
-// the converged input has no every-boot work); DecodeInstanceUserData
-// decodes them later if needed.
+// fingerprinted but not decoded; DecodeInstanceUserData decodes them later
+// if needed (sessions: CompileSession, which skips it on the reboot fast
+// path of an input without every-boot work).
 Result<InstanceInput> LoadInstanceInput(const CliOptions& options,
                                         const SystemReader& sys,
                                         Diagnostics* diags,

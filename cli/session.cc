@@ -60,15 +60,11 @@ bool PrepareSession(const CliOptions& o, Logger* log, Session* s) {
     s->state = std::move(state).value();
   }
 
-  // A reboot of an input whose converged state says it has no every-boot
-  // work of its own (no bootcmd, runcmd, script parts): the fast path will
-  // not look at the decoded user-data, so it is only read and fingerprinted
-  // here, and decoded by CompileSession if the fast path does not apply.
-  const bool may_skip_decode = o.command == "apply" && o.boot &&
-                               !o.rerun_scripts && s->state &&
-                               !s->state->every_boot_input;
+  // Read and fingerprinted here; CompileSession decodes the user-data when
+  // the graph needs it (not on the fast path of an input without
+  // every-boot work).
   auto input = LoadInstanceInput(o, *s->sys, &s->diags,
-                                 /*decode_user_data=*/!may_skip_decode);
+                                 /*decode_user_data=*/false);
   if (!input.ok()) {
     log->Error(input.status().message());
     return false;
