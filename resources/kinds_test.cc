@@ -6,6 +6,7 @@
 #include <set>
 #include <string>
 
+#include "resources/resource_testing.h"
 #include "schemas/yaml_loader.h"
 
 namespace flamingo {
@@ -79,29 +80,15 @@ TEST(KindsTest, EveryBootInputIsAKeyOfAnEveryBootRowOrAScriptPart) {
 // config: the every-boot rows must then give exactly what they give for it.
 // (tests/corpus_test.cc checks the same over cloud-init's examples.)
 TEST(KindsTest, WithoutEveryBootInputTheFastPathGraphIsTheEmptyConfigs) {
-  auto ids = [](const Value& config) {
-    Value meta = Value::Map();
-    std::vector<ScriptPart> scripts;
-    RunInfo run;
-    CompileInput in{config, meta, scripts, run, /*every_boot_only=*/true};
-    Graph graph;
-    Diagnostics diags;
-    CompileAll(in, &graph, &diags);
-    std::vector<std::string> out;
-    for (size_t i = 0; i < graph.size(); ++i) {
-      out.push_back(graph.at(i).Id() + "@" +
-                    std::to_string(graph.at(i).Stage()));
-    }
-    return out;
-  };
   const Value plain = Yaml(
       "hostname: h1\nusers: [{name: alice}]\n"
       "write_files: [{path: /etc/a, content: x}]\n");
   ASSERT_FALSE(HasEveryBootInput(plain, {}));
-  EXPECT_EQ(ids(plain), ids(Value::Map()));
-  EXPECT_FALSE(ids(plain).empty());  // the script directories
+  EXPECT_EQ(testing::EveryBootIds(plain), testing::EveryBootIds(Value::Map()));
+  EXPECT_FALSE(testing::EveryBootIds(plain).empty());  // the script directories
   // And the check can tell: bootcmd adds a resource.
-  EXPECT_NE(ids(Yaml(kConfig)), ids(Value::Map()));
+  EXPECT_NE(testing::EveryBootIds(Yaml(kConfig)),
+            testing::EveryBootIds(Value::Map()));
 }
 
 }  // namespace

@@ -15,6 +15,23 @@
 
 namespace flamingo::testing {
 
+// What the reboot fast path compiles for `config` (only the every-boot
+// rows): each resource as "ID@STAGE", in graph order.
+inline std::vector<std::string> EveryBootIds(const Value& config) {
+  Value meta = Value::Map();
+  std::vector<ScriptPart> scripts;
+  RunInfo run;
+  CompileInput in{config, meta, scripts, run, /*every_boot_only=*/true};
+  Graph graph;
+  Diagnostics diags;
+  CompileAll(in, &graph, &diags);
+  std::vector<std::string> out;
+  for (size_t i = 0; i < graph.size(); ++i) {
+    out.push_back(graph.at(i).Id() + "@" + std::to_string(graph.at(i).Stage()));
+  }
+  return out;
+}
+
 inline Value ParseYaml(const std::string& text, const std::string& file) {
   Diagnostics d;
   auto v = LoadYaml(text, file, &d);

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "resources/kinds.h"
+#include "resources/resource_testing.h"
 #include "schemas/cloud_config.h"
 #include "schemas/user_data_format.h"
 
@@ -183,22 +184,7 @@ TEST_F(Corpus, BrokenExampleGivesExactMessages) {
 // user-data: for every cloud-config example that must give the same
 // every-boot resources, and the examples with such work must exist too.
 TEST_F(Corpus, WithoutEveryBootInputTheFastPathGraphIsTheEmptyConfigs) {
-  auto every_boot_ids = [](const Value& config) {
-    Value meta = Value::Map();
-    std::vector<ScriptPart> scripts;
-    RunInfo run;
-    CompileInput in{config, meta, scripts, run, /*every_boot_only=*/true};
-    Graph graph;
-    Diagnostics diags;
-    CompileAll(in, &graph, &diags);
-    std::vector<std::string> out;
-    for (size_t i = 0; i < graph.size(); ++i) {
-      out.push_back(graph.at(i).Id() + "@" +
-                    std::to_string(graph.at(i).Stage()));
-    }
-    return out;
-  };
-  const std::vector<std::string> empty = every_boot_ids(Value::Map());
+  const std::vector<std::string> empty = testing::EveryBootIds(Value::Map());
   size_t without = 0, with = 0;
   for (const char* dir : {"cloud-init/examples", "cloud-init/examples-doc"}) {
     for (const std::string& rel : FilesUnder(dir)) {
@@ -212,7 +198,7 @@ TEST_F(Corpus, WithoutEveryBootInputTheFastPathGraphIsTheEmptyConfigs) {
         continue;
       }
       ++without;
-      EXPECT_EQ(every_boot_ids(*config), empty) << rel;
+      EXPECT_EQ(testing::EveryBootIds(*config), empty) << rel;
     }
   }
   EXPECT_GT(without, 50u);
