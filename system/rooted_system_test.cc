@@ -86,6 +86,24 @@ TEST_F(RootedSystemTest, AtomicWriteReplacesContentAndSetsModeAndOwner) {
 TEST_F(RootedSystemTest, WriteKeepsSetuidAfterChown) {
   ASSERT_TRUE(sys_->WriteFile("/etc/tool", "x", {04755, 0, 0}).ok());
   EXPECT_EQ(HostLstat(root_ + "/etc/tool").st_mode & 07777, 04755u);
+  // Another owner: the chown happens, and the set-id bits it clears are set
+  // again; likewise for SetAttrs (an O_PATH fd) on an existing file.
+  ASSERT_TRUE(sys_->WriteFile("/etc/tool2", "x", {06750, 7, 8}).ok());
+  struct stat st = HostLstat(root_ + "/etc/tool2");
+  EXPECT_EQ(st.st_mode & 07777, 06750u);
+  EXPECT_EQ(st.st_uid, 7u);
+  EXPECT_EQ(st.st_gid, 8u);
+  ASSERT_TRUE(sys_->SetAttrs("/etc/tool", {04711, 9, 10}).ok());
+  st = HostLstat(root_ + "/etc/tool");
+  EXPECT_EQ(st.st_mode & 07777, 04711u);
+  EXPECT_EQ(st.st_uid, 9u);
+  EXPECT_EQ(st.st_gid, 10u);
+  // The same mode, another owner: the chown still clears the set-id bits,
+  // so the mode is set again even though it looked right before.
+  ASSERT_TRUE(sys_->SetAttrs("/etc/tool2", {06750, 11, 12}).ok());
+  st = HostLstat(root_ + "/etc/tool2");
+  EXPECT_EQ(st.st_mode & 07777, 06750u);
+  EXPECT_EQ(st.st_uid, 11u);
 }
 
 TEST_F(RootedSystemTest, WriteNeedsParentAndLeavesNothingOnFailure) {

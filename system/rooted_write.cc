@@ -53,44 +53,45 @@ Status WriteAll(int fd, std::string_view content, std::string_view path) {
   return Status::Ok();
 }
 
-// chown then chmod (chown clears setuid/setgid) of an fd opened with O_PATH
-// or normally.
+// chown of an fd opened normally or with O_PATH (there fchown fails with
+// EBADF and the AT_EMPTY_PATH form does it). Returns 0 or the errno.
+int ChownFd(int fd, uid_t uid, gid_t gid) {
+  if (::fchown(fd, uid, gid) == 0) return 0;
+  if (errno != EBADF) return errno;
+  return ::fchownat(fd, "", uid, gid, AT_EMPTY_PATH) == 0 ? 0 : errno;
+}
+
+// chmod likewise: fchmod, else fchmodat2 with AT_EMPTY_PATH, else (older
+// kernels) the fd's /proc link, which names exactly this inode.
+int ChmodFd(int fd, mode_t mode) {
+  if (::fchmod(fd, mode) == 0) return 0;
+  if (errno != EBADF) return errno;
+#ifdef SYS_fchmodat2
+  if (::syscall(SYS_fchmodat2, fd, "", mode, AT_EMPTY_PATH) == 0) return 0;
+  if (errno != ENOSYS && errno != EINVAL) return errno;
+#endif
+  std::string proc = "/proc/self/fd/" + std::to_string(fd);
+  return ::chmod(proc.c_str(), mode) == 0 ? 0 : errno;
+}
+
+// Owner, then mode (chown clears setuid/setgid), of an fd opened with
+// O_PATH or normally. What is already right is not set again: most files
+// flamingo writes are root's, as the temporary it creates already is, and a
+// chown is a journaled inode change.
 Status ApplyAttrs(int fd, const FileAttrs& attrs, std::string_view op,
                   std::string_view path) {
-  mode_t mode = attrs.mode & 07777;
-  // What is already right is not set again: most files flamingo writes are
-  // root's, as the temporary it creates already is, and a chown is a
-  // journaled inode change (and would clear set-id bits, which the chmod
-  // after it restores anyway).
+  const mode_t mode = attrs.mode & 07777;
   struct stat st;
-  if (::fstat(fd, &st) == 0 && st.st_uid == attrs.uid &&
-      st.st_gid == attrs.gid) {
-    if ((st.st_mode & 07777) == mode) return Status::Ok();
-    if (::fchmod(fd, mode) == 0) return Status::Ok();
-    if (errno != EBADF) return StepError(op, path, "chmod", errno);
+  const bool known = ::fstat(fd, &st) == 0;
+  bool mode_ok = known && (st.st_mode & 07777) == mode;
+  if (!known || st.st_uid != attrs.uid || st.st_gid != attrs.gid) {
+    if (int e = ChownFd(fd, attrs.uid, attrs.gid)) {
+      return StepError(op, path, "chown", e);
+    }
+    mode_ok = false;  // the chown may have cleared set-id bits
   }
-  // An fd opened for reading or writing: one call each. An O_PATH fd fails
-  // with EBADF and takes the AT_EMPTY_PATH forms below.
-  if (::fchown(fd, attrs.uid, attrs.gid) == 0) {
-    if (::fchmod(fd, mode) == 0) return Status::Ok();
-    return StepError(op, path, "chmod", errno);
-  }
-  if (errno != EBADF) return StepError(op, path, "chown", errno);
-  if (::fchownat(fd, "", attrs.uid, attrs.gid, AT_EMPTY_PATH) != 0) {
-    return StepError(op, path, "chown", errno);
-  }
-#ifdef SYS_fchmodat2
-  if (::syscall(SYS_fchmodat2, fd, "", mode, AT_EMPTY_PATH) == 0) {
-    return Status::Ok();
-  }
-  if (errno != ENOSYS && errno != EINVAL) {
-    return StepError(op, path, "chmod", errno);
-  }
-#endif
-  // Older kernels: the fd's /proc link names exactly this inode.
-  std::string proc = "/proc/self/fd/" + std::to_string(fd);
-  if (::chmod(proc.c_str(), mode) != 0) {
-    return StepError(op, path, "chmod", errno);
+  if (!mode_ok) {
+    if (int e = ChmodFd(fd, mode)) return StepError(op, path, "chmod", e);
   }
   return Status::Ok();
 }
