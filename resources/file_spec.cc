@@ -8,11 +8,6 @@ namespace flamingo {
 
 namespace {
 
-std::string Origin(const Value& v) {
-  return v.file() + ":" + std::to_string(v.line()) + ":" +
-         std::to_string(v.col());
-}
-
 // A string-ish scalar; reports and returns nullopt otherwise.
 std::optional<std::string> Text(const Value& v, Diagnostics* diags) {
   if (v.is_list() || v.is_map()) {
@@ -35,7 +30,7 @@ std::optional<bool> Flag(const Value& v, Diagnostics* diags) {
 
 }  // namespace
 
-std::string Where(const Value& v) { return Origin(v) + ": " + v.path(); }
+std::string Where(const Value& v) { return v.Origin() + ": " + v.path(); }
 
 std::optional<FileSpec> ParseFileEntry(const Value& entry, Diagnostics* diags) {
   if (!entry.is_map()) {
@@ -45,7 +40,7 @@ std::optional<FileSpec> ParseFileEntry(const Value& entry, Diagnostics* diags) {
   }
   size_t errors = diags->ErrorCount();
   FileSpec spec;
-  spec.origin = Origin(entry);
+  spec.origin = entry.Origin();
 
   const Value* path = entry.Get("path");
   if (path == nullptr) {

@@ -11,11 +11,6 @@ namespace flamingo {
 
 namespace {
 
-std::string Origin(const Value& v) {
-  return v.file() + ":" + std::to_string(v.line()) + ":" +
-         std::to_string(v.col());
-}
-
 // A hostname-ish string key; nullopt when absent or invalid (reported).
 std::optional<std::string> NameKey(const Value* v, Diagnostics* diags,
                                    bool* bad) {
@@ -85,7 +80,7 @@ void CompileHostname(const CompileInput& in, CompileOutput* out,
       fqdn       ? cfg.Get("fqdn")
       : hostname ? cfg.Get("hostname")
                  : (local ? in.meta_data.Get("local-hostname") : nullptr);
-  std::string origin = from != nullptr ? Origin(*from) : "";
+  std::string origin = from != nullptr ? from->Origin() : "";
 
   if (!preserve.value_or(false) && !names.empty()) {
     std::string name =
@@ -103,7 +98,7 @@ void CompileHostname(const CompileInput& in, CompileOutput* out,
                                                 origin));
   }
   if (manage_hosts) {
-    out->Add(std::make_unique<EtcHostsResource>(names, Origin(*mh)));
+    out->Add(std::make_unique<EtcHostsResource>(names, mh->Origin()));
   }
 }
 

@@ -29,12 +29,6 @@ std::string Quote(const std::string& s) {
   return out + "'";
 }
 
-std::string OriginOf(const Value& v) {
-  if (v.line() == 0) return v.file();
-  return v.file() + ":" + std::to_string(v.line()) + ":" +
-         std::to_string(v.col());
-}
-
 std::string SafeName(const std::string& name) {
   std::string out;
   for (char c : name) {
@@ -158,7 +152,7 @@ void CompileScripts(const CompileInput& in, CompileOutput* out,
       s.file = dir + "/bootcmd";
       s.interpreter = {"/bin/sh"};
       s.timeout_seconds = timeout;
-      s.origin = OriginOf(*v);
+      s.origin = v->Origin();
       out->Add(std::make_unique<ScriptResource>(std::move(s)));
     }
   }
@@ -219,7 +213,7 @@ void CompileScripts(const CompileInput& in, CompileOutput* out,
     int n = 0;
     auto script = Shellify(*v, diags, &n);
     if (script && n > 0) s.content = *script;
-    s.origin = OriginOf(*v);
+    s.origin = v->Origin();
   }
   out->Add(std::make_unique<ScriptResource>(std::move(s)));
 }

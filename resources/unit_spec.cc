@@ -8,11 +8,6 @@
 namespace flamingo {
 namespace {
 
-std::string Origin(const Value& v) {
-  return v.file() + ":" + std::to_string(v.line()) + ":" +
-         std::to_string(v.col());
-}
-
 std::optional<bool> Bool(const Value& item, const char* key,
                          Diagnostics* diags) {
   const Value* v = item.Get(key);
@@ -189,7 +184,7 @@ std::optional<UnitSpec> ParseUnitSpec(const Value& item, Diagnostics* diags) {
   }
   size_t before = diags->ErrorCount();
   UnitSpec spec;
-  spec.origin = Origin(item);
+  spec.origin = item.Origin();
   const Value* name = String(item, "name", diags);
   if (name == nullptr) {
     diags->Error(item, "a unit needs a name");

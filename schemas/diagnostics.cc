@@ -5,12 +5,7 @@
 namespace flamingo {
 
 std::string Diagnostic::ToString() const {
-  std::string out = file.empty() ? "<input>" : file;
-  if (line > 0) {
-    out += ":" + std::to_string(line);
-    if (col > 0) out += ":" + std::to_string(col);
-  }
-  out += ": ";
+  std::string out = FormatPosition(file, line, col) + ": ";
   if (severity == Severity::kWarning) out += "warning: ";
   if (!path.empty()) out += path + ": ";
   out += message;

@@ -39,13 +39,20 @@ Value Value::Map() {
 
 const char* Value::TypeName(Type t) {
   switch (t) {
-    case Type::kNull: return "null";
-    case Type::kBool: return "a boolean";
-    case Type::kInt: return "an integer";
-    case Type::kFloat: return "a number";
-    case Type::kString: return "a string";
-    case Type::kList: return "a list";
-    case Type::kMap: return "a mapping";
+    case Type::kNull:
+      return "null";
+    case Type::kBool:
+      return "a boolean";
+    case Type::kInt:
+      return "an integer";
+    case Type::kFloat:
+      return "a number";
+    case Type::kString:
+      return "a string";
+    case Type::kList:
+      return "a list";
+    case Type::kMap:
+      return "a mapping";
   }
   return "?";
 }
@@ -86,6 +93,19 @@ const std::string& Value::file() const {
   return file_ ? *file_ : EmptyString();
 }
 
+std::string FormatPosition(const std::string& file, int line, int col) {
+  std::string out = file.empty() ? "<input>" : file;
+  if (line > 0) {
+    out += ":" + std::to_string(line);
+    if (col > 0) out += ":" + std::to_string(col);
+  }
+  return out;
+}
+
+std::string Value::Origin() const {
+  return FormatPosition(file(), line_, col_);
+}
+
 void Value::SetOrigin(std::shared_ptr<const std::string> file, int line,
                       int col) {
   file_ = std::move(file);
@@ -115,9 +135,12 @@ void Value::SetScalar(Type t, std::string text, bool b, int64_t i) {
 
 nlohmann::json Value::ToJson() const {
   switch (type_) {
-    case Type::kNull: return nullptr;
-    case Type::kBool: return bool_;
-    case Type::kInt: return int_;
+    case Type::kNull:
+      return nullptr;
+    case Type::kBool:
+      return bool_;
+    case Type::kInt:
+      return int_;
     case Type::kFloat: {
       try {
         return std::stod(text_);
@@ -125,7 +148,8 @@ nlohmann::json Value::ToJson() const {
         return text_;
       }
     }
-    case Type::kString: return text_;
+    case Type::kString:
+      return text_;
     case Type::kList: {
       nlohmann::json j = nlohmann::json::array();
       for (const auto& item : items_) j.push_back(item.ToJson());
@@ -150,9 +174,8 @@ Value Value::FromJson(const nlohmann::json& j,
     bool b = j.get<bool>();
     v.SetScalar(Type::kBool, b ? "true" : "false", b, 0);
   } else if (j.is_number_integer() || j.is_number_unsigned()) {
-    int64_t i = j.is_number_unsigned()
-                    ? static_cast<int64_t>(j.get<uint64_t>())
-                    : j.get<int64_t>();
+    int64_t i = j.is_number_unsigned() ? static_cast<int64_t>(j.get<uint64_t>())
+                                       : j.get<int64_t>();
     v.SetScalar(Type::kInt, std::to_string(i), false, i);
   } else if (j.is_number_float()) {
     v.SetScalar(Type::kFloat, j.dump(), false, 0);
@@ -173,13 +196,19 @@ Value Value::FromJson(const nlohmann::json& j,
 bool Value::operator==(const Value& o) const {
   if (type_ != o.type_) return false;
   switch (type_) {
-    case Type::kNull: return true;
-    case Type::kBool: return bool_ == o.bool_;
-    case Type::kInt: return int_ == o.int_;
+    case Type::kNull:
+      return true;
+    case Type::kBool:
+      return bool_ == o.bool_;
+    case Type::kInt:
+      return int_ == o.int_;
     case Type::kFloat:
-    case Type::kString: return text_ == o.text_;
-    case Type::kList: return items_ == o.items_;
-    case Type::kMap: return entries_ == o.entries_;
+    case Type::kString:
+      return text_ == o.text_;
+    case Type::kList:
+      return items_ == o.items_;
+    case Type::kMap:
+      return entries_ == o.entries_;
   }
   return false;
 }

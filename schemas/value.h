@@ -1,21 +1,24 @@
 // Value: a YAML/JSON document tree that remembers where every node came from
-// (file, line, column, config path). Cloud-config is loaded into this tree once;
-// validation, merging and compilation to resources all work on it, so every
-// error can name its place. Scalars keep their source text and are typed with
-// YAML 1.1 rules as PyYAML (and so cloud-init) types them.
+// (file, line, column, config path). Cloud-config is loaded into this tree
+// once; validation, merging and compilation to resources all work on it, so
+// every error can name its place. Scalars keep their source text and are typed
+// with YAML 1.1 rules as PyYAML (and so cloud-init) types them.
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
-#include <nlohmann/json_fwd.hpp>
-
 namespace flamingo {
+
+// "FILE:LINE:COL" of a position in an input: "<input>" for an unnamed
+// file; COL, or LINE and COL, left out when unknown (0).
+std::string FormatPosition(const std::string& file, int line, int col);
 
 class Value {
  public:
@@ -34,7 +37,9 @@ class Value {
   bool is_string() const { return type_ == Type::kString; }
   bool is_bool() const { return type_ == Type::kBool; }
   bool is_int() const { return type_ == Type::kInt; }
-  bool is_number() const { return type_ == Type::kInt || type_ == Type::kFloat; }
+  bool is_number() const {
+    return type_ == Type::kInt || type_ == Type::kFloat;
+  }
   bool is_list() const { return type_ == Type::kList; }
   bool is_map() const { return type_ == Type::kMap; }
   bool is_scalar() const { return !is_list() && !is_map(); }
@@ -76,6 +81,9 @@ class Value {
     key_line_ = line;
     key_col_ = col;
   }
+  // "FILE:LINE:COL" (FormatPosition): where messages and a resource's
+  // Origin() say it was written.
+  std::string Origin() const;
   const std::string& path() const { return path_; }
   void SetOrigin(std::shared_ptr<const std::string> file, int line, int col);
   void SetPath(std::string path) { path_ = std::move(path); }

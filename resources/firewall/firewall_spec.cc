@@ -126,12 +126,6 @@ bool ParsePortNumber(const std::string& s, uint16_t* out) {
 
 namespace {
 
-std::string Origin(const Value& v) {
-  if (v.line() == 0) return "";
-  return v.file() + ":" + std::to_string(v.line()) + ":" +
-         std::to_string(v.col());
-}
-
 bool CheckKeys(const Value& map, const std::set<std::string>& allowed,
                Diagnostics* diags) {
   bool ok = true;
@@ -411,7 +405,7 @@ std::optional<Rule> ParseRule(const Value& v, size_t index, const Spec& spec,
                       diags);
   Rule r;
   r.index = index;
-  r.origin = Origin(v);
+  r.origin = v.Origin();
   if (const Value* x = v.Get("name"); x != nullptr) {
     if (!GetString(*x, &r.name, diags) ||
         !CheckText(*x, r.name, 100, "name", diags)) {
@@ -593,7 +587,7 @@ std::optional<Spec> ParseFirewall(const Value& v, Diagnostics* diags) {
     return std::nullopt;
   }
   Spec spec;
-  spec.origin = Origin(v);
+  spec.origin = v.Origin();
   bool ok = CheckKeys(
       v,
       {"input_policy", "forward_policy", "output_policy", "allow_established",

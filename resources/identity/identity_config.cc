@@ -25,14 +25,6 @@ bool IsValidAccountName(const std::string& name) {
   return true;
 }
 
-std::string OriginOf(const Value& v) {
-  if (v.line() == 0) return v.file();
-  std::string out = v.file().empty() ? "<input>" : v.file();
-  out += ":" + std::to_string(v.line());
-  if (v.col() > 0) out += ":" + std::to_string(v.col());
-  return out;
-}
-
 namespace {
 
 // The distro default user (Fedora/RHEL/CentOS cloud images), before
@@ -76,7 +68,7 @@ void ParseGroups(const Value& v, IdentityConfig* cfg, Diagnostics* diags) {
     }
     GroupSpec g;
     g.name = name;
-    g.origin = OriginOf(at);
+    g.origin = at.Origin();
     if (members != nullptr && !members->is_null()) {
       for (auto& m : ReadNameList(*members, diags)) {
         if (!IsValidAccountName(m)) {
@@ -128,7 +120,7 @@ std::optional<UserSpec> UserFromMap(const Value& m, Diagnostics* diags) {
   }
   UserSpec u;
   u.name = name->text();
-  u.origin = OriginOf(m);
+  u.origin = m.Origin();
   u.path = m.path();
   ParseUserMap(m, &u, diags);
   return u;
@@ -158,7 +150,7 @@ void ParseUsers(const Value& config, IdentityConfig* cfg, Diagnostics* diags) {
         def.name = n->text();
       }
     }
-    def.origin = OriginOf(m);
+    def.origin = m.Origin();
     def.path = m.path();
     ParseUserMap(m, &def, diags);
   };
@@ -173,7 +165,7 @@ void ParseUsers(const Value& config, IdentityConfig* cfg, Diagnostics* diags) {
         diags->Error(*user, "invalid user name '" + user->text() + "'");
       } else {
         def.name = user->text();
-        def.origin = OriginOf(*user);
+        def.origin = user->Origin();
         def.path = user->path();
       }
     } else if (user->is_map()) {
@@ -219,7 +211,7 @@ void ParseUsers(const Value& config, IdentityConfig* cfg, Diagnostics* diags) {
     }
     UserSpec u;
     u.name = n;
-    u.origin = OriginOf(at);
+    u.origin = at.Origin();
     u.path = at.path();
     index[n] = out.size();
     out.push_back(std::move(u));

@@ -105,7 +105,4 @@ IdentityConfig ParseIdentityConfig(const Value& config, const Value& meta_data,
 // trailing '$', at most 32 characters, not all digits, not "." or "..".
 bool IsValidAccountName(const std::string& name);
 
-// "file:line:col" of a value, or "" when it has no position.
-std::string OriginOf(const Value& v);
-
 }  // namespace flamingo::identity

@@ -21,7 +21,7 @@ void Assign(IdentityConfig* cfg, const Entry& e, bool expire) {
     UserSpec u;
     u.name = e.name;
     u.existing_only = true;
-    u.origin = OriginOf(*e.at);
+    u.origin = e.at->Origin();
     u.path = e.at->path();
     u.create_groups = false;
     cfg->users.push_back(u);
