@@ -82,7 +82,7 @@ boot_once() {  # boot_once IMAGE -> span in ms (fresh copy each time)
   cp -a --reflink=auto "$img" "$copy"
   settle "$copy"
   timeout 300 systemd-nspawn -q -b --register=no --keep-unit \
-    --private-network -D "$copy" </dev/null >"$work/console.txt" 2>&1 || true
+    --private-network --timezone=off -D "$copy" </dev/null >"$work/console.txt" 2>&1 || true
   if [[ ! -f "$copy/bench-result" ]]; then
     echo "no result from $img; console:" >&2
     tail -n 30 "$work/console.txt" >&2

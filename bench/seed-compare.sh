@@ -29,7 +29,8 @@ run_once() {
   mkdir -p "$copy/var/lib/cloud/seed/nocloud"
   cp "$seed/meta-data" "$seed/user-data" "$copy/var/lib/cloud/seed/nocloud/"
   settle "$copy"
-  systemd-nspawn -q --register=no --keep-unit --private-network -D "$copy" \
+  systemd-nspawn -q --register=no --keep-unit --private-network \
+    --timezone=off -D "$copy" \
     /bin/bash -c '
       rcs=""
       start=$EPOCHREALTIME

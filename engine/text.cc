@@ -77,4 +77,12 @@ std::vector<std::string_view> NonEmptyLines(std::string_view text,
   return lines;
 }
 
+std::string FirstContentLine(std::string_view text) {
+  for (std::string_view line : SplitLines(text)) {
+    std::string trimmed = TrimSpace(line);
+    if (!trimmed.empty() && trimmed[0] != '#') return trimmed;
+  }
+  return "";
+}
+
 }  // namespace flamingo

@@ -35,4 +35,9 @@ std::vector<std::string_view> SplitLines(std::string_view text);
 std::vector<std::string_view> NonEmptyLines(std::string_view text,
                                             std::string_view strip = "\r");
 
+// The first line of `text` that is neither blank nor a '#' comment, with
+// spaces, tabs and CR trimmed ("" when none): the value of one-value files
+// such as /etc/hostname and /etc/timezone.
+std::string FirstContentLine(std::string_view text);
+
 }  // namespace flamingo

@@ -82,5 +82,12 @@ TEST(Text, NonEmptyLinesStripTheirEndsAndDropWhatIsLeftEmpty) {
   EXPECT_EQ(NonEmptyLines(""), Lines{});
 }
 
+TEST(Text, FirstContentLineSkipsBlanksAndComments) {
+  EXPECT_EQ(FirstContentLine("# a comment\n\n  web01 \r\nother\n"), "web01");
+  EXPECT_EQ(FirstContentLine("Europe/Berlin"), "Europe/Berlin");
+  EXPECT_EQ(FirstContentLine("\t\n# only\n"), "");
+  EXPECT_EQ(FirstContentLine(""), "");
+}
+
 }  // namespace
 }  // namespace flamingo

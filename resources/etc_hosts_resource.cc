@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "engine/text.h"
 #include "resources/hostname_resource.h"
 #include "resources/hosts_file.h"
 
@@ -49,7 +50,7 @@ Result<HostsState> Evaluate(const HostNames& configured,
     if (hn->has_value() && (*hn)->type == FileType::kRegular) {
       auto text = sys.ReadFile(kHostnamePath);
       if (!text.ok()) return text.status();
-      std::string name = ParseHostnameFile(*text);
+      std::string name = FirstContentLine(*text);
       names = HostNames{name.substr(0, name.find('.')), name};
     }
   }

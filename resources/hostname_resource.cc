@@ -1,21 +1,8 @@
 #include "resources/hostname_resource.h"
 
-namespace flamingo {
+#include "engine/text.h"
 
-std::string ParseHostnameFile(const std::string& text) {
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string::npos) end = text.size();
-    std::string line = text.substr(pos, end - pos);
-    pos = end + 1;
-    size_t b = line.find_first_not_of(" \t\r");
-    if (b == std::string::npos || line[b] == '#') continue;
-    size_t e = line.find_last_not_of(" \t\r");
-    return line.substr(b, e - b + 1);
-  }
-  return "";
-}
+namespace flamingo {
 
 Result<Observation> HostnameResource::Observe(
     const SystemReader& sys, const ResourceContext& /*ctx*/) const {
@@ -30,7 +17,7 @@ Result<Observation> HostnameResource::Observe(
     auto text = sys.ReadFile(kHostnamePath);
     if (!text.ok()) return text.status();
     obs.exists = true;
-    obs.fields["hostname"] = ParseHostnameFile(*text);
+    obs.fields["hostname"] = FirstContentLine(*text);
   }
   if (sys.IsLive()) obs.fields["kernel_hostname"] = sys.KernelHostname();
   return obs;

@@ -52,8 +52,4 @@ class HostnameResource : public Resource {
   std::string origin_;
 };
 
-// The hostname in /etc/hostname text: the first line that is neither blank
-// nor a comment, trimmed ("" when none).
-std::string ParseHostnameFile(const std::string& text);
-
 }  // namespace flamingo

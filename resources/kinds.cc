@@ -7,6 +7,7 @@
 #include "resources/hostname.h"
 #include "resources/identity/compile.h"
 #include "resources/scripts_compile.h"
+#include "resources/timezone.h"
 #include "resources/unit_spec.h"
 #include "resources/write_files.h"
 
@@ -26,6 +27,8 @@ const std::vector<KindEntry>& Kinds() {
         "create_hostname_file", "manage_etc_hosts"},
        CompileHostname,
        nullptr},
+      // timezone: /etc/localtime (and /etc/timezone); never deleted.
+      {{"timezone"}, {"timezone"}, CompileTimezone, nullptr},
       // bootcmd, runcmd, user-data scripts, script directories.
       {{"script"},
        {"bootcmd", "runcmd", "flamingo"},

@@ -1,9 +1,10 @@
-// Property tests over the real binary: for random file and hostname
+// Property tests over the real binary: for random file, hostname and timezone
 // configs, apply then `plan --detailed-exitcode` exits 0, and a second apply
 // changes nothing (apply twice = apply once).
 #include <gtest/gtest.h>
 #include <rapidcheck.h>
 #include <rapidcheck/gtest.h>
+#include <unistd.h>
 
 #include "tests/blackbox.h"
 
@@ -45,7 +46,7 @@ std::map<std::string, std::string> TargetSnapshot(const std::string& root) {
   auto snap = Snapshot(root);
   for (auto it = snap.begin(); it != snap.end();) {
     it = it->first.rfind("/var/lib/flamingo", 0) == 0 ? snap.erase(it)
-                                                       : std::next(it);
+                                                      : std::next(it);
   }
   return snap;
 }
@@ -60,8 +61,8 @@ struct FileSpec {
 };
 
 RC_GTEST_PROP(PropertyTest, ApplyThenPlanIsEmptyAndApplyIsIdempotent, ()) {
-  const auto files = *rc::gen::container<std::vector<FileSpec>>(
-      rc::gen::construct<FileSpec>(
+  const auto files =
+      *rc::gen::container<std::vector<FileSpec>>(rc::gen::construct<FileSpec>(
           rc::gen::inRange(0, 3), rc::gen::inRange(0, 1000),
           rc::gen::container<std::string>(rc::gen::inRange<char>(32, 127)),
           rc::gen::element(0600, 0640, 0644, 0755, 0700),
@@ -73,13 +74,20 @@ RC_GTEST_PROP(PropertyTest, ApplyThenPlanIsEmptyAndApplyIsIdempotent, ()) {
       ("h" + *rc::gen::container<std::string>(rc::gen::inRange<char>('a', 'z')))
           .substr(0, 63);
 
+  // timezone: none, or one of two zones over a random /etc/localtime (none,
+  // a link to either zone, a copied zone file).
+  const int zone = *rc::gen::inRange(0, 3);
+  const int localtime = *rc::gen::inRange(0, 4);
+  const char* const kZones[] = {"Europe/Berlin", "Etc/UTC"};
+
   std::string ud = "#cloud-config\n";
+  if (zone > 0) ud += std::string("timezone: ") + kZones[zone - 1] + "\n";
   if (with_hostname) ud += "hostname: " + host + "\nmanage_etc_hosts: true\n";
   ud += "write_files:\n";
   std::set<std::string> seen;
   for (const auto& f : files) {
-    std::string path = "/srv/p" + std::to_string(f.dir) + "/f" +
-                       std::to_string(f.index);
+    std::string path =
+        "/srv/p" + std::to_string(f.dir) + "/f" + std::to_string(f.index);
     if (!seen.insert(path).second) continue;
     char mode[8];
     snprintf(mode, sizeof(mode), "%04o", f.mode);
@@ -100,11 +108,24 @@ RC_GTEST_PROP(PropertyTest, ApplyThenPlanIsEmptyAndApplyIsIdempotent, ()) {
   if (seen.empty()) ud += "  - path: /srv/empty\n";
 
   TempDir root;
+  for (const char* z : kZones) {
+    root.Write(std::string("usr/share/zoneinfo/") + z,
+               std::string("TZif ") + z);
+  }
+  if (localtime == 3) root.Write("etc/localtime", "TZif copied");
+  if (localtime == 1 || localtime == 2) {
+    root.Write("etc/.keep", "");
+    RC_ASSERT(
+        symlink((std::string("/usr/share/zoneinfo/") + kZones[localtime - 1])
+                    .c_str(),
+                (root.path() + "/etc/localtime").c_str()) == 0);
+  }
   root.Write("var/lib/cloud/seed/nocloud/user-data", ud);
   root.Write("var/lib/cloud/seed/nocloud/meta-data", "instance-id: iid-prop\n");
   RunResult first = RunFlamingo({"apply", "--root", root.path()});
   RC_ASSERT(first.exit_code == 0);
-  RunResult plan = RunFlamingo({"plan", "--detailed-exitcode", "--root", root.path()});
+  RunResult plan =
+      RunFlamingo({"plan", "--detailed-exitcode", "--root", root.path()});
   RC_ASSERT(plan.exit_code == 0);
   auto once = TargetSnapshot(root.path());
   RunResult second = RunFlamingo({"apply", "--root", root.path()});

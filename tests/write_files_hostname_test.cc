@@ -295,5 +295,66 @@ TEST_F(WriteFilesBlackboxTest, BadHostnameNamesItsPlaceAndChangesNothing) {
   EXPECT_EQ(Snapshot(root_.path()), before);
 }
 
+TEST_F(WriteFilesBlackboxTest, TimezoneLinksLocaltimeInsideTheRoot) {
+  char host_before[256] = {};
+  ASSERT_GT(readlink("/etc/localtime", host_before, sizeof(host_before) - 1),
+            -1);
+  root_.Write("usr/share/zoneinfo/Europe/Berlin", "TZif2 berlin");
+  root_.Write("usr/share/zoneinfo/Etc/UTC", "TZif2 utc");
+  root_.Write("etc/timezone", "Etc/UTC\n");
+  ASSERT_EQ(symlink("/usr/share/zoneinfo/Etc/UTC",
+                    (root_.path() + "/etc/localtime").c_str()),
+            0);
+  Seed("#cloud-config\ntimezone: Europe/Berlin\n");
+  RunResult plan = Flamingo({"plan"});
+  EXPECT_NE(plan.out.find("~ update timezone[/etc/localtime]"),
+            std::string::npos)
+      << plan.out;
+  EXPECT_NE(plan.out.find("localtime:    /usr/share/zoneinfo/Etc/UTC -> "
+                          "../usr/share/zoneinfo/Europe/Berlin\n"),
+            std::string::npos)
+      << plan.out;
+  RunResult r = Flamingo({"apply"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  char link[256] = {};
+  ASSERT_GT(readlink((root_.path() + "/etc/localtime").c_str(), link,
+                     sizeof(link) - 1),
+            0);
+  EXPECT_STREQ(link, "../usr/share/zoneinfo/Europe/Berlin");
+  EXPECT_EQ(root_.Read("etc/timezone"), "Europe/Berlin\n");
+  char host_after[256] = {};
+  readlink("/etc/localtime", host_after, sizeof(host_after) - 1);
+  EXPECT_STREQ(host_before, host_after);
+  EXPECT_EQ(Flamingo({"plan", "--detailed-exitcode"}).exit_code, 0);
+}
+
+TEST_F(WriteFilesBlackboxTest, UnknownTimezoneNamesItselfAndChangesNothing) {
+  root_.Write("usr/share/zoneinfo/Europe/Berlin", "TZif2 berlin");
+  // A planning error (the zone is looked up in the target): the plan names
+  // it, and no other resource (the hostname) is applied either.
+  Seed("#cloud-config\ntimezone: Europe/Berln\nhostname: web01\n");
+  auto target = Target();
+  RunResult r = Flamingo({"apply"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("! timezone[/etc/localtime]: unknown timezone "
+                       "\"Europe/Berln\": /usr/share/zoneinfo/Europe/Berln "
+                       "does not exist in the target\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(r.err, "error: planning failed; nothing was changed\n");
+  EXPECT_EQ(Target(), target);
+  auto before = Snapshot(root_.path());
+
+  Seed("#cloud-config\ntimezone: ../../etc/shadow\n");
+  before = Snapshot(root_.path());  // validation fails before any lock
+  r = Flamingo({"apply"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("/var/lib/cloud/seed/nocloud/user-data:2:11: "
+                       "timezone: invalid timezone \"../../etc/shadow\""),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(Snapshot(root_.path()), before);
+}
+
 }  // namespace
 }  // namespace flamingo::blackbox

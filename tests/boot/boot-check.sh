@@ -10,6 +10,9 @@ fl_exit_early=$(mono flamingo-local.service ExecMainExitTimestampMonotonic)
 {
   echo "hostname=$(hostname)"
   echo "etc_hostname=$(cat /etc/hostname)"
+  echo "localtime=$(readlink /etc/localtime)"
+  echo "etc_timezone=$(cat /etc/timezone 2>/dev/null)"
+  echo "epoch_zone=$(date -d @0 +%Z)"
   echo "alice=$(getent passwd alice | cut -d: -f1,6,7)"
   echo "alice_groups=$(id -nG alice 2>/dev/null)"
   echo "alice_key=$(cut -d' ' -f3 /home/alice/.ssh/authorized_keys 2>/dev/null)"

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Boots a Debian bookworm root with flamingo installed, twice, under
 # systemd-nspawn, and checks what converged (see boot-check.sh):
-#   boot 1: users, keys, files, hostname, a unit written+enabled+started,
+#   boot 1: users, keys, files, hostname, timezone, a unit written+enabled+started,
 #           runcmd and bootcmd ran once, sshd started after flamingo;
 #   boot 2: nothing re-ran but bootcmd.
 # Exit 0 pass, 1 fail, 77 skipped (not root, or a tool is missing).
@@ -60,8 +60,11 @@ boot() {
   local start=$SECONDS
   # --keep-unit --register=no: these machines have no machined and the test
   # may itself run in a unit; the container gets its own network namespace.
+  # --timezone=off: by default nspawn points a container's /etc/localtime
+  # link at the host's zone before it boots, undoing the config's timezone
+  # (a machine's own boot does not).
   if ! timeout 240 systemd-nspawn -q -b --register=no --keep-unit \
-      --private-network -D "$root" </dev/null >"$work/console-$n.txt" 2>&1; then
+      --private-network --timezone=off -D "$root" </dev/null >"$work/console-$n.txt" 2>&1; then
     echo "boot $n: systemd-nspawn failed or timed out; console:" >&2
     tail -n 40 "$work/console-$n.txt" >&2
   fi
@@ -86,6 +89,9 @@ expect() {  # expect N KEY VALUE
 common() {
   expect "$1" hostname flamingo-boot
   expect "$1" etc_hostname flamingo-boot
+  expect "$1" localtime ../usr/share/zoneinfo/Europe/Berlin
+  expect "$1" etc_timezone Europe/Berlin
+  expect "$1" epoch_zone CET  # the time zone glibc reads from the link
   expect "$1" alice alice:/home/alice:/bin/bash
   expect "$1" alice_groups "alice sudo"
   expect "$1" alice_key alice@boot-test
