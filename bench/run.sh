@@ -29,6 +29,14 @@ make_root() {  # make_root DIR USER_DATA META_DATA
     [ -e "/etc/$f" ] && cp -p "/etc/$f" "$1/etc/$f"
   done
   [ -d /etc/skel ] && cp -a /etc/skel "$1/etc/skel"
+  # The seed's timezone, and the zone the machine is in now (tzdata).
+  for z in Europe/Berlin Etc/UTC; do
+    if [ -f "/usr/share/zoneinfo/$z" ]; then
+      mkdir -p "$1/usr/share/zoneinfo/$(dirname "$z")"
+      cp "/usr/share/zoneinfo/$z" "$1/usr/share/zoneinfo/$z"
+    fi
+  done
+  [ -L /etc/localtime ] && cp -P /etc/localtime "$1/etc/localtime"
   # Scripts run in a chroot of the root: give it a shell if we have one.
   if [ -x /bin/busybox ] && file -L /bin/busybox 2>/dev/null | grep -q static; then
     mkdir -p "$1/bin" && cp /bin/busybox "$1/bin/busybox"
