@@ -73,6 +73,7 @@ Status ScriptResource::Apply(System& sys, const Change& change,
   job.marker = MarkerPath(spec_.name);
   job.argv = spec_.interpreter;
   job.argv.push_back(spec_.file);
+  job.commands = spec_.commands;
   job.freq = spec_.freq;
   job.digest = ContentDigest(spec_.content);
   job.timeout_seconds = spec_.timeout_seconds;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "engine/resource.h"
+#include "resources/direct_command.h"
 #include "resources/script_run.h"
 
 namespace flamingo {
@@ -30,6 +31,10 @@ class ScriptResource : public Resource {
     // Prepended to `file` in argv: {"/bin/sh"} for bootcmd/runcmd (as
     // cloud-init runs them); {} executes the file by its "#!" line.
     std::vector<std::string> interpreter;
+    // bootcmd/runcmd whose every command is direct (direct_command.h): the
+    // commands, run one after the other without the shell. Empty: run the
+    // file.
+    CommandList commands;
     int timeout_seconds = 0;  // 0 = none
     std::string origin;       // "user-data:12:3"
   };

@@ -1,5 +1,6 @@
 #include "resources/script_run.h"
 
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <ctime>
@@ -7,6 +8,7 @@
 #include <vector>
 
 #include "engine/text.h"
+#include "resources/direct_command.h"
 
 namespace flamingo {
 namespace {
@@ -65,6 +67,55 @@ std::string LastLines(const std::string& text, size_t n) {
     out += lines[k];
   }
   return out;
+}
+
+// Runs job.commands as the shell would run the script's lines (see
+// ScriptJob::commands). `base` carries the environment, cwd and log.
+Result<ExecResult> RunCommands(System& sys, const ScriptJob& job,
+                               ExecRequest base) {
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  base.env["PWD"] = base.cwd;
+  ExecResult last;
+  std::string tail;
+  for (const std::vector<std::string>& argv : job.commands) {
+    ExecRequest req = base;
+    req.argv = argv;
+    if (job.timeout_seconds > 0) {
+      auto used =
+          std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - start)
+              .count();
+      if (used >= job.timeout_seconds) {
+        last = ExecResult();
+        last.timed_out = true;
+        break;
+      }
+      req.timeout_seconds = job.timeout_seconds - static_cast<int>(used);
+    }
+    auto res = sys.Exec(req);
+    if (!res.ok()) {
+      // Not startable (not found, not executable, no "#!"): the shell's
+      // own handling, message and exit code.
+      std::string line;
+      for (const std::string& a : argv) {
+        line += (line.empty() ? "" : " ") + ShellQuote(a);
+      }
+      req.argv = {"/bin/sh", "-c", line};
+      res = sys.Exec(req);
+      if (!res.ok()) return res.status();
+    }
+    last = *res;
+    tail += res->output_tail;
+    if (last.timed_out) break;
+  }
+  if (last.signaled && !last.timed_out) {  // what $? says after the script
+    last.signaled = false;
+    last.exit_code = 128 + last.signal;
+  }
+  constexpr size_t kTailBytes = 4096;
+  if (tail.size() > kTailBytes) tail.erase(0, tail.size() - kTailBytes);
+  last.output_tail = std::move(tail);
+  return last;
 }
 
 std::string DoneKey(Frequency f) {
@@ -264,7 +315,7 @@ Status RunScriptJob(System& sys, const ScriptJob& job, const RunInfo& run,
   req.cwd = "/";
   req.timeout_seconds = job.timeout_seconds;
   req.output_path = kOutputLog;
-  auto res = sys.Exec(req);
+  auto res = job.commands.empty() ? sys.Exec(req) : RunCommands(sys, job, req);
 
   bool ok = false;
   std::string exit_text;

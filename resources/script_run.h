@@ -91,6 +91,14 @@ struct ScriptJob {
   std::string label;              // "script[runcmd]": log header, messages
   std::string marker;             // MarkerPath(...)
   std::vector<std::string> argv;  // what System::Exec runs
+  // Instead of argv: commands run one after the other (direct_command.h),
+  // as the shell would run the script: each with the script's environment
+  // plus PWD=/ (which sh exports); a command that cannot be started is
+  // run through `/bin/sh -c` instead, so that its message and exit code are
+  // the shell's (127 not found, 126 not executable); the exit code is the
+  // last command's (128 + N for one killed by signal N); the timeout
+  // covers them all.
+  std::vector<std::vector<std::string>> commands;
   Frequency freq = Frequency::kPerInstance;
   std::string digest;       // ContentDigest of what runs
   int timeout_seconds = 0;  // 0 = none

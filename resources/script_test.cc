@@ -371,3 +371,116 @@ TEST(ScriptTest, MissingInstanceIdIsAPlanningErrorAtBoot) {
 
 }  // namespace
 }  // namespace flamingo
+
+namespace flamingo {
+namespace {
+
+using scripts_test::Boot;
+using scripts_test::Machine;
+
+std::vector<std::vector<std::string>> Argvs(const Machine& m) {
+  std::vector<std::vector<std::string>> out;
+  for (const auto& r : m.sys.exec_requests()) out.push_back(r.argv);
+  return out;
+}
+
+TEST(ScriptDirectTest, SimpleCommandsRunWithoutTheShellInOrder) {
+  Machine m;
+  ApplyReport rep = m.Apply(
+      "bootcmd: [[sh, -c, 'echo $(date) >> /var/tmp/b']]\n"
+      "runcmd:\n  - [sh, -c, 'echo 1 > /x']\n  - touch /var/tmp/done\n",
+      Boot("i-1", "b1"));
+  ASSERT_TRUE(rep.ok());
+  EXPECT_EQ(Argvs(m), (std::vector<std::vector<std::string>>{
+                          {"sh", "-c", "echo $(date) >> /var/tmp/b"},
+                          {"sh", "-c", "echo 1 > /x"},
+                          {"touch", "/var/tmp/done"}}));
+  const ExecRequest& req = m.sys.exec_requests()[2];
+  EXPECT_EQ(req.env.at("PWD"), "/");  // as sh exports it
+  EXPECT_EQ(req.env.at("INSTANCE_ID"), "i-1");
+  EXPECT_EQ(req.cwd, "/");
+  EXPECT_EQ(req.output_path, kOutputLog);
+  // The script is still written, as cloud-init writes it.
+  EXPECT_EQ(m.sys.GetFile("/var/lib/flamingo/scripts/runcmd")->content,
+            "#!/bin/sh\n'sh' '-c' 'echo 1 > /x'\ntouch /var/tmp/done\n");
+  EXPECT_EQ(m.records.at("script[runcmd]").record.at("last_exit"), "0");
+}
+
+TEST(ScriptDirectTest, OneShellCommandSendsTheWholeScriptToTheShell) {
+  Machine m;
+  ASSERT_TRUE(
+      m.Apply("runcmd: [[touch, /a], 'echo hi']\n", Boot("i", "b")).ok());
+  EXPECT_EQ(Argvs(m), (std::vector<std::vector<std::string>>{
+                          {"/bin/sh", "/var/lib/flamingo/scripts/runcmd"}}));
+  EXPECT_EQ(m.sys.exec_requests()[0].env.count("PWD"), 0u);
+}
+
+TEST(ScriptDirectTest, TheExitCodeIsTheLastCommandsAndEveryCommandRuns) {
+  Machine m;
+  m.sys.set_exec_handler([](const ExecRequest& r) -> Result<ExecResult> {
+    ExecResult res;
+    if (r.argv[0] == "false-ish") res.exit_code = 3;
+    if (r.argv[0] == "killed") {
+      res.signaled = true;
+      res.signal = 9;
+    }
+    return res;
+  });
+  EXPECT_TRUE(
+      m.Apply("runcmd: [false-ish, 'touch /x']\n", Boot("i", "b")).ok());
+  EXPECT_EQ(m.sys.exec_requests().size(), 2u);
+
+  Machine failed;
+  failed.sys.set_exec_handler([](const ExecRequest& r) -> Result<ExecResult> {
+    ExecResult res;
+    if (r.argv[0] == "killed") {
+      res.signaled = true;
+      res.signal = 9;
+    }
+    return res;
+  });
+  EXPECT_FALSE(
+      failed.Apply("runcmd: ['touch /x', killed]\n", Boot("i", "b")).ok());
+  // $? of a command killed by SIGKILL, as the script's exit code.
+  EXPECT_EQ(failed.records.at("script[runcmd]").record.at("last_exit"), "137");
+}
+
+TEST(ScriptDirectTest, ACommandThatCannotStartIsLeftToTheShell) {
+  Machine m;
+  m.sys.set_exec_handler([](const ExecRequest& r) -> Result<ExecResult> {
+    if (r.argv[0] == "missing") {
+      return Status::Error("exec missing: No such file or directory");
+    }
+    ExecResult res;
+    if (r.argv[0] == "/bin/sh") res.exit_code = 127;  // sh: missing: not found
+    return res;
+  });
+  EXPECT_FALSE(
+      m.Apply("runcmd: [[touch, /a], [missing, \"it's\"]]\n", Boot("i", "b"))
+          .ok());
+  EXPECT_EQ(Argvs(m), (std::vector<std::vector<std::string>>{
+                          {"touch", "/a"},
+                          {"missing", "it's"},
+                          {"/bin/sh", "-c", "'missing' 'it'\\''s'"}}));
+  EXPECT_EQ(m.records.at("script[runcmd]").record.at("last_exit"), "127");
+}
+
+TEST(ScriptDirectTest, TheTimeoutCoversEveryCommand) {
+  Machine m;
+  m.sys.set_exec_handler([](const ExecRequest& r) -> Result<ExecResult> {
+    ExecResult res;
+    res.timed_out = r.argv[0] == "slow";
+    return res;
+  });
+  EXPECT_FALSE(m.Apply("flamingo: {script_timeout: 5}\nruncmd: [fast, slow, "
+                       "never]\n",
+                       Boot("i", "b"))
+                   .ok());
+  ASSERT_EQ(m.sys.exec_requests().size(), 2u);  // stops at the timeout
+  EXPECT_EQ(m.sys.exec_requests()[0].timeout_seconds, 5);
+  EXPECT_GE(m.sys.exec_requests()[1].timeout_seconds, 4);
+  EXPECT_EQ(m.records.at("script[runcmd]").record.at("last_exit"), "timeout");
+}
+
+}  // namespace
+}  // namespace flamingo

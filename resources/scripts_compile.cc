@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "resources/direct_command.h"
 #include "resources/script.h"
 #include "resources/script_dir.h"
 
@@ -14,19 +15,6 @@ constexpr char kCommandHelp[] =
 
 bool IsBlank(const std::string& s) {
   return s.find_first_not_of(" \t\r\n") == std::string::npos;
-}
-
-// cloud-init's quoting of one argv item: 'it'\''s'.
-std::string Quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') {
-      out += "'\\''";
-    } else {
-      out += c;
-    }
-  }
-  return out + "'";
 }
 
 std::string SafeName(const std::string& name) {
@@ -111,7 +99,7 @@ std::optional<std::string> Shellify(const Value& list, Diagnostics* diags,
         item_ok = false;
         continue;
       }
-      line += (i == 0 ? "" : " ") + Quote(arg.text());
+      line += (i == 0 ? "" : " ") + ShellQuote(arg.text());
     }
     if (!item_ok) {
       ok = false;
@@ -151,6 +139,7 @@ void CompileScripts(const CompileInput& in, CompileOutput* out,
       s.content = *script;
       s.file = dir + "/bootcmd";
       s.interpreter = {"/bin/sh"};
+      s.commands = DirectCommands(*v).value_or(CommandList{});
       s.timeout_seconds = timeout;
       s.origin = v->Origin();
       out->Add(std::make_unique<ScriptResource>(std::move(s)));
@@ -212,7 +201,10 @@ void CompileScripts(const CompileInput& in, CompileOutput* out,
   if (const Value* v = config.is_map() ? config.Get("runcmd") : nullptr) {
     int n = 0;
     auto script = Shellify(*v, diags, &n);
-    if (script && n > 0) s.content = *script;
+    if (script && n > 0) {
+      s.content = *script;
+      s.commands = DirectCommands(*v).value_or(CommandList{});
+    }
     s.origin = v->Origin();
   }
   out->Add(std::make_unique<ScriptResource>(std::move(s)));

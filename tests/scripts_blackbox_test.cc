@@ -348,6 +348,38 @@ TEST_F(ScriptsBlackboxTest, InterruptedRerunRunsAgainOnTheRebootFastPath) {
   EXPECT_FALSE(MarkersLeft());
 }
 
+// Commands that need no shell run without one (direct_command.h); what a
+// user sees is what the shell would give: every command runs in order,
+// the exit code is the last one's, a command that cannot start gets the
+// shell's message and code, a file without "#!" is run by the shell, and
+// the environment has the PWD sh exports.
+TEST_F(ScriptsBlackboxTest, DirectCommandsBehaveAsTheShellWouldRunThem) {
+  root_.Write("usr/local/bin/no-shebang", "touch /from-no-shebang\n");
+  chmod((root_.path() + "/usr/local/bin/no-shebang").c_str(), 0755);
+  Seed(
+      "#cloud-config\nruncmd:\n"
+      "  - [missing-program, an-argument]\n"
+      "  - no-shebang\n"
+      "  - [sh, -c, 'env > /env.txt']\n"
+      "  - touch /last\n");
+  RunResult r = Boot("boot-1");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(root_.Exists("last"));
+  EXPECT_TRUE(Has(Read("env.txt"), "PWD=/\n")) << Read("env.txt");
+  EXPECT_TRUE(Has(Read("env.txt"), "INSTANCE_ID=iid-one\n"));
+  EXPECT_TRUE(
+      Has(Read("var/log/flamingo-output.log"), "missing-program: not found"))
+      << Read("var/log/flamingo-output.log");
+
+  Seed("#cloud-config\nruncmd:\n  - touch /first\n  - [missing-program]\n",
+       "iid-two");
+  r = Boot("boot-2");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(Has(r.out, "script[runcmd]: failed: failed with exit code 127"))
+      << r.out;
+  EXPECT_TRUE(root_.Exists("first"));
+}
+
 TEST_F(ScriptsBlackboxTest, FailingScriptExitCodeIsInStatusAndItRunsAgain) {
   Seed(
       "#cloud-config\nruncmd:\n"
