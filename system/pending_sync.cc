@@ -79,20 +79,58 @@ Status PendingSync::Add(int fd, const std::string& path, bool is_dir,
   return FsyncNow(fd, path);
 }
 
-Status PendingSync::Sync() {
+PendingSync::~PendingSync() {
+  for (auto& b : background_) b->thread.join();
+}
+
+void PendingSync::SyncInBackground() {
+  auto b = std::make_unique<Background>();
   std::map<dev_t, Device> devices;
   {
     std::lock_guard<std::mutex> hold(mu_);
+    if (devices_.empty()) return;
     devices.swap(devices_);
   }
+  Background* job = b.get();
+  job->thread = std::thread([job, devices = std::move(devices)]() mutable {
+    job->status = SyncDevices(devices, &job->counts);
+  });
+  std::lock_guard<std::mutex> hold(mu_);
+  background_.push_back(std::move(b));
+}
+
+Status PendingSync::Sync() {
+  std::map<dev_t, Device> devices;
+  std::vector<std::unique_ptr<Background>> background;
+  {
+    std::lock_guard<std::mutex> hold(mu_);
+    devices.swap(devices_);
+    background.swap(background_);
+  }
   Counts counts;
+  Status first = Status::Ok();
+  for (auto& b : background) {
+    b->thread.join();
+    if (first.ok()) first = b->status;
+    counts.fsyncs += b->counts.fsyncs;
+    counts.syncfs += b->counts.syncfs;
+  }
+  Status now = SyncDevices(devices, &counts);
+  if (first.ok()) first = std::move(now);
+  std::lock_guard<std::mutex> hold(mu_);
+  last_ = counts;
+  return first;
+}
+
+Status PendingSync::SyncDevices(std::map<dev_t, Device>& devices,
+                                Counts* counts) {
   Status first = Status::Ok();
   auto note = [&first](Status s) {
     if (!s.ok() && first.ok()) first = std::move(s);
   };
   for (auto& [dev, d] : devices) {
     if (d.syncfs) {
-      ++counts.syncfs;
+      ++counts->syncfs;
       if (::syncfs(d.any.fd.get()) != 0) {
         note(Status::FromErrno("sync " + d.any.path, errno));
       }
@@ -111,7 +149,7 @@ Status PendingSync::Sync() {
       fds.push_back(f.fd.get());
     }
     std::vector<int> errors = FsyncEach(fds);
-    counts.fsyncs += static_cast<int>(fds.size());
+    counts->fsyncs += static_cast<int>(fds.size());
     for (size_t i = 0; i < errors.size(); ++i) {
       if (errors[i] != 0) {
         note(Status::FromErrno("sync " + files[i]->path, errors[i]));
@@ -121,12 +159,10 @@ Status PendingSync::Sync() {
     // holds their entries, so these rarely wait (a few microseconds each on
     // ext4), less than a thread takes to start.
     for (auto& [ino, dir] : d.dirs) {
-      ++counts.fsyncs;
+      ++counts->fsyncs;
       note(FsyncNow(dir.fd.get(), dir.path));
     }
   }
-  std::lock_guard<std::mutex> hold(mu_);
-  last_ = counts;
   return first;
 }
 

@@ -19,6 +19,9 @@
 //    dirty page of that filesystem, which can take long on a busy machine
 //    (311 ms in a booted container on our shared VM, for a dozen files), so
 //    it is kept for runs where per-item fsyncs would cost more.
+//  - SyncInBackground does the same on a thread of its own while the
+//    caller has nothing to do but wait (a script runs); the next Sync waits
+//    for it and reports its errors.
 //
 // Thread-safe.
 #pragma once
@@ -26,8 +29,10 @@
 #include <sys/types.h>
 
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "engine/status.h"
@@ -51,9 +56,19 @@ class PendingSync {
   // it is closed.
   Status AdoptNewFile(UniqueFd readonly_fd, const std::string& path);
 
-  // Makes everything added so far durable and forgets it. The first error
-  // is returned ("sync PATH: strerror"); the rest is still attempted.
+  PendingSync() = default;
+  PendingSync(const PendingSync&) = delete;
+  PendingSync& operator=(const PendingSync&) = delete;
+  ~PendingSync();  // waits for the background work
+
+  // Makes everything added so far durable and forgets it, including what
+  // SyncInBackground took (waited for). The first error is returned ("sync
+  // PATH: strerror"); the rest is still attempted.
   Status Sync();
+  // Starts making everything added so far durable on another thread, and
+  // forgets it here; items added meanwhile wait for the next call. Nothing
+  // pending: no thread.
+  void SyncInBackground();
 
   // What the last Sync did (for tests and benchmarks).
   struct Counts {
@@ -79,10 +94,19 @@ class PendingSync {
   // `adopted`: a read-only fd of a file, kept instead of a new one.
   Status Add(int fd, const std::string& path, bool is_dir,
              UniqueFd adopted = UniqueFd());
+  // The work of Sync on what it took from devices_.
+  static Status SyncDevices(std::map<dev_t, Device>& devices, Counts* counts);
 
   mutable std::mutex mu_;
   std::map<dev_t, Device> devices_;
   Counts last_;
+  // SyncInBackground's threads, each with its result.
+  struct Background {
+    std::thread thread;
+    Status status;
+    Counts counts;
+  };
+  std::vector<std::unique_ptr<Background>> background_;
 };
 
 }  // namespace flamingo

@@ -9,6 +9,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <string>
 
 #include "tests/blackbox.h"
@@ -85,6 +86,46 @@ TEST_F(PendingSyncTest, FailureNamesThePathAndTheRestIsStillDone) {
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.message(), "sync /broken: Invalid argument");
   EXPECT_EQ(sync_.last_counts().fsyncs, 2);
+}
+
+TEST_F(PendingSyncTest, BackgroundWorkIsWaitedForAndCountedBySync) {
+  UniqueFd dir = Open("d", O_RDONLY | O_DIRECTORY);
+  UniqueFd f1 = Open("d/a", O_WRONLY | O_CREAT);
+  UniqueFd f2 = Open("d/b", O_WRONLY | O_CREAT);
+  long base = OpenFds();
+  ASSERT_TRUE(sync_.AddNewFile(f1.get(), "/d/a").ok());
+  ASSERT_TRUE(sync_.AddDir(dir.get(), "/d").ok());
+  sync_.SyncInBackground();  // takes a and d
+  EXPECT_EQ(sync_.pending(), 0u);
+  ASSERT_TRUE(sync_.AddNewFile(f2.get(), "/d/b").ok());
+  ASSERT_TRUE(sync_.AddDir(dir.get(), "/d").ok());  // again: changed again
+  EXPECT_EQ(sync_.pending(), 2u);
+  ASSERT_TRUE(sync_.Sync().ok());
+  EXPECT_EQ(sync_.last_counts().fsyncs, 4);  // both rounds
+  EXPECT_EQ(OpenFds(), base);                // every kept fd closed
+  sync_.SyncInBackground();                  // nothing pending: no thread
+  ASSERT_TRUE(sync_.Sync().ok());
+  EXPECT_EQ(sync_.last_counts().fsyncs, 0);
+}
+
+TEST_F(PendingSyncTest, ABackgroundFailureIsReportedByTheNextSync) {
+  int p[2];
+  ASSERT_EQ(::pipe2(p, O_CLOEXEC), 0);
+  UniqueFd r(p[0]), w(p[1]);
+  ASSERT_TRUE(sync_.AddNewFile(r.get(), "/broken").ok());
+  sync_.SyncInBackground();
+  Status s = sync_.Sync();
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.message(), "sync /broken: Invalid argument");
+  EXPECT_TRUE(sync_.Sync().ok());  // reported once
+}
+
+TEST_F(PendingSyncTest, DestroyedWithBackgroundWorkWaitsForIt) {
+  UniqueFd f = Open("a", O_WRONLY | O_CREAT);
+  auto sync = std::make_unique<PendingSync>();
+  ASSERT_TRUE(sync->AddNewFile(f.get(), "/a").ok());
+  sync->SyncInBackground();
+  sync.reset();  // joins (a joinable std::thread would terminate)
 }
 
 // A created script can be run before Sync: no writable fd of it stays open.

@@ -206,6 +206,10 @@ Result<ExecResult> RootedSystem::Exec(const ExecRequest& request) {
   for (auto& e : env) setup.envp.push_back(e.data());
   setup.envp.push_back(nullptr);
 
+  // While the command runs this thread only waits: the writes so far are
+  // made durable meanwhile (the next Sync waits for that). The child makes
+  // only async-signal-safe calls, so the extra thread does not matter.
+  pending_.SyncInBackground();
   pid_t pid = ::fork();
   if (pid < 0) return PathError(op, "fork", errno);
   if (pid == 0) RunChild(setup);

@@ -92,6 +92,18 @@ TEST_F(RootedExecTest, ReportsExitCodes) {
   EXPECT_EQ(sig->signal, SIGUSR1);
 }
 
+// What awaits Sync is made durable while a command runs; Sync waits for it.
+TEST_F(RootedExecTest, PendingWritesAreSyncedWhileTheCommandRuns) {
+  ASSERT_TRUE(sys_->WriteFile("/work/new.txt", "fresh\n", {0644, 0, 0}).ok());
+  EXPECT_EQ(sys_->pending_sync(), 2u);  // the file and /work
+  auto r = sys_->Exec(Sh("cat /work/new.txt"));
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->output_tail, "fresh\n");
+  EXPECT_EQ(sys_->pending_sync(), 0u);  // taken by the background sync
+  ASSERT_TRUE(sys_->Sync().ok());
+  EXPECT_EQ(sys_->last_sync_counts().fsyncs, 2);
+}
+
 TEST_F(RootedExecTest, RunsInsideChrootAndCwd) {
   ExecRequest req = Sh("cat /marker; pwd");
   req.cwd = "/work";

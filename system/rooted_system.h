@@ -77,7 +77,11 @@ class RootedSystem : public System {
   PendingSync::Counts last_sync_counts() const {
     return pending_.last_counts();
   }
-  // Forks; the child enters a new process group, chroots into the root
+  // Items waiting for Sync and not yet being synced (tests, benchmarks).
+  size_t pending_sync() const { return pending_.pending(); }
+  // Starts making the pending changes durable in the background
+  // (PendingSync::SyncInBackground: the command only runs meanwhile);
+  // forks; the child enters a new process group, chroots into the root
   // (unless live), changes to request.cwd, gets /dev/null as stdin and a
   // pipe as stdout+stderr, and execs argv[0] looked up in the request's
   // PATH with exactly the request's environment. The parent appends the
