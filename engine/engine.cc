@@ -257,6 +257,7 @@ ApplyReport ApplyPlan(const Graph& graph, const Plan& plan, System& sys,
     }
     report.changed_records.insert(res.id);
     if (r.RecordOutlivesBoot()) report.durable_records_changed = true;
+    if (batch != nullptr) batch->Begin(sys);
     Status st = r.Apply(sys, change, ctx, &stored.record);
     if (!st.ok()) {
       finish(Outcome::kFailed, st.message());

@@ -18,6 +18,8 @@ class MarkerBatch : public WriteBatch {
  public:
   std::map<std::string, std::optional<std::string>> pending;
   int commits = 0;  // commits that had something to write
+  int begins = 0;   // Begin calls (one before each member's Apply)
+  void Begin(System&) override { ++begins; }
 
   Status Commit(System& sys) override {
     if (pending.empty()) return Status::Ok();
@@ -172,6 +174,7 @@ TEST_F(EngineBatchTest, MembersAreCommittedOnceAtTheEndAndConverge) {
   // re-observation read the pending state.
   EXPECT_EQ(report.Count(Outcome::kChanged), 5u);
   EXPECT_EQ(batch_.commits, 1);
+  EXPECT_EQ(batch_.begins, 5);
   EXPECT_EQ(Writes(), 5u);
   EXPECT_EQ(sys_.GetFile("/markers/m4")->content, "v");
   EXPECT_EQ(records_.at("bmarker[m0]").record.at("created"), "true");

@@ -60,6 +60,8 @@ class Graph;
 class WriteBatch {
  public:
   virtual ~WriteBatch() = default;
+  // Called before each member's Apply (e.g. to turn System staging on).
+  virtual void Begin(System& /*sys*/) {}
   // Writes what is pending (nothing pending: Ok, no writes). On error the
   // pending changes are dropped: the members re-read the files as they are.
   virtual Status Commit(System& sys) = 0;

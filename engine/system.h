@@ -194,6 +194,19 @@ class System : public SystemReader {
   // directory there is an error). REQUIRES: the parent directory exists.
   virtual Status MakeSymlink(std::string_view path,
                              std::string_view target) = 0;
+  // Staging, for a write batch of resources whose Apply only writes files
+  // through this System (resources/staged_writes.h). While it is on, a
+  // WriteFile that replaces an existing file writes its temporary but
+  // leaves the fsync and the rename to CommitStaged, which fsyncs all the
+  // staged files at once (one journal commit) and renames each in the order
+  // written, then turns staging off. Until then Stat and ReadFile of such a
+  // path see the staged file, through this System only: the caller commits
+  // before anything else may look (the engine commits a batch before any
+  // resource outside it runs). Exec, Sync and WriteFiles commit first, and
+  // so does any other call on a staged path. A System that does not stage
+  // (the default) writes at once, and CommitStaged has nothing to do.
+  virtual void SetStaging(bool /*on*/) {}
+  virtual Status CommitStaged() { return Status::Ok(); }
   // Makes every change made through this System so far durable, in as few
   // cache flushes as it can (created files and changed directories are
   // batched). Callers that record what they applied (the engine, the state

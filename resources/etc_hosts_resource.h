@@ -16,6 +16,7 @@
 
 #include "engine/resource.h"
 #include "resources/hostname_names.h"
+#include "resources/staged_writes.h"
 
 namespace flamingo {
 
@@ -31,6 +32,8 @@ class EtcHostsResource : public Resource {
   }
   std::vector<std::string> Requires() const override;
   std::string Origin() const override { return origin_; }
+  // Replacements wait for one commit with the other plain files.
+  WriteBatch* Batch() const override { return StagedWrites(); }
 
   Result<Observation> Observe(const SystemReader& sys,
                               const ResourceContext& ctx) const override;

@@ -32,6 +32,7 @@
 #include "engine/resource.h"
 #include "resources/account_db.h"
 #include "resources/file_spec.h"
+#include "resources/staged_writes.h"
 
 namespace flamingo {
 
@@ -45,6 +46,8 @@ class FileResource : public Resource {
   std::vector<std::string> Requires() const override;
   int Stage() const override;
   std::string Origin() const override { return spec_.origin; }
+  // Replacements wait for one commit with the other plain files.
+  WriteBatch* Batch() const override { return StagedWrites(); }
 
   Result<Observation> Observe(const SystemReader& sys,
                               const ResourceContext& ctx) const override;

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "engine/resource.h"
+#include "resources/staged_writes.h"
 
 namespace flamingo {
 
@@ -35,6 +36,8 @@ class HostnameResource : public Resource {
   }
   std::vector<std::string> Requires() const override { return {"path:/etc"}; }
   std::string Origin() const override { return origin_; }
+  // Replacements wait for one commit with the other plain files.
+  WriteBatch* Batch() const override { return StagedWrites(); }
 
   Result<Observation> Observe(const SystemReader& sys,
                               const ResourceContext& ctx) const override;

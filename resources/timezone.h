@@ -22,6 +22,7 @@
 
 #include "engine/resource.h"
 #include "resources/kinds.h"
+#include "resources/staged_writes.h"
 
 namespace flamingo {
 
@@ -50,6 +51,8 @@ class TimezoneResource : public Resource {
   }
   std::vector<std::string> Requires() const override { return {"path:/etc"}; }
   std::string Origin() const override { return origin_; }
+  // Replacements wait for one commit with the other plain files.
+  WriteBatch* Batch() const override { return StagedWrites(); }
 
   Result<Observation> Observe(const SystemReader& sys,
                               const ResourceContext& ctx) const override;

@@ -168,6 +168,8 @@ bool Drain(int fd, OutputSink* sink) {
 
 Result<ExecResult> RootedSystem::Exec(const ExecRequest& request) {
   if (request.argv.empty()) return Status::Error("exec: empty argv");
+  // The command sees the files as they are: staged replacements first.
+  if (Status c = CommitStaged(); !c.ok()) return c;
   const std::string op = "exec " + request.argv[0];
   UniqueFd log;
   if (!request.output_path.empty()) {

@@ -52,8 +52,8 @@ class RootedExecTest : public ::testing::Test {
     fs::create_directories(root_ + "/var/log");
     fs::create_directories(root_ + "/work");
     fs::copy_file(kBusybox, root_ + "/bin/busybox");
-    for (const char* applet :
-         {"sh", "echo", "cat", "pwd", "env", "sleep", "yes", "head", "true"}) {
+    for (const char* applet : {"sh", "echo", "cat", "pwd", "env", "sleep",
+                               "yes", "head", "true", "ls"}) {
       fs::create_symlink("busybox", root_ + "/bin/" + applet);
     }
     blackbox::WriteFile(root_ + "/marker", "inside the root\n");
@@ -102,6 +102,15 @@ TEST_F(RootedExecTest, PendingWritesAreSyncedWhileTheCommandRuns) {
   EXPECT_EQ(sys_->pending_sync(), 0u);  // taken by the background sync
   ASSERT_TRUE(sys_->Sync().ok());
   EXPECT_EQ(sys_->last_sync_counts().fsyncs, 2);
+}
+
+TEST_F(RootedExecTest, StagedReplacementsAreCommittedBeforeTheCommandRuns) {
+  blackbox::WriteFile(root_ + "/work/conf", "old\n");
+  sys_->SetStaging(true);
+  ASSERT_TRUE(sys_->WriteFile("/work/conf", "new\n", {0644, 0, 0}).ok());
+  auto r = sys_->Exec(Sh("cat /work/conf; ls -a /work"));
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->output_tail, "new\n.\n..\nconf\n");
 }
 
 TEST_F(RootedExecTest, RunsInsideChrootAndCwd) {

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
+#include <mutex>
 #include <thread>
 
 #include "sources/http_client.h"
@@ -164,14 +165,18 @@ Result<UniqueFd> RootedSystem::OpenLast(std::string_view op,
 
 Result<std::optional<FileInfo>> RootedSystem::Stat(
     std::string_view path) const {
-  int err = 0;
-  auto fd = OpenLast("stat", path, O_PATH, &err);
-  if (!fd.ok()) {
-    if (err == ENOENT) return std::optional<FileInfo>();
-    return fd.status();
-  }
   struct stat st;
-  if (::fstat(fd->get(), &st) != 0) return PathError("stat", path, errno);
+  if (int staged = StagedFd(path); staged >= 0) {
+    if (::fstat(staged, &st) != 0) return PathError("stat", path, errno);
+  } else {
+    int err = 0;
+    auto fd = OpenLast("stat", path, O_PATH, &err);
+    if (!fd.ok()) {
+      if (err == ENOENT) return std::optional<FileInfo>();
+      return fd.status();
+    }
+    if (::fstat(fd->get(), &st) != 0) return PathError("stat", path, errno);
+  }
   FileInfo info;
   info.type = TypeOf(st.st_mode);
   info.mode = st.st_mode & 07777;
@@ -191,6 +196,18 @@ Result<std::string> RootedSystem::ReadFile(std::string_view path) const {
   // Reading follows symlinks, but only inside the root (RESOLVE_IN_ROOT):
   // /etc/os-release -> ../usr/lib/os-release is read from the image.
   (void)err;
+  if (int staged = StagedFd(path); staged >= 0) {
+    std::string out;
+    char buf[65536];
+    for (off_t at = 0;;) {
+      ssize_t n = ::pread(staged, buf, sizeof(buf), at);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return PathError("read", path, errno);
+      if (n == 0) return out;
+      out.append(buf, static_cast<size_t>(n));
+      at += n;
+    }
+  }
   auto fd = OpenInRoot("read", path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
   if (!fd.ok()) return fd.status();
   struct stat st;
@@ -220,9 +237,17 @@ Result<std::vector<std::string>> RootedSystem::ListDir(
   fd->release();  // owned by dir now
   std::vector<std::string> names;
   errno = 0;
+  std::vector<std::string> hidden;  // staged temporaries
+  {
+    std::lock_guard<std::mutex> hold(staged_mu_);
+    for (const Staged& w : staged_) hidden.push_back(w.tmp);
+  }
   while (struct dirent* ent = ::readdir(dir)) {
     std::string_view name(ent->d_name);
-    if (name != "." && name != "..") names.emplace_back(name);
+    if (name != "." && name != ".." &&
+        std::find(hidden.begin(), hidden.end(), name) == hidden.end()) {
+      names.emplace_back(name);
+    }
     errno = 0;
   }
   int read_err = errno;
@@ -233,6 +258,7 @@ Result<std::vector<std::string>> RootedSystem::ListDir(
 }
 
 Result<std::string> RootedSystem::ReadLink(std::string_view path) const {
+  if (StagedFd(path) >= 0) return PathError("readlink", path, EINVAL);
   auto parent = OpenParent("readlink", path, O_PATH);
   if (!parent.ok()) return parent.status();
   std::string buf(256, '\0');

@@ -20,13 +20,20 @@
 // lckpwdf(3) and other processes take on the same file, and also with a
 // second Lock of the same file within this process.
 //
-// Thread-safe: the object holds the root fd and what awaits Sync (a
-// PendingSync, under its own mutex); Exec may be called from several threads.
+// Staging (System::SetStaging): the staged replacements are kept here, by
+// the path as written, with their temporaries (written, attributed, their
+// writeback started); ListDir leaves those temporaries out.
+//
+// Thread-safe: the object holds the root fd, what awaits Sync (a
+// PendingSync, under its own mutex) and the staged replacements (under
+// another); Exec may be called from several threads.
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "engine/system.h"
 #include "system/nft/netfilter.h"
@@ -73,6 +80,8 @@ class RootedSystem : public System {
   // changed directories, one fsync each or one syncfs per filesystem). The
   // destructor does it too, best effort.
   Status Sync() override;
+  void SetStaging(bool on) override;
+  Status CommitStaged() override;
   // What the last Sync did (tests, benchmarks).
   PendingSync::Counts last_sync_counts() const {
     return pending_.last_counts();
@@ -127,7 +136,20 @@ class RootedSystem : public System {
 
   // WriteFile in two steps: Stage writes the temporary (removed again when
   // the Staged is destroyed unrenamed), Commit renames it into place.
-  struct Staged;
+  struct Staged {
+    std::string path;
+    Parent parent;
+    std::string tmp;
+    UniqueFd fd;
+    bool durable = true;    // false: renamed as it is, never synced
+    bool readonly = false;  // fd is a read-only reopen (else the writer)
+    bool replacing = false;
+    Staged() = default;
+    Staged(Staged&&) = default;
+    Staged& operator=(Staged&&) = default;
+    // Removes the temporary unless it was renamed.
+    ~Staged();
+  };
   // `durable` false (WriteFileVolatile): no writeback started, the writer
   // fd kept, and Commit only renames (nothing waits for Sync).
   Status Stage(std::string_view path, std::string_view content,
@@ -140,9 +162,18 @@ class RootedSystem : public System {
   // Remembers `dir` (the open parent directory of `path`) as changed.
   Status MarkDirty(int dir, std::string_view path);
 
+  // The staged replacement of `path` (the fd of its temporary), or -1.
+  int StagedFd(std::string_view path) const;
+  // CommitStaged when `path` is staged (a call that changes it or its
+  // name's meaning comes next); else nothing.
+  Status CommitIfStaged(std::string_view path);
+
   std::string root_;
   UniqueFd root_fd_;
   PendingSync pending_;  // what Sync must make durable
+  mutable std::mutex staged_mu_;
+  bool staging_ = false;
+  std::vector<Staged> staged_;  // in the order written; one per path
   bool live_;
   std::unique_ptr<Netfilter> netfilter_;  // null unless live
   std::unique_ptr<ServiceManager> services_;

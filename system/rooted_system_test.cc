@@ -280,6 +280,74 @@ TEST_F(RootedSystemTest, SyncBatchesCreatedFilesAndChangedDirectories) {
   EXPECT_EQ(*sys_->ReadFile("/srv/g19"), "19");
 }
 
+// Staging (System::SetStaging): replacements wait, visible through the
+// System only, until CommitStaged; new files are written at once.
+TEST_F(RootedSystemTest, StagedReplacementsWaitForOneCommit) {
+  blackbox::WriteFile(root_ + "/etc/a", "old a");
+  blackbox::WriteFile(root_ + "/etc/b", "old b");
+  sys_->SetStaging(true);
+  ASSERT_TRUE(sys_->WriteFile("/etc/a", "new a", {0600, 0, 0}).ok());
+  ASSERT_TRUE(sys_->WriteFile("/etc/b", "first b", {0644, 0, 0}).ok());
+  ASSERT_TRUE(sys_->WriteFile("/etc/b", "new b", {0640, 0, 0}).ok());
+  ASSERT_TRUE(sys_->WriteFile("/etc/c", "new c", {0644, 0, 0}).ok());
+  // On disk: the old contents, the created file, and two temporaries.
+  EXPECT_EQ(blackbox::ReadFile(root_ + "/etc/a"), "old a");
+  EXPECT_EQ(blackbox::ReadFile(root_ + "/etc/b"), "old b");
+  EXPECT_EQ(blackbox::ReadFile(root_ + "/etc/c"), "new c");
+  EXPECT_EQ(HostNames(root_ + "/etc").size(), 5u);
+  // Through the System: the staged files, and no temporaries.
+  EXPECT_EQ(*sys_->ReadFile("/etc/a"), "new a");
+  EXPECT_EQ(*sys_->ReadFile("/etc/b"), "new b");
+  auto st = sys_->Stat("/etc/b");
+  ASSERT_TRUE(st.ok() && st->has_value());
+  EXPECT_EQ((*st)->mode, 0640u);
+  EXPECT_EQ((*st)->size, 5u);
+  EXPECT_EQ((*st)->type, FileType::kRegular);
+  EXPECT_FALSE(sys_->ReadLink("/etc/a").ok());
+  EXPECT_EQ(*sys_->ListDir("/etc"), (std::vector<std::string>{"a", "b", "c"}));
+
+  ASSERT_TRUE(sys_->CommitStaged().ok());
+  EXPECT_EQ(blackbox::ReadFile(root_ + "/etc/a"), "new a");
+  EXPECT_EQ(blackbox::ReadFile(root_ + "/etc/b"), "new b");
+  EXPECT_EQ(HostLstat(root_ + "/etc/b").st_mode & 07777, 0640u);
+  EXPECT_EQ(HostNames(root_ + "/etc"),
+            (std::vector<std::string>{"a", "b", "c"}));
+  // Committing turned staging off: the next replacement is written at once.
+  ASSERT_TRUE(sys_->WriteFile("/etc/a", "newer a", {0600, 0, 0}).ok());
+  EXPECT_EQ(blackbox::ReadFile(root_ + "/etc/a"), "newer a");
+}
+
+TEST_F(RootedSystemTest, CallsOnAStagedPathSyncAndExecCommitFirst) {
+  blackbox::WriteFile(root_ + "/etc/a", "old");
+  blackbox::WriteFile(root_ + "/etc/b", "old");
+  sys_->SetStaging(true);
+  ASSERT_TRUE(sys_->WriteFile("/etc/a", "new", {0644, 0, 0}).ok());
+  ASSERT_TRUE(sys_->WriteFile("/etc/b", "new", {0644, 0, 0}).ok());
+  ASSERT_TRUE(sys_->Remove("/etc/a").ok());  // commits both, then removes
+  EXPECT_EQ(HostNames(root_ + "/etc"), std::vector<std::string>{"b"});
+  EXPECT_EQ(blackbox::ReadFile(root_ + "/etc/b"), "new");
+
+  sys_->SetStaging(true);
+  ASSERT_TRUE(sys_->WriteFile("/etc/b", "newer", {0644, 0, 0}).ok());
+  ASSERT_TRUE(sys_->Sync().ok());
+  EXPECT_EQ(blackbox::ReadFile(root_ + "/etc/b"), "newer");
+
+  sys_->SetStaging(true);
+  ASSERT_TRUE(sys_->WriteFile("/etc/b", "newest", {0644, 0, 0}).ok());
+  ASSERT_TRUE(sys_->MakeSymlink("/etc/b", "/x").ok());
+  EXPECT_EQ(HostNames(root_ + "/etc"), std::vector<std::string>{"b"});
+  EXPECT_TRUE(S_ISLNK(HostLstat(root_ + "/etc/b").st_mode));
+}
+
+TEST_F(RootedSystemTest, StagedWritesAreCommittedWhenTheSystemGoes) {
+  blackbox::WriteFile(root_ + "/etc/a", "old");
+  sys_->SetStaging(true);
+  ASSERT_TRUE(sys_->WriteFile("/etc/a", "new", {0644, 0, 0}).ok());
+  sys_.reset();
+  EXPECT_EQ(blackbox::ReadFile(root_ + "/etc/a"), "new");
+  EXPECT_EQ(HostNames(root_ + "/etc"), std::vector<std::string>{"a"});
+}
+
 TEST_F(RootedSystemTest, WriteFilesWritesAllOrStopsBeforeRenamingAny) {
   ASSERT_TRUE(sys_->WriteFile("/etc/group", "old\n", {0644, 0, 0}).ok());
   ASSERT_TRUE(sys_->Sync().ok());

@@ -9,7 +9,11 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <mutex>
+#include <utility>
+#include <vector>
 
+#include "system/fsync_each.h"
 #include "system/rooted_internal.h"
 #include "system/rooted_system.h"
 
@@ -98,23 +102,12 @@ Status ApplyAttrs(int fd, const FileAttrs& attrs, std::string_view op,
 
 }  // namespace
 
-// A temporary written and ready to be renamed over its target.
-struct RootedSystem::Staged {
-  std::string path;
-  Parent parent;
-  std::string tmp;
-  UniqueFd fd;
-  bool durable = true;    // false: renamed as it is, never synced
-  bool readonly = false;  // fd is a read-only reopen (else the writer)
-  bool replacing = false;
-  // Removes the temporary unless it was renamed.
-  ~Staged() {
-    if (!tmp.empty() && parent.fd.valid()) {
-      fd.reset();
-      ::unlinkat(parent.fd.get(), tmp.c_str(), 0);
-    }
+RootedSystem::Staged::~Staged() {
+  if (!tmp.empty() && parent.fd.valid()) {
+    fd.reset();
+    ::unlinkat(parent.fd.get(), tmp.c_str(), 0);
   }
-};
+}
 
 Status RootedSystem::Stage(std::string_view path, std::string_view content,
                            const FileAttrs& attrs, bool durable, Staged* out) {
@@ -200,12 +193,67 @@ Status RootedSystem::WriteFile(std::string_view path, std::string_view content,
   Staged w;
   Status s = Stage(path, content, attrs, /*durable=*/true, &w);
   if (!s.ok()) return s;
+  {
+    std::lock_guard<std::mutex> hold(staged_mu_);
+    if (staging_ && w.replacing) {
+      // A second write of a staged path replaces its staged temporary.
+      for (auto it = staged_.begin(); it != staged_.end(); ++it) {
+        if (it->path == path) {
+          staged_.erase(it);
+          break;
+        }
+      }
+      staged_.push_back(std::move(w));
+      return Status::Ok();
+    }
+  }
   return Commit(&w, /*fsync_done=*/false);
+}
+
+void RootedSystem::SetStaging(bool on) {
+  std::lock_guard<std::mutex> hold(staged_mu_);
+  staging_ = on;
+}
+
+Status RootedSystem::CommitStaged() {
+  std::vector<Staged> staged;
+  {
+    std::lock_guard<std::mutex> hold(staged_mu_);
+    staging_ = false;
+    staged.swap(staged_);
+  }
+  if (staged.empty()) return Status::Ok();
+  // Every new content durable before any rename, in one go (FsyncEach:
+  // the cache flushes merge into one journal commit).
+  std::vector<int> fds;
+  for (const Staged& w : staged) fds.push_back(w.fd.get());
+  std::vector<int> errors = FsyncEach(fds);
+  Status first = Status::Ok();
+  for (size_t i = 0; i < staged.size(); ++i) {
+    Status s = errors[i] != 0
+                   ? StepError("write", staged[i].path, "fsync", errors[i])
+                   : Commit(&staged[i], /*fsync_done=*/true);
+    if (!s.ok() && first.ok()) first = std::move(s);
+  }
+  return first;  // the temporaries not renamed are removed with `staged`
+}
+
+int RootedSystem::StagedFd(std::string_view path) const {
+  std::lock_guard<std::mutex> hold(staged_mu_);
+  for (const Staged& w : staged_) {
+    if (w.path == path) return w.fd.get();
+  }
+  return -1;
+}
+
+Status RootedSystem::CommitIfStaged(std::string_view path) {
+  return StagedFd(path) >= 0 ? CommitStaged() : Status::Ok();
 }
 
 Status RootedSystem::WriteFileVolatile(std::string_view path,
                                        std::string_view content,
                                        const FileAttrs& attrs) {
+  if (Status c = CommitIfStaged(path); !c.ok()) return c;
   Staged w;
   Status s = Stage(path, content, attrs, /*durable=*/false, &w);
   if (!s.ok()) return s;
@@ -213,6 +261,7 @@ Status RootedSystem::WriteFileVolatile(std::string_view path,
 }
 
 Status RootedSystem::WriteFiles(const std::vector<FileWrite>& files) {
+  if (Status c = CommitStaged(); !c.ok()) return c;
   std::vector<Staged> staged(files.size());
   for (size_t i = 0; i < files.size(); ++i) {
     Status s = Stage(files[i].path, files[i].content, files[i].attrs,
@@ -235,6 +284,7 @@ Status RootedSystem::WriteFiles(const std::vector<FileWrite>& files) {
 
 Status RootedSystem::AppendLog(std::string_view path, std::string_view text,
                                const FileAttrs& attrs) {
+  if (Status c = CommitIfStaged(path); !c.ok()) return c;
   auto parent = OpenParent("append", path, O_RDONLY);
   if (!parent.ok()) return parent.status();
   int dir = parent->fd.get();
@@ -271,6 +321,7 @@ Status RootedSystem::AppendLog(std::string_view path, std::string_view text,
 }
 
 Status RootedSystem::MakeDir(std::string_view path, const FileAttrs& attrs) {
+  if (Status c = CommitIfStaged(path); !c.ok()) return c;
   auto parent = OpenParent("mkdir", path, O_RDONLY);
   if (!parent.ok()) return parent.status();
   int dir = parent->fd.get();
@@ -298,6 +349,7 @@ Status RootedSystem::MakeDir(std::string_view path, const FileAttrs& attrs) {
 }
 
 Status RootedSystem::SetAttrs(std::string_view path, const FileAttrs& attrs) {
+  if (Status c = CommitIfStaged(path); !c.ok()) return c;
   auto fd = OpenLast("chattr", path, O_PATH);
   if (!fd.ok()) return fd.status();
   struct stat st;
@@ -318,6 +370,7 @@ Status RootedSystem::RemoveVolatile(std::string_view path) {
 }
 
 Status RootedSystem::RemoveEntry(std::string_view path, bool durable) {
+  if (Status c = CommitIfStaged(path); !c.ok()) return c;
   if (rooted_internal::IsSpecialLast(path)) {
     return Status::Error("remove " + std::string(path) +
                          ": refusing to remove a directory by this name");
@@ -339,6 +392,7 @@ Status RootedSystem::RemoveEntry(std::string_view path, bool durable) {
 
 Status RootedSystem::MakeSymlink(std::string_view path,
                                  std::string_view target) {
+  if (Status c = CommitIfStaged(path); !c.ok()) return c;
   if (target.empty()) {
     return Status::Error("symlink " + std::string(path) + ": empty target");
   }
@@ -369,6 +423,10 @@ Status RootedSystem::MarkDirty(int dir, std::string_view path) {
   return pending_.AddDir(dir, ParentPath(path));
 }
 
-Status RootedSystem::Sync() { return pending_.Sync(); }
+Status RootedSystem::Sync() {
+  Status staged = CommitStaged();
+  Status synced = pending_.Sync();
+  return staged.ok() ? synced : staged;
+}
 
 }  // namespace flamingo

@@ -1,0 +1,19 @@
+#include "resources/staged_writes.h"
+
+namespace flamingo {
+namespace {
+
+class StagedWritesBatch : public WriteBatch {
+ public:
+  void Begin(System& sys) override { sys.SetStaging(true); }
+  Status Commit(System& sys) override { return sys.CommitStaged(); }
+};
+
+}  // namespace
+
+WriteBatch* StagedWrites() {
+  static StagedWritesBatch* batch = new StagedWritesBatch();
+  return batch;
+}
+
+}  // namespace flamingo
