@@ -4,6 +4,7 @@
 #include <set>
 
 #include "resources/firewall.h"
+#include "resources/host_keys.h"
 #include "resources/hostname.h"
 #include "resources/identity/compile.h"
 #include "resources/scripts_compile.h"
@@ -19,6 +20,12 @@ const std::vector<KindEntry>& Kinds() {
       // groups, users, passwords, authorized keys, sudo, doas, sshd policy.
       {identity::IdentityKinds(), identity::IdentityKeys(),
        identity::CompileIdentity, identity::IdentityOrphan},
+      // SSH host keys: made anew once per instance, at boot; never deleted.
+      {{"ssh_host_keys"},
+       {"ssh_deletekeys", "ssh_genkeytypes"},
+       CompileHostKeys,
+       nullptr,
+       /*every_boot=*/true},
       // write_files: never deletes (cloud-init never removes files).
       {{"file"}, {"write_files"}, CompileWriteFiles, nullptr},
       // hostname, fqdn, /etc/hosts: never deleted.

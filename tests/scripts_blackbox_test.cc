@@ -380,6 +380,54 @@ TEST_F(ScriptsBlackboxTest, DirectCommandsBehaveAsTheShellWouldRunThem) {
   EXPECT_TRUE(root_.Exists("first"));
 }
 
+// SSH host keys (docs/reference/ssh-host-keys.md) with an ssh-keygen
+// stand-in (a shell script writing the -f file and its .pub, as the real
+// one does): made once per instance at boot, the image's other types
+// removed, and never in a plain apply.
+TEST_F(ScriptsBlackboxTest, HostKeysAreMadeOncePerInstanceAtBoot) {
+  root_.Write("usr/bin/ssh-keygen",
+              "#!/bin/sh\n"
+              "echo \"private $3 $INSTANCE_ID\" > \"$7\"\n"
+              "echo \"public $3\" > \"$7.pub\"\n"
+              "echo \"$3\" >> /keygen.log\n");
+  chmod((root_.path() + "/usr/bin/ssh-keygen").c_str(), 0755);
+  for (const char* t : {"rsa", "dsa"}) {
+    root_.Write(std::string("etc/ssh/ssh_host_") + t + "_key", "image");
+    root_.Write(std::string("etc/ssh/ssh_host_") + t + "_key.pub", "image");
+  }
+  Seed("#cloud-config\nssh_genkeytypes: [rsa, ed25519]\n");
+  ASSERT_EQ(Flamingo({"apply"}).exit_code, 0);
+  EXPECT_EQ(Read("etc/ssh/ssh_host_rsa_key"), "image");  // not at boot
+  RunResult plan = Flamingo({"plan", "--boot", "--boot-id", "boot-1"});
+  EXPECT_TRUE(Has(plan.out,
+                  "> run ssh_host_keys[/etc/ssh]  (once per instance: not yet "
+                  "made for instance iid-one)\n"
+                  "    generate: (none) -> rsa, ed25519\n"
+                  "    remove:   dsa -> (none)\n"))
+      << plan.out;
+  RunResult r = Boot("boot-1");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(Read("etc/ssh/ssh_host_rsa_key"), "private rsa iid-one\n");
+  EXPECT_EQ(Read("etc/ssh/ssh_host_ed25519_key.pub"), "public ed25519\n");
+  EXPECT_FALSE(root_.Exists("etc/ssh/ssh_host_dsa_key"));
+  EXPECT_FALSE(root_.Exists("etc/ssh/ssh_host_dsa_key.pub"));
+  struct stat st {};
+  ASSERT_EQ(lstat((root_.path() + "/etc/ssh/ssh_host_rsa_key").c_str(), &st),
+            0);
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
+  // A reboot, and an apply with changed input: nothing new.
+  ASSERT_EQ(Boot("boot-2").exit_code, 0);
+  Seed("#cloud-config\nssh_genkeytypes: [rsa, ed25519]\nhostname: h2\n");
+  RunResult third = Boot("boot-3");
+  ASSERT_EQ(third.exit_code, 0) << third.out << third.err;
+  EXPECT_EQ(Read("keygen.log"), "rsa\ned25519\n");
+  // The image cloned to a new instance: new keys.
+  Seed("#cloud-config\nssh_genkeytypes: [rsa, ed25519]\n", "iid-two");
+  ASSERT_EQ(Boot("boot-4").exit_code, 0);
+  EXPECT_EQ(Read("etc/ssh/ssh_host_rsa_key"), "private rsa iid-two\n");
+  EXPECT_EQ(Read("keygen.log"), "rsa\ned25519\nrsa\ned25519\n");
+}
+
 TEST_F(ScriptsBlackboxTest, FailingScriptExitCodeIsInStatusAndItRunsAgain) {
   Seed(
       "#cloud-config\nruncmd:\n"

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Boots a Debian bookworm root with flamingo installed, twice, under
 # systemd-nspawn, and checks what converged (see boot-check.sh):
-#   boot 1: users, keys, files, hostname, timezone, a unit written+enabled+started,
+#   boot 1: users, keys, new SSH host keys, files, hostname, timezone, a unit written+enabled+started,
 #           runcmd and bootcmd ran once, sshd started after flamingo;
 #   boot 2: nothing re-ran but bootcmd.
 # Exit 0 pass, 1 fail, 77 skipped (not root, or a tool is missing).
@@ -92,6 +92,8 @@ common() {
   expect "$1" localtime ../usr/share/zoneinfo/Europe/Berlin
   expect "$1" etc_timezone Europe/Berlin
   expect "$1" epoch_zone CET  # the time zone glibc reads from the link
+  expect "$1" host_key_types "ecdsa ed25519 rsa "
+  expect "$1" host_key_mode 600
   expect "$1" alice alice:/home/alice:/bin/bash
   expect "$1" alice_groups "alice sudo"
   expect "$1" alice_key alice@boot-test
@@ -109,14 +111,22 @@ common() {
   expect "$1" failed_units ""
 }
 
+# The image's own host key: every instance must get a new one.
+image_key=$(cut -d' ' -f2 "$root/etc/ssh/ssh_host_ed25519_key.pub")
 boot 1 || exit 1
 common 1
+key1=$(sed -n 's/^host_key=//p' "$root/boot-result/boot-1.txt")
+if [[ -z "$key1" || "$key1" == "$image_key" ]]; then
+  echo "FAIL boot 1: host key not made anew (image $image_key, now $key1)" >&2
+  fails=$((fails + 1))
+fi
 expect 1 unit_runs 1
 expect 1 runcmd_runs 1
 expect 1 bootcmd_runs 1
 
 boot 2 || exit 1
 common 2
+expect 2 host_key "$key1"  # once per instance
 expect 2 unit_runs 2     # started by systemd at boot, not again by flamingo
 expect 2 runcmd_runs 1   # once per instance
 expect 2 bootcmd_runs 2  # every boot

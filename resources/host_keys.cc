@@ -1,0 +1,230 @@
+#include "resources/host_keys.h"
+
+#include <algorithm>
+#include <memory>
+
+#include "engine/text.h"
+#include "resources/account_db.h"
+#include "resources/script_run.h"
+
+namespace flamingo {
+namespace {
+
+const std::vector<std::string> kDefaultTypes = {"rsa", "ecdsa", "ed25519"};
+
+std::string KeyPath(const std::string& type) {
+  return std::string(kSshDir) + "/ssh_host_" + type + "_key";
+}
+
+std::string Join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
+  return out;
+}
+
+std::vector<std::string> Split(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find(", ", start);
+    if (end == std::string::npos) end = text.size();
+    out.push_back(text.substr(start, end - start));
+    start = end + 2;
+  }
+  return out;
+}
+
+// The key types found in /etc/ssh (ssh_host_TYPE_key), sorted.
+Result<std::vector<std::string>> PresentTypes(const SystemReader& sys) {
+  auto names = sys.ListDir(kSshDir);
+  if (!names.ok()) return names.status();
+  std::vector<std::string> types;
+  const std::string prefix = "ssh_host_", suffix = "_key";
+  for (const std::string& n : *names) {
+    if (n.size() > prefix.size() + suffix.size() && n.rfind(prefix, 0) == 0 &&
+        n.compare(n.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      types.push_back(
+          n.substr(prefix.size(), n.size() - prefix.size() - suffix.size()));
+    }
+  }
+  return types;
+}
+
+// ssh-keygen in the target's script PATH, or "".
+Result<std::string> FindKeygen(const SystemReader& sys) {
+  std::string path = kScriptPath;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = path.find(':', start);
+    if (end == std::string::npos) end = path.size();
+    std::string candidate = path.substr(start, end - start) + "/ssh-keygen";
+    auto st = sys.Stat(candidate);
+    if (!st.ok()) return st.status();
+    if (st->has_value() && (*st)->type != FileType::kDirectory) {
+      return candidate;
+    }
+    start = end + 1;
+  }
+  return std::string();
+}
+
+}  // namespace
+
+void CompileHostKeys(const CompileInput& in, CompileOutput* out,
+                     Diagnostics* /*diags*/) {
+  bool delete_keys = true;
+  std::vector<std::string> types = kDefaultTypes;
+  std::string origin;
+  if (in.config.is_map()) {
+    // Types and values are the schema's to check (schemas/keys).
+    if (const Value* d = in.config.Get("ssh_deletekeys");
+        d != nullptr && d->is_bool()) {
+      delete_keys = d->as_bool();
+      origin = d->Origin();
+    }
+    if (const Value* g = in.config.Get("ssh_genkeytypes");
+        g != nullptr && g->is_list()) {
+      types.clear();
+      for (const Value& t : g->items()) {
+        if (t.is_string() &&
+            std::find(types.begin(), types.end(), t.text()) == types.end()) {
+          types.push_back(t.text());
+        }
+      }
+      origin = g->Origin();
+    }
+  }
+  out->Add(std::make_unique<HostKeysResource>(delete_keys, std::move(types),
+                                              origin));
+}
+
+Result<Observation> HostKeysResource::Observe(
+    const SystemReader& sys, const ResourceContext& ctx) const {
+  Observation obs;
+  obs.exists = true;
+  if (const Record* r = ctx.record(); r != nullptr) {
+    if (auto it = r->find("instance_id"); it != r->end()) {
+      obs.fields["made_for"] = it->second;
+    }
+  }
+  // Made for this instance: nothing else to look at (Diff says so).
+  if (obs.fields["made_for"] == ctx.run().instance_id &&
+      !ctx.run().instance_id.empty()) {
+    return obs;
+  }
+  auto dir = sys.Stat(kSshDir);
+  if (!dir.ok()) return dir.status();
+  if (!dir->has_value() || (*dir)->type != FileType::kDirectory) {
+    obs.fields["skip"] = "no /etc/ssh in the target: OpenSSH is not installed";
+    return obs;
+  }
+  auto keygen = FindKeygen(sys);
+  if (!keygen.ok()) return keygen.status();
+  if (keygen->empty()) {
+    obs.fields["skip"] = "no ssh-keygen in the target";
+    return obs;
+  }
+  obs.fields["keygen"] = *keygen;
+  auto present = PresentTypes(sys);
+  if (!present.ok()) return present.status();
+  obs.fields["present"] = Join(*present);
+  return obs;
+}
+
+Change HostKeysResource::Diff(const Observation& observed,
+                              const ResourceContext& ctx) const {
+  Change c = MakeChange(Action::kNone);
+  auto field = [&](const char* key) {
+    auto it = observed.fields.find(key);
+    return it == observed.fields.end() ? std::string() : it->second;
+  };
+  const RunInfo& run = ctx.run();
+  if (!run.boot || run.reconcile) {
+    c.reason = "host keys are made at boot, once per instance";
+    return c;
+  }
+  if (!field("skip").empty()) {
+    c.reason = field("skip") + ": host keys left alone";
+    return c;
+  }
+  if (run.instance_id.empty() || field("made_for") == run.instance_id) {
+    c.reason = "once per instance: made for instance " + field("made_for");
+    return c;
+  }
+  std::vector<std::string> present = Split(field("present"));
+  std::vector<std::string> make, remove;
+  for (const std::string& t : types_) {
+    bool have = std::find(present.begin(), present.end(), t) != present.end();
+    if (delete_keys_ || !have) make.push_back(t);
+  }
+  if (delete_keys_) {
+    for (const std::string& t : present) {
+      if (std::find(types_.begin(), types_.end(), t) == types_.end()) {
+        remove.push_back(t);
+      }
+    }
+  }
+  c.action = Action::kRun;
+  c.reason = "once per instance: not yet made for instance " + run.instance_id;
+  if (!make.empty()) c.fields.push_back({"generate", std::nullopt, Join(make)});
+  if (!remove.empty())
+    c.fields.push_back({"remove", Join(remove), std::nullopt});
+  return c;
+}
+
+Status HostKeysResource::Apply(System& sys, const Change& change,
+                               const ResourceContext& ctx,
+                               Record* record) const {
+  if (change.action != Action::kRun) return Status::Ok();
+  auto keygen = FindKeygen(sys);
+  if (!keygen.ok()) return keygen.status();
+  if (keygen->empty()) return Status::Error("no ssh-keygen in the target");
+  FileAttrs private_attrs{0600, 0, 0};
+  auto db = AccountDb::Load(sys);
+  if (!db.ok()) return db.status();
+  if (auto gid = db->GroupId("ssh_keys")) private_attrs = {0640, 0, *gid};
+  for (const FieldChange& f : change.fields) {
+    if (f.name == "generate") {
+      for (const std::string& type : Split(*f.after)) {
+        // Made under a temporary name first: a failure keeps the old key.
+        const std::string tmp =
+            std::string(kSshDir) + "/.flamingo-new-ssh_host_" + type + "_key";
+        Status s = sys.Remove(tmp);
+        if (s.ok()) s = sys.Remove(tmp + ".pub");
+        if (!s.ok()) return s;
+        ExecRequest req;
+        req.argv = {*keygen, "-q", "-t", type, "-N", "", "-f", tmp};
+        req.env = ScriptEnvironment(ctx.run());
+        auto res = sys.Exec(req);
+        if (!res.ok()) return res.status().WithContext("ssh-keygen -t " + type);
+        if (!res->success()) {
+          (void)sys.Remove(tmp);
+          (void)sys.Remove(tmp + ".pub");
+          return Status::Error("ssh-keygen -t " + type +
+                               " failed: " + TrimSpace(res->output_tail));
+        }
+        auto priv = sys.ReadFile(tmp);
+        if (!priv.ok()) return priv.status();
+        auto pub = sys.ReadFile(tmp + ".pub");
+        if (!pub.ok()) return pub.status();
+        const std::string key = KeyPath(type);
+        s = sys.WriteFile(key, *priv, private_attrs);
+        if (s.ok())
+          s = sys.WriteFile(key + ".pub", *pub, FileAttrs{0644, 0, 0});
+        if (s.ok()) s = sys.Remove(tmp);
+        if (s.ok()) s = sys.Remove(tmp + ".pub");
+        if (!s.ok()) return s;
+      }
+    } else if (f.name == "remove") {
+      for (const std::string& type : Split(*f.before)) {
+        Status s = sys.Remove(KeyPath(type));
+        if (s.ok()) s = sys.Remove(KeyPath(type) + ".pub");
+        if (!s.ok()) return s;
+      }
+    }
+  }
+  (*record)["instance_id"] = ctx.run().instance_id;
+  return Status::Ok();
+}
+
+}  // namespace flamingo

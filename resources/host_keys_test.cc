@@ -1,0 +1,164 @@
+// SSH host keys (cc_ssh) on the FakeSystem, with ssh-keygen played by the
+// Exec handler.
+#include "resources/host_keys.h"
+
+#include <gtest/gtest.h>
+
+#include "resources/resource_testing.h"
+
+namespace flamingo {
+namespace {
+
+using testing::Harness;
+
+RunInfo Boot(const std::string& instance) {
+  RunInfo r;
+  r.instance_id = instance;
+  r.boot_id = "b";
+  r.boot = true;
+  return r;
+}
+
+class HostKeysTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    sys_.AddFile("/etc/group", "root:x:0:\n");
+    sys_.AddFile("/usr/bin/ssh-keygen", "", {0755, 0, 0});
+    // The image's keys.
+    for (const char* t : {"rsa", "dsa", "ed25519"}) {
+      Key(t, std::string("image ") + t);
+    }
+    // ssh-keygen -q -t TYPE -N "" -f PATH writes PATH and PATH.pub.
+    sys_.set_exec_handler([this](const ExecRequest& r) -> Result<ExecResult> {
+      ExecResult res;
+      if (r.argv.size() == 8 && r.argv[0] == "/usr/bin/ssh-keygen") {
+        if (r.argv[3] == fail_type_) {
+          res.exit_code = 1;
+          res.output_tail = "unknown key type\n";
+          return res;
+        }
+        sys_.AddFile(r.argv[7], "private " + r.argv[3] + " " + run_.instance_id,
+                     {0600, 0, 0});
+        sys_.AddFile(r.argv[7] + ".pub", "public " + r.argv[3], {0644, 0, 0});
+      }
+      return res;
+    });
+  }
+  void Key(const std::string& type, const std::string& content) {
+    sys_.AddFile("/etc/ssh/ssh_host_" + type + "_key", content, {0600, 0, 0});
+    sys_.AddFile("/etc/ssh/ssh_host_" + type + "_key.pub", content + " pub",
+                 {0644, 0, 0});
+  }
+  std::string File(const std::string& path) {
+    auto f = sys_.GetFile(path);
+    return f ? f->content : "<missing>";
+  }
+  ApplyReport Apply(const std::string& yaml, const RunInfo& run) {
+    run_ = run;
+    h_.run() = run;
+    EXPECT_EQ(h_.Compile(yaml), "");
+    EXPECT_TRUE(h_.Build().ok());
+    return h_.ApplyOn(sys_);
+  }
+
+  FakeSystem sys_;
+  Harness h_{{CompileHostKeys}};
+  RunInfo run_;
+  std::string fail_type_ = "none";
+};
+
+TEST_F(HostKeysTest, ANewInstanceReplacesTheImagesKeysOnce) {
+  Plan plan;
+  ApplyReport r = Apply("{}\n", Boot("i-1"));
+  ASSERT_TRUE(r.ok()) << r.results[0].message;
+  EXPECT_EQ(File("/etc/ssh/ssh_host_rsa_key"), "private rsa i-1");
+  EXPECT_EQ(File("/etc/ssh/ssh_host_ecdsa_key"), "private ecdsa i-1");
+  EXPECT_EQ(File("/etc/ssh/ssh_host_ed25519_key"), "private ed25519 i-1");
+  EXPECT_EQ(File("/etc/ssh/ssh_host_ed25519_key.pub"), "public ed25519");
+  EXPECT_EQ(sys_.GetFile("/etc/ssh/ssh_host_rsa_key")->attrs.mode, 0600u);
+  EXPECT_EQ(sys_.GetFile("/etc/ssh/ssh_host_rsa_key.pub")->attrs.mode, 0644u);
+  // dsa is not among the types: removed with the image's other keys.
+  EXPECT_EQ(File("/etc/ssh/ssh_host_dsa_key"), "<missing>");
+  EXPECT_EQ(File("/etc/ssh/ssh_host_dsa_key.pub"), "<missing>");
+  EXPECT_EQ(File("/etc/ssh/.flamingo-new-ssh_host_rsa_key"), "<missing>");
+  ASSERT_EQ(sys_.exec_requests().size(), 3u);
+  EXPECT_EQ(sys_.exec_requests()[0].argv,
+            (std::vector<std::string>{
+                "/usr/bin/ssh-keygen", "-q", "-t", "rsa", "-N", "", "-f",
+                "/etc/ssh/.flamingo-new-ssh_host_rsa_key"}));
+  // The same instance again: nothing.
+  EXPECT_FALSE(h_.MakePlanOn(sys_).HasChanges());
+  ASSERT_TRUE(Apply("{}\n", Boot("i-1")).ok());
+  EXPECT_EQ(sys_.exec_requests().size(), 3u);
+  // A clone of this machine: new keys again.
+  ASSERT_TRUE(Apply("{}\n", Boot("i-2")).ok());
+  EXPECT_EQ(File("/etc/ssh/ssh_host_rsa_key"), "private rsa i-2");
+}
+
+TEST_F(HostKeysTest, ThePlanNamesTypesNeverKeys) {
+  run_ = Boot("i-1");
+  h_.run() = run_;
+  ASSERT_EQ(h_.Compile("{}\n"), "");
+  ASSERT_TRUE(h_.Build().ok());
+  Plan plan = h_.MakePlanOn(sys_);
+  const Change* c = testing::FindChange(plan, "ssh_host_keys[/etc/ssh]");
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->action, Action::kRun);
+  EXPECT_EQ(c->reason, "once per instance: not yet made for instance i-1");
+  ASSERT_EQ(c->fields.size(), 2u);
+  EXPECT_EQ(c->fields[0].after, "rsa, ecdsa, ed25519");
+  EXPECT_EQ(c->fields[1].before, "dsa");
+}
+
+TEST_F(HostKeysTest, KeepingKeysMakesOnlyTheMissingTypes) {
+  ASSERT_TRUE(Apply("ssh_deletekeys: false\nssh_genkeytypes: [ed25519, "
+                    "ecdsa]\n",
+                    Boot("i-1"))
+                  .ok());
+  EXPECT_EQ(File("/etc/ssh/ssh_host_ed25519_key"), "image ed25519");
+  EXPECT_EQ(File("/etc/ssh/ssh_host_ecdsa_key"), "private ecdsa i-1");
+  EXPECT_EQ(File("/etc/ssh/ssh_host_dsa_key"), "image dsa");
+  EXPECT_EQ(sys_.exec_requests().size(), 1u);
+}
+
+TEST_F(HostKeysTest, PrivateKeysBelongToSshKeysWhereThatGroupExists) {
+  sys_.AddFile("/etc/group", "root:x:0:\nssh_keys:x:996:\n");
+  ASSERT_TRUE(Apply("ssh_genkeytypes: [ed25519]\n", Boot("i-1")).ok());
+  auto key = sys_.GetFile("/etc/ssh/ssh_host_ed25519_key");
+  EXPECT_EQ(key->attrs.mode, 0640u);
+  EXPECT_EQ(key->attrs.gid, 996u);
+}
+
+TEST_F(HostKeysTest, AFailedKeygenKeepsTheOldKeyAndFails) {
+  fail_type_ = "ecdsa";
+  ApplyReport r = Apply("{}\n", Boot("i-1"));
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(r.results[0].message,
+            "ssh-keygen -t ecdsa failed: unknown key type");
+  EXPECT_EQ(File("/etc/ssh/ssh_host_rsa_key"), "private rsa i-1");
+  EXPECT_EQ(File("/etc/ssh/ssh_host_ed25519_key"), "image ed25519");
+  EXPECT_EQ(File("/etc/ssh/ssh_host_dsa_key"), "image dsa");  // not removed
+  // Not recorded: the next boot tries again.
+  fail_type_ = "none";
+  ASSERT_TRUE(Apply("{}\n", Boot("i-1")).ok());
+  EXPECT_EQ(File("/etc/ssh/ssh_host_ed25519_key"), "private ed25519 i-1");
+}
+
+TEST_F(HostKeysTest, NothingOutsideABootOrWithoutOpenSsh) {
+  RunInfo plain = Boot("i-1");
+  plain.boot = false;
+  ASSERT_TRUE(Apply("{}\n", plain).ok());
+  EXPECT_EQ(File("/etc/ssh/ssh_host_rsa_key"), "image rsa");
+  RunInfo reconcile = Boot("i-1");
+  reconcile.reconcile = true;
+  ASSERT_TRUE(Apply("{}\n", reconcile).ok());
+  EXPECT_EQ(File("/etc/ssh/ssh_host_rsa_key"), "image rsa");
+
+  sys_.Remove("/usr/bin/ssh-keygen");
+  ASSERT_TRUE(Apply("{}\n", Boot("i-1")).ok());
+  EXPECT_EQ(File("/etc/ssh/ssh_host_rsa_key"), "image rsa");
+  EXPECT_TRUE(sys_.exec_requests().empty());
+}
+
+}  // namespace
+}  // namespace flamingo
