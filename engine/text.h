@@ -35,6 +35,19 @@ std::vector<std::string_view> SplitLines(std::string_view text);
 std::vector<std::string_view> NonEmptyLines(std::string_view text,
                                             std::string_view strip = "\r");
 
+// The strings of `items` (a vector, set...) with `sep` between them.
+template <typename Strings>
+std::string JoinStrings(const Strings& items, std::string_view sep) {
+  std::string out;
+  bool first = true;
+  for (const auto& item : items) {
+    if (!first) out += sep;
+    out += item;
+    first = false;
+  }
+  return out;
+}
+
 // The first line of `text` that is neither blank nor a '#' comment, with
 // spaces, tabs and CR trimmed ("" when none): the value of one-value files
 // such as /etc/hostname and /etc/timezone.

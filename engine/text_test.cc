@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cctype>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -80,6 +81,14 @@ TEST(Text, NonEmptyLinesStripTheirEndsAndDropWhatIsLeftEmpty) {
   EXPECT_EQ(NonEmptyLines(" a \r\n  \n"), (Lines{" a ", "  "}));  // CR only
   EXPECT_EQ(NonEmptyLines(" a \r\n  \n", " \r"), Lines{" a"});
   EXPECT_EQ(NonEmptyLines(""), Lines{});
+}
+
+TEST(Text, JoinStringsPutsTheSeparatorBetweenItems) {
+  EXPECT_EQ(JoinStrings(std::vector<std::string>{"a", "b", "c"}, ", "),
+            "a, b, c");
+  EXPECT_EQ(JoinStrings(std::set<std::string>{"y", "x"}, "; "), "x; y");
+  EXPECT_EQ(JoinStrings(std::vector<std::string>{"", "b"}, ","), ",b");
+  EXPECT_EQ(JoinStrings(std::vector<std::string>{}, ","), "");
 }
 
 TEST(Text, FirstContentLineSkipsBlanksAndComments) {

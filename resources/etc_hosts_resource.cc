@@ -20,12 +20,6 @@ struct HostsState {
   std::vector<std::string> desired;  // block lines wanted; empty = no names
 };
 
-std::string Join(const std::vector<std::string>& lines) {
-  std::string out;
-  for (const auto& l : lines) out += (out.empty() ? "" : "; ") + l;
-  return out;
-}
-
 Result<HostsState> Evaluate(const HostNames& configured,
                             const SystemReader& sys) {
   HostsState st;
@@ -75,7 +69,7 @@ Result<Observation> EtcHostsResource::Observe(
   if (!st.ok()) return st.status();
   Observation obs;
   obs.exists = st->exists;
-  if (st->exists) obs.fields["entries"] = Join(st->current);
+  if (st->exists) obs.fields["entries"] = JoinStrings(st->current, "; ");
   obs.detail = std::make_shared<HostsState>(std::move(*st));
   return obs;
 }
@@ -91,8 +85,8 @@ Change EtcHostsResource::Diff(const Observation& observed,
   if (st.exists && st.current == st.desired) return c;
   c.action = st.exists ? Action::kUpdate : Action::kCreate;
   std::optional<std::string> before;
-  if (st.exists) before = Join(st.current);
-  c.fields.push_back({"entries", before, Join(st.desired), false});
+  if (st.exists) before = JoinStrings(st.current, "; ");
+  c.fields.push_back({"entries", before, JoinStrings(st.desired, "; "), false});
   return c;
 }
 

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "engine/sha256.h"
+#include "engine/text.h"
 #include "resources/account_db.h"
 #include "resources/file_source.h"
 
@@ -272,10 +273,8 @@ Change FileResource::Diff(const Observation& observed,
     reason = "append " + std::to_string(st.desired.size()) + " bytes";
   }
   if (c.action != Action::kNone && !st.missing_dirs.empty()) {
-    std::string dirs;
-    for (const auto& d : st.missing_dirs)
-      dirs += (dirs.empty() ? "" : ", ") + d;
-    reason += (reason.empty() ? "" : "; ") + ("create directories " + dirs);
+    reason += (reason.empty() ? "" : "; ") +
+              ("create directories " + JoinStrings(st.missing_dirs, ", "));
   }
   for (const auto& n : st.notes) reason += (reason.empty() ? "" : "; ") + n;
   c.reason = reason;

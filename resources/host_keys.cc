@@ -16,12 +16,6 @@ std::string KeyPath(const std::string& type) {
   return std::string(kSshDir) + "/ssh_host_" + type + "_key";
 }
 
-std::string Join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
-  return out;
-}
-
 std::vector<std::string> Split(const std::string& text) {
   std::vector<std::string> out;
   size_t start = 0;
@@ -127,7 +121,7 @@ Result<Observation> HostKeysResource::Observe(
   obs.fields["keygen"] = *keygen;
   auto present = PresentTypes(sys);
   if (!present.ok()) return present.status();
-  obs.fields["present"] = Join(*present);
+  obs.fields["present"] = JoinStrings(*present, ", ");
   return obs;
 }
 
@@ -166,9 +160,10 @@ Change HostKeysResource::Diff(const Observation& observed,
   }
   c.action = Action::kRun;
   c.reason = "once per instance: not yet made for instance " + run.instance_id;
-  if (!make.empty()) c.fields.push_back({"generate", std::nullopt, Join(make)});
+  if (!make.empty())
+    c.fields.push_back({"generate", std::nullopt, JoinStrings(make, ", ")});
   if (!remove.empty())
-    c.fields.push_back({"remove", Join(remove), std::nullopt});
+    c.fields.push_back({"remove", JoinStrings(remove, ", "), std::nullopt});
   return c;
 }
 

@@ -6,6 +6,8 @@
 #include <cctype>
 #include <set>
 
+#include "engine/text.h"
+
 namespace flamingo {
 namespace firewall {
 
@@ -131,10 +133,8 @@ bool CheckKeys(const Value& map, const std::set<std::string>& allowed,
   bool ok = true;
   for (const auto& [key, value] : map.entries()) {
     if (!allowed.count(key)) {
-      std::string list;
-      for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-      diags->Error(
-          value, "unknown key \"" + key + "\" (expected one of: " + list + ")");
+      diags->Error(value, "unknown key \"" + key + "\" (expected one of: " +
+                              JoinStrings(allowed, ", ") + ")");
       ok = false;
     }
   }
