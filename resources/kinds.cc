@@ -7,6 +7,7 @@
 #include "resources/host_keys.h"
 #include "resources/hostname.h"
 #include "resources/identity/compile.h"
+#include "resources/locale.h"
 #include "resources/scripts_compile.h"
 #include "resources/timezone.h"
 #include "resources/unit_spec.h"
@@ -34,6 +35,8 @@ const std::vector<KindEntry>& Kinds() {
         "create_hostname_file", "manage_etc_hosts"},
        CompileHostname,
        nullptr},
+      // locale: LANG= in /etc/locale.conf; never deleted.
+      {{"locale"}, {"locale", "locale_configfile"}, CompileLocale, nullptr},
       // timezone: /etc/localtime (and /etc/timezone); never deleted.
       {{"timezone"}, {"timezone"}, CompileTimezone, nullptr},
       // bootcmd, runcmd, user-data scripts, script directories.

@@ -1,7 +1,7 @@
 // The write batch of the kinds whose Apply only writes files, directories
 // and symlinks through the System, and starts nothing that reads them (no
 // command, no service, no signal): file (write_files), hostname, etc_hosts,
-// timezone. Their replacements wait in the System's staging
+// timezone, locale. Their replacements wait in the System's staging
 // (System::SetStaging) and are made durable together, one journal commit
 // for all instead of one each, then renamed in order: when a resource
 // outside the batch is about to run, or the run ends (the engine's batch

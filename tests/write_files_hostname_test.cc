@@ -356,5 +356,20 @@ TEST_F(WriteFilesBlackboxTest, UnknownTimezoneNamesItselfAndChangesNothing) {
   EXPECT_EQ(Snapshot(root_.path()), before);
 }
 
+TEST_F(WriteFilesBlackboxTest, LocaleSetsLangInsideTheRoot) {
+  root_.Write("etc/locale.conf", "LANG=C.UTF-8\nLC_TIME=C\n");
+  Seed("#cloud-config\nlocale: fr_CA.UTF-8\nhostname: web01\n");
+  RunResult plan = Flamingo({"plan"});
+  EXPECT_NE(plan.out.find("~ update locale[/etc/locale.conf]\n"
+                          "    LANG: C.UTF-8 -> fr_CA.UTF-8\n"),
+            std::string::npos)
+      << plan.out;
+  RunResult r = Flamingo({"apply"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(root_.Read("etc/locale.conf"), "LANG=fr_CA.UTF-8\nLC_TIME=C\n");
+  EXPECT_EQ(root_.Read("etc/hostname"), "web01\n");
+  EXPECT_EQ(Flamingo({"plan", "--detailed-exitcode"}).exit_code, 0);
+}
+
 }  // namespace
 }  // namespace flamingo::blackbox
