@@ -207,6 +207,12 @@ class System : public SystemReader {
   // (the default) writes at once, and CommitStaged has nothing to do.
   virtual void SetStaging(bool /*on*/) {}
   virtual Status CommitStaged() { return Status::Ok(); }
+  // Renames the regular file `from` over `to` in the same directory (a file
+  // or symlink at `to` is replaced; never followed). For a file a command
+  // wrote (ssh-keygen's keys): it keeps its inode, and with it its security
+  // context. When it replaces, `from`'s content is made durable first, as
+  // WriteFile's replacements; the directory change waits for Sync.
+  virtual Status RenameFile(std::string_view from, std::string_view to) = 0;
   // Makes every change made through this System so far durable, in as few
   // cache flushes as it can (created files and changed directories are
   // batched). Callers that record what they applied (the engine, the state

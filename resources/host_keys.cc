@@ -198,16 +198,13 @@ Status HostKeysResource::Apply(System& sys, const Change& change,
           return Status::Error("ssh-keygen -t " + type +
                                " failed: " + TrimSpace(res->output_tail));
         }
-        auto priv = sys.ReadFile(tmp);
-        if (!priv.ok()) return priv.status();
-        auto pub = sys.ReadFile(tmp + ".pub");
-        if (!pub.ok()) return pub.status();
+        // Renamed into place: the key never passes through this process,
+        // and keeps the security context ssh-keygen's file got.
         const std::string key = KeyPath(type);
-        s = sys.WriteFile(key, *priv, private_attrs);
-        if (s.ok())
-          s = sys.WriteFile(key + ".pub", *pub, FileAttrs{0644, 0, 0});
-        if (s.ok()) s = sys.Remove(tmp);
-        if (s.ok()) s = sys.Remove(tmp + ".pub");
+        s = sys.SetAttrs(tmp, private_attrs);
+        if (s.ok()) s = sys.SetAttrs(tmp + ".pub", FileAttrs{0644, 0, 0});
+        if (s.ok()) s = sys.RenameFile(tmp, key);
+        if (s.ok()) s = sys.RenameFile(tmp + ".pub", key + ".pub");
         if (!s.ok()) return s;
       }
     } else if (f.name == "remove") {

@@ -8,7 +8,8 @@
 //    module: the record keeps the instance-id the keys were made for.
 //  - Each type of ssh_genkeytypes (default rsa, ecdsa, ed25519) is made by
 //    `ssh-keygen -q -t TYPE -N "" -f` into a temporary name inside the
-//    target, then written over /etc/ssh/ssh_host_TYPE_key(.pub) atomically:
+//    target, then renamed over /etc/ssh/ssh_host_TYPE_key(.pub)
+//    (System::RenameFile: durable first, the file's inode and label kept):
 //    a failed ssh-keygen leaves the old key in place, so sshd is never left
 //    without keys. With ssh_deletekeys (default true) the new keys replace
 //    the old ones, and the keys of other types are removed afterwards;

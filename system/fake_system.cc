@@ -411,6 +411,33 @@ Status FakeSystem::MakeSymlink(std::string_view path, std::string_view target) {
   return Status::Ok();
 }
 
+Status FakeSystem::RenameFile(std::string_view from, std::string_view to) {
+  Status f = BeginMutation("rename", from);
+  if (!f.ok()) return f;
+  auto src = Resolve("rename", from, false);
+  if (!src.ok()) return src.status();
+  auto dst = Resolve("rename", to, false);
+  if (!dst.ok()) return dst.status();
+  if (ParentPath(*src) != ParentPath(*dst)) {
+    return Status::Error("rename " + std::string(from) + " to " +
+                         std::string(to) + ": not in the same directory");
+  }
+  const Entry* e = Find(*src);
+  if (e == nullptr) return Err("rename", from, ENOENT);
+  if (e->type != FileType::kRegular) {
+    return Status::Error("rename " + std::string(from) +
+                         ": not a regular file");
+  }
+  const Entry* old = Find(*dst);
+  if (old != nullptr && old->type == FileType::kDirectory) {
+    return Err("rename", to, EISDIR);
+  }
+  Entry moved = *e;
+  files_.erase(*src);
+  Put(*dst, std::move(moved));
+  return Status::Ok();
+}
+
 Status FakeSystem::MakeDir(std::string_view path, const FileAttrs& attrs) {
   Status f = BeginMutation("mkdir", path);
   if (!f.ok()) return f;

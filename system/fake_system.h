@@ -133,6 +133,7 @@ class FakeSystem : public System {
   Status SetAttrs(std::string_view path, const FileAttrs& attrs) override;
   Status Remove(std::string_view path) override;
   Status MakeSymlink(std::string_view path, std::string_view target) override;
+  Status RenameFile(std::string_view from, std::string_view to) override;
   // Nothing to make durable in memory: counts the call (sync_count()).
   Status Sync() override;
   Status SetKernelHostname(std::string_view name) override;

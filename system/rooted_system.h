@@ -75,6 +75,7 @@ class RootedSystem : public System {
   Status SetAttrs(std::string_view path, const FileAttrs& attrs) override;
   Status Remove(std::string_view path) override;
   Status MakeSymlink(std::string_view path, std::string_view target) override;
+  Status RenameFile(std::string_view from, std::string_view to) override;
   Status SetKernelHostname(std::string_view name) override;
   // Makes pending changes durable (system/pending_sync.h: created files and
   // changed directories, one fsync each or one syncfs per filesystem). The

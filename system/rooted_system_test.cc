@@ -348,6 +348,33 @@ TEST_F(RootedSystemTest, StagedWritesAreCommittedWhenTheSystemGoes) {
   EXPECT_EQ(HostNames(root_ + "/etc"), std::vector<std::string>{"a"});
 }
 
+TEST_F(RootedSystemTest, RenameFileKeepsTheInodeAndStaysInItsDirectory) {
+  blackbox::WriteFile(root_ + "/etc/new", "new key");
+  blackbox::WriteFile(root_ + "/etc/key", "old key");
+  ino_t ino = HostLstat(root_ + "/etc/new").st_ino;
+  ASSERT_TRUE(sys_->RenameFile("/etc/new", "/etc/key").ok());
+  EXPECT_EQ(blackbox::ReadFile(root_ + "/etc/key"), "new key");
+  EXPECT_EQ(HostLstat(root_ + "/etc/key").st_ino, ino);
+  EXPECT_EQ(HostNames(root_ + "/etc"), std::vector<std::string>{"key"});
+  // A new name: created, so it waits for Sync with its directory.
+  ASSERT_TRUE(sys_->Sync().ok());
+  blackbox::WriteFile(root_ + "/etc/b.tmp", "b");
+  ASSERT_TRUE(sys_->RenameFile("/etc/b.tmp", "/etc/b").ok());
+  ASSERT_TRUE(sys_->Sync().ok());
+  EXPECT_EQ(sys_->last_sync_counts().fsyncs, 2);  // b and /etc
+  // Refused: another directory, a directory, a symlink, nothing there.
+  fs::create_directories(root_ + "/srv/d");
+  blackbox::WriteFile(root_ + "/srv/f", "f");
+  EXPECT_FALSE(sys_->RenameFile("/srv/f", "/etc/f").ok());
+  EXPECT_FALSE(sys_->RenameFile("/srv/d", "/srv/e").ok());
+  EXPECT_FALSE(sys_->RenameFile("/srv/f", "/srv/d").ok());
+  ASSERT_EQ(::symlink("/outside", (root_ + "/srv/link").c_str()), 0);
+  EXPECT_FALSE(sys_->RenameFile("/srv/link", "/srv/g").ok());
+  EXPECT_FALSE(sys_->RenameFile("/srv/none", "/srv/g").ok());
+  EXPECT_EQ(blackbox::ReadFile(root_ + "/srv/f"), "f");
+  ExpectVictimUntouched();
+}
+
 TEST_F(RootedSystemTest, WriteFilesWritesAllOrStopsBeforeRenamingAny) {
   ASSERT_TRUE(sys_->WriteFile("/etc/group", "old\n", {0644, 0, 0}).ok());
   ASSERT_TRUE(sys_->Sync().ok());

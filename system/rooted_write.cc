@@ -390,6 +390,46 @@ Status RootedSystem::RemoveEntry(std::string_view path, bool durable) {
   return durable ? MarkDirty(dir, path) : Status::Ok();
 }
 
+Status RootedSystem::RenameFile(std::string_view from, std::string_view to) {
+  if (Status c = CommitIfStaged(from); !c.ok()) return c;
+  if (Status c = CommitIfStaged(to); !c.ok()) return c;
+  if (ParentPath(NormalizePath(from)) != ParentPath(NormalizePath(to))) {
+    return Status::Error("rename " + std::string(from) + " to " +
+                         std::string(to) + ": not in the same directory");
+  }
+  auto src = OpenParent("rename", from, O_RDONLY);
+  if (!src.ok()) return src.status();
+  auto dst = OpenParent("rename", to, O_RDONLY);
+  if (!dst.ok()) return dst.status();
+  int dir = src->fd.get();
+  UniqueFd file(::openat(dir, src->name.c_str(),
+                         O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC));
+  if (!file.valid()) return PathError("rename", from, errno);
+  struct stat st;
+  if (::fstat(file.get(), &st) != 0) return PathError("rename", from, errno);
+  if (!S_ISREG(st.st_mode)) {
+    return Status::Error("rename " + std::string(from) +
+                         ": not a regular file");
+  }
+  struct stat old;
+  const bool replacing = ::fstatat(dst->fd.get(), dst->name.c_str(), &old,
+                                   AT_SYMLINK_NOFOLLOW) == 0;
+  if (replacing && S_ISDIR(old.st_mode)) return PathError("rename", to, EISDIR);
+  // Replacing: the new content is durable before it takes the old one's place.
+  if (replacing && ::fsync(file.get()) != 0) {
+    return StepError("rename", from, "fsync", errno);
+  }
+  if (::renameat(dir, src->name.c_str(), dst->fd.get(), dst->name.c_str()) !=
+      0) {
+    return StepError("rename", from, "rename", errno);
+  }
+  if (!replacing) {
+    Status s = pending_.AdoptNewFile(std::move(file), std::string(to));
+    if (!s.ok()) return s;
+  }
+  return MarkDirty(dst->fd.get(), to);
+}
+
 Status RootedSystem::MakeSymlink(std::string_view path,
                                  std::string_view target) {
   if (Status c = CommitIfStaged(path); !c.ok()) return c;
