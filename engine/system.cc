@@ -35,6 +35,20 @@ std::string NormalizePath(std::string_view path) {
   return out.empty() ? "/" : out;
 }
 
+Result<std::optional<std::string>> ReadRegularFile(const SystemReader& sys,
+                                                   std::string_view path) {
+  auto st = sys.Stat(path);
+  if (!st.ok()) return st.status();
+  if (!st->has_value()) return std::optional<std::string>();
+  if ((*st)->type != FileType::kRegular) {
+    return Status::Error(std::string(path) +
+                         " exists and is not a regular file");
+  }
+  auto text = sys.ReadFile(path);
+  if (!text.ok()) return text.status();
+  return std::optional<std::string>(std::move(*text));
+}
+
 Status MakeDirs(System& sys, std::string_view path, const FileAttrs& attrs) {
   std::string norm = NormalizePath(path);
   if (norm.empty())

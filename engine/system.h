@@ -76,12 +76,15 @@ struct ExecRequest {
   std::string output_path;
 };
 
+// How much of a command's output ExecResult::output_tail keeps.
+inline constexpr size_t kExecTailBytes = 4096;
+
 struct ExecResult {
   int exit_code = 0;  // valid when !signaled && !timed_out
   int signal = 0;     // the signal that ended it, when signaled
   bool signaled = false;
   bool timed_out = false;
-  std::string output_tail;  // last few KiB of stdout+stderr
+  std::string output_tail;  // the last kExecTailBytes of stdout+stderr
   bool success() const { return !signaled && !timed_out && exit_code == 0; }
 };
 
@@ -227,6 +230,13 @@ class System : public SystemReader {
   virtual Netfilter* mutable_netfilter() { return nullptr; }
   virtual ServiceManager* mutable_services() { return nullptr; }
 };
+
+// The content of the regular file at `path` (read following symlinks inside
+// the root, as ReadFile does), or nullopt when nothing is there; an error
+// naming the path when something else (a directory, a symlink, a device)
+// is there.
+Result<std::optional<std::string>> ReadRegularFile(const SystemReader& sys,
+                                                   std::string_view path);
 
 // Creates `path` and every missing parent directory with `attrs`.
 Status MakeDirs(System& sys, std::string_view path, const FileAttrs& attrs);

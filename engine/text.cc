@@ -66,6 +66,17 @@ std::vector<std::string_view> SplitLines(std::string_view text) {
   return lines;
 }
 
+std::vector<std::string_view> SplitString(std::string_view text,
+                                          std::string_view sep) {
+  std::vector<std::string_view> pieces;
+  for (;;) {
+    size_t end = text.find(sep);
+    pieces.push_back(text.substr(0, end));
+    if (end == std::string_view::npos) return pieces;
+    text.remove_prefix(end + sep.size());
+  }
+}
+
 std::vector<std::string_view> NonEmptyLines(std::string_view text,
                                             std::string_view strip) {
   std::vector<std::string_view> lines;

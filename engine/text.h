@@ -30,6 +30,12 @@ bool IsValidUtf8(std::string_view s);
 // it, and "" has no lines. Views into `text`.
 std::vector<std::string_view> SplitLines(std::string_view text);
 
+// The pieces of `text` between occurrences of `sep` (non-empty), empty
+// pieces kept: "a::b" by ":" is {"a", "", "b"}, "" is {""}. Views into
+// `text`.
+std::vector<std::string_view> SplitString(std::string_view text,
+                                          std::string_view sep);
+
 // SplitLines without each line's trailing bytes that occur in `strip` (by
 // default CR, for CRLF text), leaving out the lines that end up empty.
 std::vector<std::string_view> NonEmptyLines(std::string_view text,

@@ -83,6 +83,13 @@ TEST(Text, NonEmptyLinesStripTheirEndsAndDropWhatIsLeftEmpty) {
   EXPECT_EQ(NonEmptyLines(""), Lines{});
 }
 
+TEST(Text, SplitStringKeepsEmptyPieces) {
+  EXPECT_EQ(SplitString("a::b", ":"), (Lines{"a", "", "b"}));
+  EXPECT_EQ(SplitString("rsa, ecdsa", ", "), (Lines{"rsa", "ecdsa"}));
+  EXPECT_EQ(SplitString(":a:", ":"), (Lines{"", "a", ""}));
+  EXPECT_EQ(SplitString("", ":"), Lines{""});
+}
+
 TEST(Text, JoinStringsPutsTheSeparatorBetweenItems) {
   EXPECT_EQ(JoinStrings(std::vector<std::string>{"a", "b", "c"}, ", "),
             "a, b, c");

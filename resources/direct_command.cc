@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 
+#include "engine/text.h"
+
 namespace flamingo {
 namespace {
 
@@ -66,6 +68,12 @@ std::string ShellQuote(const std::string& s) {
     }
   }
   return out + "'";
+}
+
+std::string ShellLine(const std::vector<std::string>& argv) {
+  std::vector<std::string> words;
+  for (const std::string& a : argv) words.push_back(ShellQuote(a));
+  return JoinStrings(words, " ");
 }
 
 bool IsShellWord(std::string_view word) {

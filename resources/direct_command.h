@@ -36,6 +36,10 @@ std::optional<CommandList> DirectCommands(const Value& list);
 // cloud-init's quoting of one argument for sh: 'it'\''s'.
 std::string ShellQuote(const std::string& s);
 
+// `argv` as one sh command line, each word ShellQuote'd and separated by a
+// space: how cloud-init writes a list item into its script.
+std::string ShellLine(const std::vector<std::string>& argv);
+
 // A builtin or reserved word of dash, bash or POSIX sh ("echo", "cd", "if",
 // "[", ".").
 bool IsShellWord(std::string_view word);

@@ -7,17 +7,11 @@ namespace flamingo {
 Result<Observation> HostnameResource::Observe(
     const SystemReader& sys, const ResourceContext& /*ctx*/) const {
   Observation obs;
-  auto st = sys.Stat(kHostnamePath);
-  if (!st.ok()) return st.status();
-  if (st->has_value()) {
-    if ((*st)->type != FileType::kRegular) {
-      return Status::Error(std::string(kHostnamePath) +
-                           " exists and is not a regular file");
-    }
-    auto text = sys.ReadFile(kHostnamePath);
-    if (!text.ok()) return text.status();
+  auto text = ReadRegularFile(sys, kHostnamePath);
+  if (!text.ok()) return text.status();
+  if (text->has_value()) {
     obs.exists = true;
-    obs.fields["hostname"] = FirstContentLine(*text);
+    obs.fields["hostname"] = FirstContentLine(**text);
   }
   if (sys.IsLive()) obs.fields["kernel_hostname"] = sys.KernelHostname();
   return obs;

@@ -81,16 +81,11 @@ void CompileLocale(const CompileInput& in, CompileOutput* out,
 Result<Observation> LocaleResource::Observe(
     const SystemReader& sys, const ResourceContext& /*ctx*/) const {
   Observation obs;
-  auto st = sys.Stat(file_);
-  if (!st.ok()) return st.status();
-  if (!st->has_value()) return obs;
-  if ((*st)->type != FileType::kRegular) {
-    return Status::Error(file_ + " exists and is not a regular file");
-  }
-  auto text = sys.ReadFile(file_);
+  auto text = ReadRegularFile(sys, file_);
   if (!text.ok()) return text.status();
+  if (!text->has_value()) return obs;
   obs.exists = true;
-  if (auto lang = LocaleLang(*text)) obs.fields["LANG"] = *lang;
+  if (auto lang = LocaleLang(**text)) obs.fields["LANG"] = *lang;
   return obs;
 }
 

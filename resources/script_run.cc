@@ -96,11 +96,7 @@ Result<ExecResult> RunCommands(System& sys, const ScriptJob& job,
     if (!res.ok()) {
       // Not startable (not found, not executable, no "#!"): the shell's
       // own handling, message and exit code.
-      std::string line;
-      for (const std::string& a : argv) {
-        line += (line.empty() ? "" : " ") + ShellQuote(a);
-      }
-      req.argv = {"/bin/sh", "-c", line};
+      req.argv = {"/bin/sh", "-c", ShellLine(argv)};
       res = sys.Exec(req);
       if (!res.ok()) return res.status();
     }
@@ -112,8 +108,9 @@ Result<ExecResult> RunCommands(System& sys, const ScriptJob& job,
     last.signaled = false;
     last.exit_code = 128 + last.signal;
   }
-  constexpr size_t kTailBytes = 4096;
-  if (tail.size() > kTailBytes) tail.erase(0, tail.size() - kTailBytes);
+  if (tail.size() > kExecTailBytes) {
+    tail.erase(0, tail.size() - kExecTailBytes);
+  }
   last.output_tail = std::move(tail);
   return last;
 }

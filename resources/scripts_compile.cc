@@ -82,7 +82,7 @@ std::optional<std::string> Shellify(const Value& list, Diagnostics* diags,
       ok = false;
       continue;
     }
-    std::string line;
+    std::vector<std::string> argv;
     bool item_ok = true;
     for (size_t i = 0; i < item.items().size(); ++i) {
       const Value& arg = item.items()[i];
@@ -99,13 +99,13 @@ std::optional<std::string> Shellify(const Value& list, Diagnostics* diags,
         item_ok = false;
         continue;
       }
-      line += (i == 0 ? "" : " ") + ShellQuote(arg.text());
+      argv.push_back(arg.text());
     }
     if (!item_ok) {
       ok = false;
       continue;
     }
-    script += line + "\n";
+    script += ShellLine(argv) + "\n";
     ++*commands;
   }
   if (!ok) return std::nullopt;

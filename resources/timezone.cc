@@ -24,11 +24,7 @@ std::string TimezoneNameProblem(const std::string& zone) {
     return "absolute: name the zone below /usr/share/zoneinfo, e.g. "
            "Europe/Berlin";
   }
-  size_t start = 0;
-  while (start <= zone.size()) {
-    size_t end = zone.find('/', start);
-    if (end == std::string::npos) end = zone.size();
-    std::string part = zone.substr(start, end - start);
+  for (std::string_view part : SplitString(zone, "/")) {
     if (part.empty() || part == "." || part == "..") {
       return "has an empty, \".\" or \"..\" component";
     }
@@ -38,7 +34,6 @@ std::string TimezoneNameProblem(const std::string& zone) {
                "' (allowed: letters, digits, '.', '_', '+', '-', '/')";
       }
     }
-    start = end + 1;
   }
   return "";
 }

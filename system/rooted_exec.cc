@@ -12,12 +12,12 @@
 #include <chrono>
 #include <cstring>
 
+#include "engine/text.h"
 #include "system/rooted_system.h"
 
 namespace flamingo {
 namespace {
 
-constexpr size_t kTailBytes = 4096;
 constexpr auto kKillGrace = std::chrono::seconds(2);
 constexpr const char* kDefaultPath =
     "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -100,15 +100,12 @@ std::vector<std::string> Candidates(const ExecRequest& req) {
   const std::string& cmd = req.argv[0];
   if (cmd.find('/') != std::string::npos) return {cmd};
   auto it = req.env.find("PATH");
-  std::string path = it == req.env.end() ? kDefaultPath : it->second;
+  std::string_view path = kDefaultPath;
+  if (it != req.env.end()) path = it->second;
   std::vector<std::string> out;
-  size_t i = 0;
-  for (;;) {
-    size_t j = path.find(':', i);
-    std::string dir = path.substr(i, j == std::string::npos ? j : j - i);
-    out.push_back((dir.empty() ? "." : dir) + "/" + cmd);
-    if (j == std::string::npos) break;
-    i = j + 1;
+  for (std::string_view dir : SplitString(path, ":")) {
+    out.push_back((dir.empty() ? std::string(".") : std::string(dir)) + "/" +
+                  cmd);
   }
   return out;
 }
@@ -120,8 +117,8 @@ class OutputSink {
       : log_fd_(log_fd), log_path_(log_path) {}
   void Add(const char* data, size_t n) {
     tail_.append(data, n);
-    if (tail_.size() > 2 * kTailBytes)
-      tail_.erase(0, tail_.size() - kTailBytes);
+    if (tail_.size() > 2 * kExecTailBytes)
+      tail_.erase(0, tail_.size() - kExecTailBytes);
     while (log_fd_ >= 0 && n > 0) {
       ssize_t w = ::write(log_fd_, data, n);
       if (w < 0 && errno == EINTR) continue;
@@ -135,7 +132,8 @@ class OutputSink {
     }
   }
   std::string Tail() {
-    if (tail_.size() > kTailBytes) tail_.erase(0, tail_.size() - kTailBytes);
+    if (tail_.size() > kExecTailBytes)
+      tail_.erase(0, tail_.size() - kExecTailBytes);
     if (!log_error_.empty()) {
       tail_ += "\n[flamingo: writing " + log_path_ + " failed: " + log_error_ +
                "]\n";
