@@ -16,15 +16,11 @@ std::string KeyPath(const std::string& type) {
   return std::string(kSshDir) + "/ssh_host_" + type + "_key";
 }
 
-std::vector<std::string> Split(const std::string& text) {
+// A list of types as a plan field holds it ("rsa, ecdsa"; "" for none).
+std::vector<std::string> Types(const std::string& text) {
   std::vector<std::string> out;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find(", ", start);
-    if (end == std::string::npos) end = text.size();
-    out.push_back(text.substr(start, end - start));
-    start = end + 2;
-  }
+  if (text.empty()) return out;
+  for (std::string_view t : SplitString(text, ", ")) out.emplace_back(t);
   return out;
 }
 
@@ -44,22 +40,14 @@ Result<std::vector<std::string>> PresentTypes(const SystemReader& sys) {
   return types;
 }
 
-// ssh-keygen in the target's script PATH, or "".
-Result<std::string> FindKeygen(const SystemReader& sys) {
-  std::string path = kScriptPath;
-  size_t start = 0;
-  while (start <= path.size()) {
-    size_t end = path.find(':', start);
-    if (end == std::string::npos) end = path.size();
-    std::string candidate = path.substr(start, end - start) + "/ssh-keygen";
-    auto st = sys.Stat(candidate);
+// Whether ssh-keygen is in the target's script PATH, where Exec finds it.
+Result<bool> HasKeygen(const SystemReader& sys) {
+  for (std::string_view dir : SplitString(kScriptPath, ":")) {
+    auto st = sys.Stat(std::string(dir) + "/ssh-keygen");
     if (!st.ok()) return st.status();
-    if (st->has_value() && (*st)->type != FileType::kDirectory) {
-      return candidate;
-    }
-    start = end + 1;
+    if (st->has_value() && (*st)->type != FileType::kDirectory) return true;
   }
-  return std::string();
+  return false;
 }
 
 }  // namespace
@@ -99,12 +87,9 @@ Result<Observation> HostKeysResource::Observe(
   if (const Record* r = ctx.record(); r != nullptr) {
     if (auto it = r->find("instance_id"); it != r->end()) {
       obs.fields["made_for"] = it->second;
+      // Made for this instance: nothing else to look at (Diff says so).
+      if (it->second == ctx.run().instance_id) return obs;
     }
-  }
-  // Made for this instance: nothing else to look at (Diff says so).
-  if (obs.fields["made_for"] == ctx.run().instance_id &&
-      !ctx.run().instance_id.empty()) {
-    return obs;
   }
   auto dir = sys.Stat(kSshDir);
   if (!dir.ok()) return dir.status();
@@ -112,13 +97,12 @@ Result<Observation> HostKeysResource::Observe(
     obs.fields["skip"] = "no /etc/ssh in the target: OpenSSH is not installed";
     return obs;
   }
-  auto keygen = FindKeygen(sys);
+  auto keygen = HasKeygen(sys);
   if (!keygen.ok()) return keygen.status();
-  if (keygen->empty()) {
+  if (!*keygen) {
     obs.fields["skip"] = "no ssh-keygen in the target";
     return obs;
   }
-  obs.fields["keygen"] = *keygen;
   auto present = PresentTypes(sys);
   if (!present.ok()) return present.status();
   obs.fields["present"] = JoinStrings(*present, ", ");
@@ -145,7 +129,7 @@ Change HostKeysResource::Diff(const Observation& observed,
     c.reason = "once per instance: made for instance " + field("made_for");
     return c;
   }
-  std::vector<std::string> present = Split(field("present"));
+  std::vector<std::string> present = Types(field("present"));
   std::vector<std::string> make, remove;
   for (const std::string& t : types_) {
     bool have = std::find(present.begin(), present.end(), t) != present.end();
@@ -171,16 +155,13 @@ Status HostKeysResource::Apply(System& sys, const Change& change,
                                const ResourceContext& ctx,
                                Record* record) const {
   if (change.action != Action::kRun) return Status::Ok();
-  auto keygen = FindKeygen(sys);
-  if (!keygen.ok()) return keygen.status();
-  if (keygen->empty()) return Status::Error("no ssh-keygen in the target");
   FileAttrs private_attrs{0600, 0, 0};
   auto db = AccountDb::Load(sys);
   if (!db.ok()) return db.status();
   if (auto gid = db->GroupId("ssh_keys")) private_attrs = {0640, 0, *gid};
   for (const FieldChange& f : change.fields) {
     if (f.name == "generate") {
-      for (const std::string& type : Split(*f.after)) {
+      for (const std::string& type : Types(*f.after)) {
         // Made under a temporary name first: a failure keeps the old key.
         const std::string tmp =
             std::string(kSshDir) + "/.flamingo-new-ssh_host_" + type + "_key";
@@ -188,7 +169,8 @@ Status HostKeysResource::Apply(System& sys, const Change& change,
         if (s.ok()) s = sys.Remove(tmp + ".pub");
         if (!s.ok()) return s;
         ExecRequest req;
-        req.argv = {*keygen, "-q", "-t", type, "-N", "", "-f", tmp};
+        // Found in the environment's PATH, as Observe looked for it.
+        req.argv = {"ssh-keygen", "-q", "-t", type, "-N", "", "-f", tmp};
         req.env = ScriptEnvironment(ctx.run());
         auto res = sys.Exec(req);
         if (!res.ok()) return res.status().WithContext("ssh-keygen -t " + type);
@@ -208,7 +190,7 @@ Status HostKeysResource::Apply(System& sys, const Change& change,
         if (!s.ok()) return s;
       }
     } else if (f.name == "remove") {
-      for (const std::string& type : Split(*f.before)) {
+      for (const std::string& type : Types(*f.before)) {
         Status s = sys.Remove(KeyPath(type));
         if (s.ok()) s = sys.Remove(KeyPath(type) + ".pub");
         if (!s.ok()) return s;

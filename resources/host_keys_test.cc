@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "resources/resource_testing.h"
+#include "resources/script_run.h"
 
 namespace flamingo {
 namespace {
@@ -31,7 +32,7 @@ class HostKeysTest : public ::testing::Test {
     // ssh-keygen -q -t TYPE -N "" -f PATH writes PATH and PATH.pub.
     sys_.set_exec_handler([this](const ExecRequest& r) -> Result<ExecResult> {
       ExecResult res;
-      if (r.argv.size() == 8 && r.argv[0] == "/usr/bin/ssh-keygen") {
+      if (r.argv.size() == 8 && r.argv[0] == "ssh-keygen") {
         if (r.argv[3] == fail_type_) {
           res.exit_code = 1;
           res.output_tail = "unknown key type\n";
@@ -82,10 +83,12 @@ TEST_F(HostKeysTest, ANewInstanceReplacesTheImagesKeysOnce) {
   EXPECT_EQ(File("/etc/ssh/ssh_host_dsa_key.pub"), "<missing>");
   EXPECT_EQ(File("/etc/ssh/.flamingo-new-ssh_host_rsa_key"), "<missing>");
   ASSERT_EQ(sys_.exec_requests().size(), 3u);
-  EXPECT_EQ(sys_.exec_requests()[0].argv,
-            (std::vector<std::string>{
-                "/usr/bin/ssh-keygen", "-q", "-t", "rsa", "-N", "", "-f",
-                "/etc/ssh/.flamingo-new-ssh_host_rsa_key"}));
+  EXPECT_EQ(
+      sys_.exec_requests()[0].argv,
+      (std::vector<std::string>{"ssh-keygen", "-q", "-t", "rsa", "-N", "", "-f",
+                                "/etc/ssh/.flamingo-new-ssh_host_rsa_key"}));
+  // Looked up in the scripts' PATH, where Observe found it.
+  EXPECT_EQ(sys_.exec_requests()[0].env.at("PATH"), kScriptPath);
   // The same instance again: nothing.
   EXPECT_FALSE(h_.MakePlanOn(sys_).HasChanges());
   ASSERT_TRUE(Apply("{}\n", Boot("i-1")).ok());
