@@ -44,7 +44,10 @@ class HostKeysResource : public Resource {
 
   std::string Kind() const override { return "ssh_host_keys"; }
   std::string Name() const override { return kSshDir; }
-  int Stage() const override { return kStageIdentity; }
+  // After the accounts, as cloud-init's ssh module runs after
+  // users-groups: not a member of the account batch, so running among the
+  // users would split their one commit of the account files in two.
+  int Stage() const override { return kStageIdentity + 1; }
   // Evaluated on the reboot fast path too (a first run of the instance that
   // was not a boot, e.g. `apply` by hand, recorded the input as converged);
   // once made for the instance it costs a look at its record.

@@ -155,6 +155,11 @@ class RootedSystem : public System {
   // fd kept, and Commit only renames (nothing waits for Sync).
   Status Stage(std::string_view path, std::string_view content,
                const FileAttrs& attrs, bool durable, Staged* out);
+  // fsync(2)s the replacing members of `staged` at once (FsyncEach: one
+  // journal commit, their cache flushes merged). One errno per member, in
+  // order; 0 for a synced member and for one that creates a file (made
+  // durable at Sync instead).
+  static std::vector<int> FsyncReplacements(const std::vector<Staged>& staged);
   Status Commit(Staged* staged, bool fsync_done);
 
   // Remove; `durable`: the directory waits for Sync (else left as it is).

@@ -157,6 +157,21 @@ Status RootedSystem::Stage(std::string_view path, std::string_view content,
   return Status::Ok();
 }
 
+std::vector<int> RootedSystem::FsyncReplacements(
+    const std::vector<Staged>& staged) {
+  std::vector<int> fds;
+  std::vector<size_t> which;
+  for (size_t i = 0; i < staged.size(); ++i) {
+    if (!staged[i].replacing) continue;
+    fds.push_back(staged[i].fd.get());
+    which.push_back(i);
+  }
+  std::vector<int> synced = FsyncEach(fds);
+  std::vector<int> errors(staged.size(), 0);
+  for (size_t k = 0; k < which.size(); ++k) errors[which[k]] = synced[k];
+  return errors;
+}
+
 Status RootedSystem::Commit(Staged* w, bool fsync_done) {
   int dir = w->parent.fd.get();
   // Replacing: the new content is durable before it takes the old one's
@@ -223,11 +238,8 @@ Status RootedSystem::CommitStaged() {
     staged.swap(staged_);
   }
   if (staged.empty()) return Status::Ok();
-  // Every new content durable before any rename, in one go (FsyncEach:
-  // the cache flushes merge into one journal commit).
-  std::vector<int> fds;
-  for (const Staged& w : staged) fds.push_back(w.fd.get());
-  std::vector<int> errors = FsyncEach(fds);
+  // Every new content durable before any rename (all are replacements).
+  std::vector<int> errors = FsyncReplacements(staged);
   Status first = Status::Ok();
   for (size_t i = 0; i < staged.size(); ++i) {
     Status s = errors[i] != 0
@@ -268,11 +280,11 @@ Status RootedSystem::WriteFiles(const std::vector<FileWrite>& files) {
                      /*durable=*/true, &staged[i]);
     if (!s.ok()) return s;
   }
-  // All replacements' data together: the first fsync commits the journal
-  // with every temporary in it, the rest find their data already there.
-  for (Staged& w : staged) {
-    if (w.replacing && ::fsync(w.fd.get()) != 0) {
-      return StepError("write", w.path, "fsync", errno);
+  // All replacements' data durable before any rename.
+  std::vector<int> errors = FsyncReplacements(staged);
+  for (size_t i = 0; i < staged.size(); ++i) {
+    if (errors[i] != 0) {
+      return StepError("write", staged[i].path, "fsync", errors[i]);
     }
   }
   for (Staged& w : staged) {

@@ -6,6 +6,7 @@
 
 #include <map>
 
+#include "resources/host_keys.h"
 #include "resources/identity/compile.h"
 #include "resources/identity/identity_test_util.h"
 #include "resources/resource_testing.h"
@@ -271,6 +272,42 @@ TEST_F(AccountBatchTest, LaterResourcesSeeTheUsersOnDisk) {
   EXPECT_EQ(conf->attrs.uid, alice->uid);
   EXPECT_NE(passwd_at_exec.find("alice:x:"), std::string::npos)
       << passwd_at_exec;
+}
+
+// The SSH host keys (not a member of the account batch) run after the
+// accounts, as cloud-init's ssh module runs after users-groups: a new group
+// and the users in it still share one write of each account file, and
+// ssh-keygen finds them committed.
+TEST_F(AccountBatchTest, HostKeysDoNotSplitTheAccountCommit) {
+  sys_.AddFile("/etc/ssh/ssh_host_ed25519_key", "image key", {0600, 0, 0});
+  sys_.AddFile("/usr/bin/ssh-keygen", "", {0755, 0, 0});
+  std::string group_at_keygen;
+  sys_.set_exec_handler([&](const ExecRequest& r) -> Result<ExecResult> {
+    group_at_keygen = sys_.GetFile(kGroupPath)->content;
+    sys_.AddFile(r.argv.back(), "new key", {0600, 0, 0});
+    sys_.AddFile(r.argv.back() + ".pub", "new key pub", {0644, 0, 0});
+    return ExecResult{};
+  });
+  testing::Harness h({CompileIdentity, CompileHostKeys});
+  h.run().instance_id = "iid-1";
+  h.run().boot_id = "b1";
+  h.run().boot = true;
+  h.run().new_instance = true;
+  ASSERT_EQ(h.Compile("groups: [ops]\n"
+                      "users: [{name: alice, groups: ops}]\n"
+                      "ssh_genkeytypes: [ed25519]\n",
+                      "instance-id: iid-1\n"),
+            "");
+  ASSERT_TRUE(h.Build().ok());
+  ApplyReport report = h.ApplyOn(sys_);
+  ASSERT_TRUE(report.ok());
+  for (const char* p : {kPasswdPath, kShadowPath, kGroupPath, kGshadowPath}) {
+    EXPECT_EQ(WritesOf(sys_, p), 1u) << p;
+  }
+  ASSERT_EQ(sys_.exec_requests().size(), 1u);
+  EXPECT_NE(group_at_keygen.find("ops:x:"), std::string::npos)
+      << group_at_keygen;
+  EXPECT_EQ(report.results.back().id, "ssh_host_keys[/etc/ssh]");
 }
 
 }  // namespace
