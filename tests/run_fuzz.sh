@@ -6,6 +6,8 @@
 #   userdata_fuzz       user-data decoding: MIME, gzip, archives, YAML
 #   http_response_fuzz  the built-in HTTP/1.1 response parser
 #   fs_image_fuzz       ISO 9660 and FAT images (NoCloud cidata, ConfigDrive)
+#   metadata_fuzz       metadata services' answers (EC2, GCE, OpenStack),
+#                       NoCloud meta-data, the kernel command line
 #   system_files_fuzz   the system's own files: account files, login.defs,
 #                       sshd_config, unit files, /etc/hosts
 #   state_fuzz          the state file's parser and writer
@@ -32,11 +34,12 @@ seconds=${FUZZ_SECONDS:-60}
 
 # name, share of the budget in percent, -max_len, dictionary (or -).
 targets=(
-  "cloud_config_fuzz 40 65536 cloud_config.dict"
+  "cloud_config_fuzz 35 65536 cloud_config.dict"
   "userdata_fuzz 10 65536 cloud_config.dict"
-  "http_response_fuzz 15 8192 http_response.dict"
+  "http_response_fuzz 12 8192 http_response.dict"
   "fs_image_fuzz 10 131072 -"
-  "system_files_fuzz 12 16384 -"
+  "metadata_fuzz 10 16384 -"
+  "system_files_fuzz 10 16384 -"
   "state_fuzz 8 16384 -"
   "codec_fuzz 5 4096 -"
 )
@@ -97,6 +100,18 @@ if command -v genisoimage >/dev/null; then
     head -c 128K "$img_src/seed.iso" >"$corpora/fs_image_fuzz/iso"
 fi
 rm -rf "$img_src"
+
+# Metadata services: a selector byte (0 EC2, 1 GCE, 2 OpenStack), then the
+# answers to the datasource's requests in order, NUL-separated.
+md=$corpora/metadata_fuzz
+printf '\000token\000instance-id\nlocal-hostname\npublic-keys/\n\000i-0123\000host\0000=mykey\n\000openssh-key\n\000ssh-ed25519 AAAA k\000#cloud-config\n' \
+  >"$md/ec2"
+printf '\001{"id": 42, "hostname": "h.c.p.internal", "zone": "projects/1/zones/z-a", "attributes": {"ssh-keys": "u:ssh-ed25519 AAAA u", "user-data": "#cloud-config"}}\000{"attributes": {"ssh-keys": "root:ssh-rsa AAAA google-ssh {\\"userName\\":\\"r\\",\\"expireOn\\":\\"2018-01-01T00:00:00+0000\\"}"}}' \
+  >"$md/gce"
+printf '\002{"uuid": "u-1", "hostname": "h", "public_keys": {"k": "ssh-ed25519 AAAA k"}, "availability_zone": "nova", "launch_index": 0}\000#cloud-config\000{"cloud-init": "#cloud-config"}' \
+  >"$md/openstack"
+printf '\000!\000ds=nocloud;s=http://10.0.0.1/seed/;i=iid;h=host\000instance-id: iid\nlocal-hostname: h\n' \
+  >"$md/nocloud"
 
 cp "$src/tests/fuzz/system-files.seed" "$corpora/system_files_fuzz/seed"
 cp "$src/tests/fuzz/state-example.json" "$corpora/state_fuzz/example"
