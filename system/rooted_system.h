@@ -177,6 +177,9 @@ class RootedSystem : public System {
   std::string root_;
   UniqueFd root_fd_;
   PendingSync pending_;  // what Sync must make durable
+  // Durable writes that may still start their writeback at once (Stage;
+  // the applying thread only).
+  int early_writebacks_left_ = 32;
   mutable std::mutex staged_mu_;
   bool staging_ = false;
   std::vector<Staged> staged_;  // in the order written; one per path

@@ -135,10 +135,18 @@ Status RootedSystem::Stage(std::string_view path, std::string_view content,
   if (!s.ok()) return s;
   out->durable = durable;
   if (!durable) return Status::Ok();  // renamed as it is, left to writeback
-  // Start writing the data out now (advisory): the fsyncs that follow, and
-  // those of a WriteFiles batch, then find it allocated and under way, so
-  // one journal commit covers them all.
-  ::sync_file_range(out->fd.get(), 0, 0, SYNC_FILE_RANGE_WRITE);
+  // The first few writes of a run start writing their data out now
+  // (advisory): the disk works while the run goes on, and the fsyncs that
+  // follow find it allocated and under way, in one journal commit. Beyond
+  // those, submitting the writeback here, one file after the other in the
+  // applying thread, costs more than it saves: the concurrent fsyncs of
+  // Sync submit it in parallel (docs/performance.md: ten files ~1.5 ms
+  // faster than without any early writeback, 1,000 files ~15% faster than
+  // with it for every file).
+  if (early_writebacks_left_ > 0) {
+    --early_writebacks_left_;
+    ::sync_file_range(out->fd.get(), 0, 0, SYNC_FILE_RANGE_WRITE);
+  }
   // From here on a read-only fd does (fsync, and Sync later): a writable
   // one kept open would make exec(2) of the file fail with ETXTBSY.
   UniqueFd reader(
