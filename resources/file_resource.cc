@@ -62,6 +62,11 @@ Result<std::optional<uint32_t>> ResolveId(const std::string& name, bool is_user,
       (is_user ? "\" (not in /etc/passwd)" : "\" (not in /etc/group)"));
 }
 
+// An ancestor a path can go through (a symlink is followed inside the root).
+bool IsDirOrLink(FileType t) {
+  return t == FileType::kDirectory || t == FileType::kSymlink;
+}
+
 Result<FileState> Evaluate(const FileSpec& spec, const SystemReader& sys,
                            const ResourceContext& ctx,
                            AccountDbCache* accounts) {
@@ -117,28 +122,43 @@ Result<FileState> Evaluate(const FileSpec& spec, const SystemReader& sys,
     st.gid = *gid;
   }
 
-  // Ancestors, top-down; once one is missing, all below it are.
-  std::vector<std::string> ancestors;
-  for (std::string p = ParentPath(spec.path); p != "/"; p = ParentPath(p)) {
-    ancestors.insert(ancestors.begin(), p);
-  }
-  for (const auto& dir : ancestors) {
-    if (!st.missing_dirs.empty()) {
-      st.missing_dirs.push_back(dir);
-      continue;
-    }
-    auto info = sys.Stat(dir);
-    if (!info.ok()) return info.status();
-    if (!info->has_value()) {
-      st.missing_dirs.push_back(dir);
-    } else if ((*info)->type != FileType::kDirectory &&
-               (*info)->type != FileType::kSymlink) {
-      return Status::Error("parent " + dir + " exists and is not a directory");
-    }
-  }
-  if (!st.missing_dirs.empty()) return st;
-
+  // The file first: when it exists, or its directory does, every ancestor
+  // does (the usual case once a run has made the directory). Otherwise the
+  // ancestors top-down: once one is missing, all below it are; one that is
+  // not a directory is an error that names it.
   auto info = sys.Stat(spec.path);
+  bool ancestors_exist = info.ok() && info->has_value();
+  const std::string parent = ParentPath(spec.path);
+  if (info.ok() && !ancestors_exist) {
+    if (parent == "/") {
+      ancestors_exist = true;
+    } else {
+      auto parent_info = sys.Stat(parent);
+      ancestors_exist = parent_info.ok() && parent_info->has_value() &&
+                        IsDirOrLink((*parent_info)->type);
+    }
+  }
+  if (!ancestors_exist) {
+    std::vector<std::string> ancestors;
+    for (std::string p = parent; p != "/"; p = ParentPath(p)) {
+      ancestors.insert(ancestors.begin(), p);
+    }
+    for (const auto& dir : ancestors) {
+      if (!st.missing_dirs.empty()) {
+        st.missing_dirs.push_back(dir);
+        continue;
+      }
+      auto dir_info = sys.Stat(dir);
+      if (!dir_info.ok()) return dir_info.status();
+      if (!dir_info->has_value()) {
+        st.missing_dirs.push_back(dir);
+      } else if (!IsDirOrLink((*dir_info)->type)) {
+        return Status::Error("parent " + dir +
+                             " exists and is not a directory");
+      }
+    }
+    if (!st.missing_dirs.empty()) return st;
+  }
   if (!info.ok()) return info.status();
   if (info->has_value()) {
     switch ((*info)->type) {

@@ -387,6 +387,34 @@ TEST_F(FileResourceTest, FileAsParentIsAPlanError) {
             "file[/opt/app/x]: parent /opt exists and is not a directory\n");
 }
 
+// The ancestors are looked at from the file up before top-down: an existing
+// grandparent stays as it is, only the missing levels below it are made.
+TEST_F(FileResourceTest, OnlyTheMissingLevelsBelowAnExistingOneAreMade) {
+  sys_.AddDir("/srv", {0700, 5, 5});
+  ASSERT_EQ(h_.Compile("write_files:\n- path: /srv/a/b/x\n"), "");
+  ASSERT_TRUE(h_.Build().ok());
+  Plan plan = PlanNow();
+  const Change* c = FindChange(plan, "file[/srv/a/b/x]");
+  ASSERT_NE(c, nullptr);
+  EXPECT_NE(c->reason.find("create directories /srv/a, /srv/a/b"),
+            std::string::npos)
+      << c->reason;
+  ASSERT_TRUE(h_.ApplyOn(sys_).ok());
+  EXPECT_EQ(sys_.GetFile("/srv")->attrs.mode, 0700u);
+  EXPECT_EQ(sys_.GetFile("/srv/a")->type, FileType::kDirectory);
+  EXPECT_EQ(sys_.GetFile("/srv/a/b/x")->content, "");
+}
+
+TEST_F(FileResourceTest, FileAsTheDirectParentIsAPlanError) {
+  sys_.AddDir("/opt", {0755, 0, 0});
+  sys_.AddFile("/opt/app", "not a dir");
+  ASSERT_EQ(h_.Compile("write_files:\n- path: /opt/app/x\n"), "");
+  ASSERT_TRUE(h_.Build().ok());
+  EXPECT_EQ(
+      PlanErrors(PlanNow()),
+      "file[/opt/app/x]: parent /opt/app exists and is not a directory\n");
+}
+
 TEST_F(FileResourceTest, DeferredFileComesAfterOthers) {
   ASSERT_EQ(h_.Compile("write_files:\n- path: /a\n  defer: true\n- path: /b\n"),
             "");
