@@ -211,6 +211,16 @@ std::optional<std::string> ContentToWrite(const FileSpec& spec,
   return st.current + st.desired;
 }
 
+// With keep_foreign: the file exists and flamingo did not create it.
+bool IsForeign(const FileSpec& spec, const FileState& st,
+               const ResourceContext& ctx) {
+  if (!spec.keep_foreign || !(st.exists || st.symlink)) return false;
+  const Record* record = ctx.record();
+  if (record == nullptr) return true;
+  auto it = record->find("created");
+  return it == record->end() || it->second != "true";
+}
+
 }  // namespace
 
 std::string ContentFingerprint(const std::string& content) {
@@ -254,6 +264,10 @@ Result<Observation> FileResource::Observe(const SystemReader& sys,
     obs.fields["mode"] = FormatMode(st->info.mode);
     obs.fields["owner"] = st->current_owner;
   }
+  if (IsForeign(spec_, *st, ctx)) {
+    obs.notes.push_back(
+        "exists and was not written by flamingo: left as it is");
+  }
   obs.detail = std::make_shared<FileState>(std::move(*st));
   return obs;
 }
@@ -262,6 +276,7 @@ Change FileResource::Diff(const Observation& observed,
                           const ResourceContext& ctx) const {
   const auto& st = *static_cast<const FileState*>(observed.detail.get());
   Change c = MakeChange(Action::kNone);
+  if (IsForeign(spec_, st, ctx)) return c;
   std::string want_owner = spec_.owner.user + ":" + spec_.owner.group;
   auto field = [&](const char* name, std::optional<std::string> before,
                    std::string after) {

@@ -1,4 +1,5 @@
-// FileResource: one write_files path, kind "file", name = the path.
+// FileResource: one write_files path, kind "file", name = the path (also
+// yum_repos' files, kind "yum_repo": FileSpec::kind, keep_foreign).
 //
 // Desired state: the content (decoded at compile time, or read from a
 // file:// source at plan/apply time), mode and owner. Missing parent
@@ -40,7 +41,7 @@ class FileResource : public Resource {
  public:
   explicit FileResource(FileSpec spec) : spec_(std::move(spec)) {}
 
-  std::string Kind() const override { return "file"; }
+  std::string Kind() const override { return spec_.kind; }
   std::string Name() const override { return spec_.path; }
   std::vector<std::string> Provides() const override;
   std::vector<std::string> Requires() const override;

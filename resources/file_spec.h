@@ -38,6 +38,12 @@ struct FileSpec {
   bool defer = false;
   std::string origin;       // "FILE:LINE:COL" of the (last) entry
   std::string owner_where;  // "FILE:LINE:COL: write_files[i].owner"
+  // The resource kind ("file" for write_files; "yum_repo" for yum_repos).
+  std::string kind = "file";
+  // A file that exists and that flamingo did not create (no "created"
+  // record) is left as it is, with a note (cloud-init's yum_repos skips an
+  // existing repo file); one flamingo created is converged as usual.
+  bool keep_foreign = false;
 };
 
 // "FILE:LINE:COL: PATH" of a node (for messages issued after compile time).

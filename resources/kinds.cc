@@ -12,6 +12,7 @@
 #include "resources/timezone.h"
 #include "resources/unit_spec.h"
 #include "resources/write_files.h"
+#include "resources/yum_repos.h"
 
 namespace flamingo {
 
@@ -37,6 +38,8 @@ const std::vector<KindEntry>& Kinds() {
        nullptr},
       // locale: LANG= in /etc/locale.conf; never deleted.
       {{"locale"}, {"locale", "locale_configfile"}, CompileLocale, nullptr},
+      // yum_repos: one .repo file each; never deleted (as cloud-init).
+      {{"yum_repo"}, {"yum_repos", "yum_repo_dir"}, CompileYumRepos, nullptr},
       // timezone: /etc/localtime (and /etc/timezone); never deleted.
       {{"timezone"}, {"timezone"}, CompileTimezone, nullptr},
       // bootcmd, runcmd, user-data scripts, script directories.

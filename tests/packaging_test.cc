@@ -3,6 +3,7 @@
 // parse and keep the ordering docs/boot.md promises.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <set>
@@ -10,6 +11,7 @@
 #include <string>
 
 #include "cli/options.h"
+#include "resources/kinds.h"
 #include "resources/unit_file.h"
 #include "tests/blackbox.h"
 
@@ -70,6 +72,23 @@ TEST(PackagingTest, CliDocHasEveryCommandAndOption) {
   ASSERT_FALSE(doc.empty());
   for (const auto& w : UsageWords()) {
     EXPECT_NE(doc.find(w), std::string::npos) << w << " missing in docs/cli.md";
+  }
+}
+
+// Every cloud-config key flamingo implements has its reference entry: a
+// page of docs/reference/ names it in backquotes (a heading or the text
+// around its example).
+TEST(PackagingTest, ReferenceDocsNameEveryImplementedKey) {
+  std::string docs;
+  for (const auto& e : std::filesystem::directory_iterator(
+           std::string(FLAMINGO_SOURCE_DIR) + "/docs/reference")) {
+    if (e.path().extension() == ".md")
+      docs += ReadSource("docs/reference/" + e.path().filename().string());
+  }
+  ASSERT_FALSE(docs.empty());
+  for (const std::string& key : ImplementedKeys()) {
+    EXPECT_NE(docs.find("`" + key), std::string::npos)
+        << key << " has no entry in docs/reference/";
   }
 }
 

@@ -328,6 +328,52 @@ TEST_F(WriteFilesBlackboxTest, TimezoneLinksLocaltimeInsideTheRoot) {
   EXPECT_EQ(Flamingo({"plan", "--detailed-exitcode"}).exit_code, 0);
 }
 
+// yum_repos: the .repo files inside the root; one that was there before
+// (not written by flamingo) is left as it is; a bad repository id changes
+// nothing.
+TEST_F(WriteFilesBlackboxTest, YumReposWritesRepoFilesInsideTheRoot) {
+  root_.Write("etc/yum.repos.d/fedora.repo", "[fedora]\nbaseurl=mine\n");
+  Seed(
+      "#cloud-config\n"
+      "yum_repos:\n"
+      "  epel testing:\n"
+      "    baseurl: http://example.org/epel/$basearch\n"
+      "    gpgcheck: true\n"
+      "  fedora:\n"
+      "    metalink: http://example.org/metalink\n");
+  RunResult plan = Flamingo({"plan"});
+  EXPECT_NE(
+      plan.out.find("+ create yum_repo[/etc/yum.repos.d/epel_testing.repo]"),
+      std::string::npos)
+      << plan.out;
+  EXPECT_NE(plan.out.find("note: yum_repo[/etc/yum.repos.d/fedora.repo]: "
+                          "exists and was not written by flamingo: left as "
+                          "it is\n"),
+            std::string::npos)
+      << plan.out;
+  RunResult r = Flamingo({"apply"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(root_.Read("etc/yum.repos.d/epel_testing.repo"),
+            "# Written by flamingo (cloud-config yum_repos)\n"
+            "[epel_testing]\n"
+            "baseurl = http://example.org/epel/$basearch\n"
+            "gpgcheck = 1\n");
+  EXPECT_EQ(Stat("etc/yum.repos.d/epel_testing.repo").st_mode & 07777, 0644u);
+  EXPECT_EQ(root_.Read("etc/yum.repos.d/fedora.repo"),
+            "[fedora]\nbaseurl=mine\n");
+  EXPECT_EQ(Flamingo({"plan", "--detailed-exitcode"}).exit_code, 0);
+
+  Seed("#cloud-config\nyum_repos:\n  ../../etc/x:\n    baseurl: http://a/\n");
+  auto target = Target();
+  RunResult bad = Flamingo({"apply"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("user-data:4:5: yum_repos.../../etc/x: repository id "
+                         "\"../../etc/x\" cannot name a .repo file"),
+            std::string::npos)
+      << bad.err;
+  EXPECT_EQ(Target(), target);
+}
+
 TEST_F(WriteFilesBlackboxTest, UnknownTimezoneNamesItselfAndChangesNothing) {
   root_.Write("usr/share/zoneinfo/Europe/Berlin", "TZif2 berlin");
   // A planning error (the zone is looked up in the target): the plan names
