@@ -1,10 +1,13 @@
-// Property tests over the real binary: for random file, hostname and timezone
-// configs, apply then `plan --detailed-exitcode` exits 0, and a second apply
-// changes nothing (apply twice = apply once).
+// Property tests over the real binary: for random file, hostname, timezone
+// and yum repository configs, apply then `plan --detailed-exitcode` exits 0,
+// and a second apply changes nothing (apply twice = apply once).
 #include <gtest/gtest.h>
 #include <rapidcheck.h>
 #include <rapidcheck/gtest.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <vector>
 
 #include "tests/blackbox.h"
 
@@ -80,7 +83,28 @@ RC_GTEST_PROP(PropertyTest, ApplyThenPlanIsEmptyAndApplyIsIdempotent, ()) {
   const int localtime = *rc::gen::inRange(0, 4);
   const char* const kZones[] = {"Europe/Berlin", "Etc/UTC"};
 
+  // yum_repos: up to three repositories with random options; a .repo file
+  // may already be there (not flamingo's: left alone).
+  const auto repo_on =
+      *rc::gen::container<std::vector<bool>>(3, rc::gen::arbitrary<bool>());
+  const auto repo_opts =
+      *rc::gen::container<std::vector<int>>(3, rc::gen::inRange(0, 1000));
+  const bool foreign_repo = *rc::gen::arbitrary<bool>();
+  const char* const kRepoIds[] = {"base", "epel testing", "extra_1"};
+
   std::string ud = "#cloud-config\n";
+  if (std::find(repo_on.begin(), repo_on.end(), true) != repo_on.end()) {
+    ud += "yum_repos:\n";
+    for (int id = 0; id < 3; ++id) {
+      if (!repo_on[static_cast<size_t>(id)]) continue;
+      int o = repo_opts[static_cast<size_t>(id)];
+      ud += std::string("  ") + kRepoIds[id] +
+            ":\n    baseurl: http://example.org/r" + std::to_string(o) +
+            "/$basearch\n    enabled: " + (o % 2 ? "true" : "false") +
+            "\n    priority: " + std::to_string(o % 99) + "\n";
+      if (o % 3 == 0) ud += "    name: \"Repo " + std::to_string(o) + "\"\n";
+    }
+  }
   if (zone > 0) ud += std::string("timezone: ") + kZones[zone - 1] + "\n";
   if (with_hostname) ud += "hostname: " + host + "\nmanage_etc_hosts: true\n";
   ud += "write_files:\n";
@@ -120,6 +144,7 @@ RC_GTEST_PROP(PropertyTest, ApplyThenPlanIsEmptyAndApplyIsIdempotent, ()) {
                     .c_str(),
                 (root.path() + "/etc/localtime").c_str()) == 0);
   }
+  if (foreign_repo) root.Write("etc/yum.repos.d/base.repo", "[base]\n");
   root.Write("var/lib/cloud/seed/nocloud/user-data", ud);
   root.Write("var/lib/cloud/seed/nocloud/meta-data", "instance-id: iid-prop\n");
   RunResult first = RunFlamingo({"apply", "--root", root.path()});
