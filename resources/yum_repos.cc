@@ -67,14 +67,16 @@ void CompileYumRepos(const CompileInput& in, CompileOutput* out,
     std::replace(id.begin(), id.end(), ' ', '_');
     if (id.find('/') != std::string::npos || id == "." || id == ".." ||
         id.empty()) {
-      diags->Error(repo, "repository id \"" + raw_id +
-                             "\" cannot name a .repo file (no '/', and not "
-                             "\".\" or \"..\")");
+      diags->AddAtKey(repo, Severity::kError, repo.path(),
+                      "repository id \"" + raw_id +
+                          "\" cannot name a .repo file (no '/', and not "
+                          "\".\" or \"..\")");
       continue;
     }
     if (!seen.insert(id).second) {
-      diags->Error(repo, "repository id \"" + raw_id + "\" names " + id +
-                             ".repo, as an earlier one does");
+      diags->AddAtKey(repo, Severity::kError, repo.path(),
+                      "repository id \"" + raw_id + "\" names " + id +
+                          ".repo, as an earlier one does");
       continue;
     }
     if (repo.Get("baseurl") == nullptr && repo.Get("metalink") == nullptr &&

@@ -120,11 +120,11 @@ TEST_F(YumReposTest, BadRepositoriesAreErrorsWithTheirPlace) {
                        "    baseurl: http://d/\n"),
             "user-data:1:15: yum_repo_dir: must be an absolute path, not "
             "\"repos\"\n"
-            "user-data:4:5: yum_repos.../x: repository id \"../x\" cannot "
+            "user-data:3:3: yum_repos.../x: repository id \"../x\" cannot "
             "name a .repo file (no '/', and not \".\" or \"..\")\n"
             "user-data:6:5: yum_repos.b: repository \"b\" needs baseurl, "
             "metalink or mirrorlist\n"
-            "user-data:10:5: yum_repos.c_d: repository id \"c_d\" names "
+            "user-data:9:3: yum_repos.c_d: repository id \"c_d\" names "
             "c_d.repo, as an earlier one does\n");
 }
 

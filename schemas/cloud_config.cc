@@ -37,13 +37,8 @@ void ValidateCloudConfig(const Value& config, bool strict, Diagnostics* diags) {
     return;
   }
   auto report = [&](const Value& at, std::string message) {
-    Diagnostic d;
-    d.severity = strict ? Severity::kError : Severity::kWarning;
-    d.file = at.file();
-    d.line = at.key_line() > 0 ? at.key_line() : at.line();
-    d.col = at.key_line() > 0 ? at.key_col() : at.col();
-    d.message = std::move(message);
-    diags->Add(std::move(d));
+    diags->AddAtKey(at, strict ? Severity::kError : Severity::kWarning, "",
+                    std::move(message));
   };
   for (const auto& [key, value] : config.entries()) {
     if (registry.IsImplemented(key)) {

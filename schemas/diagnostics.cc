@@ -31,6 +31,17 @@ void Diagnostics::Warning(const Value& at, std::string message) {
   items_.push_back(At(at, Severity::kWarning, std::move(message)));
 }
 
+void Diagnostics::AddAtKey(const Value& at, Severity severity, std::string path,
+                           std::string message) {
+  Diagnostic d = At(at, severity, std::move(message));
+  if (at.key_line() > 0) {
+    d.line = at.key_line();
+    d.col = at.key_col();
+  }
+  d.path = std::move(path);
+  items_.push_back(std::move(d));
+}
+
 void Diagnostics::Append(const Diagnostics& other) {
   items_.insert(items_.end(), other.items_.begin(), other.items_.end());
 }

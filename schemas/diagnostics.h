@@ -29,6 +29,10 @@ class Diagnostics {
   // Adds a problem located at `at` (its file, position and path).
   void Error(const Value& at, std::string message);
   void Warning(const Value& at, std::string message);
+  // Adds a problem located at the key that names `at` in its mapping (the
+  // value's own position when it has no key), with `path` (may be "").
+  void AddAtKey(const Value& at, Severity severity, std::string path,
+                std::string message);
   // Adds a problem with an explicit location.
   void Add(Diagnostic d) { items_.push_back(std::move(d)); }
   void Append(const Diagnostics& other);

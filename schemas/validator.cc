@@ -342,13 +342,7 @@ class Walker {
         if (auto hint = ClosestMatch(key, n.property_names)) {
           msg += " (did you mean '" + *hint + "'?)";
         }
-        Diagnostic diag;
-        diag.file = child.file();
-        diag.line = child.key_line() > 0 ? child.key_line() : child.line();
-        diag.col = child.key_line() > 0 ? child.key_col() : child.col();
-        diag.path = v.path();
-        diag.message = std::move(msg);
-        d->Add(std::move(diag));
+        d->AddAtKey(child, Severity::kError, v.path(), std::move(msg));
       } else if (n.additional >= 0) {
         Check(n.additional, child, d);
       }

@@ -367,7 +367,7 @@ TEST_F(WriteFilesBlackboxTest, YumReposWritesRepoFilesInsideTheRoot) {
   auto target = Target();
   RunResult bad = Flamingo({"apply"});
   EXPECT_EQ(bad.exit_code, 1);
-  EXPECT_NE(bad.err.find("user-data:4:5: yum_repos.../../etc/x: repository id "
+  EXPECT_NE(bad.err.find("user-data:3:3: yum_repos.../../etc/x: repository id "
                          "\"../../etc/x\" cannot name a .repo file"),
             std::string::npos)
       << bad.err;
