@@ -89,8 +89,8 @@ TEST_F(YumReposTest, AFileFlamingoWroteIsKeptAsConfigured) {
   // Drift by hand is set back.
   sys_.AddFile("/etc/yum.repos.d/r.repo", "[r]\nbaseurl=http://evil/\n",
                {0644, 0, 0});
-  const Change* c =
-      FindChange(h_.MakePlanOn(sys_), "yum_repo[/etc/yum.repos.d/r.repo]");
+  Plan plan = h_.MakePlanOn(sys_);
+  const Change* c = FindChange(plan, "yum_repo[/etc/yum.repos.d/r.repo]");
   ASSERT_NE(c, nullptr);
   EXPECT_EQ(c->action, Action::kUpdate);
   ASSERT_TRUE(h_.ApplyOn(sys_).ok());
