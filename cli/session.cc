@@ -78,6 +78,7 @@ bool PrepareSession(const CliOptions& o, Logger* log, Session* s) {
   s->run.boot = o.boot;
   s->run.reconcile = o.reconcile;
   s->run.rerun_scripts = o.rerun_scripts;
+  s->run.datasource = s->input.datasource;
   // This exact input was validated and converged before: the schema (the
   // costliest part of a reboot) has nothing new to say, and only the kinds
   // with every-boot work need compiling.

@@ -32,6 +32,7 @@ struct RunInfo {
   bool boot = false;           // apply --boot: per-boot and per-instance work
   bool reconcile = false;      // apply --reconcile: declarative only
   bool rerun_scripts = false;  // apply --rerun-scripts
+  std::string datasource;      // where the input came from ("nocloud")
 };
 
 // Coarse ordering among resources with no edge between them (lower first):

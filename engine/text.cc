@@ -1,5 +1,7 @@
 #include "engine/text.h"
 
+#include <time.h>
+
 namespace flamingo {
 
 std::string AsciiLower(std::string_view s) {
@@ -94,6 +96,20 @@ std::string FirstContentLine(std::string_view text) {
     if (!trimmed.empty() && trimmed[0] != '#') return trimmed;
   }
   return "";
+}
+
+std::string FormatUtcTime(int64_t epoch_seconds, const char* format) {
+  time_t t = static_cast<time_t>(epoch_seconds);
+  struct tm tm {};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  // The callers' formats are checked where they are written (the format
+  // attribute in text.h); this is the one place that passes one on.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+  size_t n = strftime(buf, sizeof buf, format, &tm);
+#pragma GCC diagnostic pop
+  return std::string(buf, n);
 }
 
 }  // namespace flamingo

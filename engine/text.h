@@ -3,6 +3,7 @@
 // bytes outside ASCII are never changed.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -58,5 +59,10 @@ std::string JoinStrings(const Strings& items, std::string_view sep) {
 // spaces, tabs and CR trimmed ("" when none): the value of one-value files
 // such as /etc/hostname and /etc/timezone.
 std::string FirstContentLine(std::string_view text);
+
+// `epoch_seconds` in UTC, formatted by strftime(3) `format` (at most 63
+// bytes of output), e.g. "%Y-%m-%dT%H:%M:%SZ".
+std::string FormatUtcTime(int64_t epoch_seconds, const char* format)
+    __attribute__((format(strftime, 2, 0)));
 
 }  // namespace flamingo

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "resources/final_message.h"
 #include "resources/firewall.h"
 #include "resources/host_keys.h"
 #include "resources/hostname.h"
@@ -46,6 +47,12 @@ const std::vector<KindEntry>& Kinds() {
       {{"script"},
        {"bootcmd", "runcmd", "flamingo"},
        CompileScripts,
+       nullptr,
+       /*every_boot=*/true},
+      // final_message and boot-finished: at the end of every boot.
+      {{"final_message"},
+       {"final_message"},
+       CompileFinalMessage,
        nullptr,
        /*every_boot=*/true},
       // firewall: table inet flamingo; deleted when flamingo created it.

@@ -45,10 +45,12 @@ TEST(KindsTest, EveryKindCompilesNormally) {
 }
 
 // The reboot fast path compiles only the rows with every-boot work (the
-// scripts, and the host keys made once per instance at boot): the other
-// kinds are converged for this input and would not be planned.
+// scripts, the host keys made once per instance at boot, the final message
+// of every boot): the other kinds are converged for this input and would
+// not be planned.
 TEST(KindsTest, TheFastPathCompilesOnlyRowsWithEveryBootWork) {
-  const std::set<std::string> every_boot = {"script", "ssh_host_keys"};
+  const std::set<std::string> every_boot = {"final_message", "script",
+                                            "ssh_host_keys"};
   EXPECT_EQ(CompiledKinds(kConfig, true), every_boot);
   for (const KindEntry& k : Kinds()) {
     bool listed = every_boot.count(k.kinds[0]) > 0;

@@ -39,12 +39,7 @@ std::string Hex(uint64_t v, int digits) {
 }
 
 std::string FormatTime(int64_t t) {
-  time_t tt = static_cast<time_t>(t);
-  struct tm tm {};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+  return FormatUtcTime(t, "%Y-%m-%dT%H:%M:%SZ");
 }
 
 // "exit code 3", "timeout", "signal 9" as recorded -> words.

@@ -1,11 +1,11 @@
 #include "resources/yum_repos.h"
 
 #include <algorithm>
-#include <cctype>
 #include <memory>
 #include <set>
 
 #include "engine/system.h"
+#include "engine/text.h"
 #include "resources/file_resource.h"
 
 namespace flamingo {
@@ -27,12 +27,6 @@ std::string RepoValue(const Value& v) {
   return out;
 }
 
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
-
 }  // namespace
 
 std::string RenderYumRepo(const std::string& id, const Value& repo) {
@@ -40,7 +34,7 @@ std::string RenderYumRepo(const std::string& id, const Value& repo) {
   out += "[" + id + "]\n";
   for (const auto& [key, value] : repo.entries()) {
     if (!value.is_scalar() || value.is_null()) continue;
-    out += Lower(key) + " = " + RepoValue(value) + "\n";
+    out += AsciiLower(key) + " = " + RepoValue(value) + "\n";
   }
   return out;
 }

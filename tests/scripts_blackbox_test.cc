@@ -257,6 +257,39 @@ TEST_F(ScriptsBlackboxTest, BootInPhasesRunsRuncmdOnlyInTheLatePhase) {
   EXPECT_EQ(Flamingo({"plan", "--detailed-exitcode"}).exit_code, 0);
 }
 
+// The end of every boot's late phase: /var/lib/cloud/instance/boot-finished
+// (what provisioning tools wait for) and the final message, inside the root.
+TEST_F(ScriptsBlackboxTest, TheLatePhaseEndsWithBootFinishedAndTheMessage) {
+  Seed(kUserData + std::string("final_message: \"done on $DATASOURCE\"\n"));
+  ASSERT_EQ(
+      Flamingo({"apply", "--boot", "--boot-id", "boot-1", "--phase", "early"})
+          .exit_code,
+      0);
+  EXPECT_FALSE(root_.Exists("var/lib/cloud/instance"));
+  RunResult late =
+      Flamingo({"apply", "--boot", "--boot-id", "boot-1", "--phase", "late"});
+  ASSERT_EQ(late.exit_code, 0) << late.out << late.err;
+  EXPECT_TRUE(Has(late.out,
+                  "> final_message[/var/lib/cloud/instance/boot-finished]: "
+                  "ran"))
+      << late.out;
+  EXPECT_EQ(fs::read_symlink(root_.path() + "/var/lib/cloud/instance"),
+            "/var/lib/cloud/instances/iid-one");
+  // No /proc/uptime in this root: the uptime is unknown.
+  EXPECT_TRUE(
+      Has(Read("var/lib/cloud/instances/iid-one/boot-finished"), "unknown - "));
+  EXPECT_TRUE(Has(Read("var/log/flamingo-output.log"), "done on nocloud\n"));
+  // Once per boot; the next boot writes it again.
+  EXPECT_EQ(
+      Flamingo({"plan", "--boot", "--boot-id", "boot-1", "--detailed-exitcode"})
+          .exit_code,
+      0);
+  RunResult plan2 = Flamingo({"plan", "--boot", "--boot-id", "boot-2"});
+  EXPECT_TRUE(Has(plan2.out,
+                  "> run final_message[/var/lib/cloud/instance/boot-finished]"))
+      << plan2.out;
+}
+
 TEST_F(ScriptsBlackboxTest, AFailedLatePhaseShowsInStatusAfterAGoodEarlyOne) {
   Seed("#cloud-config\nbootcmd: [echo ok]\nruncmd: ['exit 3']\n");
   ASSERT_EQ(Flamingo({"apply", "--boot", "--boot-id", "b1", "--phase", "early"})
@@ -511,9 +544,13 @@ TEST_F(ScriptsBlackboxTest, PlanRunsNothingAndLeavesNoFileBehind) {
   auto before = Snapshot(root_.path());
   RunResult plan = Flamingo({"plan", "--boot", "--boot-id", "boot-1"});
   EXPECT_EQ(plan.exit_code, 0) << plan.err;
+  // bootcmd, runcmd, the per-instance script and the final message.
   EXPECT_TRUE(Has(plan.out,
                   "Plan: 0 to create, 0 to update, 0 to delete, "
-                  "3 to run."))
+                  "4 to run."))
+      << plan.out;
+  EXPECT_TRUE(Has(plan.out,
+                  "> run final_message[/var/lib/cloud/instance/boot-finished]"))
       << plan.out;
   EXPECT_EQ(Flamingo({"plan", "--format", "json"}).exit_code, 0);
   EXPECT_EQ(Snapshot(root_.path()), before);

@@ -21,6 +21,8 @@ fl_exit_early=$(mono flamingo-local.service ExecMainExitTimestampMonotonic)
   echo "alice_key=$(cut -d' ' -f3 /home/alice/.ssh/authorized_keys 2>/dev/null)"
   echo "alice_key_owner=$(stat -c %U /home/alice/.ssh/authorized_keys 2>/dev/null)"
   echo "sshd_passwordauthentication=$(/usr/sbin/sshd -T 2>/dev/null | awk '/^passwordauthentication /{print $2}')"
+  # what provisioning tools wait for: "UPTIME - TIMESTAMP - v. VERSION"
+  echo "boot_finished=$(sed -n 's/^[0-9][0-9.]* - .* - v\. .*/yes/p' /var/lib/cloud/instance/boot-finished 2>/dev/null)"
   echo "file=$(cat /etc/flamingo-test/hello.conf 2>/dev/null)"
   echo "file_mode=$(stat -c %a /etc/flamingo-test/hello.conf 2>/dev/null)"
   echo "unit_enabled=$(systemctl is-enabled hello.service 2>&1)"

@@ -99,6 +99,7 @@ common() {
   expect "$1" alice_key alice@boot-test
   expect "$1" alice_key_owner alice
   expect "$1" sshd_passwordauthentication no
+  expect "$1" boot_finished yes
   expect "$1" file greeting=hello
   expect "$1" file_mode 640
   expect "$1" unit_enabled enabled
