@@ -32,10 +32,7 @@ class FinalMessageTest : public ::testing::Test {
     EXPECT_TRUE(h_.Build().ok());
     return h_.ApplyOn(sys_);
   }
-  std::string File(const std::string& path) {
-    auto f = sys_.GetFile(path);
-    return f ? f->content : "<missing>";
-  }
+  std::string File(const std::string& path) { return sys_.ContentOf(path); }
 
   FakeSystem sys_;
   Harness h_{{CompileFinalMessage}};

@@ -50,10 +50,7 @@ class HostKeysTest : public ::testing::Test {
     sys_.AddFile("/etc/ssh/ssh_host_" + type + "_key.pub", content + " pub",
                  {0644, 0, 0});
   }
-  std::string File(const std::string& path) {
-    auto f = sys_.GetFile(path);
-    return f ? f->content : "<missing>";
-  }
+  std::string File(const std::string& path) { return sys_.ContentOf(path); }
   ApplyReport Apply(const std::string& yaml, const RunInfo& run) {
     run_ = run;
     h_.run() = run;

@@ -19,10 +19,7 @@ class LocaleTest : public ::testing::Test {
     ASSERT_TRUE(h_.ApplyOn(sys_).ok());
     ASSERT_FALSE(h_.MakePlanOn(sys_).HasChanges());
   }
-  std::string File(const char* path) {
-    auto f = sys_.GetFile(path);
-    return f ? f->content : "<missing>";
-  }
+  std::string File(const char* path) { return sys_.ContentOf(path); }
   FakeSystem sys_;
   Harness h_{{CompileLocale}};
 };

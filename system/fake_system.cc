@@ -118,6 +118,11 @@ std::optional<FakeSystem::Entry> FakeSystem::GetFile(
   return it->second;
 }
 
+std::string FakeSystem::ContentOf(std::string_view path) const {
+  auto f = GetFile(path);
+  return f ? f->content : "<missing>";
+}
+
 bool FakeSystem::Exists(std::string_view path) const {
   return files_.count(NormalizePath(path)) > 0;
 }

@@ -64,6 +64,9 @@ class FakeSystem : public System {
   // The entry at exactly this (lexically normalized) path, symlinks not
   // followed; nullopt when absent.
   std::optional<Entry> GetFile(std::string_view path) const;
+  // GetFile's content, or "<missing>" when nothing is there (for tests'
+  // expectations on a file's bytes).
+  std::string ContentOf(std::string_view path) const;
   bool Exists(std::string_view path) const;
   // Every path in the tree, sorted (handy for "nothing changed" checks).
   std::vector<std::string> AllPaths() const;

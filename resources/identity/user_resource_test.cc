@@ -22,10 +22,7 @@ using idtest::kKeyForeign;
 class IdentityResourceTest : public ::testing::Test {
  protected:
   void SetUp() override { idtest::SeedEtc(&sys_); }
-  std::string File(const std::string& path) {
-    auto f = sys_.GetFile(path);
-    return f ? f->content : "<missing>";
-  }
+  std::string File(const std::string& path) { return sys_.ContentOf(path); }
   std::vector<std::string> Entry(const std::string& path,
                                  const std::string& name) {
     size_t n = path == "/etc/passwd"   ? kPasswdFields
