@@ -50,6 +50,13 @@ Result<bool> HasKeygen(const SystemReader& sys) {
   return false;
 }
 
+// Removes a key, then its .pub (ok when they are not there); stops at the
+// first error.
+Status RemoveKeyPair(System& sys, const std::string& key) {
+  Status s = sys.Remove(key);
+  return s.ok() ? sys.Remove(key + ".pub") : s;
+}
+
 }  // namespace
 
 void CompileHostKeys(const CompileInput& in, CompileOutput* out,
@@ -165,8 +172,7 @@ Status HostKeysResource::Apply(System& sys, const Change& change,
         // Made under a temporary name first: a failure keeps the old key.
         const std::string tmp =
             std::string(kSshDir) + "/.flamingo-new-ssh_host_" + type + "_key";
-        Status s = sys.Remove(tmp);
-        if (s.ok()) s = sys.Remove(tmp + ".pub");
+        Status s = RemoveKeyPair(sys, tmp);
         if (!s.ok()) return s;
         ExecRequest req;
         // Found in the environment's PATH, as Observe looked for it.
@@ -191,8 +197,7 @@ Status HostKeysResource::Apply(System& sys, const Change& change,
       }
     } else if (f.name == "remove") {
       for (const std::string& type : Types(*f.before)) {
-        Status s = sys.Remove(KeyPath(type));
-        if (s.ok()) s = sys.Remove(KeyPath(type) + ".pub");
+        Status s = RemoveKeyPair(sys, KeyPath(type));
         if (!s.ok()) return s;
       }
     }

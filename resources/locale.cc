@@ -55,8 +55,9 @@ void CompileLocale(const CompileInput& in, CompileOutput* out,
                    Diagnostics* diags) {
   if (!in.config.is_map()) return;
   const Value* v = in.config.Get("locale");
-  if (v == nullptr || v->is_null() || v->is_bool()) return;  // types: schema
-  if (!v->is_string()) return;
+  // No locale, false (cloud-init's "leave it"), or a type the schema
+  // reports: nothing to do.
+  if (v == nullptr || !v->is_string()) return;
   const std::string& lang = v->text();
   if (lang.empty() ||
       lang.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvw"
