@@ -184,6 +184,12 @@ class System : public SystemReader {
     return WriteFile(path, content, attrs);
   }
   virtual Status RemoveVolatile(std::string_view path) { return Remove(path); }
+  // MakeDir for a directory that holds only such data (/run/flamingo under
+  // --root): never made durable either.
+  virtual Status MakeDirVolatile(std::string_view path,
+                                 const FileAttrs& attrs) {
+    return MakeDir(path, attrs);
+  }
   // Creates one directory (the parent must exist) with attrs; ok if it exists
   // as a directory already (its attrs are then left alone).
   virtual Status MakeDir(std::string_view path, const FileAttrs& attrs) = 0;

@@ -366,6 +366,15 @@ bool StateFilesChanged(const SystemReader& sys, const StateFiles& files) {
 
 Status SaveState(System& sys, State& state, SaveKind kind) {
   if (kind == SaveKind::kBootOnly) {
+    // At boot the units' RuntimeDirectory made it; under --root /run may
+    // be missing too.
+    auto there = sys.Stat(kBootStateDir);
+    Status dir = there.ok() ? Status::Ok() : there.status();
+    if (dir.ok() && !there->has_value()) {
+      dir = sys.MakeDirVolatile(ParentPath(kBootStateDir), {0755, 0, 0});
+      if (dir.ok()) dir = sys.MakeDirVolatile(kBootStateDir, {0700, 0, 0});
+    }
+    if (!dir.ok()) return dir.WithContext("save boot state");
     return sys
         .WriteFileVolatile(kBootStatePath, SerializeBootOverlay(state),
                            FileAttrs{0600, 0, 0})
@@ -378,7 +387,8 @@ Status SaveState(System& sys, State& state, SaveKind kind) {
   if (!st.ok()) --state.generation;  // the file on disk is still the old one
   // The overlay is part of the new file now; a stale one would be ignored
   // anyway (older generation), removing it keeps the directory tidy.
-  if (st.ok()) st = sys.Remove(kBootStatePath);
+  if (st.ok()) st = sys.RemoveVolatile(kBootStatePath);
+  if (st.ok()) st = sys.Remove(kOldBootStatePath);
   if (st.ok()) st = sys.Sync();
   if (st.ok()) state.boot_record_ids.clear();
   return st.WithContext("save state");

@@ -26,8 +26,13 @@ inline constexpr const char* kStateDir = "/var/lib/flamingo";
 inline constexpr const char* kStatePath = "/var/lib/flamingo/state.json";
 inline constexpr const char* kLockPath = "/var/lib/flamingo/lock";
 // The boot overlay: what changed since state.json that only describes the
-// current boot (see SaveKind::kBootOnly).
-inline constexpr const char* kBootStatePath = "/var/lib/flamingo/boot.json";
+// current boot (see SaveKind::kBootOnly). In /run, a tmpfs cleared at every
+// boot (the units' RuntimeDirectory): writing it never touches the disk,
+// and a new boot starts without one.
+inline constexpr const char* kBootStateDir = "/run/flamingo";
+inline constexpr const char* kBootStatePath = "/run/flamingo/boot.json";
+// Where flamingo 0.1 kept the overlay: never read; removed with the overlay.
+inline constexpr const char* kOldBootStatePath = "/var/lib/flamingo/boot.json";
 
 // The last run, for `flamingo status`.
 struct RunSummary {
@@ -104,7 +109,8 @@ enum class SaveKind {
   // (0600) after Sync, so it never describes changes that are not yet
   // durable; the boot overlay is removed. Creates /var/lib/flamingo (0700).
   kDurable,
-  // Only boot.json (volatile: never fsynced; System::WriteFileVolatile):
+  // Only boot.json (volatile: never fsynced; System::WriteFileVolatile;
+  // creates /run/flamingo (0700) when missing):
   // boot_id, last_run, last_boot_run and the records in boot_record_ids,
   // for a run that changed nothing that must outlive the boot (the reboot
   // fast path with only per-boot scripts, a reconcile with nothing to do).

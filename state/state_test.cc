@@ -151,6 +151,23 @@ TEST_F(StateFilesTest, DurableSaveFoldsTheOverlayInAndRemovesIt) {
   EXPECT_EQ(parsed->records.at("script[bootcmd]").record.at("boot_id"), "b2");
 }
 
+TEST_F(StateFilesTest, OverlayLivesInRunAndTheOldOneIsRemovedWithIt) {
+  EXPECT_EQ(std::string(kBootStatePath), "/run/flamingo/boot.json");
+  // An overlay where flamingo 0.1 kept it is never read...
+  State s = Load();
+  s.boot_id = "boot-old";
+  ASSERT_TRUE(SaveState(sys_, s, SaveKind::kBootOnly).ok());
+  sys_.AddFile(kOldBootStatePath, sys_.GetFile(kBootStatePath)->content);
+  ASSERT_TRUE(sys_.RemoveVolatile(kBootStatePath).ok());
+  EXPECT_EQ(Load().boot_id, "boot-1");
+  // ...and is removed by the next durable save, as the current one is.
+  State loaded = Load();
+  ASSERT_TRUE(SaveState(sys_, loaded, SaveKind::kBootOnly).ok());
+  ASSERT_TRUE(SaveState(sys_, loaded, SaveKind::kDurable).ok());
+  EXPECT_FALSE(sys_.Exists(kOldBootStatePath));
+  EXPECT_FALSE(sys_.Exists(kBootStatePath));
+}
+
 TEST_F(StateFilesTest, StaleOrTornOverlayIsIgnored) {
   State s = Load();
   s.boot_id = "from-overlay";

@@ -72,6 +72,8 @@ class RootedSystem : public System {
   Status AppendLog(std::string_view path, std::string_view text,
                    const FileAttrs& attrs) override;
   Status MakeDir(std::string_view path, const FileAttrs& attrs) override;
+  Status MakeDirVolatile(std::string_view path,
+                         const FileAttrs& attrs) override;
   Status SetAttrs(std::string_view path, const FileAttrs& attrs) override;
   Status Remove(std::string_view path) override;
   Status MakeSymlink(std::string_view path, std::string_view target) override;
@@ -119,6 +121,9 @@ class RootedSystem : public System {
 
  private:
   RootedSystem(std::string root, UniqueFd root_fd, bool live);
+
+  // MakeDir; `durable`: the new entry is made durable at the next Sync.
+  Status MakeDirAs(std::string_view path, const FileAttrs& attrs, bool durable);
 
   // The parent directory of `path` opened inside the root (flags |
   // O_DIRECTORY), and the last component's name (never "", "." or "..",

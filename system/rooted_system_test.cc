@@ -419,6 +419,21 @@ TEST_F(RootedSystemTest, VolatileWriteAndRemoveAreAtomicButNeverSynced) {
   ExpectVictimUntouched();
 }
 
+TEST_F(RootedSystemTest, AVolatileDirectoryIsNeverSynced) {
+  ASSERT_TRUE(sys_->MakeDirVolatile("/run", {0755, 0, 0}).ok());
+  ASSERT_TRUE(sys_->MakeDirVolatile("/run/flamingo", {0700, 0, 0}).ok());
+  EXPECT_EQ(HostLstat(root_ + "/run").st_mode & 07777, 0755u);
+  EXPECT_EQ(HostLstat(root_ + "/run/flamingo").st_mode & 07777, 0700u);
+  ASSERT_TRUE(sys_->MakeDirVolatile("/run", {0700, 0, 0}).ok());  // exists
+  EXPECT_EQ(HostLstat(root_ + "/run").st_mode & 07777, 0755u);
+  ASSERT_TRUE(sys_->Sync().ok());
+  EXPECT_EQ(sys_->last_sync_counts().fsyncs, 0);
+  // The durable one waits for Sync.
+  ASSERT_TRUE(sys_->MakeDir("/srv", {0755, 0, 0}).ok());
+  ASSERT_TRUE(sys_->Sync().ok());
+  EXPECT_GT(sys_->last_sync_counts().fsyncs, 0);
+}
+
 TEST_F(RootedSystemTest, AppendLogAppendsOnANewLineAndNeverFollowsSymlinks) {
   ASSERT_TRUE(sys_->AppendLog("/etc/out.log", "one", {0600, 0, 7}).ok());
   EXPECT_EQ(HostLstat(root_ + "/etc/out.log").st_mode & 07777, 0600u);

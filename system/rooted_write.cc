@@ -341,6 +341,16 @@ Status RootedSystem::AppendLog(std::string_view path, std::string_view text,
 }
 
 Status RootedSystem::MakeDir(std::string_view path, const FileAttrs& attrs) {
+  return MakeDirAs(path, attrs, /*durable=*/true);
+}
+
+Status RootedSystem::MakeDirVolatile(std::string_view path,
+                                     const FileAttrs& attrs) {
+  return MakeDirAs(path, attrs, /*durable=*/false);
+}
+
+Status RootedSystem::MakeDirAs(std::string_view path, const FileAttrs& attrs,
+                               bool durable) {
   if (Status c = CommitIfStaged(path); !c.ok()) return c;
   auto parent = OpenParent("mkdir", path, O_RDONLY);
   if (!parent.ok()) return parent.status();
@@ -365,7 +375,7 @@ Status RootedSystem::MakeDir(std::string_view path, const FileAttrs& attrs) {
     ::unlinkat(dir, name, AT_REMOVEDIR);
     return s;
   }
-  return MarkDirty(dir, path);
+  return durable ? MarkDirty(dir, path) : Status::Ok();
 }
 
 Status RootedSystem::SetAttrs(std::string_view path, const FileAttrs& attrs) {

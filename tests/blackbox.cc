@@ -124,4 +124,18 @@ std::map<std::string, std::string> Snapshot(const std::string& dir) {
   return out;
 }
 
+std::map<std::string, std::string> TargetSnapshot(const std::string& root) {
+  auto snap = Snapshot(root);
+  auto under = [](const std::string& p, std::string_view dir) {
+    return p.rfind(dir, 0) == 0 &&
+           (p.size() == dir.size() || p[dir.size()] == '/');
+  };
+  for (auto it = snap.begin(); it != snap.end();) {
+    bool own =
+        under(it->first, "/var/lib/flamingo") || under(it->first, "/run");
+    it = own ? snap.erase(it) : std::next(it);
+  }
+  return snap;
+}
+
 }  // namespace flamingo::blackbox

@@ -43,6 +43,10 @@ class TempDir {
 // Every entry below `dir` (relative path -> "type mode uid:gid sha256|target"),
 // for "nothing changed" assertions. Skips nothing.
 std::map<std::string, std::string> Snapshot(const std::string& dir);
+// Snapshot of a target root without flamingo's own state (/var/lib/flamingo:
+// run times, the lock) and the runtime directory /run (the boot overlay):
+// what "apply twice = apply once" compares.
+std::map<std::string, std::string> TargetSnapshot(const std::string& root);
 
 // Reads a file on the host; "" when missing.
 std::string ReadFile(const std::string& path);

@@ -44,16 +44,6 @@ std::string Base64(const std::string& in) {
   return out;
 }
 
-// Everything but flamingo's own state, which records run times.
-std::map<std::string, std::string> TargetSnapshot(const std::string& root) {
-  auto snap = Snapshot(root);
-  for (auto it = snap.begin(); it != snap.end();) {
-    it = it->first.rfind("/var/lib/flamingo", 0) == 0 ? snap.erase(it)
-                                                      : std::next(it);
-  }
-  return snap;
-}
-
 struct FileSpec {
   int dir;
   int index;

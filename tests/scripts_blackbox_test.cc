@@ -177,7 +177,8 @@ TEST_F(ScriptsBlackboxTest, RebootWithOnlyBootcmdToRunKeepsStateJsonAsItIs) {
   Seed(kUserData);
   ASSERT_EQ(Boot("boot-1").exit_code, 0);
   const std::string state_path = root_.path() + "/var/lib/flamingo/state.json";
-  const std::string boot_path = root_.path() + "/var/lib/flamingo/boot.json";
+  // The overlay lives in /run (a tmpfs at boot): nothing on disk changes.
+  const std::string boot_path = root_.path() + "/run/flamingo/boot.json";
   struct stat before = {};
   ASSERT_EQ(stat(state_path.c_str(), &before), 0);
   const std::string state_text = Read("var/lib/flamingo/state.json");
@@ -194,7 +195,8 @@ TEST_F(ScriptsBlackboxTest, RebootWithOnlyBootcmdToRunKeepsStateJsonAsItIs) {
   ASSERT_TRUE(fs::exists(boot_path));
   EXPECT_EQ(fs::status(boot_path).permissions() & fs::perms::all,
             fs::perms::owner_read | fs::perms::owner_write);
-  EXPECT_TRUE(Has(Read("var/lib/flamingo/boot.json"), "\"boot-2\""));
+  EXPECT_TRUE(Has(Read("run/flamingo/boot.json"), "\"boot-2\""));
+  EXPECT_FALSE(fs::exists(root_.path() + "/var/lib/flamingo/boot.json"));
   RunResult st = Flamingo({"status"});
   EXPECT_TRUE(Has(st.out, "apply --boot: ok (reboot fast path)")) << st.out;
   // The overlay is read back: the same boot does not run bootcmd again.

@@ -34,14 +34,8 @@ class WriteFilesBlackboxTest : public ::testing::Test {
     EXPECT_EQ(lstat((root_.path() + "/" + rel).c_str(), &st), 0) << rel;
     return st;
   }
-  // The root without flamingo's own state and lock.
   std::map<std::string, std::string> Target() {
-    auto snap = Snapshot(root_.path());
-    for (auto it = snap.begin(); it != snap.end();) {
-      it = it->first.rfind("/var/lib/flamingo", 0) == 0 ? snap.erase(it)
-                                                        : std::next(it);
-    }
-    return snap;
+    return TargetSnapshot(root_.path());
   }
   TempDir root_;
 };
