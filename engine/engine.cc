@@ -131,6 +131,9 @@ ApplyReport ApplyPlan(const Graph& graph, const Plan& plan, System& sys,
   ApplyReport report;
   // Ids that failed or were skipped: their dependents are skipped.
   std::vector<bool> bad(graph.size(), false);
+  // Whether a resource's Apply ran: from then on, a resource the plan found
+  // converged is observed again before it is reported unchanged.
+  bool applied_any = false;
 
   // Write batches with members applied since their last commit. A member
   // that changed is only done once its batch is committed: until then its
@@ -228,6 +231,12 @@ ApplyReport ApplyPlan(const Graph& graph, const Plan& plan, System& sys,
     stored.name = res.name;
     ResourceContext ctx(run, &stored.record, &graph);
 
+    // Found converged by the plan, and nothing applied since: the plan's
+    // observation is this one (a converged run observes each resource once).
+    if (item.change.action == Action::kNone && !applied_any) {
+      finish(Outcome::kUnchanged, "");
+      continue;
+    }
     // Re-observe: the machine may have changed since the plan was made.
     auto before = r.Observe(sys, ctx);
     if (!before.ok()) {
@@ -258,6 +267,7 @@ ApplyReport ApplyPlan(const Graph& graph, const Plan& plan, System& sys,
     report.changed_records.insert(res.id);
     if (r.RecordOutlivesBoot()) report.durable_records_changed = true;
     if (batch != nullptr) batch->Begin(sys);
+    applied_any = true;
     Status st = r.Apply(sys, change, ctx, &stored.record);
     if (!st.ok()) {
       finish(Outcome::kFailed, st.message());

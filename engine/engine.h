@@ -4,10 +4,14 @@
 // it for a Change: the result is data. ApplyPlan executes a Plan: before each
 // change it re-observes (the machine may have moved since the plan), applies,
 // then re-observes and diffs again: anything but "no change" is an error
-// (NotConverged), never a silent success. A resource whose dependency failed
-// or was skipped is skipped and reported. Write batches (resource.h) are
-// committed before every resource outside them and at the end of ApplyPlan;
-// a failed commit fails the batch's members that changed since the last one.
+// (NotConverged), never a silent success. A resource the plan found
+// converged is observed again only once something was applied in the run
+// (an earlier change can undo it); before that the plan's observation
+// stands, so a plan is applied as soon as it is made. A resource whose
+// dependency failed or was skipped is skipped and reported. Write batches
+// (resource.h) are committed before every resource outside them and at the end
+// of ApplyPlan; a failed commit fails the batch's members that changed since
+// the last one.
 #pragma once
 
 #include <limits>

@@ -74,6 +74,43 @@ TEST_F(EngineTest, ReObservesBeforeApplying) {
   EXPECT_EQ(report.results[0].outcome, Outcome::kUnchanged);
 }
 
+TEST_F(EngineTest, ConvergedResourcesAreObservedOnceUntilSomethingIsApplied) {
+  sys_.AddFile("/markers/a", "1");
+  sys_.AddFile("/markers/c", "3");
+  MarkerResource* a = Add("a", "1");
+  MarkerResource* b = Add("b", "2");
+  MarkerResource* c = Add("c", "3");
+  b->after_ids = {"marker[a]"};
+  c->after_ids = {"marker[b]"};
+  ApplyReport report = ApplyIt(MakeIt());
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report.results[0].outcome, Outcome::kUnchanged);
+  EXPECT_EQ(report.results[2].outcome, Outcome::kUnchanged);
+  // a: the plan's observation stands. b: plan, before and after its change.
+  // c: planned converged, but b was applied before it: observed again.
+  EXPECT_EQ(a->observations, 1);
+  EXPECT_EQ(b->observations, 3);
+  EXPECT_EQ(c->observations, 2);
+  // Converged resources still get their record entry.
+  EXPECT_EQ(records_.at("marker[a]").kind, "marker");
+}
+
+TEST_F(EngineTest, ConvergedResourceUndoneByAnEarlierChangeIsRepaired) {
+  sys_.AddFile("/markers/a", "1");
+  Add("z", "2");  // writes /markers/z: planned create
+  MarkerResource* a = Add("a", "1");
+  a->after_ids = {"marker[z]"};
+  Plan plan = MakeIt();
+  ASSERT_EQ(plan.items[1].change.action, Action::kNone);
+  // Someone changes a after the plan, while z is applied: a is looked at
+  // again because z's change came before it, and converged.
+  sys_.AddFile("/markers/a", "drifted");
+  ApplyReport report = ApplyIt(plan);
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report.results[1].outcome, Outcome::kChanged);
+  EXPECT_EQ(sys_.GetFile("/markers/a")->content, "1");
+}
+
 TEST_F(EngineTest, NotConvergedAfterApplyIsAnError) {
   Add("a", "1")->apply_does_nothing = true;
   ApplyReport report = ApplyIt(MakeIt());

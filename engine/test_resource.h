@@ -38,7 +38,8 @@ class MarkerResource : public Resource {
   bool fail_apply = false;          // Apply returns an error
   bool apply_does_nothing = false;  // Apply "succeeds" without effect
   bool fail_observe = false;
-  std::string note;  // an Observation note
+  std::string note;              // an Observation note
+  mutable int observations = 0;  // Observe calls
 
   std::string Kind() const override { return "marker"; }
   std::string Name() const override { return name_; }
@@ -53,6 +54,7 @@ class MarkerResource : public Resource {
 
   Result<Observation> Observe(const SystemReader& sys,
                               const ResourceContext&) const override {
+    ++observations;
     if (fail_observe) return Status::Error("cannot observe");
     auto o = ObserveFile(sys, Path());
     if (o.ok() && !note.empty()) o->notes.push_back(note);
