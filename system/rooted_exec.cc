@@ -1,8 +1,11 @@
-// RootedSystem::Exec: fork, chroot, exec with an exact environment, capture
-// output, enforce a timeout on the whole process group.
+// RootedSystem::Exec: start the child (vfork-style), chroot, exec with an
+// exact environment, capture output, enforce a timeout on the whole process
+// group.
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -11,6 +14,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <memory>
 
 #include "engine/text.h"
 #include "system/rooted_system.h"
@@ -61,13 +65,16 @@ struct ChildSetup {
   ::_exit(127);
 }
 
+// Runs in the child, in the parent's memory (see StartChild), with every
+// signal blocked: dispositions go back to the defaults before any signal
+// can be delivered to a handler of the parent's.
 [[noreturn]] void RunChild(const ChildSetup& s) {
-  sigset_t none;
-  sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, nullptr);
   struct sigaction dfl = {};
   dfl.sa_handler = SIG_DFL;
   for (int sig = 1; sig < NSIG; ++sig) sigaction(sig, &dfl, nullptr);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
   if (::setpgid(0, 0) != 0) Fail(s, kSetup, errno);
   if (s.root_fd >= 0) {
     if (::fchdir(s.root_fd) != 0 || ::chroot(".") != 0) {
@@ -94,6 +101,28 @@ struct ChildSetup {
   }
   if (err == ENOENT && eacces) err = EACCES;
   Fail(s, kExec, err);
+}
+
+int ChildMain(void* setup) { RunChild(*static_cast<ChildSetup*>(setup)); }
+
+// Starts the child as posix_spawn does: clone(CLONE_VM | CLONE_VFORK) on a
+// stack of its own, so no page table is copied (fork of this process and
+// its heap cost ~0.4 ms more per command here, measured with a 6 MB heap)
+// and this thread waits until the child has exec'd or failed. The child
+// only makes async-signal-safe system calls and reads `setup`. Signals are
+// blocked around the clone so none reaches a handler in the child.
+pid_t StartChild(ChildSetup* setup) {
+  constexpr size_t kStackBytes = 64 * 1024;
+  std::unique_ptr<char[]> stack(new char[kStackBytes]);
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  pid_t pid = ::clone(ChildMain, stack.get() + kStackBytes,
+                      CLONE_VM | CLONE_VFORK | SIGCHLD, setup);
+  int err = errno;
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  errno = err;
+  return pid;
 }
 
 std::vector<std::string> Candidates(const ExecRequest& req) {
@@ -210,10 +239,10 @@ Result<ExecResult> RootedSystem::Exec(const ExecRequest& request) {
   // made durable meanwhile (the next Sync waits for that). The child makes
   // only async-signal-safe calls, so the extra thread does not matter.
   pending_.SyncInBackground();
-  pid_t pid = ::fork();
-  if (pid < 0) return PathError(op, "fork", errno);
-  if (pid == 0) RunChild(setup);
-  ::setpgid(pid, pid);  // also in the child: whichever runs first
+  pid_t pid = StartChild(&setup);
+  if (pid < 0) return PathError(op, "clone", errno);
+  // The child has made itself a process group leader before exec (or failed
+  // and said so below): the timeout kills the whole group.
   out_wr.reset();
   err_wr.reset();
 
