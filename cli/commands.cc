@@ -177,6 +177,10 @@ int CmdApply(const CliOptions& o, Logger* log) {
   for (const auto& n : plan.notes) log->Info(n);
   ApplyReport report =
       ApplyPlan(s.graph, plan, *s.sys, s.run, &state.records, log);
+  // Done with: the plan's observations and field diffs, and the resources
+  // (about 12 MB at 10,000 files), before the state file is serialized.
+  plan = Plan();
+  s.graph = Graph();
 
   const SaveKind save =
       RecordRun(o, s, had_state, popts.every_boot_only, report, &state);

@@ -83,6 +83,7 @@ Plan MakePlan(const Graph& graph, const SystemReader& sys, const RunInfo& run,
               const RecordMap& records, const OrphanFactory* orphans,
               const PlanOptions& options) {
   Plan plan;
+  plan.items.reserve(graph.size());
   std::unordered_set<std::string> in_graph;
   for (size_t i : graph.order()) {
     const Resource& r = graph.at(i);
@@ -129,6 +130,7 @@ Plan MakePlan(const Graph& graph, const SystemReader& sys, const RunInfo& run,
 ApplyReport ApplyPlan(const Graph& graph, const Plan& plan, System& sys,
                       const RunInfo& run, RecordMap* records, Logger* log) {
   ApplyReport report;
+  report.results.reserve(plan.items.size());
   // Ids that failed or were skipped: their dependents are skipped.
   std::vector<bool> bad(graph.size(), false);
   // Whether a resource's Apply ran: from then on, a resource the plan found

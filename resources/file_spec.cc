@@ -145,6 +145,7 @@ std::optional<FileSpec> ParseFileEntry(const Value& entry, Diagnostics* diags) {
 
 std::vector<FileSpec> MergeFileSpecs(std::vector<FileSpec> specs) {
   std::vector<FileSpec> out;
+  out.reserve(specs.size());
   std::map<std::string, size_t> index;
   for (auto& s : specs) {
     auto it = index.find(s.path);

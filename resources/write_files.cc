@@ -16,6 +16,7 @@ void CompileWriteFiles(const CompileInput& in, CompileOutput* out,
     return;
   }
   std::vector<FileSpec> specs;
+  specs.reserve(list->items().size());
   for (const Value& item : list->items()) {
     if (auto spec = ParseFileEntry(item, diags)) {
       specs.push_back(std::move(*spec));
