@@ -50,6 +50,16 @@ Result<bool> HasKeygen(const SystemReader& sys) {
   return false;
 }
 
+// The key types `ssh_keys` may give (cloud-init's schema).
+bool GivenType(std::string_view t) {
+  return t == "rsa" || t == "ecdsa" || t == "ed25519";
+}
+
+std::string WithNewline(std::string text) {
+  if (!text.empty() && text.back() != '\n') text += '\n';
+  return text;
+}
+
 // Removes a key, then its .pub (ok when they are not there); stops at the
 // first error.
 Status RemoveKeyPair(System& sys, const std::string& key) {
@@ -60,10 +70,11 @@ Status RemoveKeyPair(System& sys, const std::string& key) {
 }  // namespace
 
 void CompileHostKeys(const CompileInput& in, CompileOutput* out,
-                     Diagnostics* /*diags*/) {
+                     Diagnostics* diags) {
   bool delete_keys = true;
   std::vector<std::string> types = kDefaultTypes;
   std::string origin;
+  std::map<std::string, HostKeysResource::GivenKey> given;
   if (in.config.is_map()) {
     // Types and values are the schema's to check (schemas/keys).
     if (const Value* d = in.config.Get("ssh_deletekeys");
@@ -82,9 +93,38 @@ void CompileHostKeys(const CompileInput& in, CompileOutput* out,
       }
       origin = g->Origin();
     }
+    if (const Value* k = in.config.Get("ssh_keys");
+        k != nullptr && k->is_map()) {
+      for (const auto& [name, v] : k->entries()) {
+        size_t cut = name.rfind('_');
+        if (!v.is_string() || cut == std::string::npos) continue;
+        std::string type = name.substr(0, cut);
+        std::string_view part = std::string_view(name).substr(cut + 1);
+        if (!GivenType(type)) continue;  // the schema says what is wrong
+        if (part == "private") {
+          given[type].private_key = v.text();
+        } else if (part == "public") {
+          given[type].public_key = v.text();
+        }  // TYPE_certificate: not implemented (the schema warns)
+      }
+      for (auto it = given.begin(); it != given.end();) {
+        if (it->second.private_key.empty()) {
+          const Value* at = k->Get(it->first + "_public");
+          diags->Warning(at != nullptr ? *at : *k, "ssh_keys." + it->first +
+                                                       ": a public key without "
+                                                       "its private key (" +
+                                                       it->first +
+                                                       "_private) is ignored");
+          it = given.erase(it);
+        } else {
+          ++it;
+        }
+      }
+      if (!given.empty()) origin = k->Origin();
+    }
   }
   out->Add(std::make_unique<HostKeysResource>(delete_keys, std::move(types),
-                                              origin));
+                                              origin, std::move(given)));
 }
 
 Result<Observation> HostKeysResource::Observe(
@@ -104,11 +144,13 @@ Result<Observation> HostKeysResource::Observe(
     obs.fields["skip"] = "no /etc/ssh in the target: OpenSSH is not installed";
     return obs;
   }
-  auto keygen = HasKeygen(sys);
-  if (!keygen.ok()) return keygen.status();
-  if (!*keygen) {
-    obs.fields["skip"] = "no ssh-keygen in the target";
-    return obs;
+  if (given_.empty()) {  // given keys need ssh-keygen only to derive
+    auto keygen = HasKeygen(sys);
+    if (!keygen.ok()) return keygen.status();
+    if (!*keygen) {
+      obs.fields["skip"] = "no ssh-keygen in the target";
+      return obs;
+    }
   }
   auto present = PresentTypes(sys);
   if (!present.ok()) return present.status();
@@ -137,14 +179,19 @@ Change HostKeysResource::Diff(const Observation& observed,
     return c;
   }
   std::vector<std::string> present = Types(field("present"));
-  std::vector<std::string> make, remove;
-  for (const std::string& t : types_) {
-    bool have = std::find(present.begin(), present.end(), t) != present.end();
-    if (delete_keys_ || !have) make.push_back(t);
+  std::vector<std::string> make, install, remove;
+  if (!given_.empty()) {  // given keys: nothing is generated
+    for (const auto& entry : given_) install.push_back(entry.first);
+  } else {
+    for (const std::string& t : types_) {
+      bool have = std::find(present.begin(), present.end(), t) != present.end();
+      if (delete_keys_ || !have) make.push_back(t);
+    }
   }
   if (delete_keys_) {
+    const std::vector<std::string>& kept = given_.empty() ? types_ : install;
     for (const std::string& t : present) {
-      if (std::find(types_.begin(), types_.end(), t) == types_.end()) {
+      if (std::find(kept.begin(), kept.end(), t) == kept.end()) {
         remove.push_back(t);
       }
     }
@@ -153,6 +200,8 @@ Change HostKeysResource::Diff(const Observation& observed,
   c.reason = "once per instance: not yet made for instance " + run.instance_id;
   if (!make.empty())
     c.fields.push_back({"generate", std::nullopt, JoinStrings(make, ", ")});
+  if (!install.empty())
+    c.fields.push_back({"install", std::nullopt, JoinStrings(install, ", ")});
   if (!remove.empty())
     c.fields.push_back({"remove", JoinStrings(remove, ", "), std::nullopt});
   return c;
@@ -195,6 +244,11 @@ Status HostKeysResource::Apply(System& sys, const Change& change,
         if (s.ok()) s = sys.RenameFile(tmp + ".pub", key + ".pub");
         if (!s.ok()) return s;
       }
+    } else if (f.name == "install") {
+      for (const std::string& type : Types(*f.after)) {
+        Status s = Install(sys, ctx, type, private_attrs);
+        if (!s.ok()) return s;
+      }
     } else if (f.name == "remove") {
       for (const std::string& type : Types(*f.before)) {
         Status s = RemoveKeyPair(sys, KeyPath(type));
@@ -204,6 +258,46 @@ Status HostKeysResource::Apply(System& sys, const Change& change,
   }
   (*record)["instance_id"] = ctx.run().instance_id;
   return Status::Ok();
+}
+
+Status HostKeysResource::Install(System& sys, const ResourceContext& ctx,
+                                 const std::string& type,
+                                 const FileAttrs& private_attrs) const {
+  auto it = given_.find(type);
+  if (it == given_.end()) return Status::Error("no key given for " + type);
+  // Both files are written under temporary names and renamed into place
+  // once complete, as generated keys are: a private key from which no
+  // public key can be derived never replaces a working one.
+  const std::string key = KeyPath(type);
+  const std::string tmp =
+      std::string(kSshDir) + "/.flamingo-new-ssh_host_" + type + "_key";
+  Status s = RemoveKeyPair(sys, tmp);
+  if (s.ok()) {
+    s = sys.WriteFile(tmp, WithNewline(it->second.private_key), private_attrs);
+  }
+  if (s.ok() && !it->second.public_key.empty()) {
+    s = sys.WriteFile(tmp + ".pub", WithNewline(it->second.public_key),
+                      FileAttrs{0644, 0, 0});
+  } else if (s.ok()) {
+    // Derived from the private key, as cloud-init does.
+    ExecRequest req;
+    req.argv = {"ssh-keygen", "-y", "-f", tmp};
+    req.env = ScriptEnvironment(ctx.run());
+    req.output_path = tmp + ".pub";
+    auto res = sys.Exec(req);
+    const std::string what = "ssh-keygen -y (ssh_keys." + type + "_private)";
+    if (!res.ok()) {
+      s = res.status().WithContext(what);
+    } else if (!res->success()) {
+      s = Status::Error(what + " failed: " + TrimSpace(res->output_tail));
+    } else {
+      s = sys.SetAttrs(tmp + ".pub", FileAttrs{0644, 0, 0});
+    }
+  }
+  if (s.ok()) s = sys.RenameFile(tmp, key);
+  if (s.ok()) s = sys.RenameFile(tmp + ".pub", key + ".pub");
+  if (!s.ok()) (void)RemoveKeyPair(sys, tmp);
+  return s;
 }
 
 }  // namespace flamingo

@@ -16,11 +16,20 @@
 //    with ssh_deletekeys: false only missing types are made.
 //  - Private keys 0600 root:root, or 0640 root:ssh_keys when the target has
 //    an ssh_keys group (Fedora / RHEL); public keys 0644.
-//  - Nothing is done (a note says why) when the target has no /etc/ssh or
-//    no ssh-keygen: no OpenSSH server to serve the keys.
+//  - `ssh_keys` gives the keys instead (TYPE_private, TYPE_public for rsa,
+//    ecdsa, ed25519, dsa): then nothing is generated, as in cloud-init. Each
+//    given private key is written (WriteFile: atomic, durable) with its
+//    public key, or with the public key `ssh-keygen -y` derives from it;
+//    with ssh_deletekeys the keys of types not given are removed.
+//    TYPE_certificate (sshd HostCertificate) is not implemented: the
+//    schema warns, and the certificate is ignored.
+//  - Nothing is done (a note says why) when the target has no /etc/ssh, or
+//    keys are to be generated and it has no ssh-keygen: no OpenSSH server to
+//    serve the keys.
 //  - Key material is never printed: the plan names the types only.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -36,11 +45,21 @@ void CompileHostKeys(const CompileInput& in, CompileOutput* out,
 
 class HostKeysResource : public Resource {
  public:
+  // A key given by `ssh_keys`: the private key, and the public one ("" =
+  // derive it with ssh-keygen -y).
+  struct GivenKey {
+    std::string private_key;
+    std::string public_key;
+  };
+  // `given` non-empty: install those keys (by type) instead of generating
+  // `types`.
   HostKeysResource(bool delete_keys, std::vector<std::string> types,
-                   std::string origin)
+                   std::string origin,
+                   std::map<std::string, GivenKey> given = {})
       : delete_keys_(delete_keys),
         types_(std::move(types)),
-        origin_(std::move(origin)) {}
+        origin_(std::move(origin)),
+        given_(std::move(given)) {}
 
   std::string Kind() const override { return "ssh_host_keys"; }
   std::string Name() const override { return kSshDir; }
@@ -65,9 +84,14 @@ class HostKeysResource : public Resource {
   const std::vector<std::string>& types() const { return types_; }
 
  private:
+  // Writes the given key of `type` (and its public key) into place.
+  Status Install(System& sys, const ResourceContext& ctx,
+                 const std::string& type, const FileAttrs& private_attrs) const;
+
   bool delete_keys_;
   std::vector<std::string> types_;
   std::string origin_;
+  std::map<std::string, GivenKey> given_;
 };
 
 }  // namespace flamingo

@@ -42,6 +42,16 @@ class HostKeysTest : public ::testing::Test {
                      {0600, 0, 0});
         sys_.AddFile(r.argv[7] + ".pub", "public " + r.argv[3], {0644, 0, 0});
       }
+      // ssh-keygen -y -f KEY prints the public key of KEY.
+      if (r.argv.size() == 4 && r.argv[1] == "-y") {
+        std::string key = sys_.ContentOf(r.argv[3]);
+        if (key.rfind("PRIVATE", 0) != 0) {
+          res.exit_code = 255;
+          res.output_tail = "Load key: invalid format\n";
+        } else {
+          res.output_tail = "derived from " + key;
+        }
+      }
       return res;
     });
   }
@@ -142,6 +152,105 @@ TEST_F(HostKeysTest, AFailedKeygenKeepsTheOldKeyAndFails) {
   fail_type_ = "none";
   ASSERT_TRUE(Apply("{}\n", Boot("i-1")).ok());
   EXPECT_EQ(File("/etc/ssh/ssh_host_ed25519_key"), "private ed25519 i-1");
+}
+
+constexpr char kGivenKeys[] = R"(ssh_keys:
+  rsa_private: |
+    PRIVATE rsa
+  rsa_public: ssh-rsa AAAA given
+  ed25519_private: PRIVATE ed25519
+)";
+
+TEST_F(HostKeysTest, GivenKeysAreInstalledInsteadOfGenerated) {
+  ApplyReport r = Apply(kGivenKeys, Boot("i-1"));
+  ASSERT_TRUE(r.ok()) << r.results[0].message;
+  EXPECT_EQ(File("/etc/ssh/ssh_host_rsa_key"), "PRIVATE rsa\n");
+  EXPECT_EQ(File("/etc/ssh/ssh_host_rsa_key.pub"), "ssh-rsa AAAA given\n");
+  EXPECT_EQ(sys_.GetFile("/etc/ssh/ssh_host_rsa_key")->attrs.mode, 0600u);
+  EXPECT_EQ(sys_.GetFile("/etc/ssh/ssh_host_rsa_key.pub")->attrs.mode, 0644u);
+  // No public key given: derived from the private one (ssh-keygen -y).
+  EXPECT_EQ(File("/etc/ssh/ssh_host_ed25519_key"), "PRIVATE ed25519\n");
+  EXPECT_EQ(File("/etc/ssh/ssh_host_ed25519_key.pub"),
+            "derived from PRIVATE ed25519\n");
+  EXPECT_EQ(sys_.GetFile("/etc/ssh/ssh_host_ed25519_key.pub")->attrs.mode,
+            0644u);
+  EXPECT_EQ(File("/etc/ssh/.flamingo-new-ssh_host_ed25519_key.pub"),
+            "<missing>");
+  EXPECT_EQ(File("/etc/ssh/.flamingo-new-ssh_host_ed25519_key"), "<missing>");
+  // Nothing generated; the image's dsa key is not given: removed.
+  ASSERT_EQ(sys_.exec_requests().size(), 1u);
+  EXPECT_EQ(sys_.exec_requests()[0].argv,
+            (std::vector<std::string>{
+                "ssh-keygen", "-y", "-f",
+                "/etc/ssh/.flamingo-new-ssh_host_ed25519_key"}));
+  EXPECT_EQ(File("/etc/ssh/ssh_host_dsa_key"), "<missing>");
+  EXPECT_EQ(File("/etc/ssh/ssh_host_ecdsa_key"), "<missing>");
+  // Once per instance.
+  EXPECT_FALSE(h_.MakePlanOn(sys_).HasChanges());
+}
+
+TEST_F(HostKeysTest, ThePlanOfGivenKeysNamesTypesNeverKeys) {
+  run_ = Boot("i-1");
+  h_.run() = run_;
+  ASSERT_EQ(h_.Compile(kGivenKeys), "");
+  ASSERT_TRUE(h_.Build().ok());
+  Plan plan = h_.MakePlanOn(sys_);
+  const Change* c = testing::FindChange(plan, "ssh_host_keys[/etc/ssh]");
+  ASSERT_NE(c, nullptr);
+  ASSERT_EQ(c->fields.size(), 2u);
+  EXPECT_EQ(c->fields[0].name, "install");
+  EXPECT_EQ(c->fields[0].after, "ed25519, rsa");
+  EXPECT_EQ(c->fields[1].name, "remove");
+  EXPECT_EQ(c->fields[1].before, "dsa");
+  for (const FieldChange& f : c->fields) {
+    EXPECT_EQ(f.after.value_or("").find("PRIVATE"), std::string::npos);
+    EXPECT_EQ(f.before.value_or("").find("PRIVATE"), std::string::npos);
+  }
+}
+
+TEST_F(HostKeysTest, GivenKeysNeedNoKeygenUnlessAPublicKeyIsDerived) {
+  sys_.Remove("/usr/bin/ssh-keygen");
+  ASSERT_TRUE(Apply("ssh_deletekeys: false\nssh_keys:\n  rsa_private: "
+                    "PRIVATE rsa\n  rsa_public: ssh-rsa AAAA\n",
+                    Boot("i-1"))
+                  .ok());
+  EXPECT_EQ(File("/etc/ssh/ssh_host_rsa_key"), "PRIVATE rsa\n");
+  // ssh_deletekeys: false keeps the image's other keys.
+  EXPECT_EQ(File("/etc/ssh/ssh_host_dsa_key"), "image dsa");
+  EXPECT_TRUE(sys_.exec_requests().empty());
+}
+
+TEST_F(HostKeysTest, AKeyThatCannotBeReadReplacesNothingAndFails) {
+  ApplyReport r = Apply("ssh_keys:\n  rsa_private: not a key\n", Boot("i-1"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.results[0].message,
+            "ssh-keygen -y (ssh_keys.rsa_private) failed: Load key: "
+            "invalid format");
+  EXPECT_EQ(File("/etc/ssh/ssh_host_rsa_key"), "image rsa");  // kept
+  EXPECT_EQ(File("/etc/ssh/ssh_host_rsa_key.pub"), "image rsa pub");
+  EXPECT_EQ(File("/etc/ssh/.flamingo-new-ssh_host_rsa_key"), "<missing>");
+  EXPECT_EQ(File("/etc/ssh/.flamingo-new-ssh_host_rsa_key.pub"), "<missing>");
+  EXPECT_EQ(File("/etc/ssh/ssh_host_dsa_key"), "image dsa");  // not removed
+  // Not recorded: the next boot tries again.
+  EXPECT_FALSE(h_.MakePlanOn(sys_).items.empty());
+  EXPECT_TRUE(h_.MakePlanOn(sys_).HasChanges());
+}
+
+TEST_F(HostKeysTest, CertificatesAndLonePublicKeysAreIgnored) {
+  run_ = Boot("i-1");
+  h_.run() = run_;
+  std::string diags = h_.Compile(
+      "ssh_keys:\n  rsa_certificate: ssh-rsa-cert AAAA\n"
+      "  ecdsa_public: ecdsa-sha2 AAAA\n");
+  EXPECT_NE(diags.find("ssh_keys.ecdsa: a public key without its private key"),
+            std::string::npos)
+      << diags;
+  ASSERT_TRUE(h_.Build().ok());
+  // Nothing given that can be installed: the keys are generated as usual.
+  Plan plan = h_.MakePlanOn(sys_);
+  const Change* c = testing::FindChange(plan, "ssh_host_keys[/etc/ssh]");
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->fields[0].name, "generate");
 }
 
 TEST_F(HostKeysTest, NothingOutsideABootOrWithoutOpenSsh) {

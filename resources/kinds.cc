@@ -25,7 +25,7 @@ const std::vector<KindEntry>& Kinds() {
        identity::CompileIdentity, identity::IdentityOrphan},
       // SSH host keys: made anew once per instance, at boot; never deleted.
       {{"ssh_host_keys"},
-       {"ssh_deletekeys", "ssh_genkeytypes"},
+       {"ssh_deletekeys", "ssh_genkeytypes", "ssh_keys"},
        CompileHostKeys,
        nullptr,
        /*every_boot=*/true},

@@ -11,6 +11,7 @@ pkgs=(
   nftables iproute2 genisoimage xorriso mtools dosfstools passwd
   systemd-container debootstrap python3 util-linux time
   busybox-static  # a static shell for chroot tests of System::Exec
+  openssh-client  # a real ssh-keygen for the host keys' blackbox test
 )
 missing=()
 for p in "${pkgs[@]}"; do

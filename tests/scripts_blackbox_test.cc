@@ -6,13 +6,16 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <thread>
 
+#include "engine/text.h"
 #include "tests/blackbox.h"
 
 namespace flamingo::blackbox {
@@ -461,6 +464,126 @@ TEST_F(ScriptsBlackboxTest, HostKeysAreMadeOncePerInstanceAtBoot) {
   ASSERT_EQ(Boot("boot-4").exit_code, 0);
   EXPECT_EQ(Read("etc/ssh/ssh_host_rsa_key"), "private rsa iid-two\n");
   EXPECT_EQ(Read("keygen.log"), "rsa\ned25519\nrsa\ned25519\n");
+}
+
+// ssh_keys: the host keys given in the config, installed once per instance
+// instead of generated; a missing public key derived by the ssh-keygen
+// stand-in ("-y -f FILE" prints it). Key material never reaches the plan,
+// the output or the state file.
+TEST_F(ScriptsBlackboxTest, GivenHostKeysAreInstalledAndNeverShown) {
+  root_.Write("usr/bin/ssh-keygen",
+              "#!/bin/sh\n"
+              "[ \"$1\" = -y ] || exit 9\n"
+              "echo \"ssh-ed25519 derived-from-$(head -c 14 \"$3\")\"\n");
+  chmod((root_.path() + "/usr/bin/ssh-keygen").c_str(), 0755);
+  for (const char* t : {"rsa", "dsa"}) {
+    root_.Write(std::string("etc/ssh/ssh_host_") + t + "_key", "image");
+    root_.Write(std::string("etc/ssh/ssh_host_") + t + "_key.pub", "image");
+  }
+  const std::string config =
+      "#cloud-config\n"
+      "ssh_keys:\n"
+      "  rsa_private: |\n"
+      "    -----BEGIN OPENSSH PRIVATE KEY-----\n"
+      "    SECRET-RSA-MATERIAL\n"
+      "    -----END OPENSSH PRIVATE KEY-----\n"
+      "  rsa_public: ssh-rsa AAAAB3Nz-given\n"
+      "  ed25519_private: SECRET-ED25519-MATERIAL\n";
+  Seed(config);
+  RunResult plan = Flamingo({"plan", "--boot", "--boot-id", "boot-1"});
+  EXPECT_TRUE(Has(plan.out,
+                  "> run ssh_host_keys[/etc/ssh]  (once per instance: not yet "
+                  "made for instance iid-one)\n"
+                  "    install: (none) -> ed25519, rsa\n"
+                  "    remove:  dsa -> (none)\n"))
+      << plan.out;
+  RunResult json =
+      Flamingo({"plan", "--boot", "--boot-id", "boot-1", "--format", "json"});
+  RunResult r = Boot("boot-1");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  for (const std::string& shown : {plan.out, plan.err, json.out, r.out, r.err,
+                                   Read("var/lib/flamingo/state.json")}) {
+    EXPECT_FALSE(Has(shown, "SECRET")) << shown;
+  }
+  EXPECT_EQ(Read("etc/ssh/ssh_host_rsa_key"),
+            "-----BEGIN OPENSSH PRIVATE KEY-----\nSECRET-RSA-MATERIAL\n"
+            "-----END OPENSSH PRIVATE KEY-----\n");
+  EXPECT_EQ(Read("etc/ssh/ssh_host_rsa_key.pub"), "ssh-rsa AAAAB3Nz-given\n");
+  EXPECT_EQ(Read("etc/ssh/ssh_host_ed25519_key"), "SECRET-ED25519-MATERIAL\n");
+  EXPECT_EQ(Read("etc/ssh/ssh_host_ed25519_key.pub"),
+            "ssh-ed25519 derived-from-SECRET-ED25519\n");
+  EXPECT_FALSE(root_.Exists("etc/ssh/ssh_host_dsa_key"));
+  struct stat st {};
+  ASSERT_EQ(
+      lstat((root_.path() + "/etc/ssh/ssh_host_ed25519_key").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
+  ASSERT_EQ(
+      lstat((root_.path() + "/etc/ssh/ssh_host_ed25519_key.pub").c_str(), &st),
+      0);
+  EXPECT_EQ(st.st_mode & 07777, 0644u);
+  // Once per instance: a key changed by hand stays.
+  root_.Write("etc/ssh/ssh_host_rsa_key", "rotated by hand");
+  ASSERT_EQ(Boot("boot-2").exit_code, 0);
+  EXPECT_EQ(Read("etc/ssh/ssh_host_rsa_key"), "rotated by hand");
+}
+
+// The host's command output, or "" when it fails.
+std::string HostOutput(const std::string& command) {
+  std::string out;
+  FILE* p = popen(command.c_str(), "r");
+  if (p == nullptr) return out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
+  return pclose(p) == 0 ? out : "";
+}
+
+// The same with the real ssh-keygen (openssh-client, scripts/install-deps.sh)
+// copied into the root with the libraries ldd lists, and a real key pair:
+// the public key ssh-keygen -y derives inside the root is the pair's.
+TEST_F(ScriptsBlackboxTest, GivenPrivateKeyGetsItsRealPublicKey) {
+  ASSERT_FALSE(HostOutput("command -v ssh-keygen").empty())
+      << "ssh-keygen (openssh-client) is a test dependency";
+  std::string libs =
+      HostOutput("ldd /usr/bin/ssh-keygen | grep -o '/[^ ]*' | sort -u");
+  ASSERT_FALSE(libs.empty());
+  libs = TrimSpace(libs);
+  for (std::string_view lib : SplitString(libs, "\n")) {
+    root_.Write(std::string(lib.substr(1)), ReadFile(std::string(lib)), 0755);
+  }
+  root_.Write("usr/bin/ssh-keygen", ReadFile("/usr/bin/ssh-keygen"), 0755);
+  ASSERT_EQ(mkdir((root_.path() + "/dev").c_str(), 0755), 0);
+  ASSERT_EQ(mknod((root_.path() + "/dev/null").c_str(), S_IFCHR | 0666,
+                  makedev(1, 3)),
+            0);
+  root_.Write("etc/ssh/ssh_host_ed25519_key", "image");
+  if (Read("etc/passwd").find("root:") != 0) {  // ssh-keygen looks up uid 0
+    root_.Write("etc/passwd",
+                "root:x:0:0:root:/root:/bin/sh\n" + Read("etc/passwd"));
+  }
+  TempDir keys;
+  ASSERT_FALSE(HostOutput("ssh-keygen -q -t ed25519 -N '' -C test -f " +
+                          keys.path() + "/k && echo ok")
+                   .empty());
+  std::string config = "#cloud-config\nssh_keys:\n  ed25519_private: |\n";
+  const std::string private_key = TrimSpace(ReadFile(keys.path() + "/k"));
+  for (std::string_view line : SplitString(private_key, "\n")) {
+    config += "    " + std::string(line) + "\n";
+  }
+  Seed(config);
+  RunResult r = Boot("boot-1");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(Read("etc/ssh/ssh_host_ed25519_key"), ReadFile(keys.path() + "/k"));
+  // The same type and key as the pair's public key (a comment may differ).
+  auto type_and_key = [](const std::string& text) {
+    const std::string line = TrimSpace(text);
+    auto f = SplitString(line, " ");
+    return f.size() < 2 ? std::string()
+                        : std::string(f[0]) + " " + std::string(f[1]);
+  };
+  std::string want = type_and_key(ReadFile(keys.path() + "/k.pub"));
+  ASSERT_FALSE(want.empty());
+  EXPECT_EQ(type_and_key(Read("etc/ssh/ssh_host_ed25519_key.pub")), want);
 }
 
 TEST_F(ScriptsBlackboxTest, FailingScriptExitCodeIsInStatusAndItRunsAgain) {
