@@ -73,6 +73,15 @@ class ScriptsBlackboxTest : public ::testing::Test {
   std::string Read(const std::string& rel) {
     return root_.Exists(rel) ? root_.Read(rel) : "";
   }
+  // An image with an OpenSSH server: rsa and dsa host keys ("image"), and
+  // an ssh-keygen stand-in running `script`.
+  void ImageWithSshKeygen(const std::string& script) {
+    root_.Write("usr/bin/ssh-keygen", "#!/bin/sh\n" + script, 0755);
+    for (const char* t : {"rsa", "dsa"}) {
+      root_.Write(std::string("etc/ssh/ssh_host_") + t + "_key", "image");
+      root_.Write(std::string("etc/ssh/ssh_host_") + t + "_key.pub", "image");
+    }
+  }
   bool MarkersLeft() {
     std::string dir = root_.path() + "/var/lib/flamingo/running";
     return fs::exists(dir) && !fs::is_empty(dir);
@@ -423,16 +432,10 @@ TEST_F(ScriptsBlackboxTest, DirectCommandsBehaveAsTheShellWouldRunThem) {
 // one does): made once per instance at boot, the image's other types
 // removed, and never in a plain apply.
 TEST_F(ScriptsBlackboxTest, HostKeysAreMadeOncePerInstanceAtBoot) {
-  root_.Write("usr/bin/ssh-keygen",
-              "#!/bin/sh\n"
-              "echo \"private $3 $INSTANCE_ID\" > \"$7\"\n"
-              "echo \"public $3\" > \"$7.pub\"\n"
-              "echo \"$3\" >> /keygen.log\n");
-  chmod((root_.path() + "/usr/bin/ssh-keygen").c_str(), 0755);
-  for (const char* t : {"rsa", "dsa"}) {
-    root_.Write(std::string("etc/ssh/ssh_host_") + t + "_key", "image");
-    root_.Write(std::string("etc/ssh/ssh_host_") + t + "_key.pub", "image");
-  }
+  ImageWithSshKeygen(
+      "echo \"private $3 $INSTANCE_ID\" > \"$7\"\n"
+      "echo \"public $3\" > \"$7.pub\"\n"
+      "echo \"$3\" >> /keygen.log\n");
   Seed("#cloud-config\nssh_genkeytypes: [rsa, ed25519]\n");
   ASSERT_EQ(Flamingo({"apply"}).exit_code, 0);
   EXPECT_EQ(Read("etc/ssh/ssh_host_rsa_key"), "image");  // not at boot
@@ -471,15 +474,9 @@ TEST_F(ScriptsBlackboxTest, HostKeysAreMadeOncePerInstanceAtBoot) {
 // stand-in ("-y -f FILE" prints it). Key material never reaches the plan,
 // the output or the state file.
 TEST_F(ScriptsBlackboxTest, GivenHostKeysAreInstalledAndNeverShown) {
-  root_.Write("usr/bin/ssh-keygen",
-              "#!/bin/sh\n"
-              "[ \"$1\" = -y ] || exit 9\n"
-              "echo \"ssh-ed25519 derived-from-$(head -c 14 \"$3\")\"\n");
-  chmod((root_.path() + "/usr/bin/ssh-keygen").c_str(), 0755);
-  for (const char* t : {"rsa", "dsa"}) {
-    root_.Write(std::string("etc/ssh/ssh_host_") + t + "_key", "image");
-    root_.Write(std::string("etc/ssh/ssh_host_") + t + "_key.pub", "image");
-  }
+  ImageWithSshKeygen(
+      "[ \"$1\" = -y ] || exit 9\n"
+      "echo \"ssh-ed25519 derived-from-$(head -c 14 \"$3\")\"\n");
   const std::string config =
       "#cloud-config\n"
       "ssh_keys:\n"
