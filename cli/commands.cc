@@ -104,6 +104,8 @@ int CmdPlan(const CliOptions& o, Logger* log) {
   if (!PrepareSession(o, log, &s)) return 1;
   RecordMap none;
   const RecordMap& records = s.state ? s.state->records : none;
+  // Compiled: the resources hold copies of all they need (as in apply).
+  s.input.config = Value::Map();
   KindOrphanFactory orphans;
   Plan plan = MakePlan(s.graph, *s.sys, s.run, records, &orphans,
                        PhasePlanOptions(o.phase));
