@@ -83,7 +83,8 @@ Plan MakePlan(const Graph& graph, const SystemReader& sys, const RunInfo& run,
               const RecordMap& records, const OrphanFactory* orphans,
               const PlanOptions& options) {
   Plan plan;
-  plan.items.reserve(graph.size());
+  // Every resource is planned but on the reboot fast path (a few).
+  if (!options.every_boot_only) plan.items.reserve(graph.size());
   std::unordered_set<std::string> in_graph;
   for (size_t i : graph.order()) {
     const Resource& r = graph.at(i);

@@ -31,7 +31,8 @@ inline constexpr const char* kLockPath = "/var/lib/flamingo/lock";
 // and a new boot starts without one.
 inline constexpr const char* kBootStateDir = "/run/flamingo";
 inline constexpr const char* kBootStatePath = "/run/flamingo/boot.json";
-// Where flamingo 0.1 kept the overlay: never read; removed with the overlay.
+// Where earlier builds kept the overlay: never read; removed with the
+// overlay.
 inline constexpr const char* kOldBootStatePath = "/var/lib/flamingo/boot.json";
 
 // The last run, for `flamingo status`.
