@@ -16,6 +16,11 @@ std::string KeyPath(const std::string& type) {
   return std::string(kSshDir) + "/ssh_host_" + type + "_key";
 }
 
+// Where a new key of `type` is made before it is renamed over KeyPath.
+std::string TempKeyPath(const std::string& type) {
+  return std::string(kSshDir) + "/.flamingo-new-ssh_host_" + type + "_key";
+}
+
 // A list of types as a plan field holds it ("rsa, ecdsa"; "" for none).
 std::vector<std::string> Types(const std::string& text) {
   std::vector<std::string> out;
@@ -65,6 +70,20 @@ std::string WithNewline(std::string text) {
 Status RemoveKeyPair(System& sys, const std::string& key) {
   Status s = sys.Remove(key);
   return s.ok() ? sys.Remove(key + ".pub") : s;
+}
+
+// Best effort, after a failure: removes both files of a temporary pair
+// whatever happens to either (the failure is what gets reported).
+void DiscardKeyPair(System& sys, const std::string& tmp) {
+  (void)sys.Remove(tmp);
+  (void)sys.Remove(tmp + ".pub");
+}
+
+// Renames the complete pair at `tmp` over `key` and its .pub.
+Status RenameKeyPair(System& sys, const std::string& tmp,
+                     const std::string& key) {
+  Status s = sys.RenameFile(tmp, key);
+  return s.ok() ? sys.RenameFile(tmp + ".pub", key + ".pub") : s;
 }
 
 }  // namespace
@@ -219,8 +238,7 @@ Status HostKeysResource::Apply(System& sys, const Change& change,
     if (f.name == "generate") {
       for (const std::string& type : Types(*f.after)) {
         // Made under a temporary name first: a failure keeps the old key.
-        const std::string tmp =
-            std::string(kSshDir) + "/.flamingo-new-ssh_host_" + type + "_key";
+        const std::string tmp = TempKeyPath(type);
         Status s = RemoveKeyPair(sys, tmp);
         if (!s.ok()) return s;
         ExecRequest req;
@@ -230,18 +248,15 @@ Status HostKeysResource::Apply(System& sys, const Change& change,
         auto res = sys.Exec(req);
         if (!res.ok()) return res.status().WithContext("ssh-keygen -t " + type);
         if (!res->success()) {
-          (void)sys.Remove(tmp);
-          (void)sys.Remove(tmp + ".pub");
+          DiscardKeyPair(sys, tmp);
           return Status::Error("ssh-keygen -t " + type +
                                " failed: " + TrimSpace(res->output_tail));
         }
         // Renamed into place: the key never passes through this process,
         // and keeps the security context ssh-keygen's file got.
-        const std::string key = KeyPath(type);
         s = sys.SetAttrs(tmp, private_attrs);
         if (s.ok()) s = sys.SetAttrs(tmp + ".pub", FileAttrs{0644, 0, 0});
-        if (s.ok()) s = sys.RenameFile(tmp, key);
-        if (s.ok()) s = sys.RenameFile(tmp + ".pub", key + ".pub");
+        if (s.ok()) s = RenameKeyPair(sys, tmp, KeyPath(type));
         if (!s.ok()) return s;
       }
     } else if (f.name == "install") {
@@ -268,9 +283,7 @@ Status HostKeysResource::Install(System& sys, const ResourceContext& ctx,
   // Both files are written under temporary names and renamed into place
   // once complete, as generated keys are: a private key from which no
   // public key can be derived never replaces a working one.
-  const std::string key = KeyPath(type);
-  const std::string tmp =
-      std::string(kSshDir) + "/.flamingo-new-ssh_host_" + type + "_key";
+  const std::string tmp = TempKeyPath(type);
   Status s = RemoveKeyPair(sys, tmp);
   if (s.ok()) {
     s = sys.WriteFile(tmp, WithNewline(it->second.private_key), private_attrs);
@@ -294,9 +307,8 @@ Status HostKeysResource::Install(System& sys, const ResourceContext& ctx,
       s = sys.SetAttrs(tmp + ".pub", FileAttrs{0644, 0, 0});
     }
   }
-  if (s.ok()) s = sys.RenameFile(tmp, key);
-  if (s.ok()) s = sys.RenameFile(tmp + ".pub", key + ".pub");
-  if (!s.ok()) (void)RemoveKeyPair(sys, tmp);
+  if (s.ok()) s = RenameKeyPair(sys, tmp, KeyPath(type));
+  if (!s.ok()) DiscardKeyPair(sys, tmp);
   return s;
 }
 
