@@ -166,6 +166,8 @@ class RootedSystem : public System {
   // durable at Sync instead).
   static std::vector<int> FsyncReplacements(const std::vector<Staged>& staged);
   Status Commit(Staged* staged, bool fsync_done);
+  // Commit of a volatile write (`durable` false).
+  Status CommitVolatile(Staged* staged);
 
   // Remove; `durable`: the directory waits for Sync (else left as it is).
   Status RemoveEntry(std::string_view path, bool durable);

@@ -419,6 +419,30 @@ TEST_F(RootedSystemTest, VolatileWriteAndRemoveAreAtomicButNeverSynced) {
   ExpectVictimUntouched();
 }
 
+// A volatile write over a file trades places with it (RENAME_EXCHANGE) and
+// removes the old one: a reader that had the old file open keeps the old
+// content whole, the path has the new, and no temporary is left. Anything
+// but a regular file there is renamed over as before, or fails.
+TEST_F(RootedSystemTest, AVolatileReplacementSwapsInANewFile) {
+  ASSERT_TRUE(sys_->MakeDir("/etc", {0755, 0, 0}).ok());
+  ASSERT_TRUE(sys_->WriteFileVolatile("/etc/f", "old", {0644, 0, 0}).ok());
+  const ino_t old_inode = HostLstat(root_ + "/etc/f").st_ino;
+  std::ifstream reader(root_ + "/etc/f");
+  ASSERT_TRUE(sys_->WriteFileVolatile("/etc/f", "new", {0644, 0, 0}).ok());
+  std::string seen;
+  std::getline(reader, seen);
+  EXPECT_EQ(seen, "old");
+  EXPECT_EQ(*sys_->ReadFile("/etc/f"), "new");
+  EXPECT_NE(HostLstat(root_ + "/etc/f").st_ino, old_inode);
+  EXPECT_EQ(*sys_->ListDir("/etc"), std::vector<std::string>{"f"});
+
+  ASSERT_TRUE(sys_->MakeDir("/etc/d", {0755, 0, 0}).ok());
+  Status s = sys_->WriteFileVolatile("/etc/d", "x", {0644, 0, 0});
+  EXPECT_FALSE(s.ok());
+  EXPECT_TRUE(fs::is_directory(root_ + "/etc/d"));
+  EXPECT_EQ(*sys_->ListDir("/etc"), (std::vector<std::string>{"d", "f"}));
+}
+
 TEST_F(RootedSystemTest, AVolatileDirectoryIsNeverSynced) {
   ASSERT_TRUE(sys_->MakeDirVolatile("/run", {0755, 0, 0}).ok());
   ASSERT_TRUE(sys_->MakeDirVolatile("/run/flamingo", {0700, 0, 0}).ok());

@@ -188,15 +188,12 @@ Status RootedSystem::Commit(Staged* w, bool fsync_done) {
   if (w->replacing && !fsync_done && ::fsync(w->fd.get()) != 0) {
     return StepError("write", w->path, "fsync", errno);
   }
+  if (!w->durable) return CommitVolatile(w);
   if (::renameat(dir, w->tmp.c_str(), dir, w->parent.name.c_str()) != 0) {
     return StepError("write", w->path, "rename", errno);
   }
   w->tmp.clear();  // renamed: nothing to clean up
   Status s = Status::Ok();
-  if (!w->durable) {
-    w->fd.reset();  // left to the kernel's writeback
-    return s;
-  }
   if (w->replacing) {
     w->fd.reset();  // read-only, or fsynced: nothing to report at close
   } else if (w->readonly) {
@@ -209,6 +206,30 @@ Status RootedSystem::Commit(Staged* w, bool fsync_done) {
   }
   if (!s.ok()) return s;
   return MarkDirty(dir, w->path);
+}
+
+Status RootedSystem::CommitVolatile(Staged* w) {
+  int dir = w->parent.fd.get();
+  const char* name = w->parent.name.c_str();
+  w->fd.reset();  // left to the kernel's writeback
+  // A regular file being replaced trades places with the temporary, which
+  // then goes: readers see the old content or the new, as with rename(2).
+  // rename(2) over a file would also start the new file's writeback on
+  // ext4 (auto_da_alloc): on a reboot that was a third of the fast path.
+  struct stat st;
+  if (::fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+      S_ISREG(st.st_mode) &&
+      ::renameat2(dir, w->tmp.c_str(), dir, name, RENAME_EXCHANGE) == 0) {
+    // The old content is now under the temporary name, which the Staged
+    // destructor removes (best effort, as for any temporary).
+    return Status::Ok();
+  }
+  // Nothing there, not a regular file, or no RENAME_EXCHANGE (EINVAL).
+  if (::renameat(dir, w->tmp.c_str(), dir, name) != 0) {
+    return StepError("write", w->path, "rename", errno);
+  }
+  w->tmp.clear();
+  return Status::Ok();
 }
 
 Status RootedSystem::WriteFile(std::string_view path, std::string_view content,
