@@ -25,6 +25,9 @@ std::string TrimSpace(std::string_view s, std::string_view set = kAsciiSpace);
 // Whether `s` is well-formed UTF-8 (RFC 3629: no overlong forms, no
 // surrogates, nothing above U+10FFFF), as JSON text must be.
 bool IsValidUtf8(std::string_view s);
+// The length of the well-formed UTF-8 sequence `s` starts with (1 for
+// ASCII, up to 4), or 0 when it starts with none (or is empty).
+size_t Utf8SequenceLength(std::string_view s);
 
 // The lines of `text`, split at '\n' (which belongs to no line): a last
 // line without '\n' counts, a text ending in '\n' has no empty line after

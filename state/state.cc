@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "engine/json_text.h"
+#include "state/json_reader.h"
 
 namespace flamingo {
 namespace {
@@ -55,9 +56,9 @@ json RunSummaryHeadJson(const RunSummary& r) {
 }
 
 // JSON text laid out exactly as nlohmann's dump(1) lays it out, written a
-// member at a time: a state's records and results never exist as one DOM
-// (at 1,000 files that copy was about a quarter of the peak heap). Small
-// values are dumped by nlohmann (its escaping) and indented to their depth.
+// member at a time: a state's records and results never exist as a DOM (at
+// 1,000 files that copy was about a quarter of the peak heap), and strings
+// are escaped as DumpJson escapes them (AppendJsonString).
 class StreamWriter {
  public:
   explicit StreamWriter(std::string* out) : out_(out) {}
@@ -73,24 +74,30 @@ class StreamWriter {
     if (!empty) NewLine();
     out_->push_back(bracket);
   }
-  void Key(const std::string& key) {
+  void Key(std::string_view key) {
     Next();
-    out_->append(DumpJson(json(key)));
+    AppendJsonString(out_, key);
     out_->append(": ");
   }
   void Element() { Next(); }
-  void Value(const json& value) {
-    for (char c : DumpJson(value, 1)) {
-      out_->push_back(c);
-      if (c == '\n') out_->append(empty_.size(), ' ');
-    }
+  void String(std::string_view value) { AppendJsonString(out_, value); }
+  void Int(int64_t value) { out_->append(std::to_string(value)); }
+  void Bool(bool value) { out_->append(value ? "true" : "false"); }
+  // The member `key` with a string, integer or boolean value.
+  void Member(std::string_view key, std::string_view value) {
+    Key(key);
+    String(value);
   }
-  // Every member of `object` (an object) as a member here.
-  void Members(const json& object) {
-    for (const auto& [key, value] : object.items()) {
-      Key(key);
-      Value(value);
-    }
+  void Member(std::string_view key, const char* value) {
+    Member(key, std::string_view(value));
+  }
+  void Member(std::string_view key, int64_t value) {
+    Key(key);
+    Int(value);
+  }
+  void Member(std::string_view key, bool value) {
+    Key(key);
+    Bool(value);
   }
 
  private:
@@ -107,14 +114,28 @@ class StreamWriter {
   std::vector<bool> empty_;  // per open bracket: nothing in it yet
 };
 
+// The members of RunSummaryHeadJson and ResourceResultJson, in their order.
 void WriteRunSummary(const RunSummary& r, StreamWriter* w) {
   w->Open('{');
-  w->Members(RunSummaryHeadJson(r));
+  w->Member("time", int64_t{r.time});
+  w->Member("command", r.command);
+  if (!r.boot_id.empty()) w->Member("boot_id", r.boot_id);
+  w->Member("instance_id", r.instance_id);
+  w->Member("datasource", r.datasource);
+  w->Member("ok", r.ok);
+  w->Member("fast_path", r.fast_path);
   w->Key("results");
   w->Open('[');
   for (const ResourceResult& res : r.results) {
     w->Element();
-    w->Value(ResourceResultJson(res));
+    w->Open('{');
+    w->Member("id", res.id);
+    w->Member("kind", res.kind);
+    w->Member("name", res.name);
+    w->Member("action", ActionName(res.action));
+    w->Member("outcome", OutcomeName(res.outcome));
+    if (!res.message.empty()) w->Member("message", res.message);
+    w->Close('}');
   }
   w->Close(']');
   w->Close('}');
@@ -122,12 +143,12 @@ void WriteRunSummary(const RunSummary& r, StreamWriter* w) {
 
 void WriteRecord(const StoredRecord& rec, StreamWriter* w) {
   w->Open('{');
-  w->Key("kind");
-  w->Value(rec.kind);
-  w->Key("name");
-  w->Value(rec.name);
+  w->Member("kind", rec.kind);
+  w->Member("name", rec.name);
   w->Key("record");
-  w->Value(rec.record);  // a few fields: one small DOM at a time
+  w->Open('{');
+  for (const auto& [field, value] : rec.record) w->Member(field, value);
+  w->Close('}');
   w->Close('}');
 }
 
@@ -140,8 +161,7 @@ void WriteRunSummaries(const State& s, StreamWriter* w) {
     WriteRunSummary(*s.last_run, w);
   }
   if (s.last_boot_run && s.last_run && *s.last_boot_run == *s.last_run) {
-    w->Key("last_boot_run_is_last_run");
-    w->Value(true);
+    w->Member("last_boot_run_is_last_run", true);
   } else if (s.last_boot_run) {
     w->Key("last_boot_run");
     WriteRunSummary(*s.last_boot_run, w);
@@ -154,9 +174,9 @@ std::string SerializeBootOverlay(const State& s) {
   std::string out;
   StreamWriter w(&out);
   w.Open('{');
-  w.Members(json{{"format_version", s.format_version},
-                 {"base_generation", s.generation},
-                 {"boot_id", s.boot_id}});
+  w.Member("format_version", int64_t{s.format_version});
+  w.Member("base_generation", int64_t{s.generation});
+  w.Member("boot_id", s.boot_id);
   w.Key("resources");
   w.Open('{');
   for (const std::string& id : s.boot_record_ids) {  // sorted, unique
@@ -197,13 +217,13 @@ std::string SerializeState(const State& s) {
                              // were a third of a large run's peak heap
   StreamWriter w(&out);
   w.Open('{');
-  w.Members(json{{"format_version", s.format_version},
-                 {"generation", s.generation},
-                 {"instance_id", s.instance_id},
-                 {"input_sha256", s.input_sha256},
-                 {"converged_sha256", s.converged_sha256},
-                 {"every_boot_input", s.every_boot_input},
-                 {"boot_id", s.boot_id}});
+  w.Member("format_version", int64_t{s.format_version});
+  w.Member("generation", int64_t{s.generation});
+  w.Member("instance_id", s.instance_id);
+  w.Member("input_sha256", s.input_sha256);
+  w.Member("converged_sha256", s.converged_sha256);
+  w.Member("every_boot_input", s.every_boot_input);
+  w.Member("boot_id", s.boot_id);
   w.Key("resources");
   w.Open('{');
   for (const auto& [id, rec] : s.records) {  // sorted by id
@@ -227,47 +247,142 @@ nlohmann::ordered_json RunSummaryJson(const RunSummary& r) {
 
 namespace {
 
-RunSummary ParseRunSummary(const nlohmann::json& lr) {
-  RunSummary r;
-  r.time = lr.value("time", int64_t{0});
-  r.command = lr.value("command", "");
-  r.boot_id = lr.value("boot_id", "");
-  r.instance_id = lr.value("instance_id", "");
-  r.datasource = lr.value("datasource", "");
-  r.ok = lr.value("ok", false);
-  r.fast_path = lr.value("fast_path", false);
-  for (const auto& res : lr.at("results")) {
-    ResourceResult rr;
-    rr.id = res.at("id").get<std::string>();
-    rr.kind = res.at("kind").get<std::string>();
-    rr.name = res.at("name").get<std::string>();
-    rr.action = ActionFromName(res.at("action").get<std::string>());
-    rr.outcome = OutcomeFromName(res.at("outcome").get<std::string>());
-    rr.message = res.value("message", "");
-    r.results.push_back(std::move(rr));
+// A state document or a boot overlay as written, each member present or
+// not (the callers apply the defaults).
+struct Document {
+  std::optional<int64_t> format_version, generation, base_generation;
+  std::optional<std::string> instance_id, input_sha256, converged_sha256,
+      boot_id;
+  std::optional<bool> every_boot_input, last_boot_run_is_last_run;
+  RecordMap records;
+  std::set<std::string> record_ids;
+  std::optional<RunSummary> last_run, last_boot_run;
+};
+
+ResourceResult ReadResult(JsonReader& in) {
+  ResourceResult r;
+  bool id = false, kind = false, name = false, action = false, outcome = false;
+  in.Object([&](const std::string& key) {
+    if (key == "id") {
+      r.id = in.String(), id = true;
+    } else if (key == "kind") {
+      r.kind = in.String(), kind = true;
+    } else if (key == "name") {
+      r.name = in.String(), name = true;
+    } else if (key == "action") {
+      r.action = ActionFromName(in.String()), action = true;
+    } else if (key == "outcome") {
+      r.outcome = OutcomeFromName(in.String()), outcome = true;
+    } else if (key == "message") {
+      r.message = in.String();
+    } else {
+      in.Skip();
+    }
+  });
+  if (!id || !kind || !name || !action || !outcome) {
+    throw JsonReadError("a result without id, kind, name, action or outcome");
   }
   return r;
 }
 
-void ParseRecords(const nlohmann::json& resources, RecordMap* into,
-                  std::set<std::string>* ids) {
-  for (const auto& [id, rec] : resources.items()) {
-    StoredRecord r;
-    r.kind = rec.at("kind").get<std::string>();
-    r.name = rec.at("name").get<std::string>();
-    r.record = rec.at("record").get<Record>();
-    (*into)[id] = std::move(r);
-    if (ids != nullptr) ids->insert(id);
-  }
+RunSummary ReadRunSummary(JsonReader& in) {
+  RunSummary r;
+  r.ok = false;
+  bool results = false;
+  in.Object([&](const std::string& key) {
+    if (key == "time") {
+      r.time = in.Int();
+    } else if (key == "command") {
+      r.command = in.String();
+    } else if (key == "boot_id") {
+      r.boot_id = in.String();
+    } else if (key == "instance_id") {
+      r.instance_id = in.String();
+    } else if (key == "datasource") {
+      r.datasource = in.String();
+    } else if (key == "ok") {
+      r.ok = in.Bool();
+    } else if (key == "fast_path") {
+      r.fast_path = in.Bool();
+    } else if (key == "results") {
+      results = true;
+      r.results.clear();
+      in.Array([&] { r.results.push_back(ReadResult(in)); });
+    } else {
+      in.Skip();
+    }
+  });
+  if (!results) throw JsonReadError("a run summary without results");
+  return r;
 }
 
-void ParseRunSummaries(const nlohmann::json& j, State* s) {
-  if (j.contains("last_run")) s->last_run = ParseRunSummary(j.at("last_run"));
-  if (j.value("last_boot_run_is_last_run", false) && s->last_run) {
-    s->last_boot_run = s->last_run;
-  } else if (j.contains("last_boot_run")) {
-    s->last_boot_run = ParseRunSummary(j.at("last_boot_run"));
+StoredRecord ReadRecord(JsonReader& in) {
+  StoredRecord r;
+  bool kind = false, name = false, record = false;
+  in.Object([&](const std::string& key) {
+    if (key == "kind") {
+      r.kind = in.String(), kind = true;
+    } else if (key == "name") {
+      r.name = in.String(), name = true;
+    } else if (key == "record") {
+      record = true;
+      r.record.clear();
+      in.Object(
+          [&](const std::string& field) { r.record[field] = in.String(); });
+    } else {
+      in.Skip();
+    }
+  });
+  if (!kind || !name || !record) {
+    throw JsonReadError("a resource without kind, name or record");
   }
+  return r;
+}
+
+// Throws JsonReadError (or runtime_error for an unknown action or outcome).
+Document ReadDocument(std::string_view text) {
+  JsonReader in(text);
+  Document d;
+  if (in.Next() != '{') throw JsonReadError("not a JSON object");
+  in.Object([&](const std::string& key) {
+    if (key == "format_version") {
+      d.format_version = in.Int();
+    } else if (key == "generation") {
+      d.generation = in.Int();
+    } else if (key == "base_generation") {
+      d.base_generation = in.Int();
+    } else if (key == "instance_id") {
+      d.instance_id = in.String();
+    } else if (key == "input_sha256") {
+      d.input_sha256 = in.String();
+    } else if (key == "converged_sha256") {
+      d.converged_sha256 = in.String();
+    } else if (key == "every_boot_input") {
+      d.every_boot_input = in.Bool();
+    } else if (key == "boot_id") {
+      d.boot_id = in.String();
+    } else if (key == "resources") {
+      d.records.clear();
+      d.record_ids.clear();
+      in.Object([&](const std::string& id) {
+        d.records[id] = ReadRecord(in);
+        d.record_ids.insert(id);
+      });
+    } else if (key == "last_run") {
+      d.last_run = ReadRunSummary(in);
+    } else if (key == "last_boot_run") {
+      d.last_boot_run = ReadRunSummary(in);
+    } else if (key == "last_boot_run_is_last_run") {
+      d.last_boot_run_is_last_run = in.Bool();
+    } else {
+      in.Skip();
+    }
+  });
+  in.End();
+  if (d.last_boot_run_is_last_run.value_or(false) && d.last_run) {
+    d.last_boot_run = d.last_run;
+  }
+  return d;
 }
 
 // Applies the boot overlay `text` to `s` when it extends s->generation.
@@ -275,25 +390,19 @@ void ParseRunSummaries(const nlohmann::json& j, State* s) {
 // false, and `s` is unchanged: the overlay is parsed whole first, then
 // moved in (the state's own records are never copied).
 bool ApplyBootOverlay(std::string_view text, State* s) {
-  State overlay;
+  Document overlay;
   try {
-    nlohmann::json j = nlohmann::json::parse(text);
-    if (!j.is_object() || j.value("format_version", 0) != kStateFormatVersion ||
-        j.value("base_generation", int64_t{-1}) != s->generation) {
-      return false;
-    }
-    overlay.boot_id = j.value("boot_id", s->boot_id);
-    if (j.contains("resources")) {
-      ParseRecords(j.at("resources"), &overlay.records,
-                   &overlay.boot_record_ids);
-    }
-    ParseRunSummaries(j, &overlay);
+    overlay = ReadDocument(text);
   } catch (const std::exception&) {
     return false;
   }
-  s->boot_id = std::move(overlay.boot_id);
+  if (overlay.format_version.value_or(0) != kStateFormatVersion ||
+      overlay.base_generation.value_or(-1) != s->generation) {
+    return false;
+  }
+  if (overlay.boot_id) s->boot_id = std::move(*overlay.boot_id);
   for (auto& [id, rec] : overlay.records) s->records[id] = std::move(rec);
-  s->boot_record_ids.merge(overlay.boot_record_ids);
+  s->boot_record_ids.merge(overlay.record_ids);
   if (overlay.last_run) s->last_run = std::move(overlay.last_run);
   if (overlay.last_boot_run)
     s->last_boot_run = std::move(overlay.last_boot_run);
@@ -304,28 +413,25 @@ bool ApplyBootOverlay(std::string_view text, State* s) {
 
 Result<State> ParseState(std::string_view text) {
   try {
-    // Parsed into std::map objects (an ordered_json object would check every
-    // key against all before it: O(N^2) in the number of records).
-    nlohmann::json j = nlohmann::json::parse(text);
-    if (!j.is_object()) return Status::Error("not a JSON object");
+    Document d = ReadDocument(text);
+    if (!d.format_version) return Status::Error("no format_version");
     State s;
-    s.format_version = j.at("format_version").get<int>();
-    if (s.format_version > kStateFormatVersion || s.format_version < 1) {
+    if (*d.format_version > kStateFormatVersion || *d.format_version < 1) {
       return Status::Error("format_version " +
-                           std::to_string(s.format_version) +
+                           std::to_string(*d.format_version) +
                            " is not supported by this flamingo (" +
                            std::to_string(kStateFormatVersion) + ")");
     }
-    s.generation = j.value("generation", int64_t{0});
-    s.instance_id = j.value("instance_id", "");
-    s.input_sha256 = j.value("input_sha256", "");
-    s.converged_sha256 = j.value("converged_sha256", "");
-    s.every_boot_input = j.value("every_boot_input", true);
-    s.boot_id = j.value("boot_id", "");
-    if (j.contains("resources")) {
-      ParseRecords(j.at("resources"), &s.records, nullptr);
-    }
-    ParseRunSummaries(j, &s);
+    s.format_version = static_cast<int>(*d.format_version);
+    s.generation = d.generation.value_or(0);
+    s.instance_id = std::move(d.instance_id).value_or("");
+    s.input_sha256 = std::move(d.input_sha256).value_or("");
+    s.converged_sha256 = std::move(d.converged_sha256).value_or("");
+    s.every_boot_input = d.every_boot_input.value_or(true);
+    s.boot_id = std::move(d.boot_id).value_or("");
+    s.records = std::move(d.records);
+    s.last_run = std::move(d.last_run);
+    s.last_boot_run = std::move(d.last_boot_run);
     return s;
   } catch (const std::exception& e) {
     return Status::Error(e.what());
