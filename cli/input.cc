@@ -92,8 +92,13 @@ Result<InstanceInput> LoadInstanceInput(const CliOptions& o,
   if (!data.meta_data_text.empty() &&
       (data.datasource == "command-line" || data.datasource == "nocloud" ||
        data.datasource == "configdrive")) {
-    auto doc = LoadYaml(data.meta_data_text, data.meta_data_name,
-                        diags);  // JSON is YAML too
+    // NoCloud's normalization parsed it already (without an error).
+    std::optional<Value> doc;
+    doc.swap(data.meta_data_doc);
+    if (!doc) {
+      doc = LoadYaml(data.meta_data_text, data.meta_data_name,
+                     diags);  // JSON is YAML too
+    }
     if (doc && doc->is_map()) {
       in.meta_data = std::move(*doc);
     } else if (doc && !doc->is_null()) {

@@ -27,6 +27,7 @@
 #include "engine/logger.h"
 #include "engine/status.h"
 #include "engine/system.h"
+#include "schemas/value.h"
 #include "sources/http_client.h"
 
 namespace flamingo {
@@ -52,6 +53,9 @@ struct InstanceData {
   // name in diagnostics, e.g. "/dev/sr0:meta-data".
   std::string meta_data_text;
   std::string meta_data_name = "meta-data";
+  // meta_data_text as NormalizeNoCloud parsed it (with positions), so that
+  // it is parsed once; nullopt from the other datasources.
+  std::optional<Value> meta_data_doc;
   // Names of the user-data and vendor-data documents in diagnostics.
   std::string user_data_name = "user-data";
   std::string vendor_data_name = "vendor-data";

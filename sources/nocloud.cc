@@ -16,14 +16,21 @@ std::string JoinPath(const std::string& a, const std::string& b) {
   return a + b;
 }
 
-Result<nlohmann::json> YamlToJson(const std::string& text,
-                                  const std::string& name) {
+// The YAML document `text` (named `name` in messages), with positions.
+Result<Value> LoadYamlDoc(const std::string& text, const std::string& name) {
   Diagnostics diags;
   std::optional<Value> v = LoadYaml(text, name, &diags);
   if (!v || diags.HasErrors()) {
     return Status::Error(diags.items().empty() ? name + ": cannot parse"
                                                : diags.items()[0].ToString());
   }
+  return std::move(*v);
+}
+
+Result<nlohmann::json> YamlToJson(const std::string& text,
+                                  const std::string& name) {
+  Result<Value> v = LoadYamlDoc(text, name);
+  if (!v.ok()) return v.status();
   return v->ToJson();
 }
 
@@ -33,8 +40,10 @@ Status NormalizeNoCloud(const std::string& text, const std::string& name,
                         InstanceData* out) {
   out->meta_data_text = text;
   out->meta_data_name = name;
-  Result<nlohmann::json> j = YamlToJson(text, name);
-  if (!j.ok()) return j.status();
+  Result<Value> doc = LoadYamlDoc(text, name);
+  if (!doc.ok()) return doc.status();
+  Result<nlohmann::json> j = doc->ToJson();
+  out->meta_data_doc = std::move(doc).value();
   if (j->is_null()) *j = nlohmann::json::object();
   if (!j->is_object())
     return Status::Error(name + ": meta-data must be a mapping");

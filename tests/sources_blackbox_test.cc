@@ -69,6 +69,22 @@ TEST(SourcesBlackbox, BrokenMetadataServiceIsAnErrorNamingTheUrl) {
       << r.err;
 }
 
+// The seed's meta-data is parsed once, with positions: a bad value in it is
+// reported at its place in the seed file, and nothing is changed.
+TEST(SourcesBlackbox, BadSeedMetaDataNamesItsPlace) {
+  TempDir root;
+  root.Write("var/lib/cloud/seed/nocloud/meta-data",
+             "instance-id: iid-bb\nlocal-hostname: 'a/b'\n");
+  root.Write("var/lib/cloud/seed/nocloud/user-data", "#cloud-config\n{}\n");
+  auto r = RunFlamingo({"apply", "--root", root.path()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("/var/lib/cloud/seed/nocloud/meta-data:2:17: "
+                       "local-hostname: invalid hostname \"a/b\""),
+            std::string::npos)
+      << r.err;
+  EXPECT_FALSE(root.Exists("var/lib/flamingo"));
+}
+
 TEST(SourcesBlackbox, UnknownDatasource) {
   TempDir root;
   auto r =
