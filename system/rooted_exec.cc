@@ -197,6 +197,11 @@ Result<ExecResult> RootedSystem::Exec(const ExecRequest& request) {
   if (request.argv.empty()) return Status::Error("exec: empty argv");
   // The command sees the files as they are: staged replacements first.
   if (Status c = CommitStaged(); !c.ok()) return c;
+  // Whatever the command did to the tree, Stat finds out afresh.
+  struct ForgetOnReturn {
+    const RootedSystem* sys;
+    ~ForgetOnReturn() { sys->ForgetDirs(); }
+  } forget{this};
   const std::string op = "exec " + request.argv[0];
   UniqueFd log;
   if (!request.output_path.empty()) {

@@ -92,6 +92,22 @@ TEST_F(RootedExecTest, ReportsExitCodes) {
   EXPECT_EQ(sig->signal, SIGUSR1);
 }
 
+// A command can move the directories Stat looked in: after it, Stat
+// looks them up again.
+TEST_F(RootedExecTest, StatSeesWhatACommandDidToTheTree) {
+  ASSERT_TRUE(sys_->MakeDir("/x", {0755, 0, 0}).ok());
+  ASSERT_TRUE(sys_->WriteFile("/x/f", "1", {0644, 0, 0}).ok());
+  auto before = sys_->Stat("/x/f");
+  ASSERT_TRUE(before.ok() && before->has_value());
+  auto r = sys_->Exec(Sh("mv /x /y && mkdir /x"));
+  ASSERT_TRUE(r.ok() && r->success()) << r.status().message();
+  auto after = sys_->Stat("/x/f");
+  ASSERT_TRUE(after.ok()) << after.status().message();
+  EXPECT_FALSE(after->has_value());
+  auto moved = sys_->Stat("/y/f");
+  EXPECT_TRUE(moved.ok() && moved->has_value());
+}
+
 // What awaits Sync is made durable while a command runs; Sync waits for it.
 TEST_F(RootedExecTest, PendingWritesAreSyncedWhileTheCommandRuns) {
   ASSERT_TRUE(sys_->WriteFile("/work/new.txt", "fresh\n", {0644, 0, 0}).ok());

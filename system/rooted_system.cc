@@ -163,11 +163,52 @@ Result<UniqueFd> RootedSystem::OpenLast(std::string_view op,
   return OpenInRootErr(root_fd_.get(), op, path, p, flags | O_NOFOLLOW, 0, err);
 }
 
+int RootedSystem::StatIn(std::string_view dir, const std::string& name,
+                         struct stat* st) const {
+  std::lock_guard<std::mutex> hold(dirs_mu_);
+  int fd = -1;
+  for (const auto& [path, open] : dirs_) {
+    if (path == dir) {
+      fd = open.get();
+      break;
+    }
+  }
+  if (fd < 0) {
+    int err = 0;
+    auto opened = OpenInRootErr(root_fd_.get(), "stat", dir, dir,
+                                O_PATH | O_DIRECTORY, 0, &err);
+    if (!opened.ok()) return err;
+    if (dirs_.size() >= 64) dirs_.clear();  // a bound, not an LRU
+    fd = opened->get();
+    dirs_.emplace_back(std::string(dir), std::move(opened).value());
+  }
+  return ::fstatat(fd, name.c_str(), st, AT_SYMLINK_NOFOLLOW) == 0 ? 0 : errno;
+}
+
+void RootedSystem::ForgetDirs() const {
+  std::lock_guard<std::mutex> hold(dirs_mu_);
+  dirs_.clear();
+}
+
 Result<std::optional<FileInfo>> RootedSystem::Stat(
     std::string_view path) const {
   struct stat st;
   if (int staged = StagedFd(path); staged >= 0) {
     if (::fstat(staged, &st) != 0) return PathError("stat", path, errno);
+  } else if (!path.empty() && path[0] == '/' && !IsSpecialLast(path) &&
+             path.find('\0') == std::string_view::npos) {
+    // The parent resolved inside the root (cached), the name not followed:
+    // what one openat2 of the path with O_NOFOLLOW finds.
+    std::string_view p = path;
+    while (p.size() > 1 && p.back() == '/') p.remove_suffix(1);
+    const size_t slash = p.rfind('/');
+    std::string_view dir =
+        slash == 0 ? std::string_view("/") : p.substr(0, slash);
+    if (int err = StatIn(dir, std::string(p.substr(slash + 1)), &st);
+        err != 0) {
+      if (err == ENOENT) return std::optional<FileInfo>();
+      return PathError("stat", path, err);
+    }
   } else {
     int err = 0;
     auto fd = OpenLast("stat", path, O_PATH, &err);

@@ -29,6 +29,8 @@
 // another); Exec may be called from several threads.
 #pragma once
 
+#include <sys/stat.h>
+
 #include <memory>
 #include <mutex>
 #include <string>
@@ -112,7 +114,10 @@ class RootedSystem : public System {
   // HttpFetcher (built-in http, libcurl https), created on first use.
   Fetcher* fetcher() const override;
   ~RootedSystem() override;
-  ServiceManager* mutable_services() override { return services_.get(); }
+  ServiceManager* mutable_services() override {
+    ForgetDirs();  // unit files and links change outside this object
+    return services_.get();
+  }
 
   // Opens `path` inside the root with openat2(2) (`flags` | O_CLOEXEC,
   // following symlinks inside the root). Exposed for other system/ adapters.
@@ -150,6 +155,7 @@ class RootedSystem : public System {
     bool durable = true;    // false: renamed as it is, never synced
     bool readonly = false;  // fd is a read-only reopen (else the writer)
     bool replacing = false;
+    bool replaces_other = false;  // something but a regular file (or unknown)
     Staged() = default;
     Staged(Staged&&) = default;
     Staged& operator=(Staged&&) = default;
@@ -175,6 +181,21 @@ class RootedSystem : public System {
   // Remembers `dir` (the open parent directory of `path`) as changed.
   Status MarkDirty(int dir, std::string_view path);
 
+  // The directories Stat looked in, opened inside the root (O_PATH) and
+  // kept by the path as written, so that a Stat is one fstatat(2), not an
+  // openat2, an fstat and a close. An entry stays right as long as no
+  // component of its path is replaced or removed: every call that may
+  // replace or remove a directory or a symlink forgets them all (Remove,
+  // RenameFile, MakeSymlink, a write over anything but a regular file,
+  // mutable_services), and so does Exec (a command may change anything).
+  // Creating an entry, or replacing a regular file, changes no directory's
+  // path. StatIn: fstatat(2) of `name` (not followed) in the directory
+  // `dir` (a path inside the root, followed inside it), under the cache's
+  // lock; 0, or the errno of opening `dir` or of the fstatat.
+  int StatIn(std::string_view dir, const std::string& name,
+             struct stat* st) const;
+  void ForgetDirs() const;
+
   // The staged replacement of `path` (the fd of its temporary), or -1.
   int StagedFd(std::string_view path) const;
   // CommitStaged when `path` is staged (a call that changes it or its
@@ -183,6 +204,8 @@ class RootedSystem : public System {
 
   std::string root_;
   UniqueFd root_fd_;
+  mutable std::mutex dirs_mu_;
+  mutable std::vector<std::pair<std::string, UniqueFd>> dirs_;  // StatIn
   PendingSync pending_;  // what Sync must make durable
   // Durable writes that may still start their writeback at once (Stage;
   // the applying thread only).

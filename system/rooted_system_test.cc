@@ -443,6 +443,52 @@ TEST_F(RootedSystemTest, AVolatileReplacementSwapsInANewFile) {
   EXPECT_EQ(*sys_->ListDir("/etc"), (std::vector<std::string>{"d", "f"}));
 }
 
+// Stat keeps the directories it looked in open (one fstatat per Stat):
+// what this object changes afterwards shows at once, also when a directory
+// on the way is replaced, by a symlink, a file written over a symlink, or
+// a rename over one.
+TEST_F(RootedSystemTest, StatSeesChangesToTheDirectoriesItLookedIn) {
+  auto exists = [&](const std::string& p) {
+    auto st = sys_->Stat(p);
+    EXPECT_TRUE(st.ok()) << p << ": " << st.status().message();
+    return st.ok() && st->has_value();
+  };
+  ASSERT_TRUE(sys_->MakeDir("/a", {0755, 0, 0}).ok());
+  EXPECT_FALSE(exists("/a/f"));
+  ASSERT_TRUE(sys_->WriteFile("/a/f", "1", {0644, 0, 0}).ok());
+  EXPECT_TRUE(exists("/a/f"));
+  // /a becomes a symlink to /b.
+  ASSERT_TRUE(sys_->MakeDir("/b", {0755, 0, 0}).ok());
+  ASSERT_TRUE(sys_->WriteFile("/b/g", "2", {0644, 0, 0}).ok());
+  ASSERT_TRUE(sys_->Remove("/a/f").ok());
+  ASSERT_TRUE(sys_->Remove("/a").ok());
+  ASSERT_TRUE(sys_->MakeSymlink("/a", "/b").ok());
+  EXPECT_TRUE(exists("/a/g"));
+  EXPECT_FALSE(exists("/a/f"));
+  // A file written over the symlink: /a/g is no more.
+  ASSERT_TRUE(sys_->WriteFile("/a", "file now", {0644, 0, 0}).ok());
+  auto gone = sys_->Stat("/a/g");
+  EXPECT_EQ(gone.status().message(), "stat /a/g: Not a directory");
+  // A rename over a symlink to a directory.
+  ASSERT_TRUE(sys_->MakeSymlink("/c", "/b").ok());
+  EXPECT_TRUE(exists("/c/g"));
+  ASSERT_TRUE(sys_->WriteFile("/c.new", "x", {0644, 0, 0}).ok());
+  ASSERT_TRUE(sys_->RenameFile("/c.new", "/c").ok());
+  EXPECT_FALSE(sys_->Stat("/c/g").ok());
+  // A volatile write over a symlink to a directory.
+  ASSERT_TRUE(sys_->MakeSymlink("/d", "/b").ok());
+  EXPECT_TRUE(exists("/d/g"));
+  ASSERT_TRUE(sys_->WriteFileVolatile("/d", "x", {0644, 0, 0}).ok());
+  EXPECT_FALSE(sys_->Stat("/d/g").ok());
+  // Still inside the root: an absolute symlink on the way resolves in it.
+  fs::create_symlink("/", root_ + "/up");
+  EXPECT_FALSE(exists("/up/victim"));
+  fs::create_symlink(outside_, root_ + "/out");
+  EXPECT_FALSE(exists("/out/victim"));
+  auto nul = sys_->Stat(std::string("/b/g\0x", 7));
+  EXPECT_FALSE(nul.ok());
+}
+
 TEST_F(RootedSystemTest, AVolatileDirectoryIsNeverSynced) {
   ASSERT_TRUE(sys_->MakeDirVolatile("/run", {0755, 0, 0}).ok());
   ASSERT_TRUE(sys_->MakeDirVolatile("/run/flamingo", {0700, 0, 0}).ok());

@@ -159,9 +159,12 @@ Status RootedSystem::Stage(std::string_view path, std::string_view content,
     out->readonly = true;
   }
   struct stat st;
-  out->replacing =
-      ::fstatat(dir, out->parent.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 ||
-      errno != ENOENT;
+  if (::fstatat(dir, out->parent.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
+    out->replacing = true;
+    out->replaces_other = !S_ISREG(st.st_mode);
+  } else {
+    out->replacing = out->replaces_other = errno != ENOENT;
+  }
   return Status::Ok();
 }
 
@@ -193,6 +196,7 @@ Status RootedSystem::Commit(Staged* w, bool fsync_done) {
     return StepError("write", w->path, "rename", errno);
   }
   w->tmp.clear();  // renamed: nothing to clean up
+  if (w->replaces_other) ForgetDirs();
   Status s = Status::Ok();
   if (w->replacing) {
     w->fd.reset();  // read-only, or fsynced: nothing to report at close
@@ -225,10 +229,14 @@ Status RootedSystem::CommitVolatile(Staged* w) {
     return Status::Ok();
   }
   // Nothing there, not a regular file, or no RENAME_EXCHANGE (EINVAL).
+  const bool other = ::fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0
+                         ? !S_ISREG(st.st_mode)
+                         : errno != ENOENT;
   if (::renameat(dir, w->tmp.c_str(), dir, name) != 0) {
     return StepError("write", w->path, "rename", errno);
   }
   w->tmp.clear();
+  if (other) ForgetDirs();
   return Status::Ok();
 }
 
@@ -438,6 +446,7 @@ Status RootedSystem::RemoveEntry(std::string_view path, bool durable) {
   if (::unlinkat(dir, name, S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) != 0) {
     return errno == ENOENT ? Status::Ok() : PathError("remove", path, errno);
   }
+  if (!S_ISREG(st.st_mode)) ForgetDirs();
   return durable ? MarkDirty(dir, path) : Status::Ok();
 }
 
@@ -474,6 +483,7 @@ Status RootedSystem::RenameFile(std::string_view from, std::string_view to) {
       0) {
     return StepError("rename", from, "rename", errno);
   }
+  if (replacing && !S_ISREG(old.st_mode)) ForgetDirs();
   if (!replacing) {
     Status s = pending_.AdoptNewFile(std::move(file), std::string(to));
     if (!s.ok()) return s;
@@ -507,6 +517,7 @@ Status RootedSystem::MakeSymlink(std::string_view path,
     ::unlinkat(dir, tmp.c_str(), 0);
     return StepError("symlink", path, "rename", err);
   }
+  ForgetDirs();  // whatever was there, a directory's path may lead here now
   return MarkDirty(dir, path);
 }
 
