@@ -77,7 +77,8 @@ void JsonReader::Literal(std::string_view word) {
 }
 
 std::string JsonReader::String() {
-  Expect('"');
+  if (Peek() != '"') Fail("expected a string");
+  ++pos_;
   std::string out;
   for (;;) {
     // The plain run up to the next quote, escape or non-ASCII byte.

@@ -41,6 +41,7 @@ class JsonReader {
       return;
     }
     for (;;) {
+      if (Peek() != '"') Fail("expected a member name");
       std::string key = String();
       Expect(':');
       member(key);

@@ -88,6 +88,26 @@ TEST(StateTest, CorruptInputIsAnErrorNotACrash) {
   }
 }
 
+// What is wrong, and where: the byte offset in the file.
+TEST(StateTest, CorruptInputNamesWhatAndWhere) {
+  const std::pair<const char*, const char*> cases[] = {
+      {R"({"format_version": 1, "resources": {"x": {"kind": 1}}})",
+       "offset 50: expected a string"},
+      {R"({"format_version": 1,})", "offset 21: expected a member name"},
+      {R"({"format_version": 1, "generation": 1.5})",
+       "offset 36: expected an integer"},
+      {R"({"format_version": 1, "resources": {"x": {"kind": "f"}}})",
+       "a resource without kind, name or record"},
+      {R"({"generation": 2})", "no format_version"},
+      {R"({"format_version": 1} {})", "offset 22: text after the document"},
+  };
+  for (const auto& [text, message] : cases) {
+    auto r = ParseState(text);
+    ASSERT_FALSE(r.ok()) << text;
+    EXPECT_EQ(r.status().message(), message) << text;
+  }
+}
+
 TEST(StateTest, NewerFormatIsRefusedWithItsVersion) {
   auto r = ParseState("{\"format_version\": 7}");
   ASSERT_FALSE(r.ok());
