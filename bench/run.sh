@@ -21,39 +21,6 @@ source bench/lib.sh
 scratch_fs "$top" 4G  # BENCH_FS=ext4: see bench/lib.sh
 work=$scratch
 
-make_root() {  # make_root DIR USER_DATA META_DATA
-  rm -rf "$1"
-  mkdir -p "$1/etc" "$1/var/lib/cloud/seed/nocloud" "$1/tmp" "$1/var/tmp" "$1/run"
-  chmod 1777 "$1/tmp" "$1/var/tmp"
-  for f in passwd group shadow gshadow login.defs; do
-    [ -e "/etc/$f" ] && cp -p "/etc/$f" "$1/etc/$f"
-  done
-  [ -d /etc/skel ] && cp -a /etc/skel "$1/etc/skel"
-  # The seed's timezone, and the zone the machine is in now (tzdata).
-  for z in Europe/Berlin Etc/UTC; do
-    if [ -f "/usr/share/zoneinfo/$z" ]; then
-      mkdir -p "$1/usr/share/zoneinfo/$(dirname "$z")"
-      cp "/usr/share/zoneinfo/$z" "$1/usr/share/zoneinfo/$z"
-    fi
-  done
-  [ -L /etc/localtime ] && cp -P /etc/localtime "$1/etc/localtime"
-  # Scripts run in a chroot of the root: give it a shell if we have one.
-  if [ -x /bin/busybox ] && file -L /bin/busybox 2>/dev/null | grep -q static; then
-    mkdir -p "$1/bin" && cp /bin/busybox "$1/bin/busybox"
-    for t in sh touch echo date hostname cat; do ln -sf busybox "$1/bin/$t"; done
-  fi
-  cp "$2" "$1/var/lib/cloud/seed/nocloud/user-data"
-  cp "$3" "$1/var/lib/cloud/seed/nocloud/meta-data"
-}
-
-gen_files() {  # gen_files N > user-data
-  echo "#cloud-config"
-  echo "write_files:"
-  for ((i = 0; i < $1; i++)); do
-    printf '  - path: /srv/bench/d%d/file-%d.conf\n    permissions: "0644"\n    content: |\n      key = %d\n      name = file-%d\n' $((i % 100)) "$i" "$i" "$i"
-  done
-}
-
 gen_users() {  # gen_users N > user-data
   echo "#cloud-config"
   echo "groups: [bench-ops]"
@@ -77,10 +44,7 @@ measure() {
   if [ "${FRESH:-0}" = 1 ]; then
     reset=(--reset "rm -rf '$work/run' && cp -a '$work/root' '$work/run'")
   elif [ "${REBOOT:-0}" = 1 ]; then
-    reset=(--reset "{ ! mountpoint -q '$work/run/run' || umount '$work/run/run'; } &&
-      rm -rf '$work/run' && cp -a '$work/conv' '$work/run' &&
-      mount -t tmpfs -o mode=755 tmpfs '$work/run/run' &&
-      mkdir -m 700 '$work/run/run/flamingo' && sync -f '$work/run'")
+    reset=(--reset "$(reboot_reset "$work/conv" "$work/run")")
   fi
   local out wall cpu rss fails
   out=$("$runstat" --repeat "$repeat" "${reset[@]}" -- "$@")
