@@ -260,7 +260,77 @@ class Builder : public YAML::EventHandler {
   Value root_;
 };
 
+bool IsKeyChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= '0' && c <= '9') || c == '_' || c == '-';
+}
+
+bool IsWordChar(char c) { return IsKeyChar(c) || c == '.' || c == '/'; }
+
+bool IsWordStart(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= '0' && c <= '9') || c == '_';
+}
+
 }  // namespace
+
+namespace {
+
+// The Value the Builder makes of a document that is only lines "KEY: WORD"
+// (KEY a letter or '_' then [A-Za-z0-9_-]; WORD a letter, digit or '_' then
+// [A-Za-z0-9_./-]; one space after the colon; no other spaces, tabs, CRs,
+// comments, blank lines or repeated keys), or nullopt for anything else.
+// Such lines are plain scalars to yaml-cpp: a block mapping at line 1,
+// column 1, each key at column 1 and each value after ": ", typed by
+// ResolveTaggedScalar(text, "?") as the Builder types them.
+std::optional<Value> LoadFlatMapping(
+    std::string_view text, const std::shared_ptr<const std::string>& file) {
+  Value map = Value::Map();
+  map.SetOrigin(file, 1, 1);
+  std::vector<std::string> seen;
+  int line = 0;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    ++line;
+    size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view l = text.substr(pos, end - pos);
+    pos = end + 1;
+    if (l.empty() || !IsWordStart(l[0]) || (l[0] >= '0' && l[0] <= '9')) {
+      return std::nullopt;
+    }
+    size_t colon = 0;
+    while (colon < l.size() && IsKeyChar(l[colon])) ++colon;
+    if (colon + 2 >= l.size() || l[colon] != ':' || l[colon + 1] != ' ' ||
+        !IsWordStart(l[colon + 2])) {
+      return std::nullopt;
+    }
+    for (size_t i = colon + 3; i < l.size(); ++i) {
+      if (!IsWordChar(l[i])) return std::nullopt;
+    }
+    Value key = ResolveTaggedScalar(std::string(l.substr(0, colon)), "?");
+    std::string name = key.is_null() ? "null" : key.text();
+    if (std::find(seen.begin(), seen.end(), name) != seen.end()) {
+      return std::nullopt;  // the Builder's rules for repeats
+    }
+    seen.push_back(name);
+    Value v = ResolveTaggedScalar(std::string(l.substr(colon + 2)), "?");
+    if (v.is_null()) v = Value();  // yaml-cpp's OnNull: no text ("Null")
+    v.SetOrigin(file, line, static_cast<int>(colon) + 3);
+    v.SetPath(ChildPath(map.path(), name));
+    v.SetKeyOrigin(line, 1);
+    map.mutable_entries().emplace_back(std::move(name), std::move(v));
+  }
+  if (map.entries().empty()) return std::nullopt;
+  return map;
+}
+
+}  // namespace
+
+std::optional<Value> LoadFlatMapping(std::string_view text,
+                                     const std::string& file) {
+  return LoadFlatMapping(text, std::make_shared<const std::string>(file));
+}
 
 std::optional<Value> LoadYaml(std::string_view text, const std::string& file,
                               Diagnostics* diags, YamlLoadLimits limits) {
@@ -280,6 +350,9 @@ std::optional<Value> LoadYaml(std::string_view text, const std::string& file,
   // bites on alias expansion ("billion laughs").
   limits.max_nodes = std::min(limits.max_nodes, 100'000 + 16 * text.size());
   auto file_name = std::make_shared<const std::string>(file);
+  if (limits.flat_shortcut) {
+    if (auto flat = LoadFlatMapping(text, file_name)) return flat;
+  }
   Builder builder(file_name, limits);
   try {
     std::istringstream in{std::string(text)};

@@ -19,6 +19,11 @@ struct YamlLoadLimits {
   // 100000 + 16 * text size, which no alias-free document reaches.
   size_t max_nodes = 2'000'000;
   int max_depth = 200;
+  // A document of "key: word" lines only (as most meta-data is) is read
+  // without yaml-cpp, into the same Value, positions and all: yaml-cpp's
+  // first use costs a short run ~80 us (its code paged in, its tables
+  // built). Off: yaml-cpp reads everything (tests compare the two).
+  bool flat_shortcut = true;
 };
 
 // Parses the first YAML document of `text`, which must be UTF-8 of printable
@@ -29,6 +34,14 @@ struct YamlLoadLimits {
 // them. Map keys must be scalars (PyYAML rejects unhashable keys).
 std::optional<Value> LoadYaml(std::string_view text, const std::string& file,
                               Diagnostics* diags, YamlLoadLimits limits = {});
+
+// The shortcut of YamlLoadLimits::flat_shortcut: for a document of lines
+// "KEY: WORD" only (KEY a letter or '_' then [A-Za-z0-9_-], WORD a letter,
+// digit or '_' then [A-Za-z0-9_./-], one space after the colon, no blank
+// lines, comments or repeated keys) the Value LoadYaml's parser gives it,
+// positions and paths included; nullopt for any other text.
+std::optional<Value> LoadFlatMapping(std::string_view text,
+                                     const std::string& file);
 
 // Types a plain (unquoted) scalar as YAML 1.1 does (PyYAML's resolver):
 // null, bool (yes/no/on/off/true/false), int (decimal, 0octal, 0x, 0b,

@@ -6,16 +6,45 @@
 // request the datasource makes gets the next response (status 200; a
 // response that starts with '!' is a 404 instead); when they run out, 404.
 // The same pieces also go through NormalizeNoCloud, ParseGceSshKeys and
-// ParseDsCmdline.
+// ParseDsCmdline; and when LoadYaml's flat shortcut takes a piece (the
+// "key: word" form of most meta-data), what it gives must be what yaml-cpp
+// gives, positions and paths included.
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "schemas/yaml_loader.h"
 #include "sources/datasource.h"
 
 namespace {
+
+bool SameTree(const flamingo::Value& a, const flamingo::Value& b) {
+  if (a.type() != b.type() || a.text() != b.text() || a.tag() != b.tag() ||
+      a.path() != b.path() || a.Origin() != b.Origin() ||
+      a.key_line() != b.key_line() || a.key_col() != b.key_col() ||
+      a.entries().size() != b.entries().size() || !(a == b)) {
+    return false;
+  }
+  for (size_t i = 0; i < a.entries().size(); ++i) {
+    if (a.entries()[i].first != b.entries()[i].first ||
+        !SameTree(a.entries()[i].second, b.entries()[i].second)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+void CheckFlatShortcut(const std::string& text) {
+  auto flat = flamingo::LoadFlatMapping(text, "meta-data");
+  if (!flat) return;
+  flamingo::Diagnostics diags;
+  flamingo::YamlLoadLimits parser_only;
+  parser_only.flat_shortcut = false;
+  auto parsed = flamingo::LoadYaml(text, "meta-data", &diags, parser_only);
+  if (!parsed || !SameTree(*flat, *parsed)) __builtin_trap();
+}
 
 class ScriptedFetcher : public flamingo::Fetcher {
  public:
@@ -76,6 +105,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const std::string& p : pieces) {
     flamingo::InstanceData out;
     (void)flamingo::NormalizeNoCloud(p, "meta-data", &out);
+    CheckFlatShortcut(p);
     (void)flamingo::ParseGceSshKeys(p);
     (void)flamingo::ParseDsCmdline(p);
   }
