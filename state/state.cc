@@ -28,32 +28,49 @@ Outcome OutcomeFromName(const std::string& s) {
   throw std::runtime_error("unknown outcome '" + s + "'");
 }
 
+// The members of one result and of a run summary's head (without its
+// results), in their order: the one list both the JSON output (a DOM) and
+// the state file's writer (a member at a time) are made from. `member` is
+// called with a key and a string, int64_t or bool value.
+template <typename Member>
+void ResultMembers(const ResourceResult& r, Member&& member) {
+  member("id", r.id);
+  member("kind", r.kind);
+  member("name", r.name);
+  member("action", std::string_view(ActionName(r.action)));
+  member("outcome", std::string_view(OutcomeName(r.outcome)));
+  if (!r.message.empty()) member("message", r.message);
+}
+
+template <typename Member>
+void RunSummaryHeadMembers(const RunSummary& r, Member&& member) {
+  member("time", int64_t{r.time});
+  member("command", r.command);
+  if (!r.boot_id.empty()) member("boot_id", r.boot_id);
+  member("instance_id", r.instance_id);
+  member("datasource", r.datasource);
+  member("ok", r.ok);
+  member("fast_path", r.fast_path);
+}
+
+// Sets members of a JSON object, for the templates above.
+struct JsonMember {
+  json* j;
+  template <typename V>
+  void operator()(std::string_view key, const V& value) const {
+    (*j)[std::string(key)] = value;
+  }
+};
+
 }  // namespace
 
 json ResourceResultJson(const ResourceResult& r) {
-  json j = {{"id", r.id},
-            {"kind", r.kind},
-            {"name", r.name},
-            {"action", ActionName(r.action)},
-            {"outcome", OutcomeName(r.outcome)}};
-  if (!r.message.empty()) j["message"] = r.message;
+  json j = json::object();
+  ResultMembers(r, JsonMember{&j});
   return j;
 }
 
 namespace {
-
-// A run summary without its results (RunSummaryJson adds them).
-json RunSummaryHeadJson(const RunSummary& r) {
-  json j;
-  j["time"] = r.time;
-  j["command"] = r.command;
-  if (!r.boot_id.empty()) j["boot_id"] = r.boot_id;
-  j["instance_id"] = r.instance_id;
-  j["datasource"] = r.datasource;
-  j["ok"] = r.ok;
-  j["fast_path"] = r.fast_path;
-  return j;
-}
 
 // JSON text laid out exactly as nlohmann's dump(1) lays it out, written a
 // member at a time: a state's records and results never exist as a DOM (at
@@ -88,9 +105,6 @@ class StreamWriter {
     Key(key);
     String(value);
   }
-  void Member(std::string_view key, const char* value) {
-    Member(key, std::string_view(value));
-  }
   void Member(std::string_view key, int64_t value) {
     Key(key);
     Int(value);
@@ -114,27 +128,24 @@ class StreamWriter {
   std::vector<bool> empty_;  // per open bracket: nothing in it yet
 };
 
-// The members of RunSummaryHeadJson and ResourceResultJson, in their order.
+// Calls StreamWriter::Member, for ResultMembers and RunSummaryHeadMembers.
+struct WriterMember {
+  StreamWriter* w;
+  template <typename V>
+  void operator()(std::string_view key, const V& value) const {
+    w->Member(key, value);
+  }
+};
+
 void WriteRunSummary(const RunSummary& r, StreamWriter* w) {
   w->Open('{');
-  w->Member("time", int64_t{r.time});
-  w->Member("command", r.command);
-  if (!r.boot_id.empty()) w->Member("boot_id", r.boot_id);
-  w->Member("instance_id", r.instance_id);
-  w->Member("datasource", r.datasource);
-  w->Member("ok", r.ok);
-  w->Member("fast_path", r.fast_path);
+  RunSummaryHeadMembers(r, WriterMember{w});
   w->Key("results");
   w->Open('[');
   for (const ResourceResult& res : r.results) {
     w->Element();
     w->Open('{');
-    w->Member("id", res.id);
-    w->Member("kind", res.kind);
-    w->Member("name", res.name);
-    w->Member("action", ActionName(res.action));
-    w->Member("outcome", OutcomeName(res.outcome));
-    if (!res.message.empty()) w->Member("message", res.message);
+    ResultMembers(res, WriterMember{w});
     w->Close('}');
   }
   w->Close(']');
@@ -240,7 +251,8 @@ std::string SerializeState(const State& s) {
 nlohmann::ordered_json RunSummaryJson(const RunSummary& r) {
   nlohmann::ordered_json results = nlohmann::ordered_json::array();
   for (const auto& res : r.results) results.push_back(ResourceResultJson(res));
-  json j = RunSummaryHeadJson(r);
+  json j = json::object();
+  RunSummaryHeadMembers(r, JsonMember{&j});
   j["results"] = std::move(results);
   return j;
 }
@@ -255,7 +267,6 @@ struct Document {
       boot_id;
   std::optional<bool> every_boot_input, last_boot_run_is_last_run;
   RecordMap records;
-  std::set<std::string> record_ids;
   std::optional<RunSummary> last_run, last_boot_run;
 };
 
@@ -363,11 +374,7 @@ Document ReadDocument(std::string_view text) {
       d.boot_id = in.String();
     } else if (key == "resources") {
       d.records.clear();
-      d.record_ids.clear();
-      in.Object([&](const std::string& id) {
-        d.records[id] = ReadRecord(in);
-        d.record_ids.insert(id);
-      });
+      in.Object([&](const std::string& id) { d.records[id] = ReadRecord(in); });
     } else if (key == "last_run") {
       d.last_run = ReadRunSummary(in);
     } else if (key == "last_boot_run") {
@@ -401,8 +408,10 @@ bool ApplyBootOverlay(std::string_view text, State* s) {
     return false;
   }
   if (overlay.boot_id) s->boot_id = std::move(*overlay.boot_id);
-  for (auto& [id, rec] : overlay.records) s->records[id] = std::move(rec);
-  s->boot_record_ids.merge(overlay.record_ids);
+  for (auto& [id, rec] : overlay.records) {
+    s->records[id] = std::move(rec);
+    s->boot_record_ids.insert(id);
+  }
   if (overlay.last_run) s->last_run = std::move(overlay.last_run);
   if (overlay.last_boot_run)
     s->last_boot_run = std::move(overlay.last_boot_run);
