@@ -152,9 +152,9 @@ class RootedSystem : public System {
     Parent parent;
     std::string tmp;
     UniqueFd fd;
-    bool durable = true;    // false: renamed as it is, never synced
-    bool readonly = false;  // fd is a read-only reopen (else the writer)
-    bool replacing = false;
+    bool durable = true;          // false: renamed as it is, never synced
+    bool readonly = false;        // fd is a read-only reopen (else the writer)
+    bool replacing = false;       // something is at the path (or unknown)
     bool replaces_other = false;  // something but a regular file (or unknown)
     Staged() = default;
     Staged(Staged&&) = default;
@@ -163,7 +163,8 @@ class RootedSystem : public System {
     ~Staged();
   };
   // `durable` false (WriteFileVolatile): no writeback started, the writer
-  // fd kept, and Commit only renames (nothing waits for Sync).
+  // fd kept, and Commit only renames or exchanges (CommitVolatile; nothing
+  // waits for Sync). Either way Stage notes what the write will replace.
   Status Stage(std::string_view path, std::string_view content,
                const FileAttrs& attrs, bool durable, Staged* out);
   // fsync(2)s the replacing members of `staged` at once (FsyncEach: one
