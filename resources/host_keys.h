@@ -17,7 +17,7 @@
 //  - Private keys 0600 root:root, or 0640 root:ssh_keys when the target has
 //    an ssh_keys group (Fedora / RHEL); public keys 0644.
 //  - `ssh_keys` gives the keys instead (TYPE_private, TYPE_public for rsa,
-//    ecdsa, ed25519, dsa): then nothing is generated, as in cloud-init. Each
+//    ecdsa, ed25519): then nothing is generated, as in cloud-init. Each
 //    given private key is written (WriteFile: atomic, durable) with its
 //    public key, or with the public key `ssh-keygen -y` derives from it;
 //    with ssh_deletekeys the keys of types not given are removed.

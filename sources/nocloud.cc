@@ -42,13 +42,13 @@ Status NormalizeNoCloud(const std::string& text, const std::string& name,
   out->meta_data_name = name;
   Result<Value> doc = LoadYamlDoc(text, name);
   if (!doc.ok()) return doc.status();
-  Result<nlohmann::json> j = doc->ToJson();
+  nlohmann::json j = doc->ToJson();
   out->meta_data_doc = std::move(doc).value();
-  if (j->is_null()) *j = nlohmann::json::object();
-  if (!j->is_object())
+  if (j.is_null()) j = nlohmann::json::object();
+  if (!j.is_object())
     return Status::Error(name + ": meta-data must be a mapping");
-  out->meta_data = *j;
-  const nlohmann::json& m = *j;
+  out->meta_data = std::move(j);
+  const nlohmann::json& m = out->meta_data;
   out->instance_id = JsonString(m, "instance-id");
   if (out->instance_id.empty()) out->instance_id = JsonString(m, "instance_id");
   if (out->instance_id.empty()) out->instance_id = "iid-datasource-none";
