@@ -7,6 +7,7 @@
 #include <memory>
 #include <sstream>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "schemas/yaml_resolve.h"
@@ -287,7 +288,7 @@ std::optional<Value> LoadFlatMapping(
     std::string_view text, const std::shared_ptr<const std::string>& file) {
   Value map = Value::Map();
   map.SetOrigin(file, 1, 1);
-  std::vector<std::string> seen;
+  std::unordered_set<std::string> seen;  // linear in the keys, as Put is
   int line = 0;
   size_t pos = 0;
   while (pos < text.size()) {
@@ -310,10 +311,9 @@ std::optional<Value> LoadFlatMapping(
     }
     Value key = ResolveTaggedScalar(std::string(l.substr(0, colon)), "?");
     std::string name = key.is_null() ? "null" : key.text();
-    if (std::find(seen.begin(), seen.end(), name) != seen.end()) {
+    if (!seen.insert(name).second) {
       return std::nullopt;  // the Builder's rules for repeats
     }
-    seen.push_back(name);
     Value v = ResolveTaggedScalar(std::string(l.substr(colon + 2)), "?");
     if (v.is_null()) v = Value();  // yaml-cpp's OnNull: no text ("Null")
     v.SetOrigin(file, line, static_cast<int>(colon) + 3);
