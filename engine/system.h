@@ -88,6 +88,16 @@ struct ExecResult {
   bool success() const { return !signaled && !timed_out && exit_code == 0; }
 };
 
+// Commands System::ExecAfterExit runs once this process has exited.
+struct DeferredExec {
+  // Run one after the other, each only when the one before exited 0 (a
+  // condition, then the action). Their output_path is where they write.
+  std::vector<ExecRequest> steps;
+  // How long to wait for this process to exit before the first step starts
+  // anyway (cloud-init's power_state `timeout`); 0 = do not wait.
+  int wait_seconds = 30;
+};
+
 class SystemReader {
  public:
   virtual ~SystemReader() = default;
@@ -231,6 +241,16 @@ class System : public SystemReader {
   virtual Status SetKernelHostname(std::string_view name) = 0;
   // Runs a command inside the target (chroot when the root is not "/").
   virtual Result<ExecResult> Exec(const ExecRequest& request) = 0;
+  // Starts a detached process (its own session, none of this process's
+  // open files but the steps' output) that waits until this process has
+  // exited, or `wait_seconds` have passed, and then runs the steps as Exec
+  // would (inside the target, the same environment rules; stdin
+  // /dev/null, stdout and stderr appended to the step's output_path).
+  // Nothing comes back: it outlives this process (a shutdown that must not
+  // start before the state is saved). A step that does not exit 0 ends it,
+  // with a line saying so in its output. An error only when it could not
+  // be started (then nothing will run).
+  virtual Status ExecAfterExit(const DeferredExec& deferred) = 0;
 
   // Writable facilities; null when unavailable.
   virtual Netfilter* mutable_netfilter() { return nullptr; }

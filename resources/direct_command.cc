@@ -76,6 +76,15 @@ std::string ShellLine(const std::vector<std::string>& argv) {
   return JoinStrings(words, " ");
 }
 
+std::string ReadableShellLine(const std::vector<std::string>& argv) {
+  std::vector<std::string> words;
+  for (const std::string& a : argv) {
+    bool plain = !a.empty() && std::all_of(a.begin(), a.end(), PlainChar);
+    words.push_back(plain ? a : ShellQuote(a));
+  }
+  return JoinStrings(words, " ");
+}
+
 bool IsShellWord(std::string_view word) {
   return std::binary_search(kShellWords.begin(), kShellWords.end(), word);
 }

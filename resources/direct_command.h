@@ -39,6 +39,9 @@ std::string ShellQuote(const std::string& s);
 // `argv` as one sh command line, each word ShellQuote'd and separated by a
 // space: how cloud-init writes a list item into its script.
 std::string ShellLine(const std::vector<std::string>& argv);
+// The same for people to read (plans, logs): words made only of
+// [A-Za-z0-9_./:@%+,=-] are left bare ("shutdown -r now 'Bye now'").
+std::string ReadableShellLine(const std::vector<std::string>& argv);
 
 // A builtin or reserved word of dash, bash or POSIX sh ("echo", "cd", "if",
 // "[", ".").

@@ -9,6 +9,7 @@
 #include "resources/hostname.h"
 #include "resources/identity/compile.h"
 #include "resources/locale.h"
+#include "resources/power_state.h"
 #include "resources/scripts_compile.h"
 #include "resources/timezone.h"
 #include "resources/unit_spec.h"
@@ -53,6 +54,12 @@ const std::vector<KindEntry>& Kinds() {
       {{"final_message"},
        {"final_message"},
        CompileFinalMessage,
+       nullptr,
+       /*every_boot=*/true},
+      // power_state: shutdown once flamingo has exited; once per instance.
+      {{"power_state"},
+       {"power_state"},
+       CompilePowerState,
        nullptr,
        /*every_boot=*/true},
       // firewall: table inet flamingo; deleted when flamingo created it.

@@ -35,7 +35,8 @@ constexpr char kConfig[] =
     "users: [{name: alice}]\n"
     "write_files: [{path: /etc/a, content: x}]\n"
     "bootcmd: [echo boot]\n"
-    "runcmd: [echo run]\n";
+    "runcmd: [echo run]\n"
+    "power_state: {mode: reboot}\n";
 
 TEST(KindsTest, EveryKindCompilesNormally) {
   std::set<std::string> kinds = CompiledKinds(kConfig, false);
@@ -46,11 +47,11 @@ TEST(KindsTest, EveryKindCompilesNormally) {
 
 // The reboot fast path compiles only the rows with every-boot work (the
 // scripts, the host keys made once per instance at boot, the final message
-// of every boot): the other kinds are converged for this input and would
-// not be planned.
+// of every boot, the power state change once per instance): the other kinds are
+// converged for this input and would not be planned.
 TEST(KindsTest, TheFastPathCompilesOnlyRowsWithEveryBootWork) {
-  const std::set<std::string> every_boot = {"final_message", "script",
-                                            "ssh_host_keys"};
+  const std::set<std::string> every_boot = {"final_message", "power_state",
+                                            "script", "ssh_host_keys"};
   EXPECT_EQ(CompiledKinds(kConfig, true), every_boot);
   for (const KindEntry& k : Kinds()) {
     bool listed = every_boot.count(k.kinds[0]) > 0;

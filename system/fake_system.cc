@@ -1,5 +1,6 @@
 #include "system/fake_system.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
@@ -541,6 +542,18 @@ Result<ExecResult> FakeSystem::Exec(const ExecRequest& request) {
   it->second.content += result->output_tail;
   it->second.mtime = it->second.ctime = ++clock_;
   return result;
+}
+
+Status FakeSystem::ExecAfterExit(const DeferredExec& deferred) {
+  if (deferred.steps.empty() ||
+      std::any_of(deferred.steps.begin(), deferred.steps.end(),
+                  [](const ExecRequest& r) { return r.argv.empty(); })) {
+    return Status::Error("exec after exit: empty argv");
+  }
+  Status f = BeginMutation("exec-after-exit", deferred.steps.back().argv[0]);
+  if (!f.ok()) return f;
+  deferred_.push_back(deferred);
+  return Status::Ok();
 }
 
 }  // namespace flamingo

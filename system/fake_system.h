@@ -88,6 +88,8 @@ class FakeSystem : public System {
   // (created 0600; its parent must exist).
   void set_exec_handler(ExecHandler handler) { exec_ = std::move(handler); }
   const std::vector<ExecRequest>& exec_requests() const { return execs_; }
+  // What ExecAfterExit was given (nothing is run).
+  const std::vector<DeferredExec>& deferred_execs() const { return deferred_; }
 
   // ---- Fault injection ----
   // The n-th mutating call from now (n >= 1; 1 = the next one) fails with
@@ -141,6 +143,9 @@ class FakeSystem : public System {
   Status Sync() override;
   Status SetKernelHostname(std::string_view name) override;
   Result<ExecResult> Exec(const ExecRequest& request) override;
+  // Records `deferred` (a mutation: "exec-after-exit argv0 of the last
+  // step"; fault injection applies). Nothing runs.
+  Status ExecAfterExit(const DeferredExec& deferred) override;
   const ServiceManager* services() const override { return services_; }
   ServiceManager* mutable_services() override { return services_; }
 
@@ -178,6 +183,7 @@ class FakeSystem : public System {
   ExecHandler exec_;
   ServiceManager* services_ = nullptr;
   std::vector<ExecRequest> execs_;
+  std::vector<DeferredExec> deferred_;
 
   int mutation_count_ = 0;
   int sync_count_ = 0;

@@ -9,10 +9,14 @@
 #include <signal.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <climits>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 
@@ -111,13 +115,13 @@ int ChildMain(void* setup) { RunChild(*static_cast<ChildSetup*>(setup)); }
 // and this thread waits until the child has exec'd or failed. The child
 // only makes async-signal-safe system calls and reads `setup`. Signals are
 // blocked around the clone so none reaches a handler in the child.
-pid_t StartChild(ChildSetup* setup) {
-  constexpr size_t kStackBytes = 64 * 1024;
-  std::unique_ptr<char[]> stack(new char[kStackBytes]);
+// `stack` is the child's: kChildStackBytes, only used until it has exec'd.
+constexpr size_t kChildStackBytes = 64 * 1024;
+pid_t StartChild(ChildSetup* setup, char* stack) {
   sigset_t all, old;
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &old);
-  pid_t pid = ::clone(ChildMain, stack.get() + kStackBytes,
+  pid_t pid = ::clone(ChildMain, stack + kChildStackBytes,
                       CLONE_VM | CLONE_VFORK | SIGCHLD, setup);
   int err = errno;
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
@@ -138,6 +142,21 @@ std::vector<std::string> Candidates(const ExecRequest& req) {
   }
   return out;
 }
+
+// A command's ChildSetup with the strings its argv and envp point into
+// (heap-allocated, never moved: the pointers stay valid).
+struct PreparedCommand {
+  ChildSetup setup;
+  std::vector<std::string> args, env;
+  explicit PreparedCommand(const ExecRequest& request) : args(request.argv) {
+    setup.candidates = Candidates(request);
+    for (const auto& [k, v] : request.env) env.push_back(k + "=" + v);
+    for (auto& a : args) setup.argv.push_back(a.data());
+    setup.argv.push_back(nullptr);
+    for (auto& e : env) setup.envp.push_back(e.data());
+    setup.envp.push_back(nullptr);
+  }
+};
 
 // Collects the child's output: appends it to the log and keeps the tail.
 class OutputSink {
@@ -191,7 +210,238 @@ bool Drain(int fd, OutputSink* sink) {
   }
 }
 
+// ---- ExecAfterExit: the detached waiter ----
+
+// One step of a deferred run: its command, the descriptors it uses and the
+// line written to its output when it does not succeed.
+struct DeferredStep {
+  std::unique_ptr<PreparedCommand> cmd;
+  UniqueFd cwd, log;
+  int timeout_seconds = 0;
+  // "[flamingo: `ARGV` (run after flamingo exited) did not succeed: "; the
+  // status and "]\n" follow.
+  std::string failed;
+};
+
+// Everything the waiter uses, prepared before fork: after the fork of a
+// process that may have other threads, the waiter makes async-signal-safe
+// calls only.
+struct WaiterSetup {
+  pid_t parent = 0;
+  int parent_pidfd = -1;  // -1: the kernel has no pidfd: watch getppid()
+  int wait_ms = 0;
+  int stdin_fd = -1, out_fd = -1;
+  std::vector<int> keep;  // descriptors to keep open, sorted
+  std::vector<std::unique_ptr<DeferredStep>> steps;
+  char* stack = nullptr;  // kChildStackBytes for StartChild
+};
+
+int64_t MonotonicMs() {
+  struct timespec ts;
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+// Waits until `fd` (a pidfd) is readable or `ms` (< 0: no limit) passed.
+// Returns true when it became readable.
+bool PollReadable(int fd, int64_t ms) {
+  const int64_t end = ms < 0 ? -1 : MonotonicMs() + ms;
+  for (;;) {
+    int left = -1;
+    if (end >= 0) {
+      int64_t l = end - MonotonicMs();
+      if (l < 0) l = 0;
+      left = static_cast<int>(std::min<int64_t>(l, 60000));
+    }
+    struct pollfd p = {fd, POLLIN, 0};
+    int n = ::poll(&p, 1, left);
+    if (n > 0) return true;
+    if (n == 0 && end >= 0 && MonotonicMs() >= end) return false;
+  }
+}
+
+void WriteAll(int fd, const char* data, size_t n) {
+  while (n > 0) {
+    ssize_t w = ::write(fd, data, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return;
+    data += w;
+    n -= static_cast<size_t>(w);
+  }
+}
+
+// "exit status 3", "signal 9", "not started" into buf (async-signal-safe).
+size_t DescribeStatus(int status, bool started, char* buf) {
+  const char* word = !started              ? "not started"
+                     : WIFSIGNALED(status) ? "signal "
+                                           : "exit status ";
+  size_t n = std::strlen(word);
+  std::memcpy(buf, word, n);
+  if (!started) return n;
+  unsigned v = static_cast<unsigned>(WIFSIGNALED(status) ? WTERMSIG(status)
+                                                         : WEXITSTATUS(status));
+  char digits[12];
+  size_t d = 0;
+  do {
+    digits[d++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  while (d > 0) buf[n++] = digits[--d];
+  return n;
+}
+
+// Runs one step to its end (SIGTERM to its group at the timeout, SIGKILL 2 s
+// later). Returns true when it exited 0; else writes step.failed and why.
+bool RunStep(DeferredStep& step, char* stack) {
+  pid_t pid = StartChild(&step.cmd->setup, stack);
+  int status = 0;
+  if (pid > 0) {
+    if (step.timeout_seconds > 0) {
+      int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+      if (pidfd >= 0 &&
+          !PollReadable(pidfd, int64_t{step.timeout_seconds} * 1000)) {
+        ::kill(-pid, SIGTERM);
+        if (!PollReadable(pidfd, 2000)) ::kill(-pid, SIGKILL);
+      }
+      if (pidfd >= 0) ::close(pidfd);
+    }
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return true;
+  }
+  char why[40];
+  size_t n = DescribeStatus(status, pid > 0, why);
+  int fd = step.cmd->setup.out_fd;
+  WriteAll(fd, step.failed.data(), step.failed.size());
+  WriteAll(fd, why, n);
+  WriteAll(fd, "]\n", 2);
+  return false;
+}
+
+[[noreturn]] void RunWaiter(WaiterSetup& w) {
+  // Default dispositions, nothing blocked: the shutdown's SIGTERM ends it.
+  struct sigaction dfl = {};
+  dfl.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; ++sig) sigaction(sig, &dfl, nullptr);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+  ::setsid();
+  ::dup2(w.stdin_fd, 0);
+  ::dup2(w.out_fd, 1);
+  ::dup2(w.out_fd, 2);
+  // None of this process's other files: above all not the state lock, which
+  // the next run of flamingo must be able to take.
+  unsigned next = 3;
+  for (int fd : w.keep) {
+    if (fd < 3) continue;
+    if (static_cast<unsigned>(fd) > next) {
+      ::syscall(SYS_close_range, next, static_cast<unsigned>(fd) - 1, 0U);
+    }
+    next = static_cast<unsigned>(fd) + 1;
+  }
+  ::syscall(SYS_close_range, next, ~0U, 0U);
+  if (w.parent_pidfd >= 0) {
+    PollReadable(w.parent_pidfd, w.wait_ms);
+    ::close(w.parent_pidfd);
+  } else {
+    const int64_t end = MonotonicMs() + w.wait_ms;
+    while (::getppid() == w.parent && MonotonicMs() < end) {
+      struct timespec tick = {0, 20 * 1000 * 1000};
+      ::nanosleep(&tick, nullptr);
+    }
+  }
+  for (auto& step : w.steps) {
+    if (!RunStep(*step, w.stack)) ::_exit(1);
+  }
+  ::_exit(0);
+}
+
+std::string ShellWords(const std::vector<std::string>& argv) {
+  std::string out;
+  for (const std::string& a : argv) {
+    if (!out.empty()) out += ' ';
+    out += a;
+  }
+  return out;
+}
+
 }  // namespace
+
+Result<UniqueFd> RootedSystem::OpenExecOutput(std::string_view path) const {
+  if (path.empty()) return UniqueFd();
+  auto parent = OpenParent("exec output", path, O_PATH);
+  if (!parent.ok()) return parent.status();
+  UniqueFd log(::openat(
+      parent->fd.get(), parent->name.c_str(),
+      O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0600));
+  if (!log.valid()) return PathError("exec output", path, errno);
+  return log;
+}
+
+Status RootedSystem::ExecAfterExit(const DeferredExec& deferred) {
+  if (deferred.steps.empty() ||
+      std::any_of(deferred.steps.begin(), deferred.steps.end(),
+                  [](const ExecRequest& r) { return r.argv.empty(); })) {
+    return Status::Error("exec after exit: empty argv");
+  }
+  // The commands see the files as they are: staged replacements first.
+  if (Status c = CommitStaged(); !c.ok()) return c;
+  const std::string op = "exec after exit " + deferred.steps.back().argv[0];
+  UniqueFd devnull_r(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  UniqueFd devnull_w(::open("/dev/null", O_WRONLY | O_CLOEXEC));
+  if (!devnull_r.valid() || !devnull_w.valid()) {
+    return PathError(op, "/dev/null", errno);
+  }
+  WaiterSetup w;
+  w.parent = ::getpid();
+  w.wait_ms = static_cast<int>(
+      std::clamp<int64_t>(int64_t{deferred.wait_seconds} * 1000, 0, INT32_MAX));
+  w.stdin_fd = devnull_r.get();
+  w.out_fd = devnull_w.get();
+  w.keep = {devnull_r.get(), devnull_w.get()};
+  if (!live_) w.keep.push_back(root_fd_.get());
+  for (const ExecRequest& request : deferred.steps) {
+    auto step = std::make_unique<DeferredStep>();
+    auto log = OpenExecOutput(request.output_path);
+    if (!log.ok()) return log.status();
+    step->log = std::move(*log);
+    auto cwd = OpenInRoot(op + ": cwd", request.cwd.empty() ? "/" : request.cwd,
+                          O_PATH | O_DIRECTORY);
+    if (!cwd.ok()) return cwd.status();
+    step->cwd = std::move(*cwd);
+    step->cmd = std::make_unique<PreparedCommand>(request);
+    ChildSetup& setup = step->cmd->setup;
+    setup.root_fd = live_ ? -1 : root_fd_.get();
+    setup.cwd_fd = step->cwd.get();
+    setup.stdin_fd = devnull_r.get();
+    setup.out_fd = step->log.valid() ? step->log.get() : devnull_w.get();
+    setup.err_fd = devnull_w.get();  // the exit status tells (127)
+    step->timeout_seconds = request.timeout_seconds;
+    step->failed = "[flamingo: `" + ShellWords(request.argv) +
+                   "` (run after flamingo exited) did not succeed: ";
+    w.keep.push_back(step->cwd.get());
+    if (step->log.valid()) w.keep.push_back(step->log.get());
+    if (w.steps.empty() && step->log.valid()) w.out_fd = step->log.get();
+    w.steps.push_back(std::move(step));
+  }
+  UniqueFd self(static_cast<int>(::syscall(SYS_pidfd_open, w.parent, 0)));
+  w.parent_pidfd = self.get();
+  if (self.valid()) w.keep.push_back(self.get());
+  std::sort(w.keep.begin(), w.keep.end());
+  std::unique_ptr<char[]> stack(new char[kChildStackBytes]);
+  w.stack = stack.get();
+
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  pid_t pid = ::fork();
+  if (pid == 0) RunWaiter(w);
+  int err = errno;
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  if (pid < 0) return PathError(op, "fork", err);
+  return Status::Ok();
+}
 
 Result<ExecResult> RootedSystem::Exec(const ExecRequest& request) {
   if (request.argv.empty()) return Status::Error("exec: empty argv");
@@ -203,18 +453,8 @@ Result<ExecResult> RootedSystem::Exec(const ExecRequest& request) {
     ~ForgetOnReturn() { sys->ForgetDirs(); }
   } forget{this};
   const std::string op = "exec " + request.argv[0];
-  UniqueFd log;
-  if (!request.output_path.empty()) {
-    auto parent = OpenParent("exec output", request.output_path, O_PATH);
-    if (!parent.ok()) return parent.status();
-    log.reset(::openat(
-        parent->fd.get(), parent->name.c_str(),
-        O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC,
-        0600));
-    if (!log.valid()) {
-      return PathError("exec output", request.output_path, errno);
-    }
-  }
+  auto log = OpenExecOutput(request.output_path);
+  if (!log.ok()) return log.status();
   auto cwd = OpenInRoot(op + ": cwd", request.cwd.empty() ? "/" : request.cwd,
                         O_PATH | O_DIRECTORY);
   if (!cwd.ok()) return cwd.status();
@@ -226,25 +466,20 @@ Result<ExecResult> RootedSystem::Exec(const ExecRequest& request) {
   if (::pipe2(fds, O_CLOEXEC) != 0) return PathError(op, "pipe", errno);
   UniqueFd err_rd(fds[0]), err_wr(fds[1]);
 
-  ChildSetup setup;
+  auto cmd = std::make_unique<PreparedCommand>(request);
+  ChildSetup& setup = cmd->setup;
   setup.root_fd = live_ ? -1 : root_fd_.get();
   setup.cwd_fd = cwd->get();
   setup.stdin_fd = devnull.get();
   setup.out_fd = out_wr.get();
   setup.err_fd = err_wr.get();
-  setup.candidates = Candidates(request);
-  std::vector<std::string> args(request.argv), env;
-  for (const auto& [k, v] : request.env) env.push_back(k + "=" + v);
-  for (auto& a : args) setup.argv.push_back(a.data());
-  setup.argv.push_back(nullptr);
-  for (auto& e : env) setup.envp.push_back(e.data());
-  setup.envp.push_back(nullptr);
 
   // While the command runs this thread only waits: the writes so far are
   // made durable meanwhile (the next Sync waits for that). The child makes
   // only async-signal-safe calls, so the extra thread does not matter.
   pending_.SyncInBackground();
-  pid_t pid = StartChild(&setup);
+  std::unique_ptr<char[]> stack(new char[kChildStackBytes]);
+  pid_t pid = StartChild(&setup, stack.get());
   if (pid < 0) return PathError(op, "clone", errno);
   // The child has made itself a process group leader before exec (or failed
   // and said so below): the timeout kills the whole group.
@@ -267,7 +502,7 @@ Result<ExecResult> RootedSystem::Exec(const ExecRequest& request) {
   using Clock = std::chrono::steady_clock;
   ::fcntl(out_rd.get(), F_SETFL, O_NONBLOCK);
   UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
-  OutputSink sink(log.get(), request.output_path);
+  OutputSink sink(log->get(), request.output_path);
   bool pipe_open = true, timed_out = false;
   auto deadline = Clock::time_point::max(), kill_at = deadline;
   if (request.timeout_seconds > 0) {

@@ -221,6 +221,103 @@ TEST_F(RootedExecTest, TimeoutEscalatesToSigkill) {
   EXPECT_TRUE(WaitDead(bg));
 }
 
+// ---- ExecAfterExit ----
+
+// Waits (at most 10 s) until `path` holds `want`; returns what it holds.
+std::string WaitForContent(const std::string& path, const std::string& want) {
+  std::string got;
+  for (int i = 0; i < 500; ++i) {
+    got = blackbox::ReadFile(path);
+    if (got == want) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return got;
+}
+
+// A child process schedules the steps, holds the state lock, and exits
+// 300 ms later: the steps start only then, in the root, one after the
+// other; the lock is free as soon as the child is gone (the waiter did not
+// inherit it) although the second step is still running.
+TEST_F(RootedExecTest, ExecAfterExitRunsTheStepsOnceThisProcessHasExited) {
+  int ready[2];
+  ASSERT_EQ(::pipe(ready), 0);
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    auto sys = RootedSystem::Open(root_);
+    bool ok = sys.ok();
+    Result<std::unique_ptr<LockHandle>> lock = Status::Error("no system");
+    if (ok) lock = (*sys)->Lock("/work/lock", 0);
+    DeferredExec d;
+    d.wait_seconds = 30;
+    ExecRequest first = Sh("test -e /work/exited && echo after > /work/out");
+    ExecRequest second = Sh("sleep 1; echo second >> /work/out");
+    second.output_path = "/var/log/after.log";
+    d.steps = {first, second};
+    ok = ok && lock.ok() && (*sys)->ExecAfterExit(d).ok();
+    char c = ok ? '1' : '0';
+    ssize_t ignored = ::write(ready[1], &c, 1);
+    (void)ignored;
+    ::usleep(300 * 1000);
+    blackbox::WriteFile(root_ + "/work/exited", "");
+    ::_exit(0);
+  }
+  ::close(ready[1]);
+  char c = 0;
+  ASSERT_EQ(::read(ready[0], &c, 1), 1);
+  ::close(ready[0]);
+  ASSERT_EQ(c, '1');
+  EXPECT_FALSE(fs::exists(root_ + "/work/out"));  // the child still runs
+  ::waitpid(pid, nullptr, 0);
+  EXPECT_EQ(WaitForContent(root_ + "/work/out", "after\n"), "after\n");
+  auto lock = sys_->Lock("/work/lock", 0);
+  EXPECT_TRUE(lock.ok()) << lock.status().message();
+  EXPECT_EQ(WaitForContent(root_ + "/work/out", "after\nsecond\n"),
+            "after\nsecond\n");
+}
+
+// wait_seconds 0: the steps start at once, though this process lives on. A
+// step that fails ends the run, and says so in its output; a step's
+// timeout ends its process group.
+TEST_F(RootedExecTest, ExecAfterExitStopsAtAFailedStep) {
+  DeferredExec d;
+  d.wait_seconds = 0;
+  ExecRequest fails = Sh("echo checking; exit 3");
+  fails.output_path = "/var/log/out.log";
+  d.steps = {fails, Sh("echo never > /work/never")};
+  ASSERT_TRUE(sys_->ExecAfterExit(d).ok());
+  const std::string want =
+      "checking\n[flamingo: `sh -c echo checking; exit 3` (run after "
+      "flamingo exited) did not succeed: exit status 3]\n";
+  EXPECT_EQ(WaitForContent(root_ + "/var/log/out.log", want), want);
+
+  ExecRequest slow = Sh("sleep 30");
+  slow.timeout_seconds = 1;
+  slow.output_path = "/var/log/slow.log";
+  d.steps = {slow, Sh("echo never > /work/never")};
+  ASSERT_TRUE(sys_->ExecAfterExit(d).ok());
+  const std::string killed =
+      "[flamingo: `sh -c sleep 30` (run after flamingo exited) did not "
+      "succeed: signal 15]\n";
+  EXPECT_EQ(WaitForContent(root_ + "/var/log/slow.log", killed), killed);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_FALSE(fs::exists(root_ + "/work/never"));
+}
+
+TEST_F(RootedExecTest, ExecAfterExitChecksWhatItCanBeforeItForks) {
+  DeferredExec d;
+  d.wait_seconds = 0;
+  ExecRequest bad_cwd = Sh("true");
+  bad_cwd.cwd = "/missing";
+  d.steps = {bad_cwd};
+  Status s = sys_->ExecAfterExit(d);
+  EXPECT_FALSE(s.ok());
+  EXPECT_THAT(s.message(), HasSubstr("/missing"));
+  d.steps = {ExecRequest{}};
+  EXPECT_FALSE(sys_->ExecAfterExit(d).ok());
+  d.steps.clear();
+  EXPECT_FALSE(sys_->ExecAfterExit(d).ok());
+}
+
 TEST(RootedExecLiveTest, RunsOnTheLiveSystemWithoutChroot) {
   auto sys = RootedSystem::Open("/");
   ASSERT_TRUE(sys.ok());

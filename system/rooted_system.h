@@ -104,6 +104,14 @@ class RootedSystem : public System {
   // SIGKILL 2 s later. A command that cannot be started (not found, bad
   // cwd) is an error Status, not an ExecResult.
   Result<ExecResult> Exec(const ExecRequest& request) override;
+  // Forks a waiter (its own session; stdin /dev/null, stdout and stderr the
+  // first step's output; every other descriptor closed, the state lock
+  // among them) that polls a pidfd of this process (or, on kernels without
+  // pidfds, watches for being reparented) for at most wait_seconds, then
+  // starts each step as Exec does (chroot unless live, exact environment,
+  // the step's timeout on its process group) without a pipe: the output
+  // goes straight to the step's output_path.
+  Status ExecAfterExit(const DeferredExec& deferred) override;
 
   // nftables over netlink (system/nft/netlink_netfilter.h): only when live.
   const Netfilter* netfilter() const override { return netfilter_.get(); }
@@ -126,6 +134,10 @@ class RootedSystem : public System {
 
  private:
   RootedSystem(std::string root, UniqueFd root_fd, bool live);
+
+  // The output file of a command (output_path, appended to, created 0600
+  // inside the root); an invalid descriptor for "".
+  Result<UniqueFd> OpenExecOutput(std::string_view path) const;
 
   // MakeDir; `durable`: the new entry is made durable at the next Sync.
   Status MakeDirAs(std::string_view path, const FileAttrs& attrs, bool durable);

@@ -304,6 +304,56 @@ TEST_F(ScriptsBlackboxTest, TheLatePhaseEndsWithBootFinishedAndTheMessage) {
       << plan2.out;
 }
 
+// power_state changes the running machine only: with --root the plan says
+// so, apply schedules nothing and records nothing, and the plan stays empty.
+// (Scheduling on a live system is the booted test's: tests/boot/run.sh.)
+TEST_F(ScriptsBlackboxTest, PowerStateIsLeftAloneWithRoot) {
+  Seed(kUserData + std::string("power_state: {mode: reboot, delay: 5}\n"));
+  RunResult plan = Flamingo({"plan", "--boot", "--boot-id", "b1"});
+  ASSERT_EQ(plan.exit_code, 0) << plan.err;
+  EXPECT_TRUE(Has(plan.out,
+                  "note: power_state[shutdown]: the running machine's power "
+                  "only: nothing is done with --root\n"))
+      << plan.out;
+  EXPECT_FALSE(Has(plan.out, "> run power_state")) << plan.out;
+  RunResult apply = Boot("b1");
+  ASSERT_EQ(apply.exit_code, 0) << apply.out << apply.err;
+  EXPECT_FALSE(Has(Read("var/log/flamingo-output.log"), "power_state"));
+  const std::string state = Read("var/lib/flamingo/state.json");
+  EXPECT_TRUE(Has(state,
+                  "\"power_state[shutdown]\": {\n   \"kind\": "
+                  "\"power_state\",\n   \"name\": \"shutdown\",\n"
+                  "   \"record\": {}\n"))
+      << state;
+  EXPECT_EQ(
+      Flamingo({"plan", "--boot", "--boot-id", "b1", "--detailed-exitcode"})
+          .exit_code,
+      0);
+}
+
+TEST_F(ScriptsBlackboxTest, BadPowerStateNamesItsPlaceAndChangesNothing) {
+  Seed(
+      "#cloud-config\npower_state:\n  mode: sleep\n  delay: soon\n"
+      "  timeout: -1\n  condition: [test, {a: b}]\n  wait: 3\n");
+  auto before = Snapshot(root_.path());
+  RunResult r = Boot("b1");
+  EXPECT_EQ(r.exit_code, 1);
+  const std::string ud = "/var/lib/cloud/seed/nocloud/user-data";
+  for (const std::string& want : {
+           ud + ":3:9: power_state.mode: must be one of: poweroff, reboot, "
+                "halt (got 'sleep')\n",
+           ud + ":4:10: power_state.delay: does not match the pattern "
+                "^(now|\\+?[0-9]+)$\n",
+           ud + ":5:12: power_state.timeout: must be at least 0 (got -1)\n",
+           ud + ":6:21: power_state.condition[1]: expected a string, a "
+                "number or a boolean, got a mapping\n",
+           ud + ":7:3: power_state: unknown property 'wait'",
+       }) {
+    EXPECT_TRUE(Has(r.err, want)) << want << "\n---\n" << r.err;
+  }
+  EXPECT_EQ(Snapshot(root_.path()), before);
+}
+
 TEST_F(ScriptsBlackboxTest, AFailedLatePhaseShowsInStatusAfterAGoodEarlyOne) {
   Seed("#cloud-config\nbootcmd: [echo ok]\nruncmd: ['exit 3']\n");
   ASSERT_EQ(Flamingo({"apply", "--boot", "--boot-id", "b1", "--phase", "early"})

@@ -1,7 +1,10 @@
 #!/bin/sh
 # Runs inside the booted test image (boot-check.service, after flamingo and
 # multi-user.target): writes what converged to /boot-result/boot-N.txt, one
-# "key=value" per line, then powers the container off.
+# "key=value" per line. Then it powers the container off when
+# /boot-result/check-powers-off exists; otherwise that is left to flamingo's
+# power_state (the seed's), and only if no shutdown has begun 60 s later
+# does it write /boot-result/no-power-state-N and power off itself.
 n=1
 while [ -e "/boot-result/boot-$n.txt" ]; do n=$((n + 1)); done
 out="/boot-result/boot-$n.txt"
@@ -55,10 +58,15 @@ fl_exit_early=$(mono flamingo-local.service ExecMainExitTimestampMonotonic)
       flamingo-scripts.service hello.service; do
     echo "time_$u=$(mono $u InactiveExitTimestampMonotonic) $(mono $u ExecMainExitTimestampMonotonic)"
   done
+  echo "power_state_scheduled=$(grep -c '^flamingo: power_state: `shutdown -P now' /var/log/flamingo-output.log 2>/dev/null)"
   echo "failed_units=$(systemctl list-units --failed --plain --no-legend | awk '{print $1}' | tr '\n' ' ')"
 } > "$out.tmp" 2>&1
 journalctl -b -u flamingo-local.service -u flamingo-final.service \
   -u flamingo-scripts.service \
   -u hello.service --no-pager > "/boot-result/journal-$n.txt" 2>&1
 mv "$out.tmp" "$out"
+if [ ! -e /boot-result/check-powers-off ]; then
+  sleep 60
+  : > "/boot-result/no-power-state-$n"
+fi
 systemctl --no-block poweroff

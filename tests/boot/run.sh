@@ -3,7 +3,8 @@
 # systemd-nspawn, and checks what converged (see boot-check.sh):
 #   boot 1: users, keys, new SSH host keys, files, hostname, timezone, a unit written+enabled+started,
 #           runcmd and bootcmd ran once, sshd started after flamingo;
-#   boot 2: nothing re-ran but bootcmd.
+#           power_state powered it off (the checker does not, on boot 1);
+#   boot 2: nothing re-ran but bootcmd (nor power_state: the checker powers off).
 # Exit 0 pass, 1 fail, 77 skipped (not root, or a tool is missing).
 #
 # Usage: tests/boot/run.sh --build-dir BUILD [--keep]
@@ -124,6 +125,13 @@ fi
 expect 1 unit_runs 1
 expect 1 runcmd_runs 1
 expect 1 bootcmd_runs 1
+expect 1 power_state_scheduled 1
+if [[ -e "$root/boot-result/no-power-state-1" ]]; then
+  echo "FAIL boot 1: power_state did not power the instance off within 60 s" >&2
+  fails=$((fails + 1))
+fi
+
+touch "$root/boot-result/check-powers-off"
 
 boot 2 || exit 1
 common 2
@@ -131,6 +139,7 @@ expect 2 host_key "$key1"  # once per instance
 expect 2 unit_runs 2     # started by systemd at boot, not again by flamingo
 expect 2 runcmd_runs 1   # once per instance
 expect 2 bootcmd_runs 2  # every boot
+expect 2 power_state_scheduled 1  # once per instance
 
 if ((fails)); then
   echo "flamingo journal of the failed boot(s):" >&2
