@@ -104,8 +104,6 @@ int CmdPlan(const CliOptions& o, Logger* log) {
   if (!PrepareSession(o, log, &s)) return 1;
   RecordMap none;
   const RecordMap& records = s.state ? s.state->records : none;
-  // Compiled: the resources hold copies of all they need (as in apply).
-  s.input.config = Value::Map();
   KindOrphanFactory orphans;
   Plan plan = MakePlan(s.graph, *s.sys, s.run, records, &orphans,
                        PhasePlanOptions(o.phase));
@@ -159,12 +157,14 @@ int CmdApply(const CliOptions& o, Logger* log) {
       !CompileSession(o, log, /*validate=*/true, &s)) {
     return 1;
   }
-  // Compiled for the last time: the graph holds copies of all it needs, so
-  // the parsed cloud-config goes now (about 1 MB for 1,000 files).
-  s.input.config = Value::Map();
   KindOrphanFactory orphans;
+  // The actions only: ApplyPlan diffs each resource again before applying.
+  popts.details = false;
   Plan plan = MakePlan(s.graph, *s.sys, s.run, state.records, &orphans, popts);
   if (plan.HasErrors()) {
+    // Shown whole: planned again with the fields.
+    popts.details = true;
+    plan = MakePlan(s.graph, *s.sys, s.run, state.records, &orphans, popts);
     Print(o.format == OutputFormat::kJson
               ? RenderPlanJson(plan, s.input.instance_id)
               : RenderPlanText(plan));

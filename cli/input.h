@@ -32,7 +32,8 @@ struct InstanceInput {
   InstanceData instance;
   // Whether config and scripts were decoded from the user-data and
   // vendor-data (LoadInstanceInput with decode_user_data, or
-  // DecodeInstanceUserData); until then both are empty.
+  // DecodeInstanceUserData); until then both are empty. CompileSession
+  // drops config once compiled and sets this false again.
   bool user_data_decoded = false;
   // HasEveryBootInput(config, scripts), once decoded.
   bool every_boot_input = true;

@@ -40,7 +40,8 @@ bool PrepareSession(const CliOptions& o, Logger* log, Session* session);
 // against the schema first when `validate`; with `every_boot_only` (the
 // reboot fast path) only the kinds with every-boot work. Prints the
 // diagnostics. session->validated = validate (a full compile follows when
-// the fast path turns out not to apply under the lock).
+// the fast path turns out not to apply under the lock). Once compiled,
+// session->input.config is dropped (the resources hold copies).
 bool CompileSession(const CliOptions& o, Logger* log, bool validate,
                     Session* session, bool every_boot_only = false);
 

@@ -58,7 +58,7 @@ const Record* FindRecord(const RecordMap& records, const std::string& id) {
 
 PlanItem PlanOne(const Resource& r, long index, const Graph* graph,
                  const SystemReader& sys, const RunInfo& run,
-                 const RecordMap& records) {
+                 const RecordMap& records, bool details) {
   PlanItem item;
   item.resource = &r;
   item.graph_index = index;
@@ -72,7 +72,11 @@ PlanItem PlanOne(const Resource& r, long index, const Graph* graph,
     item.change.name = r.Name();
     return item;
   }
-  item.change = r.Diff(*observed, ctx);
+  if (details) {
+    item.change = r.Diff(*observed, ctx);
+  } else {
+    item.change.action = r.Diff(*observed, ctx).action;
+  }
   item.notes = std::move(observed->notes);
   return item;
 }
@@ -93,8 +97,8 @@ Plan MakePlan(const Graph& graph, const SystemReader& sys, const RunInfo& run,
     if (r.Stage() < options.first_stage || r.Stage() > options.last_stage) {
       continue;
     }
-    plan.items.push_back(
-        PlanOne(r, static_cast<long>(i), &graph, sys, run, records));
+    plan.items.push_back(PlanOne(r, static_cast<long>(i), &graph, sys, run,
+                                 records, options.details));
     for (const auto& n : plan.items.back().notes)
       plan.notes.push_back(r.Id() + ": " + n);
     for (const auto& w : r.Warnings())
@@ -122,7 +126,8 @@ Plan MakePlan(const Graph& graph, const SystemReader& sys, const RunInfo& run,
       plan.forget.push_back(id);
       continue;
     }
-    plan.items.push_back(PlanOne(*deleter, -1, &graph, sys, run, records));
+    plan.items.push_back(
+        PlanOne(*deleter, -1, &graph, sys, run, records, options.details));
     plan.orphans.push_back(std::move(deleter));
   }
   return plan;

@@ -69,6 +69,12 @@ struct PlanOptions {
   // Plan deletions of recorded resources no longer configured (and forget
   // records nothing deletes). Off for a phase that owns no declarative work.
   bool orphans = true;
+  // Keep each change whole (for showing it). False: a change keeps only
+  // its action (all ApplyPlan needs: it diffs again before it applies), and
+  // the fields and strings are dropped as soon as they are computed; a
+  // planning error keeps its id, kind and name. Apply at 10,000 files:
+  // ~0.7 KB less per resource at the run's peak.
+  bool details = true;
 };
 
 // REQUIRES: graph.Build() succeeded. `orphans` may be null (no deletes).

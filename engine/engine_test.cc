@@ -149,6 +149,41 @@ TEST_F(EngineTest, ObserveErrorIsAPlanningError) {
   EXPECT_EQ(plan.items[0].error.message(), "marker[a]: cannot observe");
 }
 
+// What apply plans with (details off): the actions, the errors with their
+// ids, the notes; no fields or strings per change. Applying it converges as
+// the whole plan does.
+TEST_F(EngineTest, APlanWithoutDetailsKeepsActionsAndErrors) {
+  Add("a", "1");
+  sys_.AddFile("/markers/b", "old");
+  Add("b", "new")->note = "kept";
+  Add("c", "3")->fail_observe = true;
+  PlanOptions opts;
+  opts.details = false;
+  Plan plan = MakeIt(opts);
+  ASSERT_EQ(plan.items.size(), 3u);
+  EXPECT_EQ(plan.items[0].change.action, Action::kCreate);
+  EXPECT_EQ(plan.items[1].change.action, Action::kUpdate);
+  for (int i : {0, 1}) {
+    EXPECT_EQ(plan.items[i].change.id, "");
+    EXPECT_TRUE(plan.items[i].change.fields.empty());
+  }
+  EXPECT_EQ(plan.items[2].change.id, "marker[c]");
+  EXPECT_EQ(plan.items[2].error.message(), "marker[c]: cannot observe");
+  EXPECT_EQ(plan.notes, std::vector<std::string>{"marker[b]: kept"});
+  // The same plan with details has the fields.
+  EXPECT_FALSE(MakeIt().items[1].change.fields.empty());
+
+  graph_ = Graph();
+  Add("a", "1");
+  Add("b", "new");
+  ApplyReport report = ApplyIt(MakeIt(opts));
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report.results[0].action, Action::kCreate);
+  EXPECT_EQ(report.results[1].action, Action::kUpdate);
+  EXPECT_EQ(sys_.GetFile("/markers/b")->content, "new");
+  EXPECT_FALSE(MakeIt().HasChanges());
+}
+
 TEST_F(EngineTest, OrphanCreatedByUsIsDeleted) {
   sys_.AddFile("/markers/gone", "x");
   records_["marker[gone]"] = {"marker", "gone", {{"created", "true"}}};

@@ -79,10 +79,13 @@ Result<FileState> Evaluate(const FileSpec& spec, const SystemReader& sys,
     // file:// is read each time (another resource may write it); http(s)
     // once per run, so plan, apply and re-observation see the same bytes.
     bool remote = piece.source_uri.rfind("file://", 0) != 0;
-    if (!remote || !piece.fetched->has_value()) {
-      *piece.fetched = ReadSource(sys, piece.source_uri, piece.source_headers);
+    std::optional<Result<std::string>> unshared;
+    std::optional<Result<std::string>>& fetched =
+        piece.fetched ? *piece.fetched : unshared;
+    if (!remote || !fetched.has_value()) {
+      fetched = ReadSource(sys, piece.source_uri, piece.source_headers);
     }
-    const Result<std::string>& data = **piece.fetched;
+    const Result<std::string>& data = *fetched;
     if (data.ok()) {
       st.desired += *data;
     } else {

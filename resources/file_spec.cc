@@ -1,6 +1,8 @@
 #include "resources/file_spec.h"
 
-#include <map>
+#include <algorithm>
+#include <cstddef>
+#include <numeric>
 
 #include "engine/system.h"
 
@@ -105,6 +107,7 @@ std::optional<FileSpec> ParseFileEntry(const Value& entry, Diagnostics* diags) {
       }
       piece.source_uri = *text;
       piece.where = Where(*uri);
+      piece.fetched = std::make_shared<std::optional<Result<std::string>>>();
     }
   }
   spec.pieces.push_back(std::move(piece));
@@ -112,8 +115,6 @@ std::optional<FileSpec> ParseFileEntry(const Value& entry, Diagnostics* diags) {
   if (const Value* o = entry.Get("owner")) {
     spec.owner_where = Where(*o);
     if (auto text = Text(*o, diags)) spec.owner = ParseOwner(*text);
-  } else {
-    spec.owner_where = Where(entry);
   }
   if (const Value* p = entry.Get("permissions");
       p != nullptr && !p->is_null()) {
@@ -144,28 +145,42 @@ std::optional<FileSpec> ParseFileEntry(const Value& entry, Diagnostics* diags) {
 }
 
 std::vector<FileSpec> MergeFileSpecs(std::vector<FileSpec> specs) {
-  std::vector<FileSpec> out;
-  out.reserve(specs.size());
-  std::map<std::string, size_t> index;
-  for (auto& s : specs) {
-    auto it = index.find(s.path);
-    if (it == index.end()) {
-      index.emplace(s.path, out.size());
-      out.push_back(std::move(s));
-      continue;
+  // The entries of each path, in config order (a stable sort of indexes:
+  // no second vector of specs, no copies of the paths).
+  std::vector<size_t> order(specs.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return specs[a].path < specs[b].path;
+  });
+  // Later entries are merged into the first one of their path, which keeps
+  // its place.
+  std::vector<bool> merged(specs.size(), false);
+  for (size_t i = 0; i < order.size();) {
+    FileSpec& prev = specs[order[i]];
+    size_t j = i + 1;
+    for (; j < order.size() && specs[order[j]].path == prev.path; ++j) {
+      FileSpec& s = specs[order[j]];
+      if (s.append) {
+        // Appends to whatever the earlier entries left; keeps their append
+        // flag (an earlier overwrite stays an overwrite).
+        bool append = prev.append;
+        for (auto& p : s.pieces) prev.pieces.push_back(std::move(p));
+        s.pieces = std::move(prev.pieces);
+        s.append = append;
+      }
+      prev = std::move(s);
+      merged[order[j]] = true;
     }
-    FileSpec& prev = out[it->second];
-    if (s.append) {
-      // Appends to whatever the earlier entries left; keeps their append
-      // flag (an earlier overwrite stays an overwrite).
-      bool append = prev.append;
-      for (auto& p : s.pieces) prev.pieces.push_back(std::move(p));
-      s.pieces = std::move(prev.pieces);
-      s.append = append;
-    }
-    prev = std::move(s);
+    i = j;
   }
-  return out;
+  size_t kept = 0;
+  for (size_t i = 0; i < specs.size(); ++i) {
+    if (merged[i]) continue;
+    if (kept != i) specs[kept] = std::move(specs[i]);
+    ++kept;
+  }
+  specs.erase(specs.begin() + static_cast<std::ptrdiff_t>(kept), specs.end());
+  return specs;
 }
 
 }  // namespace flamingo

@@ -25,8 +25,8 @@ struct ContentPiece {
   std::string where;  // "FILE:LINE:COL: write_files[i].source.uri"
   // An http(s) source is fetched once per run: plan, apply and the
   // re-observation after it all see the same bytes (set on first fetch).
-  std::shared_ptr<std::optional<Result<std::string>>> fetched =
-      std::make_shared<std::optional<Result<std::string>>>();
+  // Made by ParseFileEntry for a piece with a source_uri; null otherwise.
+  std::shared_ptr<std::optional<Result<std::string>>> fetched;
 };
 
 struct FileSpec {
@@ -36,8 +36,10 @@ struct FileSpec {
   uint32_t mode = kDefaultFileMode;
   bool append = false;
   bool defer = false;
-  std::string origin;       // "FILE:LINE:COL" of the (last) entry
-  std::string owner_where;  // "FILE:LINE:COL: write_files[i].owner"
+  std::string origin;  // "FILE:LINE:COL" of the (last) entry
+  // "FILE:LINE:COL: write_files[i].owner" when an owner is given (the
+  // default, root:root, always resolves).
+  std::string owner_where;
   // The resource kind ("file" for write_files; "yum_repo" for yum_repos).
   std::string kind = "file";
   // A file that exists and that flamingo did not create (no "created"

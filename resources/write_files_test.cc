@@ -246,6 +246,26 @@ TEST(WriteFilesMergeTest, LaterEntryForSamePathWins) {
   EXPECT_EQ(FileAt(h, 1).Name(), "/y");
 }
 
+// Paths interleaved, one three times: one spec per path, in the order of
+// first appearance, each entry's content in config order.
+TEST(WriteFilesMergeTest, InterleavedPathsKeepTheirFirstPlace) {
+  Harness h({CompileWriteFiles});
+  EXPECT_EQ(h.Compile("write_files:\n"
+                      "- {path: /z, content: z1}\n"
+                      "- {path: /a, content: a1}\n"
+                      "- {path: /z, content: z2, append: true}\n"
+                      "- {path: /m, content: m1}\n"
+                      "- {path: /a, content: a2}\n"
+                      "- {path: /z, content: z3, append: true}\n"),
+            "");
+  ASSERT_EQ(h.graph().size(), 3u);
+  std::vector<std::string> got;
+  for (size_t i = 0; i < 3; ++i) {
+    got.push_back(FileAt(h, i).Name() + "=" + Literal(FileAt(h, i).spec()));
+  }
+  EXPECT_EQ(got, (std::vector<std::string>{"/z=z1z2z3", "/a=a2", "/m=m1"}));
+}
+
 TEST(WriteFilesMergeTest, AppendEntryAppendsToEarlierContent) {
   Harness h({CompileWriteFiles});
   h.Compile(

@@ -107,8 +107,8 @@ class Value {
 
  private:
   Type type_ = Type::kNull;
+  bool bool_ = false;  // beside type_: no padding of its own
   std::string text_;
-  bool bool_ = false;
   int64_t int_ = 0;
   std::string tag_;
   std::vector<Value> items_;
