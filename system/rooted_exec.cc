@@ -69,16 +69,21 @@ struct ChildSetup {
   ::_exit(127);
 }
 
-// Runs in the child, in the parent's memory (see StartChild), with every
-// signal blocked: dispositions go back to the defaults before any signal
-// can be delivered to a handler of the parent's.
-[[noreturn]] void RunChild(const ChildSetup& s) {
+// Every signal's disposition back to the default, none blocked.
+void ResetSignals() {
   struct sigaction dfl = {};
   dfl.sa_handler = SIG_DFL;
   for (int sig = 1; sig < NSIG; ++sig) sigaction(sig, &dfl, nullptr);
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);
+}
+
+// Runs in the child, in the parent's memory (see StartChild), with every
+// signal blocked: dispositions go back to the defaults before any signal
+// can be delivered to a handler of the parent's.
+[[noreturn]] void RunChild(const ChildSetup& s) {
+  ResetSignals();
   if (::setpgid(0, 0) != 0) Fail(s, kSetup, errno);
   if (s.root_fd >= 0) {
     if (::fchdir(s.root_fd) != 0 || ::chroot(".") != 0) {
@@ -320,12 +325,7 @@ bool RunStep(DeferredStep& step, char* stack) {
 
 [[noreturn]] void RunWaiter(WaiterSetup& w) {
   // Default dispositions, nothing blocked: the shutdown's SIGTERM ends it.
-  struct sigaction dfl = {};
-  dfl.sa_handler = SIG_DFL;
-  for (int sig = 1; sig < NSIG; ++sig) sigaction(sig, &dfl, nullptr);
-  sigset_t none;
-  sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, nullptr);
+  ResetSignals();
   ::setsid();
   ::dup2(w.stdin_fd, 0);
   ::dup2(w.out_fd, 1);
