@@ -79,4 +79,12 @@ bool SameFileVersion(const std::optional<FileInfo>& a,
          a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns;
 }
 
+Status CheckDeferredExec(const DeferredExec& deferred) {
+  if (deferred.steps.empty()) return Status::Error("exec after exit: no step");
+  for (const ExecRequest& r : deferred.steps) {
+    if (r.argv.empty()) return Status::Error("exec after exit: empty argv");
+  }
+  return Status::Ok();
+}
+
 }  // namespace flamingo

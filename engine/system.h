@@ -264,6 +264,10 @@ class System : public SystemReader {
 Result<std::optional<std::string>> ReadRegularFile(const SystemReader& sys,
                                                    std::string_view path);
 
+// An error unless `deferred` has steps and each has an argv (what every
+// ExecAfterExit checks first).
+Status CheckDeferredExec(const DeferredExec& deferred);
+
 // Creates `path` and every missing parent directory with `attrs`.
 Status MakeDirs(System& sys, std::string_view path, const FileAttrs& attrs);
 

@@ -545,11 +545,7 @@ Result<ExecResult> FakeSystem::Exec(const ExecRequest& request) {
 }
 
 Status FakeSystem::ExecAfterExit(const DeferredExec& deferred) {
-  if (deferred.steps.empty() ||
-      std::any_of(deferred.steps.begin(), deferred.steps.end(),
-                  [](const ExecRequest& r) { return r.argv.empty(); })) {
-    return Status::Error("exec after exit: empty argv");
-  }
+  if (Status c = CheckDeferredExec(deferred); !c.ok()) return c;
   Status f = BeginMutation("exec-after-exit", deferred.steps.back().argv[0]);
   if (!f.ok()) return f;
   deferred_.push_back(deferred);

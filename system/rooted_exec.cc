@@ -380,11 +380,7 @@ Result<UniqueFd> RootedSystem::OpenExecOutput(std::string_view path) const {
 }
 
 Status RootedSystem::ExecAfterExit(const DeferredExec& deferred) {
-  if (deferred.steps.empty() ||
-      std::any_of(deferred.steps.begin(), deferred.steps.end(),
-                  [](const ExecRequest& r) { return r.argv.empty(); })) {
-    return Status::Error("exec after exit: empty argv");
-  }
+  if (Status c = CheckDeferredExec(deferred); !c.ok()) return c;
   // The commands see the files as they are: staged replacements first.
   if (Status c = CommitStaged(); !c.ok()) return c;
   const std::string op = "exec after exit " + deferred.steps.back().argv[0];

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <thread>
 
 #include "system/rooted_system.h"
@@ -40,6 +41,33 @@ bool WaitDead(pid_t pid) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return ProcessDead(pid);
+}
+
+// Forks a child that runs `setup` and tells the parent whether it
+// succeeded, then after `linger_ms` runs `last` and exits. Returns the
+// child's pid once it has told, or -1 when `setup` failed.
+pid_t ForkReporting(const std::function<bool()>& setup, int linger_ms,
+                    const std::function<void()>& last = {}) {
+  int ready[2];
+  if (::pipe(ready) != 0) return -1;
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    char c = setup() ? '1' : '0';
+    ssize_t ignored = ::write(ready[1], &c, 1);
+    (void)ignored;
+    ::usleep(linger_ms * 1000);
+    if (last) last();
+    ::_exit(0);
+  }
+  ::close(ready[1]);
+  char c = 0;
+  bool told = ::read(ready[0], &c, 1) == 1 && c == '1';
+  ::close(ready[0]);
+  if (!told) {
+    ::waitpid(pid, nullptr, 0);
+    return -1;
+  }
+  return pid;
 }
 
 class RootedExecTest : public ::testing::Test {
@@ -239,33 +267,26 @@ std::string WaitForContent(const std::string& path, const std::string& want) {
 // other; the lock is free as soon as the child is gone (the waiter did not
 // inherit it) although the second step is still running.
 TEST_F(RootedExecTest, ExecAfterExitRunsTheStepsOnceThisProcessHasExited) {
-  int ready[2];
-  ASSERT_EQ(::pipe(ready), 0);
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    auto sys = RootedSystem::Open(root_);
-    bool ok = sys.ok();
-    Result<std::unique_ptr<LockHandle>> lock = Status::Error("no system");
-    if (ok) lock = (*sys)->Lock("/work/lock", 0);
-    DeferredExec d;
-    d.wait_seconds = 30;
-    ExecRequest first = Sh("test -e /work/exited && echo after > /work/out");
-    ExecRequest second = Sh("sleep 1; echo second >> /work/out");
-    second.output_path = "/var/log/after.log";
-    d.steps = {first, second};
-    ok = ok && lock.ok() && (*sys)->ExecAfterExit(d).ok();
-    char c = ok ? '1' : '0';
-    ssize_t ignored = ::write(ready[1], &c, 1);
-    (void)ignored;
-    ::usleep(300 * 1000);
-    blackbox::WriteFile(root_ + "/work/exited", "");
-    ::_exit(0);
-  }
-  ::close(ready[1]);
-  char c = 0;
-  ASSERT_EQ(::read(ready[0], &c, 1), 1);
-  ::close(ready[0]);
-  ASSERT_EQ(c, '1');
+  // Kept open in the child until it exits.
+  std::unique_ptr<RootedSystem> sys;
+  Result<std::unique_ptr<LockHandle>> held = Status::Error("no system");
+  pid_t pid = ForkReporting(
+      [&] {
+        auto opened = RootedSystem::Open(root_);
+        if (!opened.ok()) return false;
+        sys = std::move(*opened);
+        held = sys->Lock("/work/lock", 0);
+        DeferredExec d;
+        d.wait_seconds = 30;
+        ExecRequest first =
+            Sh("test -e /work/exited && echo after > /work/out");
+        ExecRequest second = Sh("sleep 1; echo second >> /work/out");
+        second.output_path = "/var/log/after.log";
+        d.steps = {first, second};
+        return held.ok() && sys->ExecAfterExit(d).ok();
+      },
+      300, [&] { blackbox::WriteFile(root_ + "/work/exited", ""); });
+  ASSERT_GT(pid, 0);
   EXPECT_FALSE(fs::exists(root_ + "/work/out"));  // the child still runs
   ::waitpid(pid, nullptr, 0);
   EXPECT_EQ(WaitForContent(root_ + "/work/out", "after\n"), "after\n");
@@ -371,27 +392,17 @@ TEST_F(RootedLockTest, ExcludesOtherProcessesUntilReleased) {
 TEST_F(RootedLockTest, WaitsForAClassicFcntlLockHolder) {
   // The child takes the lock the way lckpwdf(3) does and releases it after
   // 300 ms; Lock with a timeout waits for it.
-  int ready[2];
-  ASSERT_EQ(::pipe(ready), 0);
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    int fd = ::open((tmp_ / "root/etc/.pwd.lock").c_str(),
-                    O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    struct flock fl = {};
-    fl.l_type = F_WRLCK;
-    fl.l_whence = SEEK_SET;
-    bool ok = fd >= 0 && ::fcntl(fd, F_SETLK, &fl) == 0;
-    char c = ok ? '1' : '0';
-    ssize_t ignored = ::write(ready[1], &c, 1);
-    (void)ignored;
-    ::usleep(300 * 1000);
-    ::_exit(0);
-  }
-  ::close(ready[1]);
-  char c = 0;
-  ASSERT_EQ(::read(ready[0], &c, 1), 1);
-  ::close(ready[0]);
-  ASSERT_EQ(c, '1');
+  pid_t pid = ForkReporting(
+      [&] {
+        int fd = ::open((tmp_ / "root/etc/.pwd.lock").c_str(),
+                        O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        struct flock fl = {};
+        fl.l_type = F_WRLCK;
+        fl.l_whence = SEEK_SET;
+        return fd >= 0 && ::fcntl(fd, F_SETLK, &fl) == 0;
+      },
+      300);
+  ASSERT_GT(pid, 0);
   EXPECT_FALSE(sys_->Lock("/etc/.pwd.lock", 0).ok());
   auto lock = sys_->Lock("/etc/.pwd.lock", 5);
   EXPECT_TRUE(lock.ok()) << lock.status().message();
