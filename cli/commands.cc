@@ -143,7 +143,7 @@ int CmdApply(const CliOptions& o, Logger* log) {
   // A state reloaded under the lock may want the decoded user-data that the
   // first look skipped (written by a flamingo that did not record
   // every_boot_input).
-  if (popts.every_boot_only && !s.input.user_data_decoded &&
+  if (popts.every_boot_only && !s.compiled_user_data &&
       s.state->every_boot_input &&
       !CompileSession(o, log, /*validate=*/false, &s,
                       /*every_boot_only=*/true)) {

@@ -92,9 +92,9 @@ bool CompileSession(const CliOptions& o, Logger* log, bool validate, Session* s,
   s->graph = Graph();
   // Only the fast path of an input without every-boot work compiles from
   // the undecoded (empty) config: the same resources, see HasEveryBootInput.
-  if (!every_boot_only || !s->state || s->state->every_boot_input) {
-    DecodeInstanceUserData(&s->input, &s->diags);
-  }
+  s->compiled_user_data =
+      !every_boot_only || !s->state || s->state->every_boot_input;
+  if (s->compiled_user_data) DecodeInstanceUserData(&s->input, &s->diags);
   if (validate) ValidateConfig(s->input.config, o.strict, &s->diags);
   s->validated = validate;
   CompileInput in{s->input.config, s->input.meta_data, s->input.scripts, s->run,

@@ -26,6 +26,10 @@ struct Session {
   Graph graph;
   Diagnostics diags;
   bool validated = false;  // the schema checked input (not on the fast path)
+  // The graph was compiled from the decoded user-data (not on the fast path
+  // of an input without every-boot work). The parsed config itself is gone
+  // by then (CompileSession).
+  bool compiled_user_data = false;
 };
 
 // Opens the root system (the only writable handle the session has).
