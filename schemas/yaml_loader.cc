@@ -277,10 +277,6 @@ bool IsWordStart(char c) {
          (c >= '0' && c <= '9') || c == '_';
 }
 
-}  // namespace
-
-namespace {
-
 // The Value the Builder makes of a document that is only lines "KEY: WORD"
 // (KEY a letter or '_' then [A-Za-z0-9_-]; WORD a letter, digit or '_' then
 // [A-Za-z0-9_./-]; one space after the colon; no other spaces, tabs, CRs,

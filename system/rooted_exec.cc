@@ -295,8 +295,9 @@ size_t DescribeStatus(int status, bool started, char* buf) {
   return n;
 }
 
-// Runs one step to its end (SIGTERM to its group at the timeout, SIGKILL 2 s
-// later). Returns true when it exited 0; else writes step.failed and why.
+// Runs one step to its end (SIGTERM to its group at the timeout, SIGKILL
+// kKillGrace later, as Exec does). Returns true when it exited 0; else writes
+// step.failed and why.
 bool RunStep(DeferredStep& step, char* stack) {
   pid_t pid = StartChild(&step.cmd->setup, stack);
   int status = 0;
@@ -306,7 +307,10 @@ bool RunStep(DeferredStep& step, char* stack) {
       if (pidfd >= 0 &&
           !PollReadable(pidfd, int64_t{step.timeout_seconds} * 1000)) {
         ::kill(-pid, SIGTERM);
-        if (!PollReadable(pidfd, 2000)) ::kill(-pid, SIGKILL);
+        const int64_t grace =
+            std::chrono::duration_cast<std::chrono::milliseconds>(kKillGrace)
+                .count();
+        if (!PollReadable(pidfd, grace)) ::kill(-pid, SIGKILL);
       }
       if (pidfd >= 0) ::close(pidfd);
     }
@@ -357,15 +361,6 @@ bool RunStep(DeferredStep& step, char* stack) {
   ::_exit(0);
 }
 
-std::string ShellWords(const std::vector<std::string>& argv) {
-  std::string out;
-  for (const std::string& a : argv) {
-    if (!out.empty()) out += ' ';
-    out += a;
-  }
-  return out;
-}
-
 }  // namespace
 
 Result<UniqueFd> RootedSystem::OpenExecOutput(std::string_view path) const {
@@ -414,7 +409,7 @@ Status RootedSystem::ExecAfterExit(const DeferredExec& deferred) {
     setup.out_fd = step->log.valid() ? step->log.get() : devnull_w.get();
     setup.err_fd = devnull_w.get();  // the exit status tells (127)
     step->timeout_seconds = request.timeout_seconds;
-    step->failed = "[flamingo: `" + ShellWords(request.argv) +
+    step->failed = "[flamingo: `" + JoinStrings(request.argv, " ") +
                    "` (run after flamingo exited) did not succeed: ";
     w.keep.push_back(step->cwd.get());
     if (step->log.valid()) w.keep.push_back(step->log.get());
