@@ -107,9 +107,13 @@ int CmdPlan(const CliOptions& o, Logger* log) {
   KindOrphanFactory orphans;
   Plan plan = MakePlan(s.graph, *s.sys, s.run, records, &orphans,
                        PhasePlanOptions(o.phase));
-  Print(o.format == OutputFormat::kJson
-            ? RenderPlanJson(plan, s.input.instance_id)
-            : RenderPlanText(plan));
+  if (o.format == OutputFormat::kJson) {
+    Print(RenderPlanJson(plan, s.input.instance_id));
+  } else {
+    WritePlanText(plan, [](std::string_view piece) {
+      std::fwrite(piece.data(), 1, piece.size(), stdout);
+    });
+  }
   if (plan.HasErrors()) return 1;
   if (o.detailed_exitcode && plan.HasChanges()) return 2;
   return 0;

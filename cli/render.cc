@@ -47,11 +47,13 @@ std::string Summary(const Plan& plan) {
 
 }  // namespace
 
-std::string RenderPlanText(const Plan& plan) {
-  std::string out;
+void WritePlanText(const Plan& plan, const TextSink& sink) {
+  std::string out;  // one change at a time
   for (const auto& item : plan.items) {
+    out.clear();
     if (!item.error.ok()) {
       out += "! " + item.error.message() + "\n";
+      sink(out);
       continue;
     }
     const Change& c = item.change;
@@ -68,7 +70,9 @@ std::string RenderPlanText(const Plan& plan) {
              Shown(f.before, f.sensitive) + " -> " +
              Shown(f.after, f.sensitive) + "\n";
     }
+    sink(out);
   }
+  out.clear();
   for (const auto& w : plan.warnings) out += "warning: " + w + "\n";
   for (const auto& n : plan.notes) out += "note: " + n + "\n";
   if (plan.HasErrors()) {
@@ -78,6 +82,12 @@ std::string RenderPlanText(const Plan& plan) {
   } else {
     out += "Plan: " + Summary(plan) + ".\n";
   }
+  sink(out);
+}
+
+std::string RenderPlanText(const Plan& plan) {
+  std::string out;
+  WritePlanText(plan, [&out](std::string_view piece) { out += piece; });
   return out;
 }
 

@@ -4,7 +4,9 @@
 // (the JSON plan format is versioned: "format_version": 1).
 #pragma once
 
+#include <functional>
 #include <string>
+#include <string_view>
 
 #include "engine/engine.h"
 #include "schemas/diagnostics.h"
@@ -14,6 +16,11 @@ namespace flamingo {
 
 inline constexpr int kPlanFormatVersion = 1;
 
+// Receives rendered text piece by piece.
+using TextSink = std::function<void(std::string_view)>;
+// The text plan, a change at a time: a plan of thousands of changes is
+// never held whole in memory. RenderPlanText collects the same text.
+void WritePlanText(const Plan& plan, const TextSink& sink);
 std::string RenderPlanText(const Plan& plan);
 std::string RenderPlanJson(const Plan& plan, const std::string& instance_id);
 std::string RenderApplyText(const ApplyReport& report);

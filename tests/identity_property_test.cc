@@ -78,27 +78,36 @@ std::string Inconsistency(FakeSystem& sys) {
   auto shadow = AccountTable::Parse(read("/etc/shadow"), kShadowFields);
   auto group = AccountTable::Parse(read("/etc/group"), kGroupFields);
   auto gshadow = AccountTable::Parse(read("/etc/gshadow"), kGshadowFields);
-  std::set<std::string> users, uids, groups, gids;
+  std::set<std::string, std::less<>> users, uids, groups, gids;
   for (const auto* f : passwd.Entries()) {
-    if (!users.insert((*f)[0]).second) return "duplicate user " + (*f)[0];
-    if (!uids.insert((*f)[2]).second) return "duplicate uid " + (*f)[2];
-    if (!shadow.Find((*f)[0])) return "no shadow entry for " + (*f)[0];
+    if (!users.emplace((*f)[0]).second)
+      return "duplicate user " + std::string((*f)[0]);
+    if (!uids.emplace((*f)[2]).second)
+      return "duplicate uid " + std::string((*f)[2]);
+    if (!shadow.Find((*f)[0]))
+      return "no shadow entry for " + std::string((*f)[0]);
   }
   for (const auto* f : shadow.Entries()) {
-    if (!passwd.Find((*f)[0])) return "shadow entry without user " + (*f)[0];
+    if (!passwd.Find((*f)[0]))
+      return "shadow entry without user " + std::string((*f)[0]);
   }
   for (const auto* f : group.Entries()) {
-    if (!groups.insert((*f)[0]).second) return "duplicate group " + (*f)[0];
-    if (!gids.insert((*f)[2]).second) return "duplicate gid " + (*f)[2];
+    if (!groups.emplace((*f)[0]).second)
+      return "duplicate group " + std::string((*f)[0]);
+    if (!gids.emplace((*f)[2]).second)
+      return "duplicate gid " + std::string((*f)[2]);
     const auto* gs = gshadow.Find((*f)[0]);
-    if (!gs) return "no gshadow entry for " + (*f)[0];
-    if ((*gs)[3] != (*f)[3]) return "member lists differ for " + (*f)[0];
+    if (!gs) return "no gshadow entry for " + std::string((*f)[0]);
+    if ((*gs)[3] != (*f)[3])
+      return "member lists differ for " + std::string((*f)[0]);
     for (const auto& m : SplitList((*f)[3])) {
-      if (!users.count(m)) return "group " + (*f)[0] + " lists unknown " + m;
+      if (!users.count(m))
+        return "group " + std::string((*f)[0]) + " lists unknown " + m;
     }
   }
   for (const auto* f : passwd.Entries()) {
-    if (!gids.count((*f)[3])) return "user " + (*f)[0] + " has unknown gid";
+    if (!gids.count((*f)[3]))
+      return "user " + std::string((*f)[0]) + " has unknown gid";
   }
   return "";
 }
@@ -132,13 +141,15 @@ std::pair<int, int> ShadowUtilsCheck(FakeSystem& sys) {
       AccountTable::Parse(sys.GetFile("/etc/passwd")->content, kPasswdFields);
   for (const auto* f : passwd.Entries()) {
     {
-      std::string home = dir.path() + (*f)[5];
+      std::string home = dir.path() + std::string((*f)[5]);
       for (size_t i = 1; i <= home.size(); ++i) {
         if (i == home.size() || home[i] == '/')
           mkdir(home.substr(0, i).c_str(), 0755);
       }
     }
-    if (!dir.Exists((*f)[6].substr(1))) dir.Write((*f)[6].substr(1), "", 0755);
+    if (!dir.Exists(std::string((*f)[6].substr(1)))) {
+      dir.Write(std::string((*f)[6].substr(1)), "", 0755);
+    }
   }
   return {RunCheck("pwck", dir.path()), RunCheck("grpck", dir.path())};
 }

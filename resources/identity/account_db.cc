@@ -10,13 +10,9 @@ namespace {
 constexpr const char* kPaths[4] = {kPasswdPath, kShadowPath, kGroupPath,
                                    kGshadowPath};
 
-std::string ShadowEntryFor(const std::vector<std::string>& fields) {
-  return fields.size() > 1 ? fields[1] : "";
-}
-
 }  // namespace
 
-std::optional<uint32_t> ParseId(const std::string& s) {
+std::optional<uint32_t> ParseId(std::string_view s) {
   if (s.empty() || s.size() > 10) return std::nullopt;
   uint64_t v = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
@@ -161,8 +157,8 @@ std::optional<UserView> AccountDb::User(const std::string& name) const {
   u.hash = (*f)[1];
   if (const auto* s = shadow_.Find(name); s && shadow_present_) {
     u.has_shadow = true;
-    u.shadow = *s;
-    u.hash = ShadowEntryFor(*s);
+    u.shadow = s->ToVector();
+    u.hash = (*s)[1];
   } else if (u.hash == "x") {
     u.hash = "";  // "x" points at a shadow entry that is missing
   }
@@ -196,7 +192,9 @@ void AccountDb::IndexMembers() const {
   if (members_indexed_) return;
   groups_of_.clear();
   for (const auto* f : group_.Entries()) {
-    for (auto& m : SplitList((*f)[3])) groups_of_[m].insert((*f)[0]);
+    for (auto& m : SplitList((*f)[3])) {
+      groups_of_[m].insert(std::string((*f)[0]));
+    }
   }
   members_indexed_ = true;
 }
@@ -218,10 +216,10 @@ void AccountDb::BuildIndexes() {
   uids_.clear();
   gids_.clear();
   for (const auto* f : passwd_.Entries()) {
-    if (auto id = ParseId((*f)[2])) uids_.emplace(*id, (*f)[0]);
+    if (auto id = ParseId((*f)[2])) uids_.emplace(*id, std::string((*f)[0]));
   }
   for (const auto* f : group_.Entries()) {
-    if (auto id = ParseId((*f)[2])) gids_.emplace(*id, (*f)[0]);
+    if (auto id = ParseId((*f)[2])) gids_.emplace(*id, std::string((*f)[0]));
   }
   group_sets_.clear();
   gshadow_sets_.clear();
@@ -315,7 +313,7 @@ void AccountDb::AddUser(const UserView& u) {
            ""};
     }
     s[0] = u.name;
-    shadow_.Put(std::move(s));
+    shadow_.Put(s);
     dirty_[1] = true;
   } else {
     passwd_.SetField(u.name, 1, u.hash.empty() ? "!" : u.hash);
@@ -355,8 +353,9 @@ void AccountDb::SetShadowField(const std::string& name, size_t index,
 void AccountDb::EditMembers(AccountTable* t, MemberSets* sets,
                             const std::string& group, size_t field,
                             const std::string& user, bool add) {
-  std::string* list = t->MutableField(group, field);
-  if (list == nullptr) return;
+  const AccountEntry* entry = t->Find(group);
+  if (entry == nullptr || field == 0 || field >= entry->size()) return;
+  std::string_view list = (*entry)[field];  // valid until the edit below
   bool is_group = t == &group_;
   // Member sets only for the member field, built when adding (removals
   // are rare: orphans); admins are edited rarely.
@@ -364,7 +363,7 @@ void AccountDb::EditMembers(AccountTable* t, MemberSets* sets,
   if (sets != nullptr) {
     auto it = sets->find(group);
     if (it == sets->end() && add) {
-      auto items = SplitList(*list);
+      auto items = SplitList(list);
       it = sets->emplace(group, std::unordered_set<std::string>(items.begin(),
                                                                 items.end()))
                .first;
@@ -376,21 +375,24 @@ void AccountDb::EditMembers(AccountTable* t, MemberSets* sets,
     if (set != nullptr) {
       present = set->count(user) > 0;
     } else {
-      auto m = SplitList(*list);
+      auto m = SplitList(list);
       present = std::find(m.begin(), m.end(), user) != m.end();
     }
     if (present) return;
     // Appending keeps a long member list O(1) per new member.
-    if (!list->empty() && list->back() != ',') *list += ',';
-    *list += user;
+    if (!list.empty() && list.back() != ',') {
+      t->AppendToField(group, field, "," + user);
+    } else {
+      t->AppendToField(group, field, user);
+    }
     if (set != nullptr) set->insert(user);
     if (is_group && members_indexed_) groups_of_[user].insert(group);
   } else {
-    auto m = SplitList(*list);
+    auto m = SplitList(list);
     auto it = std::find(m.begin(), m.end(), user);
     if (it == m.end()) return;
     m.erase(it);
-    *list = JoinList(m);
+    t->SetField(group, field, JoinList(m));
     // A name listed twice stays a member.
     if (std::find(m.begin(), m.end(), user) == m.end()) {
       if (set != nullptr) set->erase(user);
@@ -427,7 +429,7 @@ void AccountDb::RemoveUser(const std::string& name) {
   for (const auto& g : GroupsOf(name)) RemoveMember(g, name);
   if (gshadow_present_) {
     std::vector<std::string> names;
-    for (const auto* f : gshadow_.Entries()) names.push_back((*f)[0]);
+    for (const auto* f : gshadow_.Entries()) names.emplace_back((*f)[0]);
     for (const auto& g : names) {
       EditMembers(&gshadow_, &gshadow_sets_, g, 3, name, false);
       EditMembers(&gshadow_, nullptr, g, 2, name, false);

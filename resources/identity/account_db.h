@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -155,6 +156,6 @@ class AccountDb {
 Result<std::unique_ptr<LockHandle>> LockAccounts(System& sys);
 
 // Parses a decimal id (0..2^32-2); nullopt otherwise.
-std::optional<uint32_t> ParseId(const std::string& s);
+std::optional<uint32_t> ParseId(std::string_view s);
 
 }  // namespace flamingo::identity

@@ -35,8 +35,48 @@ std::string JoinList(const std::vector<std::string>& items) {
   return out;
 }
 
+std::vector<std::string> AccountEntry::ToVector() const {
+  std::vector<std::string> out;
+  out.reserve(count_);
+  for (size_t i = 0; i < count_; ++i) out.emplace_back((*this)[i]);
+  return out;
+}
+
+bool AccountEntry::Split(size_t field_count) {
+  count_ = 0;
+  char first = text_.empty() ? '\0' : text_[0];
+  if (first == '#' || first == '+' || first == '-' || first == ':' ||
+      first == '\0' || field_count > kMaxAccountFields) {
+    return false;
+  }
+  size_t n = 0;
+  for (size_t pos = 0;; ++pos) {
+    pos = text_.find(':', pos);
+    if (pos == std::string::npos) break;
+    if (n + 1 >= field_count) return false;  // too many fields
+    ends_[n++] = static_cast<uint32_t>(pos);
+  }
+  if (n + 1 != field_count) return false;
+  ends_[n] = static_cast<uint32_t>(text_.size());
+  count_ = static_cast<uint8_t>(field_count);
+  return true;
+}
+
+void AccountEntry::Splice(size_t i, size_t from, size_t to,
+                          std::string_view value) {
+  text_.replace(from, to - from, value);
+  auto delta =
+      static_cast<int64_t>(value.size()) - static_cast<int64_t>(to - from);
+  for (size_t j = i; j < count_; ++j) {
+    ends_[j] = static_cast<uint32_t>(ends_[j] + delta);
+  }
+}
+
 AccountTable AccountTable::Parse(std::string_view text, size_t field_count) {
   AccountTable t(field_count);
+  size_t lines = 0;
+  for (char c : text) lines += c == '\n';
+  t.lines_.reserve(lines + 1);
   size_t start = 0;
   while (start < text.size()) {
     size_t nl = text.find('\n', start);
@@ -44,32 +84,20 @@ AccountTable AccountTable::Parse(std::string_view text, size_t field_count) {
         text.substr(start, nl == std::string_view::npos ? std::string_view::npos
                                                         : nl - start);
     start = nl == std::string_view::npos ? text.size() : nl + 1;
-    Line l;
-    char first = line.empty() ? '\0' : line[0];
-    auto fields = SplitFields(line);
-    if (first != '#' && first != '+' && first != '-' &&
-        fields.size() == field_count && !fields[0].empty()) {
-      l.is_entry = true;
-      l.fields = std::move(fields);
-    } else {
-      l.raw = std::string(line);
-    }
-    t.lines_.push_back(std::move(l));
+    AccountEntry& e = t.lines_.emplace_back();
+    e.text_ = std::string(line);
+    e.Split(field_count);
   }
   return t;
 }
 
 std::string AccountTable::Serialize() const {
+  size_t size = 0;
+  for (const auto& l : lines_) size += l.text_.size() + 1;
   std::string out;
+  out.reserve(size);
   for (const auto& l : lines_) {
-    if (l.is_entry) {
-      for (size_t i = 0; i < l.fields.size(); ++i) {
-        if (i > 0) out += ':';
-        out += l.fields[i];
-      }
-    } else {
-      out += l.raw;
-    }
+    out += l.text_;
     out += '\n';
   }
   return out;
@@ -79,59 +107,73 @@ long AccountTable::IndexOf(std::string_view name) const {
   if (!index_valid_) {
     index_.clear();
     for (size_t i = 0; i < lines_.size(); ++i) {
-      if (lines_[i].is_entry) index_.emplace(lines_[i].fields[0], i);
+      if (lines_[i].count_ > 0) index_.emplace(lines_[i][0], i);
     }
     index_valid_ = true;
   }
-  auto it = index_.find(std::string(name));
+  auto it = index_.find(name);
   return it == index_.end() ? -1 : static_cast<long>(it->second);
 }
 
-const std::vector<std::string>* AccountTable::Find(
-    std::string_view name) const {
+const AccountEntry* AccountTable::Find(std::string_view name) const {
   long i = IndexOf(name);
-  return i < 0 ? nullptr : &lines_[static_cast<size_t>(i)].fields;
+  return i < 0 ? nullptr : &lines_[static_cast<size_t>(i)];
 }
 
-void AccountTable::Put(std::vector<std::string> fields) {
+AccountEntry* AccountTable::MutableEntry(std::string_view name, size_t index) {
+  long i = IndexOf(name);
+  if (i < 0 || index == 0) return nullptr;
+  AccountEntry& e = lines_[static_cast<size_t>(i)];
+  return index < e.count_ ? &e : nullptr;
+}
+
+void AccountTable::Put(const std::vector<std::string>& fields) {
+  AccountEntry e;
+  size_t size = fields.size();
+  for (const auto& f : fields) size += f.size();
+  e.text_.reserve(size);
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (i > 0) e.text_ += ':';
+    e.text_ += fields[i];
+    e.ends_[i] = static_cast<uint32_t>(e.text_.size());
+  }
+  e.count_ = static_cast<uint8_t>(fields.size());
   if (long i = IndexOf(fields[0]); i >= 0) {
-    lines_[static_cast<size_t>(i)].fields = std::move(fields);
+    lines_[static_cast<size_t>(i)] = std::move(e);
     return;
   }
   // Append after the last non-empty line (keep trailing blank lines last).
   size_t pos = lines_.size();
-  while (pos > 0 && !lines_[pos - 1].is_entry && lines_[pos - 1].raw.empty()) {
+  while (pos > 0 && lines_[pos - 1].count_ == 0 &&
+         lines_[pos - 1].text_.empty()) {
     --pos;
   }
   // Only blank lines follow `pos`: no entry moves, the index stays valid.
   if (index_valid_) index_.emplace(fields[0], pos);
-  Line l;
-  l.is_entry = true;
-  l.fields = std::move(fields);
   lines_.insert(lines_.begin() + static_cast<std::ptrdiff_t>(pos),
-                std::move(l));
+                std::move(e));
 }
 
 bool AccountTable::SetField(std::string_view name, size_t index,
-                            std::string value) {
-  long i = IndexOf(name);
-  if (i < 0 || index == 0) return false;
-  auto& fields = lines_[static_cast<size_t>(i)].fields;
-  if (index >= fields.size()) return false;
-  fields[index] = std::move(value);
+                            std::string_view value) {
+  AccountEntry* e = MutableEntry(name, index);
+  if (e == nullptr) return false;
+  size_t from = e->ends_[index - 1] + 1;
+  e->Splice(index, from, e->ends_[index], value);
   return true;
 }
 
-std::string* AccountTable::MutableField(std::string_view name, size_t index) {
-  long i = IndexOf(name);
-  if (i < 0 || index == 0) return nullptr;
-  auto& fields = lines_[static_cast<size_t>(i)].fields;
-  return index < fields.size() ? &fields[index] : nullptr;
+bool AccountTable::AppendToField(std::string_view name, size_t index,
+                                 std::string_view value) {
+  AccountEntry* e = MutableEntry(name, index);
+  if (e == nullptr) return false;
+  e->Splice(index, e->ends_[index], e->ends_[index], value);
+  return true;
 }
 
 bool AccountTable::Remove(std::string_view name) {
   for (auto it = lines_.begin(); it != lines_.end(); ++it) {
-    if (it->is_entry && it->fields[0] == name) {
+    if (it->count_ > 0 && (*it)[0] == name) {
       lines_.erase(it);
       index_valid_ = false;
       return true;
@@ -140,10 +182,10 @@ bool AccountTable::Remove(std::string_view name) {
   return false;
 }
 
-std::vector<const std::vector<std::string>*> AccountTable::Entries() const {
-  std::vector<const std::vector<std::string>*> out;
+std::vector<const AccountEntry*> AccountTable::Entries() const {
+  std::vector<const AccountEntry*> out;
   for (const auto& l : lines_) {
-    if (l.is_entry) out.push_back(&l.fields);
+    if (l.count_ > 0) out.push_back(&l);
   }
   return out;
 }

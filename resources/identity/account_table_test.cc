@@ -38,6 +38,41 @@ TEST(AccountTableTest, EditsInPlaceAndAppends) {
             "bob:x:1001:1001::/home/bob:/bin/sh\n");
 }
 
+TEST(AccountTableTest, FieldsFollowEditsOfEveryLength) {
+  auto t = AccountTable::Parse("g:x:10:a\nh:x:11:\n", kGroupFields);
+  ASSERT_TRUE(t.SetField("g", 1, "longer-password"));
+  ASSERT_TRUE(t.SetField("g", 2, "7"));
+  ASSERT_TRUE(t.AppendToField("g", 3, ",b"));
+  ASSERT_TRUE(t.AppendToField("h", 3, "c"));
+  ASSERT_TRUE(t.AppendToField("g", 2, "0"));  // a middle field
+  const AccountEntry* g = t.Find("g");
+  ASSERT_NE(g, nullptr);
+  EXPECT_EQ(g->ToVector(),
+            (std::vector<std::string>{"g", "longer-password", "70", "a,b"}));
+  EXPECT_EQ((*t.Find("h"))[3], "c");
+  EXPECT_EQ(t.Serialize(), "g:longer-password:70:a,b\nh:x:11:c\n");
+  // The name is never edited; absent entries and fields are refused.
+  EXPECT_FALSE(t.SetField("g", 0, "other"));
+  EXPECT_FALSE(t.SetField("g", 4, "x"));
+  EXPECT_FALSE(t.AppendToField("nobody", 3, "x"));
+}
+
+TEST(AccountTableTest, OnlyLinesWithTheExactFieldCountAreEntries) {
+  auto t = AccountTable::Parse(
+      "a:x:1:\n"    // an entry
+      "b:x:1\n"     // too few fields
+      "c:x:1::\n"   // too many
+      ":x:1:\n"     // no name
+      "\n"          // blank
+      "-d:x:1:\n",  // NIS
+      kGroupFields);
+  ASSERT_EQ(t.Entries().size(), 1u);
+  EXPECT_EQ((*t.Entries()[0])[0], "a");
+  EXPECT_EQ(t.Find("b"), nullptr);
+  EXPECT_EQ(t.Find("c"), nullptr);
+  EXPECT_EQ(t.Serialize(), "a:x:1:\nb:x:1\nc:x:1::\n:x:1:\n\n-d:x:1:\n");
+}
+
 TEST(AccountTableTest, NoTrailingNewlineGetsOne) {
   auto t = AccountTable::Parse("g:x:1:", kGroupFields);
   EXPECT_EQ(t.Serialize(), "g:x:1:\n");
@@ -63,10 +98,10 @@ AccountDb Db(const std::string& passwd, const std::string& group,
   auto pt = AccountTable::Parse(passwd, kPasswdFields);
   auto gt = AccountTable::Parse(group, kGroupFields);
   for (const auto* f : pt.Entries()) {
-    shadow += (*f)[0] + ":*:19000:0:99999:7:::\n";
+    shadow += std::string((*f)[0]) + ":*:19000:0:99999:7:::\n";
   }
   for (const auto* f : gt.Entries()) {
-    gshadow += (*f)[0] + ":*::" + (*f)[3] + "\n";
+    gshadow += std::string((*f)[0]) + ":*::" + std::string((*f)[3]) + "\n";
   }
   return AccountDb::FromText(passwd, &shadow, group, &gshadow, defs,
                              1700000000);

@@ -77,11 +77,7 @@ void CompileIdentity(const CompileInput& in, CompileOutput* out,
   std::map<std::string, std::vector<SshKey>> keys;
   std::map<std::string, std::string> homes, origins;
   IdentityResource* default_user = nullptr;
-  for (const auto& u : cfg.users) {
-    auto r = std::make_unique<UserResource>(u);
-    r->set_origin(u.origin);
-    if (u.is_default) default_user = r.get();
-    res.push_back(std::move(r));
+  for (auto& u : cfg.users) {
     if (!u.existing_only) homes[u.name] = HomeFor(u);
     origins[u.name] = u.origin;
     if (u.ssh_redirect_user) {
@@ -93,16 +89,24 @@ void CompileIdentity(const CompileInput& in, CompileOutput* out,
       if (!u.keys.empty()) AddKeys(&keys[u.name], u.keys, "");
       if (u.is_default) AddKeys(&keys[u.name], cfg.cloud_keys, "");
     }
+    std::unique_ptr<IdentityResource> doas, sudo;
     if (!u.doas.empty()) {
-      auto d = std::make_unique<DoasResource>(u.name, u.doas);
-      d->set_origin(u.origin);
-      res.push_back(std::move(d));
+      doas = std::make_unique<DoasResource>(u.name, u.doas);
+      doas->set_origin(u.origin);
     }
     if (u.sudo && !u.sudo->empty()) {
-      auto s = std::make_unique<SudoResource>(u.name, *u.sudo);
-      s->set_origin(u.origin);
-      res.push_back(std::move(s));
+      sudo = std::make_unique<SudoResource>(u.name, *u.sudo);
+      sudo->set_origin(u.origin);
     }
+    // The spec moves into its resource (thousands of users: no copies).
+    std::string origin = u.origin;
+    bool is_default = u.is_default;
+    auto r = std::make_unique<UserResource>(std::move(u));
+    r->set_origin(std::move(origin));
+    if (is_default) default_user = r.get();
+    res.push_back(std::move(r));
+    if (doas) res.push_back(std::move(doas));
+    if (sudo) res.push_back(std::move(sudo));
   }
   // Root gets the cloud keys, behind disable_root_opts when root is
   // disabled (cloud-init's apply_credentials).

@@ -21,7 +21,7 @@ class IdentityResource : public Resource {
   std::vector<std::string> Warnings() const override { return warnings_; }
   // Members of their account session's batch: the engine commits the
   // account files before any resource outside it (see AccountSession).
-  WriteBatch* Batch() const override { return session_.get(); }
+  WriteBatch* Batch() const override { return &session(); }
 
   void set_origin(std::string origin) { origin_ = std::move(origin); }
   void add_warning(std::string w) { warnings_.push_back(std::move(w)); }
@@ -37,16 +37,24 @@ class IdentityResource : public Resource {
   // The account files with this run's pending edits, read-only (Observe).
   Result<std::shared_ptr<const AccountDb>> ReadDb(
       const SystemReader& sys) const {
-    return session_->Read(sys);
+    return session().Read(sys);
   }
   // The account files to edit (Apply): locked, written when the engine
   // commits the session. Check everything that can fail before editing.
-  Result<AccountDb*> EditDb(System& sys) const { return session_->Edit(sys); }
+  Result<AccountDb*> EditDb(System& sys) const { return session().Edit(sys); }
 
  private:
+  // The shared session, or one of its own made on first use (a compiler
+  // sets the shared one before the engine sees the resource: thousands of
+  // users must not each make a session only to drop it).
+  AccountSession& session() const {
+    if (session_ == nullptr) session_ = std::make_shared<AccountSession>();
+    return *session_;
+  }
+
   std::string origin_;
   std::vector<std::string> warnings_;
-  std::shared_ptr<AccountSession> session_ = std::make_shared<AccountSession>();
+  mutable std::shared_ptr<AccountSession> session_;
 };
 
 // Record values that are lists: comma-joined names.

@@ -30,7 +30,7 @@ class IdentityResourceTest : public ::testing::Test {
                                        : kGroupFields;
     auto t = AccountTable::Parse(File(path), n);
     const auto* f = t.Find(name);
-    return f ? *f : std::vector<std::string>{};
+    return f ? f->ToVector() : std::vector<std::string>{};
   }
   void ExpectConverged(const std::string& yaml,
                        const std::string& meta = "{}") {
