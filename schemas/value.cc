@@ -11,6 +11,38 @@ const std::string& EmptyString() {
 }
 }  // namespace
 
+Value::Value(const Value& o)
+    : type_(o.type_),
+      bool_(o.bool_),
+      line_(o.line_),
+      col_(o.col_),
+      key_line_(o.key_line_),
+      key_col_(o.key_col_),
+      text_(o.text_),
+      int_(o.int_),
+      extra_(o.extra_ ? std::make_unique<Extra>(*o.extra_) : nullptr),
+      file_(o.file_),
+      path_(o.path_) {}
+
+Value& Value::operator=(const Value& o) {
+  if (this != &o) *this = Value(o);
+  return *this;
+}
+
+const std::string& Value::tag() const {
+  return extra_ ? extra_->tag : EmptyString();
+}
+
+const std::vector<Value>& Value::items() const {
+  static const auto* none = new std::vector<Value>();
+  return extra_ ? extra_->items : *none;
+}
+
+const std::vector<Value::Entry>& Value::entries() const {
+  static const auto* none = new std::vector<Entry>();
+  return extra_ ? extra_->entries : *none;
+}
+
 Value Value::String(std::string s) {
   Value v;
   v.SetScalar(Type::kString, std::move(s), false, 0);
@@ -58,14 +90,15 @@ const char* Value::TypeName(Type t) {
 }
 
 const Value* Value::Get(std::string_view key) const {
-  for (const auto& [k, v] : entries_) {
+  for (const auto& [k, v] : entries()) {
     if (k == key) return &v;
   }
   return nullptr;
 }
 
 Value* Value::GetMutable(std::string_view key) {
-  for (auto& [k, v] : entries_) {
+  if (extra_ == nullptr) return nullptr;
+  for (auto& [k, v] : extra_->entries) {
     if (k == key) return &v;
   }
   return nullptr;
@@ -76,13 +109,15 @@ void Value::Set(std::string key, Value v) {
     *existing = std::move(v);
     return;
   }
-  entries_.emplace_back(std::move(key), std::move(v));
+  MutableExtra().entries.emplace_back(std::move(key), std::move(v));
 }
 
 bool Value::Erase(std::string_view key) {
-  for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+  if (extra_ == nullptr) return false;
+  auto& entries = extra_->entries;
+  for (auto it = entries.begin(); it != entries.end(); ++it) {
     if (it->first == key) {
-      entries_.erase(it);
+      entries.erase(it);
       return true;
     }
   }
@@ -115,10 +150,11 @@ void Value::SetOrigin(std::shared_ptr<const std::string> file, int line,
 
 void Value::Repath(const std::string& root_path) {
   path_ = root_path;
-  for (size_t i = 0; i < items_.size(); ++i) {
-    items_[i].Repath(ChildPath(root_path, i));
+  if (extra_ == nullptr) return;
+  for (size_t i = 0; i < extra_->items.size(); ++i) {
+    extra_->items[i].Repath(ChildPath(root_path, i));
   }
-  for (auto& [k, v] : entries_) v.Repath(ChildPath(root_path, k));
+  for (auto& [k, v] : extra_->entries) v.Repath(ChildPath(root_path, k));
 }
 
 std::string Value::ScalarText() const {
@@ -152,12 +188,12 @@ nlohmann::json Value::ToJson() const {
       return text_;
     case Type::kList: {
       nlohmann::json j = nlohmann::json::array();
-      for (const auto& item : items_) j.push_back(item.ToJson());
+      for (const auto& item : items()) j.push_back(item.ToJson());
       return j;
     }
     case Type::kMap: {
       nlohmann::json j = nlohmann::json::object();
-      for (const auto& [k, v] : entries_) j[k] = v.ToJson();
+      for (const auto& [k, v] : entries()) j[k] = v.ToJson();
       return j;
     }
   }
@@ -183,11 +219,11 @@ Value Value::FromJson(const nlohmann::json& j,
     v.SetScalar(Type::kString, j.get<std::string>(), false, 0);
   } else if (j.is_array()) {
     v.type_ = Type::kList;
-    for (const auto& item : j) v.items_.push_back(FromJson(item, file));
+    for (const auto& item : j) v.Append(FromJson(item, file));
   } else if (j.is_object()) {
     v.type_ = Type::kMap;
     for (auto it = j.begin(); it != j.end(); ++it) {
-      v.entries_.emplace_back(it.key(), FromJson(it.value(), file));
+      v.mutable_entries().emplace_back(it.key(), FromJson(it.value(), file));
     }
   }
   return v;
@@ -206,9 +242,9 @@ bool Value::operator==(const Value& o) const {
     case Type::kString:
       return text_ == o.text_;
     case Type::kList:
-      return items_ == o.items_;
+      return items() == o.items();
     case Type::kMap:
-      return entries_ == o.entries_;
+      return entries() == o.entries();
   }
   return false;
 }
