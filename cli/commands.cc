@@ -107,12 +107,13 @@ int CmdPlan(const CliOptions& o, Logger* log) {
   KindOrphanFactory orphans;
   Plan plan = MakePlan(s.graph, *s.sys, s.run, records, &orphans,
                        PhasePlanOptions(o.phase));
+  auto to_stdout = [](std::string_view piece) {
+    std::fwrite(piece.data(), 1, piece.size(), stdout);
+  };
   if (o.format == OutputFormat::kJson) {
-    Print(RenderPlanJson(plan, s.input.instance_id));
+    WritePlanJson(plan, s.input.instance_id, to_stdout);
   } else {
-    WritePlanText(plan, [](std::string_view piece) {
-      std::fwrite(piece.data(), 1, piece.size(), stdout);
-    });
+    WritePlanText(plan, to_stdout);
   }
   if (plan.HasErrors()) return 1;
   if (o.detailed_exitcode && plan.HasChanges()) return 2;

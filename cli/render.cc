@@ -32,12 +32,6 @@ std::string Shown(const std::optional<std::string>& v, bool sensitive) {
   return *v;
 }
 
-ordered_json ShownJson(const std::optional<std::string>& v, bool sensitive) {
-  if (!v) return nullptr;
-  if (sensitive) return "(sensitive)";
-  return *v;
-}
-
 std::string Summary(const Plan& plan) {
   return std::to_string(plan.Count(Action::kCreate)) + " to create, " +
          std::to_string(plan.Count(Action::kUpdate)) + " to update, " +
@@ -91,44 +85,82 @@ std::string RenderPlanText(const Plan& plan) {
   return out;
 }
 
-std::string RenderPlanJson(const Plan& plan, const std::string& instance_id) {
-  ordered_json j;
-  j["format_version"] = kPlanFormatVersion;
-  j["instance_id"] = instance_id;
-  j["summary"] = {{"create", plan.Count(Action::kCreate)},
-                  {"update", plan.Count(Action::kUpdate)},
-                  {"delete", plan.Count(Action::kDelete)},
-                  {"run", plan.Count(Action::kRun)}};
-  ordered_json changes = ordered_json::array();
-  ordered_json errors = ordered_json::array();
+void WritePlanJson(const Plan& plan, const std::string& instance_id,
+                   const TextSink& sink) {
+  std::string out;
+  JsonStreamWriter w(&out, 2);
+  w.Open('{');
+  w.Member("format_version", int64_t{kPlanFormatVersion});
+  w.Member("instance_id", instance_id);
+  w.Key("summary");
+  w.Open('{');
+  w.Member("create", static_cast<int64_t>(plan.Count(Action::kCreate)));
+  w.Member("update", static_cast<int64_t>(plan.Count(Action::kUpdate)));
+  w.Member("delete", static_cast<int64_t>(plan.Count(Action::kDelete)));
+  w.Member("run", static_cast<int64_t>(plan.Count(Action::kRun)));
+  w.Close('}');
+  auto shown = [&w](std::string_view key, const std::optional<std::string>& v,
+                    bool sensitive) {
+    w.Key(key);
+    if (!v) {
+      w.Null();
+    } else {
+      w.String(sensitive ? "(sensitive)" : std::string_view(*v));
+    }
+  };
+  // A change at a time: the document is never held whole.
+  w.Key("changes");
+  w.Open('[');
   for (const auto& item : plan.items) {
-    if (!item.error.ok()) {
-      errors.push_back(
-          {{"id", item.change.id}, {"message", item.error.message()}});
-      continue;
-    }
     const Change& c = item.change;
-    if (c.action == Action::kNone) continue;
-    ordered_json fields = ordered_json::array();
+    if (!item.error.ok() || c.action == Action::kNone) continue;
+    w.Element();
+    w.Open('{');
+    w.Member("id", c.id);
+    w.Member("kind", c.kind);
+    w.Member("name", c.name);
+    w.Member("action", std::string_view(ActionName(c.action)));
+    if (!c.reason.empty()) w.Member("reason", c.reason);
+    w.Key("fields");
+    w.Open('[');
     for (const auto& f : c.fields) {
-      fields.push_back({{"name", f.name},
-                        {"before", ShownJson(f.before, f.sensitive)},
-                        {"after", ShownJson(f.after, f.sensitive)},
-                        {"sensitive", f.sensitive}});
+      w.Element();
+      w.Open('{');
+      w.Member("name", f.name);
+      shown("before", f.before, f.sensitive);
+      shown("after", f.after, f.sensitive);
+      w.Member("sensitive", f.sensitive);
+      w.Close('}');
     }
-    ordered_json jc = {{"id", c.id},
-                       {"kind", c.kind},
-                       {"name", c.name},
-                       {"action", ActionName(c.action)}};
-    if (!c.reason.empty()) jc["reason"] = c.reason;
-    jc["fields"] = std::move(fields);
-    changes.push_back(std::move(jc));
+    w.Close(']');
+    w.Close('}');
+    sink(out);
+    out.clear();
   }
-  j["changes"] = std::move(changes);
-  j["warnings"] = plan.warnings;
-  j["notes"] = plan.notes;
-  j["errors"] = std::move(errors);
-  return DumpJson(j, 2) + "\n";
+  w.Close(']');
+  w.Member("warnings", plan.warnings);
+  w.Member("notes", plan.notes);
+  w.Key("errors");
+  w.Open('[');
+  for (const auto& item : plan.items) {
+    if (item.error.ok()) continue;
+    w.Element();
+    w.Open('{');
+    w.Member("id", item.change.id);
+    w.Member("message", item.error.message());
+    w.Close('}');
+  }
+  w.Close(']');
+  w.Close('}');
+  out += '\n';
+  sink(out);
+}
+
+std::string RenderPlanJson(const Plan& plan, const std::string& instance_id) {
+  std::string out;
+  WritePlanJson(plan, instance_id,
+                [&out](std::string_view piece) { out += piece; });
+  return out;
 }
 
 std::string RenderApplyText(const ApplyReport& report) {

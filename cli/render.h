@@ -22,6 +22,10 @@ using TextSink = std::function<void(std::string_view)>;
 // never held whole in memory. RenderPlanText collects the same text.
 void WritePlanText(const Plan& plan, const TextSink& sink);
 std::string RenderPlanText(const Plan& plan);
+// The JSON plan (docs/cli.md), a change at a time, byte for byte what
+// RenderPlanJson returns.
+void WritePlanJson(const Plan& plan, const std::string& instance_id,
+                   const TextSink& sink);
 std::string RenderPlanJson(const Plan& plan, const std::string& instance_id);
 std::string RenderApplyText(const ApplyReport& report);
 std::string RenderApplyJson(const ApplyReport& report,

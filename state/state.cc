@@ -72,61 +72,7 @@ json ResourceResultJson(const ResourceResult& r) {
 
 namespace {
 
-// JSON text laid out exactly as nlohmann's dump(1) lays it out, written a
-// member at a time: a state's records and results never exist as a DOM (at
-// 1,000 files that copy was about a quarter of the peak heap), and strings
-// are escaped as DumpJson escapes them (AppendJsonString).
-class StreamWriter {
- public:
-  explicit StreamWriter(std::string* out) : out_(out) {}
-  // Opens an object or array ('{' or '['): the document, or the value of
-  // the Key or Element just written.
-  void Open(char bracket) {
-    out_->push_back(bracket);
-    empty_.push_back(true);
-  }
-  void Close(char bracket) {
-    bool empty = empty_.back();
-    empty_.pop_back();
-    if (!empty) NewLine();
-    out_->push_back(bracket);
-  }
-  void Key(std::string_view key) {
-    Next();
-    AppendJsonString(out_, key);
-    out_->append(": ");
-  }
-  void Element() { Next(); }
-  void String(std::string_view value) { AppendJsonString(out_, value); }
-  void Int(int64_t value) { out_->append(std::to_string(value)); }
-  void Bool(bool value) { out_->append(value ? "true" : "false"); }
-  // The member `key` with a string, integer or boolean value.
-  void Member(std::string_view key, std::string_view value) {
-    Key(key);
-    String(value);
-  }
-  void Member(std::string_view key, int64_t value) {
-    Key(key);
-    Int(value);
-  }
-  void Member(std::string_view key, bool value) {
-    Key(key);
-    Bool(value);
-  }
-
- private:
-  void Next() {
-    if (!empty_.back()) out_->push_back(',');
-    empty_.back() = false;
-    NewLine();
-  }
-  void NewLine() {
-    out_->push_back('\n');
-    out_->append(empty_.size(), ' ');
-  }
-  std::string* out_;
-  std::vector<bool> empty_;  // per open bracket: nothing in it yet
-};
+using StreamWriter = JsonStreamWriter;
 
 // Calls StreamWriter::Member, for ResultMembers and RunSummaryHeadMembers.
 struct WriterMember {
@@ -183,7 +129,7 @@ void WriteRunSummaries(const State& s, StreamWriter* w) {
 // state.json of generation s.generation.
 std::string SerializeBootOverlay(const State& s) {
   std::string out;
-  StreamWriter w(&out);
+  StreamWriter w(&out, 1);
   w.Open('{');
   w.Member("format_version", int64_t{s.format_version});
   w.Member("base_generation", int64_t{s.generation});
@@ -226,7 +172,7 @@ std::string SerializeState(const State& s) {
   std::string out;
   out.reserve(SizeHint(s));  // grown by doubling, the old and new buffers
                              // were a third of a large run's peak heap
-  StreamWriter w(&out);
+  StreamWriter w(&out, 1);
   w.Open('{');
   w.Member("format_version", int64_t{s.format_version});
   w.Member("generation", int64_t{s.generation});

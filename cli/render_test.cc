@@ -1,0 +1,160 @@
+#include "cli/render.h"
+
+#include <gtest/gtest.h>
+#include <rapidcheck.h>
+#include <rapidcheck/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/json_text.h"
+
+namespace flamingo {
+namespace {
+
+using nlohmann::ordered_json;
+
+ordered_json ShownJson(const std::optional<std::string>& v, bool sensitive) {
+  if (!v) return nullptr;
+  if (sensitive) return "(sensitive)";
+  return *v;
+}
+
+// The JSON plan as the DOM renderer wrote it before the streamed writer:
+// the reference the streamed text must equal byte for byte.
+std::string DomPlanJson(const Plan& plan, const std::string& instance_id) {
+  ordered_json j;
+  j["format_version"] = kPlanFormatVersion;
+  j["instance_id"] = instance_id;
+  j["summary"] = {{"create", plan.Count(Action::kCreate)},
+                  {"update", plan.Count(Action::kUpdate)},
+                  {"delete", plan.Count(Action::kDelete)},
+                  {"run", plan.Count(Action::kRun)}};
+  ordered_json changes = ordered_json::array();
+  ordered_json errors = ordered_json::array();
+  for (const auto& item : plan.items) {
+    if (!item.error.ok()) {
+      errors.push_back(
+          {{"id", item.change.id}, {"message", item.error.message()}});
+      continue;
+    }
+    const Change& c = item.change;
+    if (c.action == Action::kNone) continue;
+    ordered_json fields = ordered_json::array();
+    for (const auto& f : c.fields) {
+      fields.push_back({{"name", f.name},
+                        {"before", ShownJson(f.before, f.sensitive)},
+                        {"after", ShownJson(f.after, f.sensitive)},
+                        {"sensitive", f.sensitive}});
+    }
+    ordered_json jc = {{"id", c.id},
+                       {"kind", c.kind},
+                       {"name", c.name},
+                       {"action", ActionName(c.action)}};
+    if (!c.reason.empty()) jc["reason"] = c.reason;
+    jc["fields"] = std::move(fields);
+    changes.push_back(std::move(jc));
+  }
+  j["changes"] = std::move(changes);
+  j["warnings"] = plan.warnings;
+  j["notes"] = plan.notes;
+  j["errors"] = std::move(errors);
+  return DumpJson(j, 2) + "\n";
+}
+
+PlanItem Item(Action action, std::string id, std::vector<FieldChange> fields,
+              std::string reason = "") {
+  PlanItem item;
+  item.change.id = id;
+  item.change.kind = id.substr(0, id.find('['));
+  item.change.name = "n";
+  item.change.action = action;
+  item.change.fields = std::move(fields);
+  item.change.reason = std::move(reason);
+  return item;
+}
+
+std::string Streamed(const Plan& plan, const std::string& iid) {
+  std::string out;
+  int pieces = 0;
+  WritePlanJson(plan, iid, [&](std::string_view piece) {
+    out += piece;
+    ++pieces;
+  });
+  // One piece per change and one for the rest: never the whole document.
+  EXPECT_EQ(pieces, plan.Count(Action::kCreate) + plan.Count(Action::kUpdate) +
+                        plan.Count(Action::kDelete) + plan.Count(Action::kRun) +
+                        1);
+  return out;
+}
+
+TEST(RenderPlanJsonTest, EmptyPlanIsTheDomsText) {
+  Plan plan;
+  EXPECT_EQ(RenderPlanJson(plan, "iid"), DomPlanJson(plan, "iid"));
+  EXPECT_EQ(Streamed(plan, "iid"), DomPlanJson(plan, "iid"));
+}
+
+TEST(RenderPlanJsonTest, EveryKindOfMemberIsTheDomsText) {
+  Plan plan;
+  plan.items.push_back(Item(Action::kCreate, "file[/a \"q\"]",
+                            {{"content", std::nullopt, "sha256:ab", false},
+                             {"mode", std::nullopt, "0644", false}}));
+  plan.items.push_back(
+      Item(Action::kUpdate, "user[bob]", {{"password", "old", "new", true}}));
+  plan.items.push_back(Item(Action::kNone, "file[/same]", {}));
+  plan.items.push_back(Item(Action::kDelete, "sudo[x]", {}));
+  plan.items.push_back(
+      Item(Action::kRun, "script[runcmd]", {}, "once per instance"));
+  PlanItem failed = Item(Action::kNone, "file[/bad\x01\xff]", {});
+  failed.error = Status::Error("cannot read: \xc3\x28 tab\t");
+  plan.items.push_back(std::move(failed));
+  plan.warnings = {"w1", "line\nbreak"};
+  plan.notes = {"n1"};
+  std::string dom = DomPlanJson(plan, "iid-\xe2\x82");
+  EXPECT_EQ(Streamed(plan, "iid-\xe2\x82"), dom);
+  EXPECT_EQ(RenderPlanJson(plan, "iid-\xe2\x82"), dom);
+  // Secrets never: the password's values are not in the text.
+  EXPECT_EQ(dom.find("old"), std::string::npos);
+  EXPECT_NE(dom.find("(sensitive)"), std::string::npos);
+}
+
+RC_GTEST_PROP(RenderPlanJsonProperty, StreamedTextIsTheDomsText, ()) {
+  Plan plan;
+  const auto n = *rc::gen::inRange<size_t>(0, 6);
+  for (size_t i = 0; i < n; ++i) {
+    const auto action =
+        *rc::gen::element(Action::kNone, Action::kCreate, Action::kUpdate,
+                          Action::kDelete, Action::kRun);
+    std::vector<FieldChange> fields;
+    const auto nf = *rc::gen::inRange<size_t>(0, 3);
+    for (size_t f = 0; f < nf; ++f) {
+      FieldChange fc;
+      fc.name = *rc::gen::arbitrary<std::string>();
+      if (*rc::gen::arbitrary<bool>()) {
+        fc.before = *rc::gen::arbitrary<std::string>();
+      }
+      if (*rc::gen::arbitrary<bool>()) {
+        fc.after = *rc::gen::arbitrary<std::string>();
+      }
+      fc.sensitive = *rc::gen::arbitrary<bool>();
+      fields.push_back(std::move(fc));
+    }
+    PlanItem item =
+        Item(action, "k[" + *rc::gen::arbitrary<std::string>() + "]",
+             std::move(fields), *rc::gen::arbitrary<std::string>());
+    if (*rc::gen::inRange(0, 5) == 0) {
+      item.error = Status::Error(*rc::gen::arbitrary<std::string>());
+    }
+    plan.items.push_back(std::move(item));
+  }
+  plan.warnings = *rc::gen::container<std::vector<std::string>>(
+      rc::gen::arbitrary<std::string>());
+  plan.notes = *rc::gen::container<std::vector<std::string>>(
+      rc::gen::arbitrary<std::string>());
+  const std::string iid = *rc::gen::arbitrary<std::string>();
+  std::string streamed;
+  WritePlanJson(plan, iid, [&](std::string_view piece) { streamed += piece; });
+  RC_ASSERT(streamed == DomPlanJson(plan, iid));
+}
+
+}  // namespace
+}  // namespace flamingo
