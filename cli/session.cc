@@ -53,7 +53,10 @@ bool PrepareSession(const CliOptions& o, Logger* log, Session* s) {
   }
   s->sys = std::move(sys).value();
 
-  auto state = LoadState(*s->sys, &s->state_files);
+  // A plan reports no runs: their summaries stay unread.
+  auto state = LoadState(*s->sys, &s->state_files,
+                         o.command == "plan" ? StateParts::kWithoutRunSummaries
+                                             : StateParts::kAll);
   if (!state.ok()) {
     log->Warning(state.status().message() + "; going on without state");
   } else {

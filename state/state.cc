@@ -297,7 +297,8 @@ StoredRecord ReadRecord(JsonReader& in) {
 }
 
 // Throws JsonReadError (or runtime_error for an unknown action or outcome).
-Document ReadDocument(std::string_view text) {
+Document ReadDocument(std::string_view text, StateParts parts) {
+  const bool summaries = parts == StateParts::kAll;
   JsonReader in(text);
   Document d;
   if (in.Next() != '{') throw JsonReadError("not a JSON object");
@@ -321,9 +322,9 @@ Document ReadDocument(std::string_view text) {
     } else if (key == "resources") {
       d.records.clear();
       in.Object([&](const std::string& id) { d.records[id] = ReadRecord(in); });
-    } else if (key == "last_run") {
+    } else if (key == "last_run" && summaries) {
       d.last_run = ReadRunSummary(in);
-    } else if (key == "last_boot_run") {
+    } else if (key == "last_boot_run" && summaries) {
       d.last_boot_run = ReadRunSummary(in);
     } else if (key == "last_boot_run_is_last_run") {
       d.last_boot_run_is_last_run = in.Bool();
@@ -342,10 +343,10 @@ Document ReadDocument(std::string_view text) {
 // Anything wrong with it (torn by a power cut, stale, another version):
 // false, and `s` is unchanged: the overlay is parsed whole first, then
 // moved in (the state's own records are never copied).
-bool ApplyBootOverlay(std::string_view text, State* s) {
+bool ApplyBootOverlay(std::string_view text, StateParts parts, State* s) {
   Document overlay;
   try {
-    overlay = ReadDocument(text);
+    overlay = ReadDocument(text, parts);
   } catch (const std::exception&) {
     return false;
   }
@@ -366,9 +367,9 @@ bool ApplyBootOverlay(std::string_view text, State* s) {
 
 }  // namespace
 
-Result<State> ParseState(std::string_view text) {
+Result<State> ParseState(std::string_view text, StateParts parts) {
   try {
-    Document d = ReadDocument(text);
+    Document d = ReadDocument(text, parts);
     if (!d.format_version) return Status::Error("no format_version");
     State s;
     if (*d.format_version > kStateFormatVersion || *d.format_version < 1) {
@@ -394,7 +395,7 @@ Result<State> ParseState(std::string_view text) {
 }
 
 Result<std::optional<State>> LoadState(const SystemReader& sys,
-                                       StateFiles* files) {
+                                       StateFiles* files, StateParts parts) {
   StateFiles seen;
   auto st = sys.Stat(kStatePath);
   if (!st.ok()) return st.status().WithContext(kStatePath);
@@ -403,7 +404,7 @@ Result<std::optional<State>> LoadState(const SystemReader& sys,
   if (!st->has_value()) return std::optional<State>();
   auto text = sys.ReadFile(kStatePath);
   if (!text.ok()) return text.status().WithContext(kStatePath);
-  auto state = ParseState(*text);
+  auto state = ParseState(*text, parts);
   if (!state.ok()) {
     return state.status().WithContext(std::string(kStatePath) + ": corrupt");
   }
@@ -411,7 +412,7 @@ Result<std::optional<State>> LoadState(const SystemReader& sys,
   if (boot.ok() && boot->has_value()) {
     seen.boot = *boot;
     auto overlay = sys.ReadFile(kBootStatePath);
-    if (overlay.ok()) ApplyBootOverlay(*overlay, &*state);
+    if (overlay.ok()) ApplyBootOverlay(*overlay, parts, &*state);
   }
   if (files != nullptr) *files = seen;
   return std::optional<State>(std::move(state).value());

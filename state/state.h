@@ -91,7 +91,13 @@ nlohmann::ordered_json ResourceResultJson(const ResourceResult& r);
 nlohmann::ordered_json RunSummaryJson(const RunSummary& r);
 // Errors name what is wrong ("state.json: format_version 7 is newer than
 // this flamingo (1)"); never throws.
-Result<State> ParseState(std::string_view text);
+// What a load reads: everything, or all but the run summaries (last_run,
+// last_boot_run: a plan needs none of them, and at thousands of resources
+// their results cost megabytes). Summaries skipped are not checked either.
+enum class StateParts { kAll, kWithoutRunSummaries };
+
+Result<State> ParseState(std::string_view text,
+                         StateParts parts = StateParts::kAll);
 
 // nullopt when there is no state file. A corrupt or unreadable file is an
 // error: callers report it and go on as if there were no state. A boot
@@ -100,7 +106,8 @@ Result<State> ParseState(std::string_view text);
 // power cut can leave it so) is ignored. `files` (optional) receives what
 // was read, for StateFilesChanged.
 Result<std::optional<State>> LoadState(const SystemReader& sys,
-                                       StateFiles* files = nullptr);
+                                       StateFiles* files = nullptr,
+                                       StateParts parts = StateParts::kAll);
 // Whether state.json or boot.json differ now from `files` (or cannot be
 // read): then LoadState again.
 bool StateFilesChanged(const SystemReader& sys, const StateFiles& files);
