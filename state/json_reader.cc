@@ -77,9 +77,14 @@ void JsonReader::Literal(std::string_view word) {
 }
 
 std::string JsonReader::String() {
+  std::string out;
+  ScanString(&out);
+  return out;
+}
+
+void JsonReader::ScanString(std::string* out) {
   if (Peek() != '"') Fail("expected a string");
   ++pos_;
-  std::string out;
   for (;;) {
     // The plain run up to the next quote, escape or non-ASCII byte.
     size_t run = pos_;
@@ -88,19 +93,19 @@ std::string JsonReader::String() {
       if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) break;
       ++run;
     }
-    out.append(text_.data() + pos_, run - pos_);
+    if (out != nullptr) out->append(text_.data() + pos_, run - pos_);
     pos_ = run;
     if (pos_ >= text_.size()) Fail("unterminated string");
     const unsigned char c = static_cast<unsigned char>(text_[pos_]);
     if (c == '"') {
       ++pos_;
-      return out;
+      return;
     }
     if (c < 0x20) Fail("control character in a string");
     if (c >= 0x80) {
       const size_t n = Utf8SequenceLength(text_.substr(pos_));
       if (n == 0) Fail("invalid UTF-8 in a string");
-      out.append(text_.data() + pos_, n);
+      if (out != nullptr) out->append(text_.data() + pos_, n);
       pos_ += n;
       continue;
     }
@@ -108,26 +113,28 @@ std::string JsonReader::String() {
     if (pos_ + 1 >= text_.size()) Fail("unterminated string");
     const char e = text_[pos_ + 1];
     pos_ += 2;
+    std::string ignored;
+    std::string* to = out != nullptr ? out : &ignored;
     switch (e) {
       case '"':
       case '\\':
       case '/':
-        out.push_back(e);
+        to->push_back(e);
         break;
       case 'b':
-        out.push_back('\b');
+        to->push_back('\b');
         break;
       case 'f':
-        out.push_back('\f');
+        to->push_back('\f');
         break;
       case 'n':
-        out.push_back('\n');
+        to->push_back('\n');
         break;
       case 'r':
-        out.push_back('\r');
+        to->push_back('\r');
         break;
       case 't':
-        out.push_back('\t');
+        to->push_back('\t');
         break;
       case 'u': {
         auto hex4 = [&]() -> uint32_t {
@@ -150,7 +157,7 @@ std::string JsonReader::String() {
           if (low < 0xDC00 || low > 0xDFFF) Fail("lone high surrogate");
           cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
         }
-        AppendUtf8(cp, &out);
+        AppendUtf8(cp, to);
         break;
       }
       default:
@@ -245,7 +252,7 @@ void JsonReader::Skip() {
       --depth_;
       return;
     case '"':
-      (void)String();
+      ScanString(nullptr);  // checked, not kept
       return;
     case 'n':
       Literal("null");

@@ -88,6 +88,8 @@ class JsonReader {
   void Expect(char c);
   void Literal(std::string_view word);
   void SkipNumber();
+  // A string, appended to `out` (null: checked and skipped).
+  void ScanString(std::string* out);
   [[noreturn]] void Fail(const std::string& what) const;
 
   std::string_view text_;
