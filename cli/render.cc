@@ -1,14 +1,11 @@
 #include "cli/render.h"
 
 #include <ctime>
-#include <nlohmann/json.hpp>
 
 #include "engine/json_text.h"
 
 namespace flamingo {
 namespace {
-
-using nlohmann::ordered_json;
 
 const char* ActionMark(Action a) {
   switch (a) {
@@ -190,28 +187,32 @@ std::string RenderApplyText(const ApplyReport& report) {
   return out;
 }
 
-namespace {
-ordered_json ResultsJson(const std::vector<ResourceResult>& results) {
-  ordered_json arr = ordered_json::array();
-  for (const auto& r : results) {
-    arr.push_back(ResourceResultJson(r));
-  }
-  return arr;
-}
-}  // namespace
-
 std::string RenderApplyJson(const ApplyReport& report,
                             const std::string& instance_id) {
-  ordered_json j;
-  j["format_version"] = kPlanFormatVersion;
-  j["instance_id"] = instance_id;
-  j["ok"] = report.ok();
-  j["summary"] = {{"changed", report.Count(Outcome::kChanged)},
-                  {"unchanged", report.Count(Outcome::kUnchanged)},
-                  {"failed", report.Count(Outcome::kFailed)},
-                  {"skipped", report.Count(Outcome::kSkipped)}};
-  j["results"] = ResultsJson(report.results);
-  return DumpJson(j, 2) + "\n";
+  std::string out;
+  JsonStreamWriter w(&out, 2);
+  w.Open('{');
+  w.Member("format_version", int64_t{kPlanFormatVersion});
+  w.Member("instance_id", instance_id);
+  w.Member("ok", report.ok());
+  w.Key("summary");
+  w.Open('{');
+  w.Member("changed", static_cast<int64_t>(report.Count(Outcome::kChanged)));
+  w.Member("unchanged",
+           static_cast<int64_t>(report.Count(Outcome::kUnchanged)));
+  w.Member("failed", static_cast<int64_t>(report.Count(Outcome::kFailed)));
+  w.Member("skipped", static_cast<int64_t>(report.Count(Outcome::kSkipped)));
+  w.Close('}');
+  w.Key("results");
+  w.Open('[');
+  for (const auto& r : report.results) {
+    w.Element();
+    WriteResourceResultJson(r, &w);
+  }
+  w.Close(']');
+  w.Close('}');
+  out += '\n';
+  return out;
 }
 
 namespace {
@@ -285,13 +286,24 @@ std::string RenderStatusText(const State& state) {
 }
 
 std::string RenderStatusJson(const State& state) {
-  ordered_json j;
-  j["format_version"] = kStateFormatVersion;
-  j["instance_id"] = state.instance_id;
-  j["last_run"] = state.last_run ? RunSummaryJson(*state.last_run) : nullptr;
-  j["last_boot_run"] =
-      state.last_boot_run ? RunSummaryJson(*state.last_boot_run) : nullptr;
-  return DumpJson(j, 2) + "\n";
+  std::string out;
+  JsonStreamWriter w(&out, 2);
+  w.Open('{');
+  w.Member("format_version", int64_t{kStateFormatVersion});
+  w.Member("instance_id", state.instance_id);
+  for (const auto& [key, run] :
+       {std::pair{"last_run", &state.last_run},
+        std::pair{"last_boot_run", &state.last_boot_run}}) {
+    w.Key(key);
+    if (*run) {
+      WriteRunSummaryJson(**run, &w);
+    } else {
+      w.Null();
+    }
+  }
+  w.Close('}');
+  out += '\n';
+  return out;
 }
 
 std::string RenderDiagnostics(const Diagnostics& diags) {

@@ -61,6 +61,97 @@ std::string DomPlanJson(const Plan& plan, const std::string& instance_id) {
   return DumpJson(j, 2) + "\n";
 }
 
+// The apply and status documents as the DOM renderers wrote them: the
+// references the streamed text must equal.
+ordered_json ResultDom(const ResourceResult& r) {
+  ordered_json j = ordered_json::object();
+  j["id"] = r.id;
+  j["kind"] = r.kind;
+  j["name"] = r.name;
+  j["action"] = ActionName(r.action);
+  j["outcome"] = OutcomeName(r.outcome);
+  if (!r.message.empty()) j["message"] = r.message;
+  return j;
+}
+
+ordered_json SummaryDom(const RunSummary& r) {
+  ordered_json results = ordered_json::array();
+  for (const auto& res : r.results) results.push_back(ResultDom(res));
+  ordered_json j = ordered_json::object();
+  j["time"] = r.time;
+  j["command"] = r.command;
+  if (!r.boot_id.empty()) j["boot_id"] = r.boot_id;
+  j["instance_id"] = r.instance_id;
+  j["datasource"] = r.datasource;
+  j["ok"] = r.ok;
+  j["fast_path"] = r.fast_path;
+  j["results"] = std::move(results);
+  return j;
+}
+
+std::string DomApplyJson(const ApplyReport& report,
+                         const std::string& instance_id) {
+  ordered_json j;
+  j["format_version"] = kPlanFormatVersion;
+  j["instance_id"] = instance_id;
+  j["ok"] = report.ok();
+  j["summary"] = {{"changed", report.Count(Outcome::kChanged)},
+                  {"unchanged", report.Count(Outcome::kUnchanged)},
+                  {"failed", report.Count(Outcome::kFailed)},
+                  {"skipped", report.Count(Outcome::kSkipped)}};
+  ordered_json arr = ordered_json::array();
+  for (const auto& r : report.results) arr.push_back(ResultDom(r));
+  j["results"] = std::move(arr);
+  return DumpJson(j, 2) + "\n";
+}
+
+std::string DomStatusJson(const State& state) {
+  ordered_json j;
+  j["format_version"] = kStateFormatVersion;
+  j["instance_id"] = state.instance_id;
+  j["last_run"] = state.last_run ? SummaryDom(*state.last_run) : nullptr;
+  j["last_boot_run"] =
+      state.last_boot_run ? SummaryDom(*state.last_boot_run) : nullptr;
+  return DumpJson(j, 2) + "\n";
+}
+
+ResourceResult Result(std::string id, Outcome outcome, std::string message) {
+  return {id,      id.substr(0, id.find('[')), "n", Action::kCreate,
+          outcome, std::move(message)};
+}
+
+TEST(RenderApplyJsonTest, IsTheDomsText) {
+  ApplyReport report;
+  EXPECT_EQ(RenderApplyJson(report, "iid"), DomApplyJson(report, "iid"));
+  report.results.push_back(Result("file[/a]", Outcome::kChanged, ""));
+  report.results.push_back(
+      Result("script[runcmd]", Outcome::kFailed, "exit 1: \"x\"\n\xff"));
+  report.results.push_back(Result("file[/b]", Outcome::kSkipped, "skipped"));
+  report.results.push_back(Result("file[/c]", Outcome::kUnchanged, ""));
+  EXPECT_EQ(RenderApplyJson(report, "iid\x01"),
+            DomApplyJson(report, "iid\x01"));
+}
+
+TEST(RenderStatusJsonTest, IsTheDomsText) {
+  State state;
+  EXPECT_EQ(RenderStatusJson(state), DomStatusJson(state));
+  state.instance_id = "iid-1";
+  RunSummary run;
+  run.time = 1700000000;
+  run.command = "apply --boot";
+  run.boot_id = "b1";
+  run.instance_id = "iid-1";
+  run.datasource = "nocloud";
+  run.ok = false;
+  run.results.push_back(Result("file[/a]", Outcome::kFailed, "no space"));
+  state.last_run = run;
+  EXPECT_EQ(RenderStatusJson(state), DomStatusJson(state));
+  run.boot_id.clear();
+  run.results.clear();
+  state.last_boot_run = run;
+  EXPECT_EQ(RenderStatusJson(state), DomStatusJson(state));
+}
+
 PlanItem Item(Action action, std::string id, std::vector<FieldChange> fields,
               std::string reason = "") {
   PlanItem item;

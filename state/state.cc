@@ -29,8 +29,7 @@ Outcome OutcomeFromName(const std::string& s) {
 }
 
 // The members of one result and of a run summary's head (without its
-// results), in their order: the one list both the JSON output (a DOM) and
-// the state file's writer (a member at a time) are made from. `member` is
+// results), in their order. `member` is
 // called with a key and a string, int64_t or bool value.
 template <typename Member>
 void ResultMembers(const ResourceResult& r, Member&& member) {
@@ -53,25 +52,6 @@ void RunSummaryHeadMembers(const RunSummary& r, Member&& member) {
   member("fast_path", r.fast_path);
 }
 
-// Sets members of a JSON object, for the templates above.
-struct JsonMember {
-  json* j;
-  template <typename V>
-  void operator()(std::string_view key, const V& value) const {
-    (*j)[std::string(key)] = value;
-  }
-};
-
-}  // namespace
-
-json ResourceResultJson(const ResourceResult& r) {
-  json j = json::object();
-  ResultMembers(r, JsonMember{&j});
-  return j;
-}
-
-namespace {
-
 using StreamWriter = JsonStreamWriter;
 
 // Calls StreamWriter::Member, for ResultMembers and RunSummaryHeadMembers.
@@ -83,20 +63,28 @@ struct WriterMember {
   }
 };
 
-void WriteRunSummary(const RunSummary& r, StreamWriter* w) {
+}  // namespace
+
+void WriteResourceResultJson(const ResourceResult& r, JsonStreamWriter* w) {
+  w->Open('{');
+  ResultMembers(r, WriterMember{w});
+  w->Close('}');
+}
+
+void WriteRunSummaryJson(const RunSummary& r, JsonStreamWriter* w) {
   w->Open('{');
   RunSummaryHeadMembers(r, WriterMember{w});
   w->Key("results");
   w->Open('[');
   for (const ResourceResult& res : r.results) {
     w->Element();
-    w->Open('{');
-    ResultMembers(res, WriterMember{w});
-    w->Close('}');
+    WriteResourceResultJson(res, w);
   }
   w->Close(']');
   w->Close('}');
 }
+
+namespace {
 
 void WriteRecord(const StoredRecord& rec, StreamWriter* w) {
   w->Open('{');
@@ -115,13 +103,13 @@ void WriteRecord(const StoredRecord& rec, StreamWriter* w) {
 void WriteRunSummaries(const State& s, StreamWriter* w) {
   if (s.last_run) {
     w->Key("last_run");
-    WriteRunSummary(*s.last_run, w);
+    WriteRunSummaryJson(*s.last_run, w);
   }
   if (s.last_boot_run && s.last_run && *s.last_boot_run == *s.last_run) {
     w->Member("last_boot_run_is_last_run", true);
   } else if (s.last_boot_run) {
     w->Key("last_boot_run");
-    WriteRunSummary(*s.last_boot_run, w);
+    WriteRunSummaryJson(*s.last_boot_run, w);
   }
 }
 
@@ -192,15 +180,6 @@ std::string SerializeState(const State& s) {
   w.Close('}');
   out.push_back('\n');
   return out;
-}
-
-nlohmann::ordered_json RunSummaryJson(const RunSummary& r) {
-  nlohmann::ordered_json results = nlohmann::ordered_json::array();
-  for (const auto& res : r.results) results.push_back(ResourceResultJson(res));
-  json j = json::object();
-  RunSummaryHeadMembers(r, JsonMember{&j});
-  j["results"] = std::move(results);
-  return j;
 }
 
 namespace {

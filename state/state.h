@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "engine/engine.h"
+#include "engine/json_text.h"
 #include "engine/status.h"
 #include "engine/system.h"
 
@@ -84,11 +85,11 @@ struct StateFiles {
 };
 
 std::string SerializeState(const State& state);
-// One resource result as JSON, the shape used in the state file and in
-// `apply --format json` / `status --format json`.
-nlohmann::ordered_json ResourceResultJson(const ResourceResult& r);
-// A run summary as JSON (the shape of "last_run" in the state file).
-nlohmann::ordered_json RunSummaryJson(const RunSummary& r);
+// One resource result, and a run summary (the shape of "last_run"), as the
+// state file has them; also the shapes of `apply --format json` and
+// `status --format json`.
+void WriteResourceResultJson(const ResourceResult& r, JsonStreamWriter* w);
+void WriteRunSummaryJson(const RunSummary& r, JsonStreamWriter* w);
 // Errors name what is wrong ("state.json: format_version 7 is newer than
 // this flamingo (1)"); never throws.
 // What a load reads: everything, or all but the run summaries (last_run,
