@@ -54,6 +54,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)db.NextGid(false);
   (void)db.NextGid(true);
   if (auto u = db.User("root")) (void)db.GroupsOf(u->name);
+  // Member edits on the input's own groups (whatever their member lists
+  // hold), then the tables must still parse back to the same entries.
+  for (const auto* g : db.group().Entries()) {
+    const std::string name((*g)[0]);
+    db.AddMember(name, "fuzzmember");
+    db.RemoveMember(name, "fuzzmember");
+    db.RemoveMember(name, "root");
+    break;
+  }
+  for (const identity::AccountTable* t : {&db.group(), &db.gshadow()}) {
+    auto again =
+        identity::AccountTable::Parse(t->Serialize(), t->field_count());
+    auto a = t->Entries(), b = again.Entries();
+    if (a.size() != b.size()) std::abort();
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (a[i]->ToVector() != b[i]->ToVector()) std::abort();
+    }
+  }
   if (!db.User("fuzzuser") && !db.Group("fuzzgrp")) {
     if (auto gid = db.NextGid(false)) {
       db.AddGroup("fuzzgrp", *gid);
