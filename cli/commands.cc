@@ -15,7 +15,17 @@
 namespace flamingo {
 namespace {
 
-void Print(const std::string& s) { std::fwrite(s.data(), 1, s.size(), stdout); }
+void Print(std::string_view s) { std::fwrite(s.data(), 1, s.size(), stdout); }
+
+// The plan in the asked format, written to stdout a change at a time.
+void PrintPlan(const CliOptions& o, const Plan& plan,
+               const std::string& instance_id) {
+  if (o.format == OutputFormat::kJson) {
+    WritePlanJson(plan, instance_id, Print);
+  } else {
+    WritePlanText(plan, Print);
+  }
+}
 
 std::string CommandName(const CliOptions& o) {
   std::string c = o.command;
@@ -107,14 +117,7 @@ int CmdPlan(const CliOptions& o, Logger* log) {
   KindOrphanFactory orphans;
   Plan plan = MakePlan(s.graph, *s.sys, s.run, records, &orphans,
                        PhasePlanOptions(o.phase));
-  auto to_stdout = [](std::string_view piece) {
-    std::fwrite(piece.data(), 1, piece.size(), stdout);
-  };
-  if (o.format == OutputFormat::kJson) {
-    WritePlanJson(plan, s.input.instance_id, to_stdout);
-  } else {
-    WritePlanText(plan, to_stdout);
-  }
+  PrintPlan(o, plan, s.input.instance_id);
   if (plan.HasErrors()) return 1;
   if (o.detailed_exitcode && plan.HasChanges()) return 2;
   return 0;
@@ -170,9 +173,7 @@ int CmdApply(const CliOptions& o, Logger* log) {
     // Shown whole: planned again with the fields.
     popts.details = true;
     plan = MakePlan(s.graph, *s.sys, s.run, state.records, &orphans, popts);
-    Print(o.format == OutputFormat::kJson
-              ? RenderPlanJson(plan, s.input.instance_id)
-              : RenderPlanText(plan));
+    PrintPlan(o, plan, s.input.instance_id);
     log->Error("planning failed; nothing was changed");
     return 1;
   }

@@ -1,6 +1,5 @@
 #include "state/state.h"
 
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -9,8 +8,6 @@
 
 namespace flamingo {
 namespace {
-
-using json = nlohmann::ordered_json;
 
 Action ActionFromName(const std::string& s) {
   for (Action a : {Action::kNone, Action::kCreate, Action::kUpdate,
@@ -52,11 +49,9 @@ void RunSummaryHeadMembers(const RunSummary& r, Member&& member) {
   member("fast_path", r.fast_path);
 }
 
-using StreamWriter = JsonStreamWriter;
-
-// Calls StreamWriter::Member, for ResultMembers and RunSummaryHeadMembers.
+// Calls JsonStreamWriter::Member, for ResultMembers and RunSummaryHeadMembers.
 struct WriterMember {
-  StreamWriter* w;
+  JsonStreamWriter* w;
   template <typename V>
   void operator()(std::string_view key, const V& value) const {
     w->Member(key, value);
@@ -86,7 +81,7 @@ void WriteRunSummaryJson(const RunSummary& r, JsonStreamWriter* w) {
 
 namespace {
 
-void WriteRecord(const StoredRecord& rec, StreamWriter* w) {
+void WriteRecord(const StoredRecord& rec, JsonStreamWriter* w) {
   w->Open('{');
   w->Member("kind", rec.kind);
   w->Member("name", rec.name);
@@ -100,7 +95,7 @@ void WriteRecord(const StoredRecord& rec, StreamWriter* w) {
 // A boot run is usually also the last run: then it is written once, and
 // "last_boot_run_is_last_run" says so (additive: a reader that does not know
 // it sees no last_boot_run, which `status` then takes from last_run anyway).
-void WriteRunSummaries(const State& s, StreamWriter* w) {
+void WriteRunSummaries(const State& s, JsonStreamWriter* w) {
   if (s.last_run) {
     w->Key("last_run");
     WriteRunSummaryJson(*s.last_run, w);
@@ -117,7 +112,7 @@ void WriteRunSummaries(const State& s, StreamWriter* w) {
 // state.json of generation s.generation.
 std::string SerializeBootOverlay(const State& s) {
   std::string out;
-  StreamWriter w(&out, 1);
+  JsonStreamWriter w(&out, 1);
   w.Open('{');
   w.Member("format_version", int64_t{s.format_version});
   w.Member("base_generation", int64_t{s.generation});
@@ -160,7 +155,7 @@ std::string SerializeState(const State& s) {
   std::string out;
   out.reserve(SizeHint(s));  // grown by doubling, the old and new buffers
                              // were a third of a large run's peak heap
-  StreamWriter w(&out, 1);
+  JsonStreamWriter w(&out, 1);
   w.Open('{');
   w.Member("format_version", int64_t{s.format_version});
   w.Member("generation", int64_t{s.generation});

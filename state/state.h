@@ -8,7 +8,6 @@
 #pragma once
 
 #include <cstdint>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <string>
@@ -90,13 +89,13 @@ std::string SerializeState(const State& state);
 // `status --format json`.
 void WriteResourceResultJson(const ResourceResult& r, JsonStreamWriter* w);
 void WriteRunSummaryJson(const RunSummary& r, JsonStreamWriter* w);
-// Errors name what is wrong ("state.json: format_version 7 is newer than
-// this flamingo (1)"); never throws.
 // What a load reads: everything, or all but the run summaries (last_run,
 // last_boot_run: a plan needs none of them, and at thousands of resources
 // their results cost megabytes). Summaries skipped are not checked either.
 enum class StateParts { kAll, kWithoutRunSummaries };
 
+// Errors name what is wrong ("state.json: format_version 7 is newer than
+// this flamingo (1)"); never throws.
 Result<State> ParseState(std::string_view text,
                          StateParts parts = StateParts::kAll);
 
