@@ -76,12 +76,6 @@ void WritePlanText(const Plan& plan, const TextSink& sink) {
   sink(out);
 }
 
-std::string RenderPlanText(const Plan& plan) {
-  std::string out;
-  WritePlanText(plan, [&out](std::string_view piece) { out += piece; });
-  return out;
-}
-
 void WritePlanJson(const Plan& plan, const std::string& instance_id,
                    const TextSink& sink) {
   std::string out;
@@ -151,13 +145,6 @@ void WritePlanJson(const Plan& plan, const std::string& instance_id,
   w.Close('}');
   out += '\n';
   sink(out);
-}
-
-std::string RenderPlanJson(const Plan& plan, const std::string& instance_id) {
-  std::string out;
-  WritePlanJson(plan, instance_id,
-                [&out](std::string_view piece) { out += piece; });
-  return out;
 }
 
 std::string RenderApplyText(const ApplyReport& report) {

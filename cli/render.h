@@ -19,14 +19,11 @@ inline constexpr int kPlanFormatVersion = 1;
 // Receives rendered text piece by piece.
 using TextSink = std::function<void(std::string_view)>;
 // The text plan, a change at a time: a plan of thousands of changes is
-// never held whole in memory. RenderPlanText collects the same text.
+// never held whole in memory.
 void WritePlanText(const Plan& plan, const TextSink& sink);
-std::string RenderPlanText(const Plan& plan);
-// The JSON plan (docs/cli.md), a change at a time, byte for byte what
-// RenderPlanJson returns.
+// The JSON plan (docs/cli.md), a change at a time.
 void WritePlanJson(const Plan& plan, const std::string& instance_id,
                    const TextSink& sink);
-std::string RenderPlanJson(const Plan& plan, const std::string& instance_id);
 std::string RenderApplyText(const ApplyReport& report);
 std::string RenderApplyJson(const ApplyReport& report,
                             const std::string& instance_id);
