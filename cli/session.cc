@@ -45,6 +45,18 @@ bool FastPathApplies(const CliOptions& o, const Session& s) {
          s.state->converged_sha256 == s.input.fingerprint;
 }
 
+// Puts what LoadState returned into the session: an unreadable or corrupt
+// state is reported and treated as none.
+void LoadSessionState(Result<std::optional<State>> state, Logger* log,
+                      Session* s) {
+  if (!state.ok()) {
+    log->Warning(state.status().message() + "; going on without state");
+    s->state.reset();
+    return;
+  }
+  s->state = std::move(state).value();
+}
+
 bool PrepareSession(const CliOptions& o, Logger* log, Session* s) {
   auto sys = OpenSystem(o.root);
   if (!sys.ok()) {
@@ -54,14 +66,16 @@ bool PrepareSession(const CliOptions& o, Logger* log, Session* s) {
   s->sys = std::move(sys).value();
 
   // A plan reports no runs: their summaries stay unread.
-  auto state = LoadState(*s->sys, &s->state_files,
-                         o.command == "plan" ? StateParts::kWithoutRunSummaries
-                                             : StateParts::kAll);
-  if (!state.ok()) {
-    log->Warning(state.status().message() + "; going on without state");
-  } else {
-    s->state = std::move(state).value();
-  }
+  const StateParts parts =
+      o.command == "plan" ? StateParts::kWithoutRunSummaries : StateParts::kAll;
+  // A boot's apply reads the whole state now, before the input: the reboot
+  // fast path needs it at once. Other runs read its header only until the
+  // config is compiled and gone (below).
+  const bool whole_state_first =
+      o.command == "apply" && o.boot && !o.rerun_scripts;
+  LoadSessionState(LoadState(*s->sys, &s->state_files,
+                             whole_state_first ? parts : StateParts::kHeader),
+                   log, s);
 
   // Read and fingerprinted here; CompileSession decodes the user-data when
   // the graph needs it (not on the fast path of an input without
@@ -86,8 +100,22 @@ bool PrepareSession(const CliOptions& o, Logger* log, Session* s) {
   // costliest part of a reboot) has nothing new to say, and only the kinds
   // with every-boot work need compiling.
   const bool fast = FastPathApplies(o, *s);
-  return CompileSession(o, log, /*validate=*/!fast, s,
-                        /*every_boot_only=*/fast);
+  if (!CompileSession(o, log, /*validate=*/!fast, s,
+                      /*every_boot_only=*/fast)) {
+    return false;
+  }
+  if (whole_state_first || !s->state) return true;
+  // The records and run summaries (2 MB at 1,000 users) are read only now,
+  // once the parsed config (as much again) is gone.
+  LoadSessionState(LoadState(*s->sys, &s->state_files, parts), log, s);
+  // Another run replaced the state between the two reads: the compile
+  // depends on the instance only (apply decides the fast path again under
+  // the lock, which keeps the state as it is from then on).
+  const bool new_instance =
+      !s->state || s->state->instance_id != s->input.instance_id;
+  if (new_instance == s->run.new_instance) return true;
+  s->run.new_instance = new_instance;
+  return CompileSession(o, log, /*validate=*/true, s);
 }
 
 bool CompileSession(const CliOptions& o, Logger* log, bool validate, Session* s,

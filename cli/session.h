@@ -38,6 +38,9 @@ Result<std::unique_ptr<System>> OpenSystem(const std::string& root);
 // Loads state and input, validates and compiles into session->graph.
 // Returns false when something is invalid; the problems are printed.
 // Validation is skipped when FastPathApplies (session->validated false).
+// Except for `apply --boot`, the state's records and run summaries are read
+// after the compile (its header before: the instance), so that they and the
+// parsed config are never in memory together.
 bool PrepareSession(const CliOptions& o, Logger* log, Session* session);
 
 // (Re)compiles session->input into a fresh session->graph, validating it

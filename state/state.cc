@@ -293,7 +293,7 @@ Document ReadDocument(std::string_view text, StateParts parts) {
       d.every_boot_input = in.Bool();
     } else if (key == "boot_id") {
       d.boot_id = in.String();
-    } else if (key == "resources") {
+    } else if (key == "resources" && parts != StateParts::kHeader) {
       d.records.clear();
       in.Object([&](const std::string& id) { d.records[id] = ReadRecord(in); });
     } else if (key == "last_run" && summaries) {

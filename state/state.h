@@ -89,10 +89,12 @@ std::string SerializeState(const State& state);
 // `status --format json`.
 void WriteResourceResultJson(const ResourceResult& r, JsonStreamWriter* w);
 void WriteRunSummaryJson(const RunSummary& r, JsonStreamWriter* w);
-// What a load reads: everything, or all but the run summaries (last_run,
+// What a load reads: everything; all but the run summaries (last_run,
 // last_boot_run: a plan needs none of them, and at thousands of resources
-// their results cost megabytes). Summaries skipped are not checked either.
-enum class StateParts { kAll, kWithoutRunSummaries };
+// their results cost megabytes); or only the header (instance, fingerprints,
+// generation, boot_id: enough to decide how to compile, before the records
+// take their memory). Parts skipped are not checked either.
+enum class StateParts { kAll, kWithoutRunSummaries, kHeader };
 
 // Errors name what is wrong ("state.json: format_version 7 is newer than
 // this flamingo (1)"); never throws.

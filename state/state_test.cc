@@ -188,6 +188,33 @@ TEST_F(StateFilesTest, WithoutRunSummariesReadsAllButThem) {
   EXPECT_FALSE(ParseState(text).ok());
 }
 
+TEST_F(StateFilesTest, HeaderReadsNeitherRecordsNorSummaries) {
+  State s = Load();
+  s.boot_id = "b2";
+  s.records["script[bootcmd]"] = {"script", "bootcmd", {{"boot_id", "b2"}}};
+  s.boot_record_ids.insert("script[bootcmd]");
+  ASSERT_TRUE(SaveState(sys_, s, SaveKind::kBootOnly).ok());
+  auto st = LoadState(sys_, nullptr, StateParts::kHeader);
+  ASSERT_TRUE(st.ok() && st->has_value());
+  const State& head = **st;
+  EXPECT_EQ(head.instance_id, "iid-1");
+  EXPECT_EQ(head.generation, 1);
+  EXPECT_EQ(head.input_sha256, s.input_sha256);
+  EXPECT_EQ(head.converged_sha256, s.converged_sha256);
+  EXPECT_EQ(head.boot_id, "b2");  // the overlay's
+  EXPECT_TRUE(head.records.empty());
+  EXPECT_FALSE(head.last_run.has_value());
+  EXPECT_FALSE(head.last_boot_run.has_value());
+  // Broken records are not read, so not checked: the whole load finds them.
+  std::string text = StateText();
+  const std::string key = "\"resources\": {";
+  size_t at = text.find(key);
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at, key.size(), "\"resources\": {\"x\": 7, ");
+  EXPECT_TRUE(ParseState(text, StateParts::kHeader).ok());
+  EXPECT_FALSE(ParseState(text).ok());
+}
+
 TEST_F(StateFilesTest, DurableSaveFoldsTheOverlayInAndRemovesIt) {
   State s = Load();
   s.records["script[bootcmd]"] = {"script", "bootcmd", {{"boot_id", "b2"}}};

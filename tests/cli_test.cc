@@ -163,6 +163,32 @@ TEST_F(CliTest, CorruptStateIsReportedAndTreatedAsNone) {
   EXPECT_EQ(Flamingo({"status"}).exit_code, 0);
 }
 
+TEST_F(CliTest, StateWithBrokenRecordsIsReportedOnceAndTreatedAsNone) {
+  // Plan and apply read the records after the compile (the header before):
+  // records broken under a good header are found then, and reported once.
+  Seed("#cloud-config\nwrite_files:\n  - path: /etc/a\n    content: a\n");
+  ASSERT_EQ(Flamingo({"apply"}).exit_code, 0);
+  std::string state = root_.Read("var/lib/flamingo/state.json");
+  const std::string key = "\"resources\": {";
+  size_t at = state.find(key);
+  ASSERT_NE(at, std::string::npos);
+  state.replace(at, key.size(), "\"resources\": {\"x\": 7, ");
+  root_.Write("var/lib/flamingo/state.json", state);
+  root_.Write("etc/a", "drifted");
+  for (const char* command : {"plan", "apply"}) {
+    RunResult r = Flamingo({command});
+    EXPECT_EQ(r.exit_code, 0) << command << ": " << r.err;
+    size_t first = r.err.find("state.json: corrupt");
+    EXPECT_NE(first, std::string::npos) << command << ": " << r.err;
+    EXPECT_EQ(r.err.find("state.json: corrupt", first + 1), std::string::npos)
+        << command << ": " << r.err;
+  }
+  EXPECT_EQ(root_.Read("etc/a"), "a");
+  RunResult plan = Flamingo({"plan", "--detailed-exitcode"});
+  EXPECT_EQ(plan.exit_code, 0) << plan.out << plan.err;
+  EXPECT_EQ(plan.err.find("corrupt"), std::string::npos) << plan.err;
+}
+
 TEST_F(CliTest, ASecondRunWaitsForTheLock) {
   Seed("#cloud-config\nwrite_files:\n  - path: /etc/a\n    content: a\n");
   root_.Write("var/lib/flamingo/lock", "");
