@@ -108,8 +108,8 @@ void WritePlanJson(const Plan& plan, const std::string& instance_id,
     w.Element();
     w.Open('{');
     w.Member("id", c.id);
-    w.Member("kind", c.kind);
-    w.Member("name", c.name);
+    w.Member("kind", c.kind());
+    w.Member("name", c.name());
     w.Member("action", std::string_view(ActionName(c.action)));
     if (!c.reason.empty()) w.Member("reason", c.reason);
     w.Key("fields");

@@ -47,8 +47,8 @@ std::string DomPlanJson(const Plan& plan, const std::string& instance_id) {
                         {"sensitive", f.sensitive}});
     }
     ordered_json jc = {{"id", c.id},
-                       {"kind", c.kind},
-                       {"name", c.name},
+                       {"kind", c.kind()},
+                       {"name", c.name()},
                        {"action", ActionName(c.action)}};
     if (!c.reason.empty()) jc["reason"] = c.reason;
     jc["fields"] = std::move(fields);
@@ -66,8 +66,8 @@ std::string DomPlanJson(const Plan& plan, const std::string& instance_id) {
 ordered_json ResultDom(const ResourceResult& r) {
   ordered_json j = ordered_json::object();
   j["id"] = r.id;
-  j["kind"] = r.kind;
-  j["name"] = r.name;
+  j["kind"] = r.kind();
+  j["name"] = r.name();
   j["action"] = ActionName(r.action);
   j["outcome"] = OutcomeName(r.outcome);
   if (!r.message.empty()) j["message"] = r.message;
@@ -116,8 +116,7 @@ std::string DomStatusJson(const State& state) {
 }
 
 ResourceResult Result(std::string id, Outcome outcome, std::string message) {
-  return {id,      id.substr(0, id.find('[')), "n", Action::kCreate,
-          outcome, std::move(message)};
+  return {id, Action::kCreate, outcome, std::move(message)};
 }
 
 TEST(RenderApplyJsonTest, IsTheDomsText) {
@@ -156,8 +155,6 @@ PlanItem Item(Action action, std::string id, std::vector<FieldChange> fields,
               std::string reason = "") {
   PlanItem item;
   item.change.id = id;
-  item.change.kind = id.substr(0, id.find('['));
-  item.change.name = "n";
   item.change.action = action;
   item.change.fields = std::move(fields);
   item.change.reason = std::move(reason);

@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace flamingo {
@@ -23,10 +24,16 @@ struct FieldChange {
   bool sensitive = false;
 };
 
+// A resource's id is "kind[name]" (Resource::Id); a kind has no '['.
+// IdKind is the part before the first '[' (the whole id when there is
+// none); IdName the part after it, less a closing ']' ("" when none).
+std::string_view IdKind(std::string_view id);
+std::string_view IdName(std::string_view id);
+
 struct Change {
-  std::string id;    // "file[/etc/motd]"
-  std::string kind;  // "file"
-  std::string name;  // "/etc/motd"
+  std::string id;                                       // "file[/etc/motd]"
+  std::string_view kind() const { return IdKind(id); }  // "file"
+  std::string_view name() const { return IdName(id); }  // "/etc/motd"
   Action action = Action::kNone;
   std::vector<FieldChange> fields;
   // Why, for run actions and notes: "once per instance: not yet run".

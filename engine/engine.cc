@@ -68,8 +68,6 @@ PlanItem PlanOne(const Resource& r, long index, const Graph* graph,
   if (!observed.ok()) {
     item.error = observed.status().WithContext(id);
     item.change.id = id;
-    item.change.kind = r.Kind();
-    item.change.name = r.Name();
     return item;
   }
   if (details) {
@@ -116,7 +114,8 @@ Plan MakePlan(const Graph& graph, const SystemReader& sys, const RunInfo& run,
     bool ours = created != stored.record.end() && created->second == "true";
     std::unique_ptr<Resource> deleter;
     if (ours && orphans != nullptr) {
-      deleter = orphans->MakeOrphan(stored.kind, stored.name, stored.record);
+      deleter = orphans->MakeOrphan(std::string(IdKind(id)),
+                                    std::string(IdName(id)), stored.record);
     }
     if (!deleter) {
       plan.notes.push_back(
@@ -192,8 +191,6 @@ ApplyReport ApplyPlan(const Graph& graph, const Plan& plan, System& sys,
     commit_all_but(batch);
     ResourceResult res;
     res.id = r.Id();
-    res.kind = r.Kind();
-    res.name = r.Name();
     res.action = item.change.action;
 
     if (item.graph_index >= 0) {
@@ -235,8 +232,6 @@ ApplyReport ApplyPlan(const Graph& graph, const Plan& plan, System& sys,
     }
 
     StoredRecord& stored = (*records)[res.id];
-    stored.kind = res.kind;
-    stored.name = res.name;
     ResourceContext ctx(run, &stored.record, &graph);
 
     // Found converged by the plan, and nothing applied since: the plan's

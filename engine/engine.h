@@ -28,10 +28,9 @@
 
 namespace flamingo {
 
-// The recorded state of one resource.
+// The recorded state of one resource; its kind and name are those of its
+// id (IdKind, IdName).
 struct StoredRecord {
-  std::string kind;
-  std::string name;
   Record record;
 };
 using RecordMap = std::map<std::string, StoredRecord>;  // by id
@@ -87,8 +86,8 @@ const char* OutcomeName(Outcome o);
 
 struct ResourceResult {
   std::string id;
-  std::string kind;
-  std::string name;
+  std::string_view kind() const { return IdKind(id); }
+  std::string_view name() const { return IdName(id); }
   Action action = Action::kNone;
   Outcome outcome = Outcome::kUnchanged;
   std::string message;  // failure or skip reason

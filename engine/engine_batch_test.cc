@@ -227,7 +227,7 @@ TEST_F(EngineBatchTest, AFailedCommitAtTheEndIsReported) {
 
 TEST_F(EngineBatchTest, ADeleteDropsTheRecordOnlyOnceCommitted) {
   sys_.AddFile("/markers/gone", "x");
-  records_["bmarker[gone]"] = {"bmarker", "gone", {{"created", "true"}}};
+  records_["bmarker[gone]"] = {{{"created", "true"}}};
   Member("gone", "")->remove = true;
   sys_.FailWritesUnder("/markers/gone", "Permission denied");
   ApplyReport failed = Run();

@@ -136,7 +136,7 @@ class Resource {
   virtual Result<Observation> Observe(const SystemReader& sys,
                                       const ResourceContext& ctx) const = 0;
   // Pure: the change from `observed` to the desired state; Action::kNone when
-  // converged. Must fill id/kind/name (use MakeChange).
+  // converged. Must fill id (use MakeChange).
   virtual Change Diff(const Observation& observed,
                       const ResourceContext& ctx) const = 0;
   // Carries out `change`. May update `record` (persisted even on failure).
@@ -147,8 +147,6 @@ class Resource {
   Change MakeChange(Action action) const {
     Change c;
     c.id = Id();
-    c.kind = Kind();
-    c.name = Name();
     c.action = action;
     return c;
   }

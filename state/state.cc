@@ -31,8 +31,8 @@ Outcome OutcomeFromName(const std::string& s) {
 template <typename Member>
 void ResultMembers(const ResourceResult& r, Member&& member) {
   member("id", r.id);
-  member("kind", r.kind);
-  member("name", r.name);
+  member("kind", r.kind());
+  member("name", r.name());
   member("action", std::string_view(ActionName(r.action)));
   member("outcome", std::string_view(OutcomeName(r.outcome)));
   if (!r.message.empty()) member("message", r.message);
@@ -81,10 +81,11 @@ void WriteRunSummaryJson(const RunSummary& r, JsonStreamWriter* w) {
 
 namespace {
 
-void WriteRecord(const StoredRecord& rec, JsonStreamWriter* w) {
+void WriteRecord(std::string_view id, const StoredRecord& rec,
+                 JsonStreamWriter* w) {
   w->Open('{');
-  w->Member("kind", rec.kind);
-  w->Member("name", rec.name);
+  w->Member("kind", IdKind(id));
+  w->Member("name", IdName(id));
   w->Key("record");
   w->Open('{');
   for (const auto& [field, value] : rec.record) w->Member(field, value);
@@ -123,7 +124,7 @@ std::string SerializeBootOverlay(const State& s) {
     auto it = s.records.find(id);
     if (it == s.records.end()) continue;
     w.Key(id);
-    WriteRecord(it->second, &w);
+    WriteRecord(id, it->second, &w);
   }
   w.Close('}');
   WriteRunSummaries(s, &w);
@@ -137,13 +138,13 @@ std::string SerializeBootOverlay(const State& s) {
 size_t SizeHint(const State& s) {
   size_t n = 512;
   for (const auto& [id, rec] : s.records) {
-    n += 2 * id.size() + rec.kind.size() + rec.name.size() + 80;
+    n += 3 * id.size() + 80;
     for (const auto& [k, v] : rec.record) n += k.size() + v.size() + 16;
   }
   for (const auto* run : {&s.last_run, &s.last_boot_run}) {
     if (!*run) continue;
     for (const ResourceResult& r : (*run)->results) {
-      n += r.id.size() + r.kind.size() + r.name.size() + r.message.size() + 120;
+      n += 2 * r.id.size() + r.message.size() + 120;
     }
   }
   return n;
@@ -168,7 +169,7 @@ std::string SerializeState(const State& s) {
   w.Open('{');
   for (const auto& [id, rec] : s.records) {  // sorted by id
     w.Key(id);
-    WriteRecord(rec, &w);
+    WriteRecord(id, rec, &w);
   }
   w.Close('}');
   WriteRunSummaries(s, &w);
@@ -190,16 +191,27 @@ struct Document {
   std::optional<RunSummary> last_run, last_boot_run;
 };
 
+// Kind and name are kept beside the id in the file (for readers of it);
+// in memory they are the id's. Throws JsonReadError when they differ.
+void CheckKindAndName(std::string_view id, const std::string& kind,
+                      const std::string& name) {
+  if (kind != IdKind(id) || name != IdName(id)) {
+    throw JsonReadError("\"" + std::string(id) +
+                        "\": kind and name are not those of the id");
+  }
+}
+
 ResourceResult ReadResult(JsonReader& in) {
   ResourceResult r;
-  bool id = false, kind = false, name = false, action = false, outcome = false;
+  bool id = false, action = false, outcome = false;
+  std::optional<std::string> kind, name;
   in.Object([&](const std::string& key) {
     if (key == "id") {
       r.id = in.String(), id = true;
     } else if (key == "kind") {
-      r.kind = in.String(), kind = true;
+      kind = in.String();
     } else if (key == "name") {
-      r.name = in.String(), name = true;
+      name = in.String();
     } else if (key == "action") {
       r.action = ActionFromName(in.String()), action = true;
     } else if (key == "outcome") {
@@ -213,6 +225,7 @@ ResourceResult ReadResult(JsonReader& in) {
   if (!id || !kind || !name || !action || !outcome) {
     throw JsonReadError("a result without id, kind, name, action or outcome");
   }
+  CheckKindAndName(r.id, *kind, *name);
   return r;
 }
 
@@ -247,14 +260,15 @@ RunSummary ReadRunSummary(JsonReader& in) {
   return r;
 }
 
-StoredRecord ReadRecord(JsonReader& in) {
+StoredRecord ReadRecord(std::string_view id, JsonReader& in) {
   StoredRecord r;
-  bool kind = false, name = false, record = false;
+  bool record = false;
+  std::optional<std::string> kind, name;
   in.Object([&](const std::string& key) {
     if (key == "kind") {
-      r.kind = in.String(), kind = true;
+      kind = in.String();
     } else if (key == "name") {
-      r.name = in.String(), name = true;
+      name = in.String();
     } else if (key == "record") {
       record = true;
       r.record.clear();
@@ -267,6 +281,7 @@ StoredRecord ReadRecord(JsonReader& in) {
   if (!kind || !name || !record) {
     throw JsonReadError("a resource without kind, name or record");
   }
+  CheckKindAndName(id, *kind, *name);
   return r;
 }
 
@@ -295,7 +310,8 @@ Document ReadDocument(std::string_view text, StateParts parts) {
       d.boot_id = in.String();
     } else if (key == "resources" && parts != StateParts::kHeader) {
       d.records.clear();
-      in.Object([&](const std::string& id) { d.records[id] = ReadRecord(in); });
+      in.Object(
+          [&](const std::string& id) { d.records[id] = ReadRecord(id, in); });
     } else if (key == "last_run" && summaries) {
       d.last_run = ReadRunSummary(in);
     } else if (key == "last_boot_run" && summaries) {

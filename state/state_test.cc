@@ -16,15 +16,14 @@ State Sample() {
   s.input_sha256 = "abc";
   s.converged_sha256 = "abc";
   s.boot_id = "boot-1";
-  s.records["file[/etc/motd]"] = {
-      "file", "/etc/motd", {{"created", "true"}, {"appended", "x"}}};
+  s.records["file[/etc/motd]"] = {{{"created", "true"}, {"appended", "x"}}};
   RunSummary r;
   r.time = 1700000000;
   r.command = "apply --boot";
   r.instance_id = "iid-1";
   r.ok = false;
-  r.results.push_back({"file[/a]", "file", "/a", Action::kCreate,
-                       Outcome::kFailed, "write /a: No space left on device"});
+  r.results.push_back({"file[/a]", Action::kCreate, Outcome::kFailed,
+                       "write /a: No space left on device"});
   s.last_run = r;
   return s;
 }
@@ -51,8 +50,8 @@ TEST(StateTest, RoundTrips) {
 TEST(StateTest, SerializedTextIsLaidOutAsTheWholeDocumentDump) {
   State s = Sample();
   s.generation = 3;
-  s.records["user[q\"uote]"] = {"user", "q\"uote\n\t\u00e9", {}};
-  s.records["z"] = {"file", "/z", {{"k", "line1\nline2"}, {"\x01", "\\"}}};
+  s.records["user[q\"uote\n\t\u00e9]"] = {{}};
+  s.records["file[/z]"] = {{{"k", "line1\nline2"}, {"\x01", "\\"}}};
   RunSummary boot = *s.last_run;
   boot.boot_id = "boot-2";
   boot.results.clear();
@@ -68,7 +67,7 @@ TEST(StateTest, SerializedTextIsLaidOutAsTheWholeDocumentDump) {
 TEST(StateTest, InvalidUtf8IsWrittenAsReplacementCharacters) {
   State s = Sample();
   s.last_run->results[0].message = "output: \xff\xfe end";
-  s.records["file[/x]"] = {"file", "/x", {{"k\xc3", "v\x80"}}};
+  s.records["file[/x]"] = {{{"k\xc3", "v\x80"}}};
   std::string text;
   ASSERT_NO_THROW(text = SerializeState(s));
   auto parsed = ParseState(text);
@@ -98,6 +97,13 @@ TEST(StateTest, CorruptInputNamesWhatAndWhere) {
        "offset 36: expected an integer"},
       {R"({"format_version": 1, "resources": {"x": {"kind": "f"}}})",
        "a resource without kind, name or record"},
+      {R"({"format_version": 1, "resources": {"file[/a]": {"kind": "file",)"
+       R"( "name": "/b", "record": {}}}})",
+       "\"file[/a]\": kind and name are not those of the id"},
+      {R"({"format_version": 1, "last_run": {"results": [{"id": "user[a]",)"
+       R"( "kind": "group", "name": "a", "action": "none",)"
+       R"( "outcome": "unchanged"}]}})",
+       "\"user[a]\": kind and name are not those of the id"},
       {R"({"generation": 2})", "no format_version"},
       {R"({"format_version": 1} {})", "offset 22: text after the document"},
   };
@@ -138,7 +144,7 @@ TEST_F(StateFilesTest, BootOnlySaveLeavesStateJsonAndIsOverlaidOnLoad) {
   s.boot_id = "boot-2";
   s.last_run->command = "apply --boot";
   s.last_run->ok = true;
-  s.records["script[bootcmd]"] = {"script", "bootcmd", {{"boot_id", "boot-2"}}};
+  s.records["script[bootcmd]"] = {{{"boot_id", "boot-2"}}};
   s.boot_record_ids.insert("script[bootcmd]");
   const int syncs = sys_.sync_count();
   ASSERT_TRUE(SaveState(sys_, s, SaveKind::kBootOnly).ok());
@@ -159,7 +165,7 @@ TEST_F(StateFilesTest, WithoutRunSummariesReadsAllButThem) {
   // An overlay with a newer last_run and a record of its own.
   State s = Load();
   s.last_boot_run = s.last_run;
-  s.records["script[bootcmd]"] = {"script", "bootcmd", {{"boot_id", "b2"}}};
+  s.records["script[bootcmd]"] = {{{"boot_id", "b2"}}};
   s.boot_record_ids.insert("script[bootcmd]");
   ASSERT_TRUE(SaveState(sys_, s, SaveKind::kBootOnly).ok());
   auto st = LoadState(sys_, nullptr, StateParts::kWithoutRunSummaries);
@@ -191,7 +197,7 @@ TEST_F(StateFilesTest, WithoutRunSummariesReadsAllButThem) {
 TEST_F(StateFilesTest, HeaderReadsNeitherRecordsNorSummaries) {
   State s = Load();
   s.boot_id = "b2";
-  s.records["script[bootcmd]"] = {"script", "bootcmd", {{"boot_id", "b2"}}};
+  s.records["script[bootcmd]"] = {{{"boot_id", "b2"}}};
   s.boot_record_ids.insert("script[bootcmd]");
   ASSERT_TRUE(SaveState(sys_, s, SaveKind::kBootOnly).ok());
   auto st = LoadState(sys_, nullptr, StateParts::kHeader);
@@ -217,7 +223,7 @@ TEST_F(StateFilesTest, HeaderReadsNeitherRecordsNorSummaries) {
 
 TEST_F(StateFilesTest, DurableSaveFoldsTheOverlayInAndRemovesIt) {
   State s = Load();
-  s.records["script[bootcmd]"] = {"script", "bootcmd", {{"boot_id", "b2"}}};
+  s.records["script[bootcmd]"] = {{{"boot_id", "b2"}}};
   s.boot_record_ids.insert("script[bootcmd]");
   ASSERT_TRUE(SaveState(sys_, s, SaveKind::kBootOnly).ok());
   State loaded = Load();

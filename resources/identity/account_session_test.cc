@@ -158,7 +158,7 @@ TEST_F(AccountBatchTest, ManyUsersWriteEachAccountFileOnce) {
   // users, sudo rules, key files and the group all changed and converged.
   size_t changed = 0;
   for (const auto& res : r.report.results) {
-    changed += res.kind != "sshd" && res.outcome == Outcome::kChanged;
+    changed += res.kind() != "sshd" && res.outcome == Outcome::kChanged;
   }
   EXPECT_EQ(changed, 3u * kUsers + 1);
   EXPECT_EQ(r.report.results.back().id, "sshd[policy]");
@@ -196,7 +196,7 @@ TEST_F(AccountBatchTest, DeletingManyUsersWritesEachAccountFileOnce) {
   ASSERT_TRUE(r.report.ok()) << r.Everything();
   size_t deleted = 0;
   for (const auto& res : r.report.results) {
-    deleted += res.kind == "user" && res.action == Action::kDelete &&
+    deleted += res.kind() == "user" && res.action == Action::kDelete &&
                res.outcome == Outcome::kChanged;
   }
   EXPECT_EQ(deleted, static_cast<size_t>(kUsers));
@@ -218,7 +218,7 @@ TEST_F(AccountBatchTest, AFailedWriteFailsTheUsersAndTheNextRunConverges) {
   IdRun r = driver_.Apply(yaml);
   EXPECT_FALSE(r.report.ok());
   for (const auto& res : r.report.results) {
-    if (res.kind != "user" && res.kind != "group") continue;
+    if (res.kind() != "user" && res.kind() != "group") continue;
     EXPECT_EQ(res.outcome, Outcome::kFailed) << res.id;
     EXPECT_NE(res.message.find("No space left on device"), std::string::npos)
         << res.id << ": " << res.message;
