@@ -142,7 +142,8 @@ int CmdApply(const CliOptions& o, Logger* log) {
   }
   // A run that held the lock before us may have changed the state.
   if (StateFilesChanged(*s.sys, s.state_files)) {
-    if (auto reloaded = LoadState(*s.sys, &s.state_files); reloaded.ok()) {
+    if (auto reloaded = LoadState(*s.sys, &s.state_files, SessionStateParts(o));
+        reloaded.ok()) {
       s.state = std::move(reloaded).value();
     }
   }

@@ -38,6 +38,15 @@ PlanOptions PhasePlanOptions(Phase phase) {
   return p;
 }
 
+StateParts SessionStateParts(const CliOptions& o) {
+  if (o.command == "plan") return StateParts::kWithoutRunSummaries;
+  if (o.command != "apply") return StateParts::kAll;
+  // A boot's apply (but its late phase, which completes the early phase's
+  // summary) replaces both summaries; any other replaces last_run.
+  return o.boot && o.phase != Phase::kLate ? StateParts::kWithoutRunSummaries
+                                           : StateParts::kWithoutLastRun;
+}
+
 bool FastPathApplies(const CliOptions& o, const Session& s) {
   return o.command == "apply" && o.boot && !o.rerun_scripts && s.state &&
          s.state->instance_id == s.input.instance_id &&
@@ -65,9 +74,7 @@ bool PrepareSession(const CliOptions& o, Logger* log, Session* s) {
   }
   s->sys = std::move(sys).value();
 
-  // A plan reports no runs: their summaries stay unread.
-  const StateParts parts =
-      o.command == "plan" ? StateParts::kWithoutRunSummaries : StateParts::kAll;
+  const StateParts parts = SessionStateParts(o);
   // A boot's apply reads the whole state now, before the input: the reboot
   // fast path needs it at once. Other runs read its header only until the
   // config is compiled and gone (below).

@@ -52,6 +52,10 @@ bool PrepareSession(const CliOptions& o, Logger* log, Session* session);
 bool CompileSession(const CliOptions& o, Logger* log, bool validate,
                     Session* session, bool every_boot_only = false);
 
+// The parts of the state a command uses: a plan shows no run summaries, an
+// apply replaces last_run (and, at boot, last_boot_run).
+StateParts SessionStateParts(const CliOptions& o);
+
 // The reboot fast path: `apply --boot` for the instance and input that last
 // converged completely (same instance-id, same input fingerprint). Only
 // every-boot work is evaluated, and the schema is not consulted again.

@@ -32,6 +32,7 @@ namespace flamingo {
 // id (IdKind, IdName).
 struct StoredRecord {
   Record record;
+  bool operator==(const StoredRecord&) const = default;
 };
 using RecordMap = std::map<std::string, StoredRecord>;  // by id
 

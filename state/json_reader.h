@@ -26,6 +26,16 @@ class JsonReadError : public std::runtime_error {
 class JsonReader {
  public:
   explicit JsonReader(std::string_view text) : text_(text) {}
+  // Reads `text` from byte `offset` on (an Offset of an earlier reader of
+  // the same text): offsets in errors stay those of the whole text.
+  JsonReader(std::string_view text, size_t offset)
+      : text_(text), pos_(offset) {}
+
+  // Where the next value starts (after any whitespace).
+  size_t Offset() {
+    Peek();
+    return pos_;
+  }
 
   // The next value's type, without consuming it: '{', '[', '"', 'n' (null),
   // 't' (true or false), '0' (a number).

@@ -287,7 +287,11 @@ StoredRecord ReadRecord(std::string_view id, JsonReader& in) {
 
 // Throws JsonReadError (or runtime_error for an unknown action or outcome).
 Document ReadDocument(std::string_view text, StateParts parts) {
-  const bool summaries = parts == StateParts::kAll;
+  const bool last_run = parts == StateParts::kAll;
+  const bool boot_run = last_run || parts == StateParts::kWithoutLastRun;
+  // Where last_run is when only the boot run is wanted: it is read after
+  // all if the file says it is the boot run too (a flag written after it).
+  std::optional<size_t> last_run_at;
   JsonReader in(text);
   Document d;
   if (in.Next() != '{') throw JsonReadError("not a JSON object");
@@ -312,9 +316,12 @@ Document ReadDocument(std::string_view text, StateParts parts) {
       d.records.clear();
       in.Object(
           [&](const std::string& id) { d.records[id] = ReadRecord(id, in); });
-    } else if (key == "last_run" && summaries) {
+    } else if (key == "last_run" && last_run) {
       d.last_run = ReadRunSummary(in);
-    } else if (key == "last_boot_run" && summaries) {
+    } else if (key == "last_run" && boot_run) {
+      last_run_at = in.Offset();
+      in.Skip();
+    } else if (key == "last_boot_run" && boot_run) {
       d.last_boot_run = ReadRunSummary(in);
     } else if (key == "last_boot_run_is_last_run") {
       d.last_boot_run_is_last_run = in.Bool();
@@ -323,8 +330,13 @@ Document ReadDocument(std::string_view text, StateParts parts) {
     }
   });
   in.End();
-  if (d.last_boot_run_is_last_run.value_or(false) && d.last_run) {
-    d.last_boot_run = d.last_run;
+  if (d.last_boot_run_is_last_run.value_or(false)) {
+    if (d.last_run) {
+      d.last_boot_run = d.last_run;
+    } else if (last_run_at) {
+      JsonReader again(text, *last_run_at);
+      d.last_boot_run = ReadRunSummary(again);
+    }
   }
   return d;
 }

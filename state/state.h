@@ -89,12 +89,17 @@ std::string SerializeState(const State& state);
 // `status --format json`.
 void WriteResourceResultJson(const ResourceResult& r, JsonStreamWriter* w);
 void WriteRunSummaryJson(const RunSummary& r, JsonStreamWriter* w);
-// What a load reads: everything; all but the run summaries (last_run,
-// last_boot_run: a plan needs none of them, and at thousands of resources
-// their results cost megabytes); or only the header (instance, fingerprints,
-// generation, boot_id: enough to decide how to compile, before the records
-// take their memory). Parts skipped are not checked either.
-enum class StateParts { kAll, kWithoutRunSummaries, kHeader };
+// What a load reads:
+// - kAll: everything;
+// - kWithoutLastRun: all but last_run (last_boot_run is read, also when it
+//   is the same run): for an apply, which replaces last_run;
+// - kWithoutRunSummaries: all but last_run and last_boot_run: for a plan,
+//   which shows neither, and a boot's apply, which replaces both (at
+//   thousands of resources their results cost megabytes);
+// - kHeader: only the instance, fingerprints, generation and boot_id:
+//   enough to decide how to compile, before the records take their memory.
+// Parts skipped are checked for JSON syntax only.
+enum class StateParts { kAll, kWithoutLastRun, kWithoutRunSummaries, kHeader };
 
 // Errors name what is wrong ("state.json: format_version 7 is newer than
 // this flamingo (1)"); never throws.

@@ -194,6 +194,50 @@ TEST_F(StateFilesTest, WithoutRunSummariesReadsAllButThem) {
   EXPECT_FALSE(ParseState(text).ok());
 }
 
+TEST_F(StateFilesTest, WithoutLastRunStillReadsTheBootRun) {
+  State s = Load();
+  // The boot run is the last run: written once, read as the boot run.
+  s.last_boot_run = s.last_run;
+  ASSERT_TRUE(SaveState(sys_, s, SaveKind::kDurable).ok());
+  ASSERT_NE(StateText().find("\"last_boot_run_is_last_run\": true"),
+            std::string::npos);
+  auto st = LoadState(sys_, nullptr, StateParts::kWithoutLastRun);
+  ASSERT_TRUE(st.ok() && st->has_value());
+  EXPECT_FALSE((*st)->last_run.has_value());
+  ASSERT_TRUE((*st)->last_boot_run.has_value());
+  EXPECT_EQ(*(*st)->last_boot_run, *s.last_run);
+  EXPECT_EQ((*st)->records, Load().records);
+  // A later run of another kind: the boot run is its own member.
+  RunSummary later = *s.last_run;
+  later.command = "apply";
+  later.results.clear();
+  s.last_run = later;
+  ASSERT_TRUE(SaveState(sys_, s, SaveKind::kDurable).ok());
+  st = LoadState(sys_, nullptr, StateParts::kWithoutLastRun);
+  ASSERT_TRUE(st.ok() && st->has_value());
+  EXPECT_FALSE((*st)->last_run.has_value());
+  ASSERT_TRUE((*st)->last_boot_run.has_value());
+  EXPECT_EQ((*st)->last_boot_run->command, "apply --boot");
+  EXPECT_EQ((*st)->last_boot_run->results.size(), 1u);
+}
+
+TEST(StateTest, ABrokenLastRunThatIsTheBootRunIsFoundWhereItIs) {
+  const std::string text =
+      R"({"format_version": 1, "last_run": {"results": [{"id": 1}]},)"
+      R"( "last_boot_run_is_last_run": true})";
+  for (StateParts parts : {StateParts::kAll, StateParts::kWithoutLastRun}) {
+    auto r = ParseState(text, parts);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().message(), "offset 54: expected a string");
+  }
+  EXPECT_TRUE(ParseState(text, StateParts::kWithoutRunSummaries).ok());
+  // Not the boot run: an apply, which replaces it, does not read it.
+  const std::string alone =
+      R"({"format_version": 1, "last_run": {"results": [{"id": 1}]}})";
+  EXPECT_TRUE(ParseState(alone, StateParts::kWithoutLastRun).ok());
+  EXPECT_FALSE(ParseState(alone).ok());
+}
+
 TEST_F(StateFilesTest, HeaderReadsNeitherRecordsNorSummaries) {
   State s = Load();
   s.boot_id = "b2";
