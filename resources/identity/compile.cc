@@ -25,9 +25,9 @@ std::string Replace(std::string s, const std::string& from,
   return s;
 }
 
-void AddKeys(std::vector<SshKey>* to, const std::vector<SshKey>& keys,
+void AddKeys(std::vector<SshKey>* to, std::vector<SshKey> keys,
              const std::string& options) {
-  for (SshKey k : keys) {
+  for (SshKey& k : keys) {
     if (!options.empty()) k.options = options;
     bool dup = false;
     for (auto& existing : *to) {
@@ -36,7 +36,7 @@ void AddKeys(std::vector<SshKey>* to, const std::vector<SshKey>& keys,
         dup = true;
       }
     }
-    if (!dup) to->push_back(k);
+    if (!dup) to->push_back(std::move(k));
   }
 }
 
@@ -86,7 +86,9 @@ void CompileIdentity(const CompileInput& in, CompileOutput* out,
                   "$DISABLE_USER", u.name);
       AddKeys(&keys[u.name], cfg.cloud_keys, opts);
     } else {
-      if (!u.keys.empty()) AddKeys(&keys[u.name], u.keys, "");
+      // The user's own keys move to its ssh_keys resource: the user
+      // resource does not use them.
+      if (!u.keys.empty()) AddKeys(&keys[u.name], std::move(u.keys), "");
       if (u.is_default) AddKeys(&keys[u.name], cfg.cloud_keys, "");
     }
     std::unique_ptr<IdentityResource> doas, sudo;
@@ -123,7 +125,7 @@ void CompileIdentity(const CompileInput& in, CompileOutput* out,
   for (auto& [user, list] : keys) {
     if (list.empty()) continue;
     auto r = std::make_unique<SshKeysResource>(
-        user, list, homes.count(user) ? homes[user] : "");
+        user, std::move(list), homes.count(user) ? homes[user] : "");
     r->set_origin(origins.count(user) ? origins[user] : "");
     res.push_back(std::move(r));
   }
