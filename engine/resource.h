@@ -14,15 +14,11 @@
 #include <vector>
 
 #include "engine/change.h"
+#include "engine/record.h"
 #include "engine/status.h"
 #include "engine/system.h"
 
 namespace flamingo {
-
-// What flamingo remembers about one resource between runs (in the state
-// file). Keys are the kind's own, except "created", which the engine owns:
-// "true" when flamingo created the object, so it may delete it later.
-using Record = std::map<std::string, std::string>;
 
 // Facts about this run that resources may depend on.
 struct RunInfo {
