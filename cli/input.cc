@@ -126,8 +126,21 @@ Result<InstanceInput> LoadInstanceInput(const CliOptions& o,
   return in;
 }
 
+void ReleaseRawUserData(InstanceInput* in) {
+  std::string().swap(in->instance.user_data);
+  std::string().swap(in->instance.vendor_data);
+  in->raw_user_data_released = true;
+}
+
 void DecodeInstanceUserData(InstanceInput* in, Diagnostics* diags) {
   if (in->user_data_decoded) return;
+  if (in->raw_user_data_released) {
+    Diagnostic d;
+    d.file = in->instance.user_data_name;
+    d.message = "internal error: decoded again after it was released";
+    diags->Add(std::move(d));
+    return;
+  }
   const InstanceData& data = in->instance;
   HttpFetcher fetcher;  // #include and friends
   UserDataOptions u;

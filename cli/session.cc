@@ -66,6 +66,13 @@ void LoadSessionState(Result<std::optional<State>> state, Logger* log,
   s->state = std::move(state).value();
 }
 
+// Once the graph is compiled from the whole input and validated, nothing in
+// this run decodes the user-data again (CmdApply compiles again only after
+// a fast path's compile or an unvalidated one): its raw text goes.
+void ReleaseInputIfDone(Session* s) {
+  if (s->compiled_user_data && s->validated) ReleaseRawUserData(&s->input);
+}
+
 bool PrepareSession(const CliOptions& o, Logger* log, Session* s) {
   auto sys = OpenSystem(o.root);
   if (!sys.ok()) {
@@ -111,7 +118,10 @@ bool PrepareSession(const CliOptions& o, Logger* log, Session* s) {
                       /*every_boot_only=*/fast)) {
     return false;
   }
-  if (whole_state_first || !s->state) return true;
+  if (whole_state_first || !s->state) {
+    ReleaseInputIfDone(s);
+    return true;
+  }
   // The records and run summaries (2 MB at 1,000 users) are read only now,
   // once the parsed config (as much again) is gone.
   LoadSessionState(LoadState(*s->sys, &s->state_files, parts), log, s);
@@ -120,9 +130,12 @@ bool PrepareSession(const CliOptions& o, Logger* log, Session* s) {
   // the lock, which keeps the state as it is from then on).
   const bool new_instance =
       !s->state || s->state->instance_id != s->input.instance_id;
-  if (new_instance == s->run.new_instance) return true;
-  s->run.new_instance = new_instance;
-  return CompileSession(o, log, /*validate=*/true, s);
+  if (new_instance != s->run.new_instance) {
+    s->run.new_instance = new_instance;
+    if (!CompileSession(o, log, /*validate=*/true, s)) return false;
+  }
+  ReleaseInputIfDone(s);
+  return true;
 }
 
 bool CompileSession(const CliOptions& o, Logger* log, bool validate, Session* s,
