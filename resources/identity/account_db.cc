@@ -350,6 +350,22 @@ void AccountDb::SetShadowField(const std::string& name, size_t index,
   dirty_[1] = true;
 }
 
+namespace {
+
+uint64_t MemberHash(std::string_view name) {
+  return std::hash<std::string_view>()(name);
+}
+
+// Whether `user` is in the comma-separated `list`.
+bool Listed(std::string_view list, std::string_view user) {
+  for (const auto& m : SplitList(list)) {
+    if (m == user) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 void AccountDb::EditMembers(AccountTable* t, MemberSets* sets,
                             const std::string& group, size_t field,
                             const std::string& user, bool add) {
@@ -359,33 +375,26 @@ void AccountDb::EditMembers(AccountTable* t, MemberSets* sets,
   bool is_group = t == &group_;
   // Member sets only for the member field, built when adding (removals
   // are rare: orphans); admins are edited rarely.
-  std::unordered_set<std::string>* set = nullptr;
+  std::unordered_multiset<uint64_t>* set = nullptr;
   if (sets != nullptr) {
     auto it = sets->find(group);
     if (it == sets->end() && add) {
-      auto items = SplitList(list);
-      it = sets->emplace(group, std::unordered_set<std::string>(items.begin(),
-                                                                items.end()))
-               .first;
+      it = sets->emplace(group, std::unordered_multiset<uint64_t>()).first;
+      for (const auto& m : SplitList(list)) it->second.insert(MemberHash(m));
     }
     if (it != sets->end()) set = &it->second;
   }
+  const uint64_t hash = MemberHash(user);
   if (add) {
-    bool present = false;
-    if (set != nullptr) {
-      present = set->count(user) > 0;
-    } else {
-      auto m = SplitList(list);
-      present = std::find(m.begin(), m.end(), user) != m.end();
-    }
-    if (present) return;
+    // Without a filter, or with a hash found, the list decides.
+    if ((set == nullptr || set->count(hash) > 0) && Listed(list, user)) return;
     // Appending keeps a long member list O(1) per new member.
     if (!list.empty() && list.back() != ',') {
       t->AppendToField(group, field, "," + user);
     } else {
       t->AppendToField(group, field, user);
     }
-    if (set != nullptr) set->insert(user);
+    if (set != nullptr) set->insert(hash);
     if (is_group && members_indexed_) groups_of_[user].insert(group);
   } else {
     auto m = SplitList(list);
@@ -395,7 +404,10 @@ void AccountDb::EditMembers(AccountTable* t, MemberSets* sets,
     t->SetField(group, field, JoinList(m));
     // A name listed twice stays a member.
     if (std::find(m.begin(), m.end(), user) == m.end()) {
-      if (set != nullptr) set->erase(user);
+      if (set != nullptr) {
+        auto h = set->find(hash);
+        if (h != set->end()) set->erase(h);
+      }
       if (is_group && members_indexed_) {
         auto g = groups_of_.find(user);
         if (g != groups_of_.end()) g->second.erase(group);

@@ -126,9 +126,12 @@ class AccountDb {
     FileAttrs attrs;
     bool exists = false;
   };
-  // Member sets of the groups edited so far (built on first edit).
+  // Member filters of the groups edited so far (built on first edit): the
+  // hashes of the names listed (MemberHash), as a quick "not a member";
+  // a hash found is checked against the list itself. A hash instead of the
+  // name: a group of 1,000 members costs half as much.
   using MemberSets =
-      std::unordered_map<std::string, std::unordered_set<std::string>>;
+      std::unordered_map<std::string, std::unordered_multiset<uint64_t>>;
 
   void BuildIndexes();
   // Adds or removes `user` in the member list (field `field`) of `group` in
