@@ -58,7 +58,8 @@ const Record* FindRecord(const RecordMap& records, const std::string& id) {
 
 PlanItem PlanOne(const Resource& r, long index, const Graph* graph,
                  const SystemReader& sys, const RunInfo& run,
-                 const RecordMap& records, bool details) {
+                 const RecordMap& records, bool details,
+                 std::vector<std::string>* notes) {
   PlanItem item;
   item.resource = &r;
   item.graph_index = index;
@@ -75,7 +76,7 @@ PlanItem PlanOne(const Resource& r, long index, const Graph* graph,
   } else {
     item.change.action = r.Diff(*observed, ctx).action;
   }
-  item.notes = std::move(observed->notes);
+  for (const auto& n : observed->notes) notes->push_back(id + ": " + n);
   return item;
 }
 
@@ -87,18 +88,14 @@ Plan MakePlan(const Graph& graph, const SystemReader& sys, const RunInfo& run,
   Plan plan;
   // Every resource is planned but on the reboot fast path (a few).
   if (!options.every_boot_only) plan.items.reserve(graph.size());
-  std::unordered_set<std::string> in_graph;
   for (size_t i : graph.order()) {
     const Resource& r = graph.at(i);
-    in_graph.insert(r.Id());
     if (options.every_boot_only && !r.EveryBoot()) continue;
     if (r.Stage() < options.first_stage || r.Stage() > options.last_stage) {
       continue;
     }
     plan.items.push_back(PlanOne(r, static_cast<long>(i), &graph, sys, run,
-                                 records, options.details));
-    for (const auto& n : plan.items.back().notes)
-      plan.notes.push_back(r.Id() + ": " + n);
+                                 records, options.details, &plan.notes));
     for (const auto& w : r.Warnings())
       plan.warnings.push_back(r.Id() + ": " + w);
   }
@@ -109,7 +106,7 @@ Plan MakePlan(const Graph& graph, const SystemReader& sys, const RunInfo& run,
   // before their parents.
   for (auto it = records.rbegin(); it != records.rend(); ++it) {
     const auto& [id, stored] = *it;
-    if (in_graph.count(id)) continue;
+    if (graph.Find(id) >= 0) continue;
     auto created = stored.record.find("created");
     bool ours = created != stored.record.end() && created->second == "true";
     std::unique_ptr<Resource> deleter;
@@ -125,8 +122,8 @@ Plan MakePlan(const Graph& graph, const SystemReader& sys, const RunInfo& run,
       plan.forget.push_back(id);
       continue;
     }
-    plan.items.push_back(
-        PlanOne(*deleter, -1, &graph, sys, run, records, options.details));
+    plan.items.push_back(PlanOne(*deleter, -1, &graph, sys, run, records,
+                                 options.details, &plan.notes));
     plan.orphans.push_back(std::move(deleter));
   }
   return plan;

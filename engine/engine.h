@@ -41,7 +41,6 @@ struct PlanItem {
   long graph_index = -1;               // -1 for orphans
   Change change;                       // kNone when converged
   Status error;                        // Observe failed (a planning error)
-  std::vector<std::string> notes;      // Observation::notes
 };
 
 struct Plan {

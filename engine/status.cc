@@ -11,11 +11,16 @@ Status Status::FromErrno(std::string_view what, int err) {
   return Error(std::move(msg));
 }
 
+const std::string& Status::message() const {
+  static const std::string* const kNone = new std::string();
+  return message_ ? *message_ : *kNone;
+}
+
 Status Status::WithContext(std::string_view prefix) const {
-  if (ok_) return *this;
+  if (ok()) return *this;
   std::string msg(prefix);
   msg += ": ";
-  msg += message_;
+  msg += *message_;
   return Error(std::move(msg));
 }
 
