@@ -91,13 +91,14 @@ void CompileIdentity(const CompileInput& in, CompileOutput* out,
       if (!u.keys.empty()) AddKeys(&keys[u.name], std::move(u.keys), "");
       if (u.is_default) AddKeys(&keys[u.name], cfg.cloud_keys, "");
     }
+    // The rules move to their resources, as the keys do.
     std::unique_ptr<IdentityResource> doas, sudo;
     if (!u.doas.empty()) {
-      doas = std::make_unique<DoasResource>(u.name, u.doas);
+      doas = std::make_unique<DoasResource>(u.name, std::move(u.doas));
       doas->set_origin(u.origin);
     }
     if (u.sudo && !u.sudo->empty()) {
-      sudo = std::make_unique<SudoResource>(u.name, *u.sudo);
+      sudo = std::make_unique<SudoResource>(u.name, std::move(*u.sudo));
       sudo->set_origin(u.origin);
     }
     // The spec moves into its resource (thousands of users: no copies).
