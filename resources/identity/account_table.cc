@@ -103,16 +103,48 @@ std::string AccountTable::Serialize() const {
   return out;
 }
 
-long AccountTable::IndexOf(std::string_view name) const {
-  if (!index_valid_) {
-    index_.clear();
-    for (size_t i = 0; i < lines_.size(); ++i) {
-      if (lines_[i].count_ > 0) index_.emplace(lines_[i][0], i);
-    }
-    index_valid_ = true;
+namespace {
+
+size_t NameHash(std::string_view name) {
+  return std::hash<std::string_view>()(name);
+}
+
+}  // namespace
+
+void AccountTable::RebuildIndex() const {
+  size_t entries = 0;
+  for (const auto& l : lines_) entries += l.count_ > 0;
+  size_t size = 8;
+  while (size < 4 * (entries + 1)) size *= 2;  // half full at the most
+  slots_.assign(size, 0);
+  indexed_ = 0;
+  for (size_t i = 0; i < lines_.size(); ++i) {
+    if (lines_[i].count_ > 0) IndexInsert(i);
   }
-  auto it = index_.find(name);
-  return it == index_.end() ? -1 : static_cast<long>(it->second);
+  index_valid_ = true;
+}
+
+void AccountTable::IndexInsert(size_t pos) const {
+  const std::string_view name = lines_[pos][0];
+  const size_t mask = slots_.size() - 1;
+  for (size_t s = NameHash(name) & mask;; s = (s + 1) & mask) {
+    if (slots_[s] == 0) {
+      slots_[s] = static_cast<uint32_t>(pos + 1);
+      ++indexed_;
+      return;
+    }
+    if (lines_[slots_[s] - 1][0] == name) return;  // the first one stays
+  }
+}
+
+long AccountTable::IndexOf(std::string_view name) const {
+  if (!index_valid_) RebuildIndex();
+  const size_t mask = slots_.size() - 1;
+  for (size_t s = NameHash(name) & mask;; s = (s + 1) & mask) {
+    const uint32_t v = slots_[s];
+    if (v == 0) return -1;
+    if (lines_[v - 1][0] == name) return static_cast<long>(v - 1);
+  }
 }
 
 const AccountEntry* AccountTable::Find(std::string_view name) const {
@@ -149,9 +181,14 @@ void AccountTable::Put(const std::vector<std::string>& fields) {
     --pos;
   }
   // Only blank lines follow `pos`: no entry moves, the index stays valid.
-  if (index_valid_) index_.emplace(fields[0], pos);
   lines_.insert(lines_.begin() + static_cast<std::ptrdiff_t>(pos),
                 std::move(e));
+  if (!index_valid_) return;
+  if (2 * (indexed_ + 2) > slots_.size()) {
+    index_valid_ = false;  // full: rebuilt twice as large when next used
+  } else {
+    IndexInsert(pos);
+  }
 }
 
 bool AccountTable::SetField(std::string_view name, size_t index,

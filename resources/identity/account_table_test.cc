@@ -78,6 +78,39 @@ TEST(AccountTableTest, NoTrailingNewlineGetsOne) {
   EXPECT_EQ(t.Serialize(), "g:x:1:\n");
 }
 
+// The index against a plain scan of the entries, through thousands of
+// puts (the index grows), replacements, removals and duplicate names.
+TEST(AccountTableTest, FindAgreesWithAScanThroughGrowthAndRemovals) {
+  auto t = AccountTable::Parse("dup:x:1:1\nother:x:2:2\ndup:x:3:3\n\n", 4);
+  auto scan = [&](std::string_view name) -> const AccountEntry* {
+    for (const AccountEntry* e : t.Entries()) {
+      if ((*e)[0] == name) return e;  // the first of duplicates
+    }
+    return nullptr;
+  };
+  unsigned seed = 11;
+  auto next = [&] { return seed = seed * 1103515245u + 12345u; };
+  for (int i = 0; i < 5000; ++i) {
+    std::string name = "u" + std::to_string(next() % 3000);
+    switch (next() % 4) {
+      case 0:
+      case 1:
+        t.Put({name, "x", std::to_string(i), "0"});
+        break;
+      case 2:
+        t.Remove(name);
+        break;
+      default:
+        break;
+    }
+    for (const char* probe : {"dup", "other", name.c_str(), "missing"}) {
+      ASSERT_EQ(t.Find(probe), scan(probe)) << probe << " at step " << i;
+    }
+  }
+  EXPECT_EQ((*t.Find("dup"))[2], "1");
+  EXPECT_TRUE(t.Serialize().ends_with("\n\n"));  // the blank line stays last
+}
+
 TEST(LoginDefsTest, ReadsIdsModeAndMethod) {
   auto d = ParseLoginDefs(
       "# comment\nUID_MIN\t\t\t 2000\nUID_MAX 3000\nGID_MIN 2000\n"
