@@ -188,12 +188,24 @@ std::string AccountDb::UserByUid(uint32_t uid) const {
   return it == uids_.end() ? "" : it->second;
 }
 
+namespace {
+
+void AddOnce(std::vector<std::string>* v, std::string_view s) {
+  if (std::find(v->begin(), v->end(), s) == v->end()) v->emplace_back(s);
+}
+
+void RemoveAll(std::vector<std::string>* v, std::string_view s) {
+  v->erase(std::remove(v->begin(), v->end(), s), v->end());
+}
+
+}  // namespace
+
 void AccountDb::IndexMembers() const {
   if (members_indexed_) return;
   groups_of_.clear();
   for (const auto* f : group_.Entries()) {
     for (auto& m : SplitList((*f)[3])) {
-      groups_of_[m].insert(std::string((*f)[0]));
+      AddOnce(&groups_of_[m], (*f)[0]);
     }
   }
   members_indexed_ = true;
@@ -203,7 +215,7 @@ std::vector<std::string> AccountDb::GroupsOf(const std::string& user) const {
   IndexMembers();
   auto it = groups_of_.find(user);
   if (it == groups_of_.end()) return {};
-  std::vector<std::string> out(it->second.begin(), it->second.end());
+  std::vector<std::string> out = it->second;
   // In file order.
   std::sort(out.begin(), out.end(),
             [this](const std::string& a, const std::string& b) {
@@ -395,7 +407,7 @@ void AccountDb::EditMembers(AccountTable* t, MemberSets* sets,
       t->AppendToField(group, field, user);
     }
     if (set != nullptr) set->insert(hash);
-    if (is_group && members_indexed_) groups_of_[user].insert(group);
+    if (is_group && members_indexed_) AddOnce(&groups_of_[user], group);
   } else {
     auto m = SplitList(list);
     auto it = std::find(m.begin(), m.end(), user);
@@ -410,7 +422,7 @@ void AccountDb::EditMembers(AccountTable* t, MemberSets* sets,
       }
       if (is_group && members_indexed_) {
         auto g = groups_of_.find(user);
-        if (g != groups_of_.end()) g->second.erase(group);
+        if (g != groups_of_.end()) RemoveAll(&g->second, group);
       }
     }
   }
@@ -460,7 +472,7 @@ void AccountDb::RemoveGroup(const std::string& name) {
     if (members_indexed_) {
       for (const auto& m : SplitList((*f)[3])) {
         auto g = groups_of_.find(m);
-        if (g != groups_of_.end()) g->second.erase(name);
+        if (g != groups_of_.end()) RemoveAll(&g->second, name);
       }
     }
   }

@@ -151,8 +151,9 @@ class AccountDb {
   std::multimap<uint32_t, std::string> uids_, gids_;
   MemberSets group_sets_, gshadow_sets_;
   mutable bool members_indexed_ = false;
-  mutable std::unordered_map<std::string, std::unordered_set<std::string>>
-      groups_of_;
+  // user -> the groups listing it, each once (a user is in a few: a vector
+  // costs a fraction of a set).
+  mutable std::unordered_map<std::string, std::vector<std::string>> groups_of_;
 };
 
 // Takes the account-files lock (/etc/.pwd.lock), waiting up to 15 s.
