@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,6 +41,13 @@ class JsonStreamWriter {
   // caller may hand on what `out` holds and clear it (a streamed output).
   JsonStreamWriter(std::string* out, int indent)
       : out_(out), indent_(static_cast<size_t>(indent)) {}
+  // From now on, whenever `out` holds `threshold` bytes or more at the
+  // start of a member or element, hands them to `spill` and clears it: a
+  // document of any size in pieces of about that size.
+  void SpillAt(size_t threshold, std::function<void(std::string_view)> spill) {
+    spill_threshold_ = threshold;
+    spill_ = std::move(spill);
+  }
   // Opens an object or array ('{' or '['): the document, or the value of
   // the Key or Element just written.
   void Open(char bracket) {
@@ -88,6 +96,10 @@ class JsonStreamWriter {
 
  private:
   void Next() {
+    if (spill_ && out_->size() >= spill_threshold_) {
+      spill_(*out_);
+      out_->clear();
+    }
     if (!empty_.back()) out_->push_back(',');
     empty_.back() = false;
     NewLine();
@@ -99,6 +111,8 @@ class JsonStreamWriter {
   std::string* out_;
   size_t indent_;
   std::vector<bool> empty_;  // per open bracket: nothing in it yet
+  size_t spill_threshold_ = 0;
+  std::function<void(std::string_view)> spill_;
 };
 
 }  // namespace flamingo

@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -155,6 +156,24 @@ class System : public SystemReader {
   // REQUIRES: the parent directory exists.
   virtual Status WriteFile(std::string_view path, std::string_view content,
                            const FileAttrs& attrs) = 0;
+  // A piece of a file's content (WriteFileFrom).
+  using ContentSink = std::function<Status(std::string_view piece)>;
+  // WriteFile of content that `produce` hands to its sink in pieces, in
+  // order: a large generated file (the state) is never whole in memory.
+  // The same guarantees; an error from `produce` or the sink leaves `path`
+  // untouched and is returned. The default collects the pieces and calls
+  // WriteFile.
+  virtual Status WriteFileFrom(
+      std::string_view path, const FileAttrs& attrs,
+      const std::function<Status(const ContentSink&)>& produce) {
+    std::string content;
+    Status s = produce([&content](std::string_view piece) {
+      content.append(piece);
+      return Status::Ok();
+    });
+    if (!s.ok()) return s;
+    return WriteFile(path, content, attrs);
+  }
   // One file of a WriteFiles call.
   struct FileWrite {
     std::string path;

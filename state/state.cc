@@ -150,13 +150,8 @@ size_t SizeHint(const State& s) {
   return n;
 }
 
-}  // namespace
-
-std::string SerializeState(const State& s) {
-  std::string out;
-  out.reserve(SizeHint(s));  // grown by doubling, the old and new buffers
-                             // were a third of a large run's peak heap
-  JsonStreamWriter w(&out, 1);
+// The state.json document, without its final newline.
+void WriteStateDocument(const State& s, JsonStreamWriter& w) {
   w.Open('{');
   w.Member("format_version", int64_t{s.format_version});
   w.Member("generation", int64_t{s.generation});
@@ -174,8 +169,33 @@ std::string SerializeState(const State& s) {
   w.Close('}');
   WriteRunSummaries(s, &w);
   w.Close('}');
+}
+
+}  // namespace
+
+std::string SerializeState(const State& s) {
+  std::string out;
+  out.reserve(SizeHint(s));  // grown by doubling, the old and new buffers
+                             // were a third of a large run's peak heap
+  JsonStreamWriter w(&out, 1);
+  WriteStateDocument(s, w);
   out.push_back('\n');
   return out;
+}
+
+Status WriteStateText(const State& s, const System::ContentSink& sink) {
+  constexpr size_t kPiece = 64 * 1024;
+  std::string buffer;
+  buffer.reserve(kPiece + kPiece / 4);
+  Status status;
+  JsonStreamWriter w(&buffer, 1);
+  w.SpillAt(kPiece, [&](std::string_view piece) {
+    if (status.ok()) status = sink(piece);
+  });
+  WriteStateDocument(s, w);
+  buffer.push_back('\n');
+  if (status.ok()) status = sink(buffer);
+  return status;
 }
 
 namespace {
@@ -447,7 +467,12 @@ Status SaveState(System& sys, State& state, SaveKind kind) {
   Status st = MakeDirs(sys, kStateDir, FileAttrs{0700, 0, 0});
   if (!st.ok()) return st.WithContext("save state");
   ++state.generation;
-  st = sys.WriteFile(kStatePath, SerializeState(state), FileAttrs{0600, 0, 0});
+  // Written as it is serialized: at 10,000 resources the text is
+  // megabytes, never whole in memory.
+  st = sys.WriteFileFrom(kStatePath, FileAttrs{0600, 0, 0},
+                         [&state](const System::ContentSink& sink) {
+                           return WriteStateText(state, sink);
+                         });
   if (!st.ok()) --state.generation;  // the file on disk is still the old one
   // The overlay is part of the new file now; a stale one would be ignored
   // anyway (older generation), removing it keeps the directory tidy.

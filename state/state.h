@@ -84,6 +84,9 @@ struct StateFiles {
 };
 
 std::string SerializeState(const State& state);
+// SerializeState's text in pieces of about 64 KiB, handed to `sink` in
+// order; stops at the sink's first error and returns it.
+Status WriteStateText(const State& state, const System::ContentSink& sink);
 // One resource result, and a run summary (the shape of "last_run"), as the
 // state file has them; also the shapes of `apply --format json` and
 // `status --format json`.

@@ -47,6 +47,36 @@ TEST(StateTest, RoundTrips) {
 // The state is written a member at a time; the text is laid out exactly as
 // a whole document's dump(1) would be (keys in order, escapes, indents,
 // empty objects and arrays).
+// Streamed, as SaveState writes it: the same text in pieces of about
+// 64 KiB; a sink's error stops it.
+TEST(StateTest, WrittenTextIsTheSerializedTextInPieces) {
+  State s = Sample();
+  for (int i = 0; i < 3000; ++i) {
+    s.records["file[/srv/f" + std::to_string(i) + "]"] = {
+        {{"created", "true"}, {"sha256", std::string(64, 'f')}}};
+  }
+  s.last_boot_run = s.last_run;
+  std::vector<size_t> sizes;
+  std::string text;
+  ASSERT_TRUE(WriteStateText(s, [&](std::string_view piece) {
+                sizes.push_back(piece.size());
+                text.append(piece);
+                return Status::Ok();
+              }).ok());
+  EXPECT_EQ(text, SerializeState(s));
+  ASSERT_GT(sizes.size(), 3u);
+  for (size_t i = 0; i + 1 < sizes.size(); ++i) {
+    EXPECT_GE(sizes[i], 64u * 1024) << i;
+    EXPECT_LT(sizes[i], 65u * 1024) << i;
+  }
+  int calls = 0;
+  Status st = WriteStateText(s, [&](std::string_view) {
+    return ++calls == 2 ? Status::Error("disk full") : Status::Ok();
+  });
+  EXPECT_EQ(st.message(), "disk full");
+  EXPECT_EQ(calls, 2);
+}
+
 TEST(StateTest, SerializedTextIsLaidOutAsTheWholeDocumentDump) {
   State s = Sample();
   s.generation = 3;

@@ -67,6 +67,9 @@ class RootedSystem : public System {
                                            int timeout_seconds) override;
   Status WriteFile(std::string_view path, std::string_view content,
                    const FileAttrs& attrs) override;
+  Status WriteFileFrom(
+      std::string_view path, const FileAttrs& attrs,
+      const std::function<Status(const ContentSink&)>& produce) override;
   Status WriteFiles(const std::vector<FileWrite>& files) override;
   Status WriteFileVolatile(std::string_view path, std::string_view content,
                            const FileAttrs& attrs) override;
@@ -177,7 +180,9 @@ class RootedSystem : public System {
   // `durable` false (WriteFileVolatile): no writeback started, the writer
   // fd kept, and Commit only renames or exchanges (CommitVolatile; nothing
   // waits for Sync). Either way Stage notes what the write will replace.
-  Status Stage(std::string_view path, std::string_view content,
+  // The content is what `produce` hands to its sink (WriteFileFrom).
+  Status Stage(std::string_view path,
+               const std::function<Status(const ContentSink&)>& produce,
                const FileAttrs& attrs, bool durable, Staged* out);
   // fsync(2)s the replacing members of `staged` at once (FsyncEach: one
   // journal commit, their cache flushes merged). One errno per member, in

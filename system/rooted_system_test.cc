@@ -115,6 +115,34 @@ TEST_F(RootedSystemTest, WriteNeedsParentAndLeavesNothingOnFailure) {
   EXPECT_EQ(*sys_->ListDir("/etc"), std::vector<std::string>{"isdir"});
 }
 
+TEST_F(RootedSystemTest, WriteFromPiecesIsTheirConcatenationOrNothing) {
+  ASSERT_TRUE(sys_->WriteFile("/etc/state", "old\n", {0600, 0, 0}).ok());
+  auto pieces = [](int n, Status end) {
+    return [n, end](const System::ContentSink& sink) {
+      for (int i = 0; i < n; ++i) {
+        Status s = sink(std::string(70000, static_cast<char>('a' + i)));
+        if (!s.ok()) return s;
+      }
+      return end;
+    };
+  };
+  // A failing producer: the old file stays, and no temporary is left.
+  Status failed =
+      sys_->WriteFileFrom("/etc/state", {0600, 0, 0},
+                          pieces(2, Status::Error("serializer stopped")));
+  EXPECT_EQ(failed.message(), "serializer stopped");
+  EXPECT_EQ(blackbox::ReadFile(root_ + "/etc/state"), "old\n");
+  EXPECT_EQ(*sys_->ListDir("/etc"), std::vector<std::string>{"state"});
+  ASSERT_TRUE(
+      sys_->WriteFileFrom("/etc/state", {0640, 0, 0}, pieces(3, Status::Ok()))
+          .ok());
+  EXPECT_EQ(blackbox::ReadFile(root_ + "/etc/state"),
+            std::string(70000, 'a') + std::string(70000, 'b') +
+                std::string(70000, 'c'));
+  EXPECT_EQ(HostLstat(root_ + "/etc/state").st_mode & 07777, 0640u);
+  EXPECT_EQ(*sys_->ListDir("/etc"), std::vector<std::string>{"state"});
+}
+
 TEST_F(RootedSystemTest, SymlinkAtTargetIsReplacedNotFollowed) {
   fs::create_symlink(outside_ + "/victim", root_ + "/etc/abs");
   fs::create_symlink("../../outside/victim", root_ + "/etc/rel");

@@ -100,6 +100,12 @@ Status ApplyAttrs(int fd, const FileAttrs& attrs, std::string_view op,
   return Status::Ok();
 }
 
+// Content that is one piece already.
+std::function<Status(const System::ContentSink&)> Whole(
+    std::string_view content) {
+  return [content](const System::ContentSink& sink) { return sink(content); };
+}
+
 }  // namespace
 
 RootedSystem::Staged::~Staged() {
@@ -109,8 +115,10 @@ RootedSystem::Staged::~Staged() {
   }
 }
 
-Status RootedSystem::Stage(std::string_view path, std::string_view content,
-                           const FileAttrs& attrs, bool durable, Staged* out) {
+Status RootedSystem::Stage(
+    std::string_view path,
+    const std::function<Status(const ContentSink&)>& produce,
+    const FileAttrs& attrs, bool durable, Staged* out) {
   auto parent = OpenParent("write", path, O_RDONLY);
   if (!parent.ok()) return parent.status();
   out->path = std::string(path);
@@ -130,7 +138,9 @@ Status RootedSystem::Stage(std::string_view path, std::string_view content,
     return StepError("write", path, "create temporary", EEXIST);
   }
   out->tmp = tmp;
-  Status s = WriteAll(out->fd.get(), content, path);
+  const int fd = out->fd.get();
+  Status s = produce(
+      [fd, path](std::string_view piece) { return WriteAll(fd, piece, path); });
   if (s.ok()) s = ApplyAttrs(out->fd.get(), attrs, "write", path);
   if (!s.ok()) return s;
   // What the write will replace (Commit and CommitVolatile decide by it).
@@ -237,8 +247,14 @@ Status RootedSystem::CommitVolatile(Staged* w) {
 
 Status RootedSystem::WriteFile(std::string_view path, std::string_view content,
                                const FileAttrs& attrs) {
+  return WriteFileFrom(path, attrs, Whole(content));
+}
+
+Status RootedSystem::WriteFileFrom(
+    std::string_view path, const FileAttrs& attrs,
+    const std::function<Status(const ContentSink&)>& produce) {
   Staged w;
-  Status s = Stage(path, content, attrs, /*durable=*/true, &w);
+  Status s = Stage(path, produce, attrs, /*durable=*/true, &w);
   if (!s.ok()) return s;
   {
     std::lock_guard<std::mutex> hold(staged_mu_);
@@ -299,7 +315,7 @@ Status RootedSystem::WriteFileVolatile(std::string_view path,
                                        const FileAttrs& attrs) {
   if (Status c = CommitIfStaged(path); !c.ok()) return c;
   Staged w;
-  Status s = Stage(path, content, attrs, /*durable=*/false, &w);
+  Status s = Stage(path, Whole(content), attrs, /*durable=*/false, &w);
   if (!s.ok()) return s;
   return Commit(&w, /*fsync_done=*/false);
 }
@@ -308,7 +324,7 @@ Status RootedSystem::WriteFiles(const std::vector<FileWrite>& files) {
   if (Status c = CommitStaged(); !c.ok()) return c;
   std::vector<Staged> staged(files.size());
   for (size_t i = 0; i < files.size(); ++i) {
-    Status s = Stage(files[i].path, files[i].content, files[i].attrs,
+    Status s = Stage(files[i].path, Whole(files[i].content), files[i].attrs,
                      /*durable=*/true, &staged[i]);
     if (!s.ok()) return s;
   }
