@@ -79,6 +79,17 @@ bool SameFileVersion(const std::optional<FileInfo>& a,
          a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns;
 }
 
+Result<std::string> System::Collect(
+    const std::function<Status(const ContentSink&)>& produce) {
+  std::string content;
+  Status s = produce([&content](std::string_view piece) {
+    content.append(piece);
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return content;
+}
+
 Status CheckDeferredExec(const DeferredExec& deferred) {
   if (deferred.steps.empty()) return Status::Error("exec after exit: no step");
   for (const ExecRequest& r : deferred.steps) {

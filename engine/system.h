@@ -166,13 +166,9 @@ class System : public SystemReader {
   virtual Status WriteFileFrom(
       std::string_view path, const FileAttrs& attrs,
       const std::function<Status(const ContentSink&)>& produce) {
-    std::string content;
-    Status s = produce([&content](std::string_view piece) {
-      content.append(piece);
-      return Status::Ok();
-    });
-    if (!s.ok()) return s;
-    return WriteFile(path, content, attrs);
+    auto content = Collect(produce);
+    if (!content.ok()) return content.status();
+    return WriteFile(path, *content, attrs);
   }
   // One file of a WriteFiles call.
   struct FileWrite {
@@ -211,6 +207,14 @@ class System : public SystemReader {
                                    std::string_view content,
                                    const FileAttrs& attrs) {
     return WriteFile(path, content, attrs);
+  }
+  // WriteFileFrom's volatile counterpart; the default collects the pieces.
+  virtual Status WriteFileVolatileFrom(
+      std::string_view path, const FileAttrs& attrs,
+      const std::function<Status(const ContentSink&)>& produce) {
+    auto content = Collect(produce);
+    if (!content.ok()) return content.status();
+    return WriteFileVolatile(path, *content, attrs);
   }
   virtual Status RemoveVolatile(std::string_view path) { return Remove(path); }
   // MakeDir for a directory that holds only such data (/run/flamingo under
@@ -274,6 +278,12 @@ class System : public SystemReader {
   // Writable facilities; null when unavailable.
   virtual Netfilter* mutable_netfilter() { return nullptr; }
   virtual ServiceManager* mutable_services() { return nullptr; }
+
+ protected:
+  // All that `produce` hands to its sink, in one string (the defaults of
+  // the From calls).
+  static Result<std::string> Collect(
+      const std::function<Status(const ContentSink&)>& produce);
 };
 
 // The content of the regular file at `path` (read following symlinks inside

@@ -110,10 +110,8 @@ void WriteRunSummaries(const State& s, JsonStreamWriter* w) {
 }
 
 // The boot overlay (kBootStatePath): the boot-scoped part of `s` on top of
-// state.json of generation s.generation.
-std::string SerializeBootOverlay(const State& s) {
-  std::string out;
-  JsonStreamWriter w(&out, 1);
+// state.json of generation s.generation. Without its final newline.
+void WriteBootOverlayDocument(const State& s, JsonStreamWriter& w) {
   w.Open('{');
   w.Member("format_version", int64_t{s.format_version});
   w.Member("base_generation", int64_t{s.generation});
@@ -129,8 +127,24 @@ std::string SerializeBootOverlay(const State& s) {
   w.Close('}');
   WriteRunSummaries(s, &w);
   w.Close('}');
-  out.push_back('\n');
-  return out;
+}
+
+// The document `write` writes, and a newline, handed to `sink` in pieces of
+// about 64 KiB; stops at the sink's first error and returns it.
+Status StreamDocument(const std::function<void(JsonStreamWriter&)>& write,
+                      const System::ContentSink& sink) {
+  constexpr size_t kPiece = 64 * 1024;
+  std::string buffer;
+  buffer.reserve(kPiece + kPiece / 4);
+  Status status;
+  JsonStreamWriter w(&buffer, 1);
+  w.SpillAt(kPiece, [&](std::string_view piece) {
+    if (status.ok()) status = sink(piece);
+  });
+  write(w);
+  buffer.push_back('\n');
+  if (status.ok()) status = sink(buffer);
+  return status;
 }
 
 // About the size of SerializeState's text (a little over: each member's
@@ -184,18 +198,8 @@ std::string SerializeState(const State& s) {
 }
 
 Status WriteStateText(const State& s, const System::ContentSink& sink) {
-  constexpr size_t kPiece = 64 * 1024;
-  std::string buffer;
-  buffer.reserve(kPiece + kPiece / 4);
-  Status status;
-  JsonStreamWriter w(&buffer, 1);
-  w.SpillAt(kPiece, [&](std::string_view piece) {
-    if (status.ok()) status = sink(piece);
-  });
-  WriteStateDocument(s, w);
-  buffer.push_back('\n');
-  if (status.ok()) status = sink(buffer);
-  return status;
+  return StreamDocument([&s](JsonStreamWriter& w) { WriteStateDocument(s, w); },
+                        sink);
 }
 
 namespace {
@@ -424,9 +428,12 @@ Result<std::optional<State>> LoadState(const SystemReader& sys,
   seen.state = *st;
   if (files != nullptr) *files = seen;
   if (!st->has_value()) return std::optional<State>();
-  auto text = sys.ReadFile(kStatePath);
-  if (!text.ok()) return text.status().WithContext(kStatePath);
-  auto state = ParseState(*text, parts);
+  Result<State> state = Status::Error("unread");
+  {  // the text goes before the overlay's is read
+    auto text = sys.ReadFile(kStatePath);
+    if (!text.ok()) return text.status().WithContext(kStatePath);
+    state = ParseState(*text, parts);
+  }
   if (!state.ok()) {
     return state.status().WithContext(std::string(kStatePath) + ": corrupt");
   }
@@ -460,8 +467,14 @@ Status SaveState(System& sys, State& state, SaveKind kind) {
     }
     if (!dir.ok()) return dir.WithContext("save boot state");
     return sys
-        .WriteFileVolatile(kBootStatePath, SerializeBootOverlay(state),
-                           FileAttrs{0600, 0, 0})
+        .WriteFileVolatileFrom(kBootStatePath, FileAttrs{0600, 0, 0},
+                               [&state](const System::ContentSink& sink) {
+                                 return StreamDocument(
+                                     [&state](JsonStreamWriter& w) {
+                                       WriteBootOverlayDocument(state, w);
+                                     },
+                                     sink);
+                               })
         .WithContext("save boot state");
   }
   Status st = MakeDirs(sys, kStateDir, FileAttrs{0700, 0, 0});

@@ -73,6 +73,9 @@ class RootedSystem : public System {
   Status WriteFiles(const std::vector<FileWrite>& files) override;
   Status WriteFileVolatile(std::string_view path, std::string_view content,
                            const FileAttrs& attrs) override;
+  Status WriteFileVolatileFrom(
+      std::string_view path, const FileAttrs& attrs,
+      const std::function<Status(const ContentSink&)>& produce) override;
   Status RemoveVolatile(std::string_view path) override;
   Status AppendLog(std::string_view path, std::string_view text,
                    const FileAttrs& attrs) override;

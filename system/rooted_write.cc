@@ -313,9 +313,15 @@ Status RootedSystem::CommitIfStaged(std::string_view path) {
 Status RootedSystem::WriteFileVolatile(std::string_view path,
                                        std::string_view content,
                                        const FileAttrs& attrs) {
+  return WriteFileVolatileFrom(path, attrs, Whole(content));
+}
+
+Status RootedSystem::WriteFileVolatileFrom(
+    std::string_view path, const FileAttrs& attrs,
+    const std::function<Status(const ContentSink&)>& produce) {
   if (Status c = CommitIfStaged(path); !c.ok()) return c;
   Staged w;
-  Status s = Stage(path, Whole(content), attrs, /*durable=*/false, &w);
+  Status s = Stage(path, produce, attrs, /*durable=*/false, &w);
   if (!s.ok()) return s;
   return Commit(&w, /*fsync_done=*/false);
 }
