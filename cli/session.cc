@@ -66,13 +66,6 @@ void LoadSessionState(Result<std::optional<State>> state, Logger* log,
   s->state = std::move(state).value();
 }
 
-// Once the graph is compiled from the whole input and validated, nothing in
-// this run decodes the user-data again (CmdApply compiles again only after
-// a fast path's compile or an unvalidated one): its raw text goes.
-void ReleaseInputIfDone(Session* s) {
-  if (s->compiled_user_data && s->validated) ReleaseRawUserData(&s->input);
-}
-
 bool PrepareSession(const CliOptions& o, Logger* log, Session* s) {
   auto sys = OpenSystem(o.root);
   if (!sys.ok()) {
@@ -118,23 +111,15 @@ bool PrepareSession(const CliOptions& o, Logger* log, Session* s) {
                       /*every_boot_only=*/fast)) {
     return false;
   }
-  if (whole_state_first || !s->state) {
-    ReleaseInputIfDone(s);
-    return true;
-  }
+  if (whole_state_first || !s->state) return true;
   // The records and run summaries (2 MB at 1,000 users) are read only now,
   // once the parsed config (as much again) is gone.
   LoadSessionState(LoadState(*s->sys, &s->state_files, parts), log, s);
-  // Another run replaced the state between the two reads: the compile
-  // depends on the instance only (apply decides the fast path again under
-  // the lock, which keeps the state as it is from then on).
-  const bool new_instance =
+  // Another run may have replaced the state between the two reads: the
+  // instance as it is now (planning reads it; apply decides the fast path
+  // again under the lock, which keeps the state as it is from then on).
+  s->run.new_instance =
       !s->state || s->state->instance_id != s->input.instance_id;
-  if (new_instance != s->run.new_instance) {
-    s->run.new_instance = new_instance;
-    if (!CompileSession(o, log, /*validate=*/true, s)) return false;
-  }
-  ReleaseInputIfDone(s);
   return true;
 }
 
@@ -146,6 +131,11 @@ bool CompileSession(const CliOptions& o, Logger* log, bool validate, Session* s,
   s->compiled_user_data =
       !every_boot_only || !s->state || s->state->every_boot_input;
   if (s->compiled_user_data) DecodeInstanceUserData(&s->input, &s->diags);
+  // Decoded whole and about to be validated: nothing in this run decodes the
+  // user-data again (CmdApply compiles again only after a fast path's
+  // compile or an unvalidated one), so its raw text goes before the compile
+  // (10,000 files: 1.2 MB less at the compile's peak).
+  if (s->compiled_user_data && validate) ReleaseRawUserData(&s->input);
   if (validate) ValidateConfig(s->input.config, o.strict, &s->diags);
   s->validated = validate;
   CompileInput in{s->input.config, s->input.meta_data, s->input.scripts, s->run,
