@@ -165,6 +165,15 @@ class StateFilesTest : public ::testing::Test {
     return st.ok() && st->has_value() ? **st : State();
   }
   std::string StateText() { return sys_.GetFile(kStatePath)->content; }
+  // StateText() with the first `opening` (a member's key and bracket)
+  // replaced by `with`.
+  std::string StateTextWith(std::string_view opening, std::string_view with) {
+    std::string text = StateText();
+    size_t at = text.find(opening);
+    EXPECT_NE(at, std::string::npos) << opening;
+    if (at != std::string::npos) text.replace(at, opening.size(), with);
+    return text;
+  }
   FakeSystem sys_;
 };
 
@@ -214,11 +223,8 @@ TEST_F(StateFilesTest, WithoutRunSummariesReadsAllButThem) {
   EXPECT_TRUE(full.last_boot_run.has_value());
   // Skipped summaries are not read, so not checked: a broken one does not
   // make the state corrupt for a plan (an apply still refuses it).
-  std::string text = StateText();
-  const std::string key = "\"last_run\": {";
-  size_t at = text.find(key);
-  ASSERT_NE(at, std::string::npos);
-  text.replace(at, key.size(), "\"last_run\": {\"results\": 7, \"x\": {");
+  std::string text = StateTextWith("\"last_run\": {",
+                                   "\"last_run\": {\"results\": 7, \"x\": {");
   text.insert(text.rfind('}'), "}");
   EXPECT_TRUE(ParseState(text, StateParts::kWithoutRunSummaries).ok());
   EXPECT_FALSE(ParseState(text).ok());
@@ -286,11 +292,8 @@ TEST_F(StateFilesTest, HeaderReadsNeitherRecordsNorSummaries) {
   EXPECT_FALSE(head.last_run.has_value());
   EXPECT_FALSE(head.last_boot_run.has_value());
   // Broken records are not read, so not checked: the whole load finds them.
-  std::string text = StateText();
-  const std::string key = "\"resources\": {";
-  size_t at = text.find(key);
-  ASSERT_NE(at, std::string::npos);
-  text.replace(at, key.size(), "\"resources\": {\"x\": 7, ");
+  std::string text =
+      StateTextWith("\"resources\": {", "\"resources\": {\"x\": 7, ");
   EXPECT_TRUE(ParseState(text, StateParts::kHeader).ok());
   EXPECT_FALSE(ParseState(text).ok());
 }
