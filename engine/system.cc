@@ -79,8 +79,7 @@ bool SameFileVersion(const std::optional<FileInfo>& a,
          a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns;
 }
 
-Result<std::string> System::Collect(
-    const std::function<Status(const ContentSink&)>& produce) {
+Result<std::string> System::Collect(const ContentProducer& produce) {
   std::string content;
   Status s = produce([&content](std::string_view piece) {
     content.append(piece);

@@ -158,14 +158,16 @@ class System : public SystemReader {
                            const FileAttrs& attrs) = 0;
   // A piece of a file's content (WriteFileFrom).
   using ContentSink = std::function<Status(std::string_view piece)>;
+  // Hands a file's content to the sink it is given, piece by piece, in
+  // order; its error (or the sink's) is the write's.
+  using ContentProducer = std::function<Status(const ContentSink&)>;
   // WriteFile of content that `produce` hands to its sink in pieces, in
   // order: a large generated file (the state) is never whole in memory.
   // The same guarantees; an error from `produce` or the sink leaves `path`
   // untouched and is returned. The default collects the pieces and calls
   // WriteFile.
-  virtual Status WriteFileFrom(
-      std::string_view path, const FileAttrs& attrs,
-      const std::function<Status(const ContentSink&)>& produce) {
+  virtual Status WriteFileFrom(std::string_view path, const FileAttrs& attrs,
+                               const ContentProducer& produce) {
     auto content = Collect(produce);
     if (!content.ok()) return content.status();
     return WriteFile(path, *content, attrs);
@@ -209,9 +211,9 @@ class System : public SystemReader {
     return WriteFile(path, content, attrs);
   }
   // WriteFileFrom's volatile counterpart; the default collects the pieces.
-  virtual Status WriteFileVolatileFrom(
-      std::string_view path, const FileAttrs& attrs,
-      const std::function<Status(const ContentSink&)>& produce) {
+  virtual Status WriteFileVolatileFrom(std::string_view path,
+                                       const FileAttrs& attrs,
+                                       const ContentProducer& produce) {
     auto content = Collect(produce);
     if (!content.ok()) return content.status();
     return WriteFileVolatile(path, *content, attrs);
@@ -282,8 +284,7 @@ class System : public SystemReader {
  protected:
   // All that `produce` hands to its sink, in one string (the defaults of
   // the From calls).
-  static Result<std::string> Collect(
-      const std::function<Status(const ContentSink&)>& produce);
+  static Result<std::string> Collect(const ContentProducer& produce);
 };
 
 // The content of the regular file at `path` (read following symlinks inside

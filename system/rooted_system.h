@@ -67,15 +67,13 @@ class RootedSystem : public System {
                                            int timeout_seconds) override;
   Status WriteFile(std::string_view path, std::string_view content,
                    const FileAttrs& attrs) override;
-  Status WriteFileFrom(
-      std::string_view path, const FileAttrs& attrs,
-      const std::function<Status(const ContentSink&)>& produce) override;
+  Status WriteFileFrom(std::string_view path, const FileAttrs& attrs,
+                       const ContentProducer& produce) override;
   Status WriteFiles(const std::vector<FileWrite>& files) override;
   Status WriteFileVolatile(std::string_view path, std::string_view content,
                            const FileAttrs& attrs) override;
-  Status WriteFileVolatileFrom(
-      std::string_view path, const FileAttrs& attrs,
-      const std::function<Status(const ContentSink&)>& produce) override;
+  Status WriteFileVolatileFrom(std::string_view path, const FileAttrs& attrs,
+                               const ContentProducer& produce) override;
   Status RemoveVolatile(std::string_view path) override;
   Status AppendLog(std::string_view path, std::string_view text,
                    const FileAttrs& attrs) override;
@@ -184,8 +182,7 @@ class RootedSystem : public System {
   // fd kept, and Commit only renames or exchanges (CommitVolatile; nothing
   // waits for Sync). Either way Stage notes what the write will replace.
   // The content is what `produce` hands to its sink (WriteFileFrom).
-  Status Stage(std::string_view path,
-               const std::function<Status(const ContentSink&)>& produce,
+  Status Stage(std::string_view path, const ContentProducer& produce,
                const FileAttrs& attrs, bool durable, Staged* out);
   // fsync(2)s the replacing members of `staged` at once (FsyncEach: one
   // journal commit, their cache flushes merged). One errno per member, in

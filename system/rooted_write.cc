@@ -101,8 +101,7 @@ Status ApplyAttrs(int fd, const FileAttrs& attrs, std::string_view op,
 }
 
 // Content that is one piece already.
-std::function<Status(const System::ContentSink&)> Whole(
-    std::string_view content) {
+System::ContentProducer Whole(std::string_view content) {
   return [content](const System::ContentSink& sink) { return sink(content); };
 }
 
@@ -115,10 +114,9 @@ RootedSystem::Staged::~Staged() {
   }
 }
 
-Status RootedSystem::Stage(
-    std::string_view path,
-    const std::function<Status(const ContentSink&)>& produce,
-    const FileAttrs& attrs, bool durable, Staged* out) {
+Status RootedSystem::Stage(std::string_view path,
+                           const ContentProducer& produce,
+                           const FileAttrs& attrs, bool durable, Staged* out) {
   auto parent = OpenParent("write", path, O_RDONLY);
   if (!parent.ok()) return parent.status();
   out->path = std::string(path);
@@ -250,9 +248,9 @@ Status RootedSystem::WriteFile(std::string_view path, std::string_view content,
   return WriteFileFrom(path, attrs, Whole(content));
 }
 
-Status RootedSystem::WriteFileFrom(
-    std::string_view path, const FileAttrs& attrs,
-    const std::function<Status(const ContentSink&)>& produce) {
+Status RootedSystem::WriteFileFrom(std::string_view path,
+                                   const FileAttrs& attrs,
+                                   const ContentProducer& produce) {
   Staged w;
   Status s = Stage(path, produce, attrs, /*durable=*/true, &w);
   if (!s.ok()) return s;
@@ -316,9 +314,9 @@ Status RootedSystem::WriteFileVolatile(std::string_view path,
   return WriteFileVolatileFrom(path, attrs, Whole(content));
 }
 
-Status RootedSystem::WriteFileVolatileFrom(
-    std::string_view path, const FileAttrs& attrs,
-    const std::function<Status(const ContentSink&)>& produce) {
+Status RootedSystem::WriteFileVolatileFrom(std::string_view path,
+                                           const FileAttrs& attrs,
+                                           const ContentProducer& produce) {
   if (Status c = CommitIfStaged(path); !c.ok()) return c;
   Staged w;
   Status s = Stage(path, produce, attrs, /*durable=*/false, &w);
