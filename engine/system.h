@@ -281,9 +281,8 @@ class System : public SystemReader {
   virtual Netfilter* mutable_netfilter() { return nullptr; }
   virtual ServiceManager* mutable_services() { return nullptr; }
 
- protected:
   // All that `produce` hands to its sink, in one string (the defaults of
-  // the From calls).
+  // the From calls; a streamed text wanted whole).
   static Result<std::string> Collect(const ContentProducer& produce);
 };
 

@@ -147,23 +147,6 @@ Status StreamDocument(const std::function<void(JsonStreamWriter&)>& write,
   return status;
 }
 
-// About the size of SerializeState's text (a little over: each member's
-// key, quotes, indentation and punctuation counted generously).
-size_t SizeHint(const State& s) {
-  size_t n = 512;
-  for (const auto& [id, rec] : s.records) {
-    n += 3 * id.size() + 80;
-    for (const auto& [k, v] : rec.record) n += k.size() + v.size() + 16;
-  }
-  for (const auto* run : {&s.last_run, &s.last_boot_run}) {
-    if (!*run) continue;
-    for (const ResourceResult& r : (*run)->results) {
-      n += 2 * r.id.size() + r.message.size() + 120;
-    }
-  }
-  return n;
-}
-
 // The state.json document, without its final newline.
 void WriteStateDocument(const State& s, JsonStreamWriter& w) {
   w.Open('{');
@@ -188,18 +171,20 @@ void WriteStateDocument(const State& s, JsonStreamWriter& w) {
 }  // namespace
 
 std::string SerializeState(const State& s) {
-  std::string out;
-  out.reserve(SizeHint(s));  // grown by doubling, the old and new buffers
-                             // were a third of a large run's peak heap
-  JsonStreamWriter w(&out, 1);
-  WriteStateDocument(s, w);
-  out.push_back('\n');
-  return out;
+  // The sink never fails: neither does Collect.
+  return *System::Collect([&s](const System::ContentSink& sink) {
+    return WriteStateText(s, sink);
+  });
 }
 
 Status WriteStateText(const State& s, const System::ContentSink& sink) {
   return StreamDocument([&s](JsonStreamWriter& w) { WriteStateDocument(s, w); },
                         sink);
+}
+
+Status WriteBootOverlayText(const State& s, const System::ContentSink& sink) {
+  return StreamDocument(
+      [&s](JsonStreamWriter& w) { WriteBootOverlayDocument(s, w); }, sink);
 }
 
 namespace {
@@ -469,11 +454,7 @@ Status SaveState(System& sys, State& state, SaveKind kind) {
     return sys
         .WriteFileVolatileFrom(kBootStatePath, FileAttrs{0600, 0, 0},
                                [&state](const System::ContentSink& sink) {
-                                 return StreamDocument(
-                                     [&state](JsonStreamWriter& w) {
-                                       WriteBootOverlayDocument(state, w);
-                                     },
-                                     sink);
+                                 return WriteBootOverlayText(state, sink);
                                })
         .WithContext("save boot state");
   }

@@ -83,10 +83,14 @@ struct StateFiles {
   std::optional<FileInfo> boot;
 };
 
+// state.json's text (SaveState streams it: WriteStateText).
 std::string SerializeState(const State& state);
-// SerializeState's text in pieces of about 64 KiB, handed to `sink` in
-// order; stops at the sink's first error and returns it.
+// state.json's text, and the boot overlay's (SaveKind::kBootOnly), in
+// pieces of about 64 KiB handed to `sink` in order; each stops at the
+// sink's first error and returns it.
 Status WriteStateText(const State& state, const System::ContentSink& sink);
+Status WriteBootOverlayText(const State& state,
+                            const System::ContentSink& sink);
 // One resource result, and a run summary (the shape of "last_run"), as the
 // state file has them; also the shapes of `apply --format json` and
 // `status --format json`.

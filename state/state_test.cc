@@ -47,7 +47,7 @@ TEST(StateTest, RoundTrips) {
 // The state is written a member at a time; the text is laid out exactly as
 // a whole document's dump(1) would be (keys in order, escapes, indents,
 // empty objects and arrays).
-// Streamed, as SaveState writes it: the same text in pieces of about
+// Streamed, as SaveState writes it: the whole document in pieces of about
 // 64 KiB; a sink's error stops it.
 TEST(StateTest, WrittenTextIsTheSerializedTextInPieces) {
   State s = Sample();
@@ -63,7 +63,11 @@ TEST(StateTest, WrittenTextIsTheSerializedTextInPieces) {
                 text.append(piece);
                 return Status::Ok();
               }).ok());
-  EXPECT_EQ(text, SerializeState(s));
+  EXPECT_EQ(nlohmann::ordered_json::parse(text).dump(1) + "\n", text);
+  auto parsed = ParseState(text);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+  EXPECT_EQ(parsed->records, s.records);
+  EXPECT_EQ(parsed->last_boot_run, s.last_boot_run);
   ASSERT_GT(sizes.size(), 3u);
   for (size_t i = 0; i + 1 < sizes.size(); ++i) {
     EXPECT_GE(sizes[i], 64u * 1024) << i;
