@@ -47,9 +47,23 @@ StateParts SessionStateParts(const CliOptions& o) {
                                            : StateParts::kWithoutLastRun;
 }
 
+namespace {
+
+// Whether the command can take the reboot fast path at all (the state and
+// input decide the rest: FastPathApplies).
+bool FastPathPossible(const CliOptions& o) {
+  return o.command == "apply" && o.boot && !o.rerun_scripts;
+}
+
+// The input is another instance than the one the state recorded.
+bool NewInstance(const Session& s) {
+  return !s.state || s.state->instance_id != s.input.instance_id;
+}
+
+}  // namespace
+
 bool FastPathApplies(const CliOptions& o, const Session& s) {
-  return o.command == "apply" && o.boot && !o.rerun_scripts && s.state &&
-         s.state->instance_id == s.input.instance_id &&
+  return FastPathPossible(o) && !NewInstance(s) &&  // so s.state is there
          !s.state->converged_sha256.empty() &&
          s.state->converged_sha256 == s.input.fingerprint;
 }
@@ -78,8 +92,7 @@ bool PrepareSession(const CliOptions& o, Logger* log, Session* s) {
   // A boot's apply reads the whole state now, before the input: the reboot
   // fast path needs it at once. Other runs read its header only until the
   // config is compiled and gone (below).
-  const bool whole_state_first =
-      o.command == "apply" && o.boot && !o.rerun_scripts;
+  const bool whole_state_first = FastPathPossible(o);
   LoadSessionState(LoadState(*s->sys, &s->state_files,
                              whole_state_first ? parts : StateParts::kHeader),
                    log, s);
@@ -97,8 +110,7 @@ bool PrepareSession(const CliOptions& o, Logger* log, Session* s) {
 
   s->run.instance_id = s->input.instance_id;
   s->run.boot_id = BootId(o);
-  s->run.new_instance =
-      !s->state || s->state->instance_id != s->input.instance_id;
+  s->run.new_instance = NewInstance(*s);
   s->run.boot = o.boot;
   s->run.reconcile = o.reconcile;
   s->run.rerun_scripts = o.rerun_scripts;
@@ -118,8 +130,7 @@ bool PrepareSession(const CliOptions& o, Logger* log, Session* s) {
   // Another run may have replaced the state between the two reads: the
   // instance as it is now (planning reads it; apply decides the fast path
   // again under the lock, which keeps the state as it is from then on).
-  s->run.new_instance =
-      !s->state || s->state->instance_id != s->input.instance_id;
+  s->run.new_instance = NewInstance(*s);
   return true;
 }
 
