@@ -163,8 +163,8 @@ class StateFilesTest : public ::testing::Test {
     ASSERT_TRUE(SaveState(sys_, s).ok());
     ASSERT_EQ(s.generation, 1);
   }
-  State Load() {
-    auto st = LoadState(sys_);
+  State Load(StateParts parts = StateParts::kAll) {
+    auto st = LoadState(sys_, nullptr, parts);
     EXPECT_TRUE(st.ok() && st->has_value());
     return st.ok() && st->has_value() ? **st : State();
   }
@@ -211,9 +211,7 @@ TEST_F(StateFilesTest, WithoutRunSummariesReadsAllButThem) {
   s.records["script[bootcmd]"] = {{{"boot_id", "b2"}}};
   s.boot_record_ids.insert("script[bootcmd]");
   ASSERT_TRUE(SaveState(sys_, s, SaveKind::kBootOnly).ok());
-  auto st = LoadState(sys_, nullptr, StateParts::kWithoutRunSummaries);
-  ASSERT_TRUE(st.ok() && st->has_value());
-  const State& lean = **st;
+  const State lean = Load(StateParts::kWithoutRunSummaries);
   EXPECT_FALSE(lean.last_run.has_value());
   EXPECT_FALSE(lean.last_boot_run.has_value());
   EXPECT_EQ(lean.instance_id, "iid-1");
@@ -241,24 +239,22 @@ TEST_F(StateFilesTest, WithoutLastRunStillReadsTheBootRun) {
   ASSERT_TRUE(SaveState(sys_, s, SaveKind::kDurable).ok());
   ASSERT_NE(StateText().find("\"last_boot_run_is_last_run\": true"),
             std::string::npos);
-  auto st = LoadState(sys_, nullptr, StateParts::kWithoutLastRun);
-  ASSERT_TRUE(st.ok() && st->has_value());
-  EXPECT_FALSE((*st)->last_run.has_value());
-  ASSERT_TRUE((*st)->last_boot_run.has_value());
-  EXPECT_EQ(*(*st)->last_boot_run, *s.last_run);
-  EXPECT_EQ((*st)->records, Load().records);
+  State boot = Load(StateParts::kWithoutLastRun);
+  EXPECT_FALSE(boot.last_run.has_value());
+  ASSERT_TRUE(boot.last_boot_run.has_value());
+  EXPECT_EQ(*boot.last_boot_run, *s.last_run);
+  EXPECT_EQ(boot.records, Load().records);
   // A later run of another kind: the boot run is its own member.
   RunSummary later = *s.last_run;
   later.command = "apply";
   later.results.clear();
   s.last_run = later;
   ASSERT_TRUE(SaveState(sys_, s, SaveKind::kDurable).ok());
-  st = LoadState(sys_, nullptr, StateParts::kWithoutLastRun);
-  ASSERT_TRUE(st.ok() && st->has_value());
-  EXPECT_FALSE((*st)->last_run.has_value());
-  ASSERT_TRUE((*st)->last_boot_run.has_value());
-  EXPECT_EQ((*st)->last_boot_run->command, "apply --boot");
-  EXPECT_EQ((*st)->last_boot_run->results.size(), 1u);
+  boot = Load(StateParts::kWithoutLastRun);
+  EXPECT_FALSE(boot.last_run.has_value());
+  ASSERT_TRUE(boot.last_boot_run.has_value());
+  EXPECT_EQ(boot.last_boot_run->command, "apply --boot");
+  EXPECT_EQ(boot.last_boot_run->results.size(), 1u);
 }
 
 TEST(StateTest, ABrokenLastRunThatIsTheBootRunIsFoundWhereItIs) {
@@ -284,9 +280,7 @@ TEST_F(StateFilesTest, HeaderReadsNeitherRecordsNorSummaries) {
   s.records["script[bootcmd]"] = {{{"boot_id", "b2"}}};
   s.boot_record_ids.insert("script[bootcmd]");
   ASSERT_TRUE(SaveState(sys_, s, SaveKind::kBootOnly).ok());
-  auto st = LoadState(sys_, nullptr, StateParts::kHeader);
-  ASSERT_TRUE(st.ok() && st->has_value());
-  const State& head = **st;
+  const State head = Load(StateParts::kHeader);
   EXPECT_EQ(head.instance_id, "iid-1");
   EXPECT_EQ(head.generation, 1);
   EXPECT_EQ(head.input_sha256, s.input_sha256);
