@@ -209,14 +209,11 @@ bool AccountTable::AppendToField(std::string_view name, size_t index,
 }
 
 bool AccountTable::Remove(std::string_view name) {
-  for (auto it = lines_.begin(); it != lines_.end(); ++it) {
-    if (it->count_ > 0 && (*it)[0] == name) {
-      lines_.erase(it);
-      index_valid_ = false;
-      return true;
-    }
-  }
-  return false;
+  long i = IndexOf(name);
+  if (i < 0) return false;
+  lines_.erase(lines_.begin() + i);
+  index_valid_ = false;  // the lines after it moved
+  return true;
 }
 
 std::vector<const AccountEntry*> AccountTable::Entries() const {
