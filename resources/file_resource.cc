@@ -72,26 +72,25 @@ Result<FileState> Evaluate(const FileSpec& spec, const SystemReader& sys,
                            AccountDbCache* accounts) {
   FileState st;
   for (const auto& piece : spec.pieces) {
-    if (piece.source_uri.empty()) {
+    if (piece.source == nullptr) {
       st.desired += piece.literal;
       continue;
     }
     // file:// is read each time (another resource may write it); http(s)
     // once per run, so plan, apply and re-observation see the same bytes.
-    bool remote = piece.source_uri.rfind("file://", 0) != 0;
-    std::optional<Result<std::string>> unshared;
-    std::optional<Result<std::string>>& fetched =
-        piece.fetched ? *piece.fetched : unshared;
+    ContentSource& source = *piece.source;
+    bool remote = source.uri.rfind("file://", 0) != 0;
+    std::optional<Result<std::string>>& fetched = source.fetched;
     if (!remote || !fetched.has_value()) {
-      fetched = ReadSource(sys, piece.source_uri, piece.source_headers);
+      fetched = ReadSource(sys, source.uri, source.headers);
     }
     const Result<std::string>& data = *fetched;
     if (data.ok()) {
       st.desired += *data;
     } else {
       st.desired += piece.literal;
-      st.notes.push_back(piece.where + ": cannot read " + piece.source_uri +
-                         " (" + data.status().message() +
+      st.notes.push_back(source.where + ": cannot read " + source.uri + " (" +
+                         data.status().message() +
                          "); content written instead");
     }
   }
@@ -112,14 +111,15 @@ Result<FileState> Evaluate(const FileSpec& spec, const SystemReader& sys,
     db = std::make_shared<const AccountDb>(std::move(*loaded));
     return Status::Ok();
   };
-  if (spec.owner.user == "root" && spec.owner.group == "root") {
+  const OwnerSpec& owner = spec.owner_names();
+  if (owner.user == "root" && owner.group == "root") {
     st.uid = 0;
     st.gid = 0;
   } else {
     if (Status s = load_db(); !s.ok()) return s;
-    auto uid = ResolveId(spec.owner.user, true, *db, ctx, spec.owner_where);
+    auto uid = ResolveId(owner.user, true, *db, ctx, spec.owner_where());
     if (!uid.ok()) return uid.status();
-    auto gid = ResolveId(spec.owner.group, false, *db, ctx, spec.owner_where);
+    auto gid = ResolveId(owner.group, false, *db, ctx, spec.owner_where());
     if (!gid.ok()) return gid.status();
     st.uid = *uid;
     st.gid = *gid;
@@ -240,14 +240,13 @@ std::vector<std::string> FileResource::Requires() const {
   for (std::string p = ParentPath(spec_.path); p != "/"; p = ParentPath(p)) {
     keys.push_back("path:" + p);
   }
-  if (spec_.owner.user != "root") keys.push_back("user:" + spec_.owner.user);
-  if (spec_.owner.group != "root") {
-    keys.push_back("group:" + spec_.owner.group);
+  const OwnerSpec& owner = spec_.owner_names();
+  if (owner.user != "root") keys.push_back("user:" + owner.user);
+  if (owner.group != "root") {
+    keys.push_back("group:" + owner.group);
     // A user's private group is made with the user, which may provide only
     // "user:NAME".
-    if (spec_.owner.group != spec_.owner.user) {
-      keys.push_back("user:" + spec_.owner.group);
-    }
+    if (owner.group != owner.user) keys.push_back("user:" + owner.group);
   }
   return keys;
 }
@@ -280,7 +279,8 @@ Change FileResource::Diff(const Observation& observed,
   const auto& st = *static_cast<const FileState*>(observed.detail.get());
   Change c = MakeChange(Action::kNone);
   if (IsForeign(spec_, st, ctx)) return c;
-  std::string want_owner = spec_.owner.user + ":" + spec_.owner.group;
+  const OwnerSpec& owner = spec_.owner_names();
+  std::string want_owner = owner.user + ":" + owner.group;
   auto field = [&](const char* name, std::optional<std::string> before,
                    std::string after) {
     c.fields.push_back({name, std::move(before), std::move(after), false});
@@ -324,10 +324,12 @@ Status FileResource::Apply(System& sys, const Change& /*change*/,
   auto st = Evaluate(spec_, sys, ctx, accounts_.get());
   if (!st.ok()) return st.status();
   if (!st->uid) {
-    return Status::Error("user \"" + spec_.owner.user + "\" does not exist");
+    return Status::Error("user \"" + spec_.owner_names().user +
+                         "\" does not exist");
   }
   if (!st->gid) {
-    return Status::Error("group \"" + spec_.owner.group + "\" does not exist");
+    return Status::Error("group \"" + spec_.owner_names().group +
+                         "\" does not exist");
   }
   FileAttrs attrs{spec_.mode, *st->uid, *st->gid};
   // As cloud-init's ensure_dir: os.makedirs (root, 0755), then only the

@@ -46,7 +46,7 @@ class FileResource : public Resource {
   std::vector<std::string> Provides() const override;
   std::vector<std::string> Requires() const override;
   int Stage() const override;
-  std::string Origin() const override { return spec_.origin; }
+  std::string Origin() const override { return spec_.origin.Format(); }
   // Replacements wait for one commit with the other plain files.
   WriteBatch* Batch() const override { return StagedWrites(); }
 

@@ -34,6 +34,16 @@ std::optional<bool> Flag(const Value& v, Diagnostics* diags) {
 
 std::string Where(const Value& v) { return v.Origin() + ": " + v.path(); }
 
+const OwnerSpec& FileSpec::owner_names() const {
+  static const OwnerSpec* const kRoot = new OwnerSpec{"root", "root"};
+  return owner ? owner->names : *kRoot;
+}
+
+const std::string& FileSpec::owner_where() const {
+  static const std::string* const kNone = new std::string;
+  return owner ? owner->where : *kNone;
+}
+
 std::optional<FileSpec> ParseFileEntry(const Value& entry, Diagnostics* diags) {
   if (!entry.is_map()) {
     diags->Error(entry, std::string("expected a map, got ") +
@@ -42,7 +52,7 @@ std::optional<FileSpec> ParseFileEntry(const Value& entry, Diagnostics* diags) {
   }
   size_t errors = diags->ErrorCount();
   FileSpec spec;
-  spec.origin = entry.Origin();
+  spec.origin = entry.Position();
 
   const Value* path = entry.Get("path");
   if (path == nullptr) {
@@ -80,6 +90,7 @@ std::optional<FileSpec> ParseFileEntry(const Value& entry, Diagnostics* diags) {
     }
   }
   if (const Value* s = entry.Get("source")) {
+    ContentSource source;
     const Value* uri = s->is_map() ? s->Get("uri") : nullptr;
     if (!s->is_map()) {
       diags->Error(
@@ -98,23 +109,25 @@ std::optional<FileSpec> ParseFileEntry(const Value& entry, Diagnostics* diags) {
                  text->rfind("https://", 0) == 0) {
         if (const Value* h = s->Get("headers"); h != nullptr && h->is_map()) {
           for (const auto& [name, value] : h->entries()) {
-            piece.source_headers.emplace_back(name, value.ScalarText());
+            source.headers.emplace_back(name, value.ScalarText());
           }
         }
       } else {
         diags->Error(*uri, "unsupported URI \"" + *text +
                                "\"; expected file://, http:// or https://");
       }
-      piece.source_uri = *text;
-      piece.where = Where(*uri);
-      piece.fetched = std::make_shared<std::optional<Result<std::string>>>();
+      source.uri = *text;
+      source.where = Where(*uri);
+      piece.source = std::make_shared<ContentSource>(std::move(source));
     }
   }
   spec.pieces.push_back(std::move(piece));
 
   if (const Value* o = entry.Get("owner")) {
-    spec.owner_where = Where(*o);
-    if (auto text = Text(*o, diags)) spec.owner = ParseOwner(*text);
+    if (auto text = Text(*o, diags)) {
+      spec.owner = std::make_shared<const FileOwner>(
+          FileOwner{ParseOwner(*text), Where(*o)});
+    }
   }
   if (const Value* p = entry.Get("permissions");
       p != nullptr && !p->is_null()) {
@@ -144,7 +157,8 @@ std::optional<FileSpec> ParseFileEntry(const Value& entry, Diagnostics* diags) {
   return spec;
 }
 
-std::vector<FileSpec> MergeFileSpecs(std::vector<FileSpec> specs) {
+void MergeFileSpecs(std::deque<FileSpec>* deque) {
+  std::deque<FileSpec>& specs = *deque;
   // The entries of each path, in config order (a stable sort of indexes:
   // no second vector of specs, no copies of the paths).
   std::vector<size_t> order(specs.size());
@@ -180,7 +194,6 @@ std::vector<FileSpec> MergeFileSpecs(std::vector<FileSpec> specs) {
     ++kept;
   }
   specs.erase(specs.begin() + static_cast<std::ptrdiff_t>(kept), specs.end());
-  return specs;
 }
 
 }  // namespace flamingo

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -15,37 +16,55 @@
 
 namespace flamingo {
 
-// A run of bytes of the file: decoded inline content, or a source URI read
-// at plan/apply time with `literal` as the fallback when it cannot be read
-// (cloud-init falls back to `content` the same way).
-struct ContentPiece {
-  std::string literal;
-  std::string source_uri;  // "" = literal only
-  std::vector<std::pair<std::string, std::string>> source_headers;
+// Where a piece's bytes come from when they are not inline: a URI read at
+// plan/apply time.
+struct ContentSource {
+  std::string uri;
+  std::vector<std::pair<std::string, std::string>> headers;  // http(s)
   std::string where;  // "FILE:LINE:COL: write_files[i].source.uri"
   // An http(s) source is fetched once per run: plan, apply and the
-  // re-observation after it all see the same bytes (set on first fetch).
-  // Made by ParseFileEntry for a piece with a source_uri; null otherwise.
-  std::shared_ptr<std::optional<Result<std::string>>> fetched;
+  // re-observation after it all see the same bytes (set on first fetch;
+  // shared by the copies of the piece).
+  std::optional<Result<std::string>> fetched;
 };
 
+// A run of bytes of the file: decoded inline content, or a source with
+// `literal` as the fallback when it cannot be read (cloud-init falls back
+// to `content` the same way).
+struct ContentPiece {
+  std::string literal;
+  std::shared_ptr<ContentSource> source;  // null = literal only
+};
+
+// A file's owner as written, with where (for messages at apply time).
+struct FileOwner {
+  OwnerSpec names;
+  std::string where;  // "FILE:LINE:COL: write_files[i].owner"
+};
+
+// One file to write. Kept per resource until the run ends (10,000 files:
+// 10,000 of them), so what most files leave at its default (the owner, a
+// source) is out of line, and the position unformatted.
 struct FileSpec {
   std::string path;  // normalized, absolute
   std::vector<ContentPiece> pieces;
-  OwnerSpec owner;
+  // Null when no owner is given: root:root, which always resolves.
+  std::shared_ptr<const FileOwner> owner;
+  SourcePosition origin;  // of the (last) entry
+  // The resource kind ("file" for write_files; "yum_repo" for yum_repos).
+  const char* kind = "file";
   uint32_t mode = kDefaultFileMode;
   bool append = false;
   bool defer = false;
-  std::string origin;  // "FILE:LINE:COL" of the (last) entry
-  // "FILE:LINE:COL: write_files[i].owner" when an owner is given (the
-  // default, root:root, always resolves).
-  std::string owner_where;
-  // The resource kind ("file" for write_files; "yum_repo" for yum_repos).
-  std::string kind = "file";
   // A file that exists and that flamingo did not create (no "created"
   // record) is left as it is, with a note (cloud-init's yum_repos skips an
   // existing repo file); one flamingo created is converged as usual.
   bool keep_foreign = false;
+
+  // The owner's names: root:root without an owner.
+  const OwnerSpec& owner_names() const;
+  // Where the owner is written; "" without one.
+  const std::string& owner_where() const;
 };
 
 // "FILE:LINE:COL: PATH" of a node (for messages issued after compile time).
@@ -60,7 +79,9 @@ std::optional<FileSpec> ParseFileEntry(const Value& entry, Diagnostics* diags);
 // One spec per path, in order of first appearance. For a repeated path the
 // later entry wins (its owner, mode, defer), except that an `append: true`
 // entry appends its content to the earlier content (cloud-init writes the
-// entries in order, so this is the result it leaves).
-std::vector<FileSpec> MergeFileSpecs(std::vector<FileSpec> specs);
+// entries in order, so this is the result it leaves). In place: a deque,
+// so that its caller can take the specs from the front and free them as
+// it goes.
+void MergeFileSpecs(std::deque<FileSpec>* specs);
 
 }  // namespace flamingo

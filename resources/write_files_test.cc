@@ -43,12 +43,12 @@ TEST(WriteFilesCompileTest, AllPropertiesAreRead) {
   const FileSpec& s = FileAt(h, 0).spec();
   EXPECT_EQ(s.path, "/etc/app.conf");
   EXPECT_EQ(Literal(s), "hello");
-  EXPECT_EQ(s.owner.user, "app");
-  EXPECT_EQ(s.owner.group, "staff");
+  EXPECT_EQ(s.owner_names().user, "app");
+  EXPECT_EQ(s.owner_names().group, "staff");
   EXPECT_EQ(s.mode, 0640u);
   EXPECT_TRUE(s.append);
   EXPECT_TRUE(s.defer);
-  EXPECT_EQ(s.origin, "user-data:2:3");
+  EXPECT_EQ(s.origin.Format(), "user-data:2:3");
   EXPECT_EQ(FileAt(h, 0).Stage(), kStageDeferred);
 }
 
@@ -57,8 +57,8 @@ TEST(WriteFilesCompileTest, DefaultsAreCloudInits) {
   EXPECT_EQ(h.Compile("write_files:\n- path: /root/CLOUD_INIT_WAS_HERE\n"), "");
   const FileSpec& s = FileAt(h, 0).spec();
   EXPECT_EQ(Literal(s), "");
-  EXPECT_EQ(s.owner.user, "root");
-  EXPECT_EQ(s.owner.group, "root");
+  EXPECT_EQ(s.owner_names().user, "root");
+  EXPECT_EQ(s.owner_names().group, "root");
   EXPECT_EQ(s.mode, 0644u);
   EXPECT_FALSE(s.append);
   EXPECT_FALSE(s.defer);
@@ -277,7 +277,7 @@ TEST(WriteFilesMergeTest, AppendEntryAppendsToEarlierContent) {
   const FileSpec& s = FileAt(h, 0).spec();
   EXPECT_EQ(Literal(s), "one\ntwo\n");
   EXPECT_FALSE(s.append);  // the first entry overwrites
-  EXPECT_EQ(s.owner.user, "bin");
+  EXPECT_EQ(s.owner_names().user, "bin");
 }
 
 TEST(WriteFilesMergeTest, TwoAppendsStayAnAppend) {

@@ -137,6 +137,10 @@ std::string FormatPosition(const std::string& file, int line, int col) {
   return out;
 }
 
+std::string SourcePosition::Format() const {
+  return FormatPosition(file_ ? *file_ : std::string(), line_, col_);
+}
+
 std::string Value::Origin() const {
   return FormatPosition(file(), line_, col_);
 }

@@ -20,6 +20,23 @@ namespace flamingo {
 // file; COL, or LINE and COL, left out when unknown (0).
 std::string FormatPosition(const std::string& file, int line, int col);
 
+// Where a node was written, kept unformatted: the file name shared with the
+// document's other nodes, its line and column (24 bytes, where the text
+// "FILE:LINE:COL" is a string of its own). For what is kept per resource.
+class SourcePosition {
+ public:
+  SourcePosition() = default;
+  SourcePosition(std::shared_ptr<const std::string> file, int line, int col)
+      : file_(std::move(file)), line_(line), col_(col) {}
+  // FormatPosition of it: what Value::Origin() gives for the node.
+  std::string Format() const;
+
+ private:
+  std::shared_ptr<const std::string> file_;
+  int line_ = 0;
+  int col_ = 0;
+};
+
 class Value {
  public:
   enum class Type : uint8_t {
@@ -97,6 +114,8 @@ class Value {
   // "FILE:LINE:COL" (FormatPosition): where messages and a resource's
   // Origin() say it was written.
   std::string Origin() const;
+  // The same place, unformatted.
+  SourcePosition Position() const { return {file_, line_, col_}; }
   const std::string& path() const { return path_; }
   void SetOrigin(std::shared_ptr<const std::string> file, int line, int col);
   void SetPath(std::string path) { path_ = std::move(path); }

@@ -7,6 +7,18 @@
 namespace flamingo {
 namespace {
 
+TEST(ValueTest, PositionFormatsAsOrigin) {
+  Diagnostics diags;
+  auto loaded = LoadYaml("a:\n  - x\n", "ud", &diags);
+  ASSERT_TRUE(loaded.has_value());
+  const Value& x = loaded->Get("a")->items()[0];
+  EXPECT_EQ(x.Position().Format(), "ud:2:5");
+  EXPECT_EQ(x.Position().Format(), x.Origin());
+  // Unknown parts are left out, as FormatPosition leaves them.
+  EXPECT_EQ(SourcePosition().Format(), "<input>");
+  EXPECT_EQ(SourcePosition(nullptr, 3, 0).Format(), "<input>:3");
+}
+
 TEST(ValueTest, CopiesAreDeepAndKeepTagsAndPositions) {
   Diagnostics diags;
   auto loaded = LoadYaml("a: !!binary aGk=\nb: [1, {c: x}]\n", "ud", &diags);
