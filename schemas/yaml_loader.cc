@@ -5,7 +5,8 @@
 
 #include <algorithm>
 #include <memory>
-#include <sstream>
+#include <streambuf>
+#include <istream>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -325,6 +326,18 @@ std::optional<Value> LoadFlatMapping(
   return map;
 }
 
+// A read-only stream buffer over text that stays where it is (an
+// istringstream would copy it).
+class ViewBuffer : public std::streambuf {
+ public:
+  explicit ViewBuffer(std::string_view text) {
+    // The get area is only read from: std::streambuf's interface is not
+    // const, the bytes are never written.
+    char* p = const_cast<char*>(text.data());
+    setg(p, p, p + text.size());
+  }
+};
+
 }  // namespace
 
 std::optional<Value> LoadFlatMapping(std::string_view text,
@@ -355,7 +368,8 @@ std::optional<Value> LoadYaml(std::string_view text, const std::string& file,
   }
   Builder builder(file_name, limits);
   try {
-    std::istringstream in{std::string(text)};
+    ViewBuffer buffer(text);  // the parser reads the text where it is
+    std::istream in(&buffer);
     YAML::Parser parser(in);
     parser.HandleNextDocument(builder);
   } catch (const LimitHit& e) {

@@ -258,6 +258,10 @@ Result<std::string> RootedSystem::ReadFile(std::string_view path) const {
     return Status::Error("read " + std::string(path) + ": not a regular file");
   }
   std::string out;
+  // The size it has now, at once: appending would double the buffer (and
+  // hold both halves while it moves) for a state file or a user-data of a
+  // megabyte. It may still grow while it is read.
+  out.reserve(static_cast<size_t>(st.st_size));
   char buf[65536];
   for (;;) {
     ssize_t n = ::read(fd->get(), buf, sizeof(buf));
