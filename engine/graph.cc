@@ -1,8 +1,11 @@
 #include "engine/graph.h"
 
 #include <algorithm>
+#include <functional>
 #include <queue>
+#include <string_view>
 #include <tuple>
+#include <unordered_map>
 
 namespace flamingo {
 
@@ -14,29 +17,70 @@ void Graph::Add(std::unique_ptr<Resource> r) {
   resources_.push_back(std::move(r));
 }
 
+namespace {
+
+uint64_t HashOf(std::string_view s) { return std::hash<std::string_view>{}(s); }
+
+}  // namespace
+
+std::pair<Graph::HashIndex::const_iterator, Graph::HashIndex::const_iterator>
+Graph::Candidates(const HashIndex& index, const std::string& s) {
+  const uint64_t h = HashOf(s);
+  auto first = std::lower_bound(index.begin(), index.end(), h,
+                                [](const std::pair<uint64_t, size_t>& e,
+                                   uint64_t v) { return e.first < v; });
+  auto last = first;
+  while (last != index.end() && last->first == h) ++last;
+  return {first, last};
+}
+
 long Graph::Find(const std::string& id) const {
-  auto it = by_id_.find(id);
-  return it == by_id_.end() ? -1 : static_cast<long>(it->second);
+  auto [first, last] = Candidates(by_id_, id);
+  for (auto it = first; it != last; ++it) {
+    if (resources_[it->second]->Id() == id) {
+      return static_cast<long>(it->second);
+    }
+  }
+  return -1;
+}
+
+bool Graph::IsProvided(const std::string& key) const {
+  auto [first, last] = Candidates(by_provided_, key);
+  for (auto it = first; it != last; ++it) {
+    for (const std::string& k : resources_[it->second]->Provides()) {
+      if (k == key) return true;
+    }
+  }
+  return false;
 }
 
 Status Graph::Build() {
   const size_t n = resources_.size();
   by_id_.clear();
-  provided_.clear();
+  by_provided_.clear();
   deps_.assign(n, {});
   order_.clear();
+  // The strings themselves only while building.
   std::vector<std::string> ids(n);
+  std::unordered_map<std::string_view, size_t> index_of;
   std::unordered_map<std::string, std::vector<size_t>> providers;
   for (size_t i = 0; i < n; ++i) {
     ids[i] = resources_[i]->Id();
-    if (!by_id_.emplace(ids[i], i).second) {
+    if (!index_of.emplace(ids[i], i).second) {
+      by_id_.clear();  // unsorted so far: Find finds nothing
+      by_provided_.clear();
       return Status::Error("duplicate resource " + ids[i]);
     }
+    by_id_.emplace_back(HashOf(ids[i]), i);
     for (auto& key : resources_[i]->Provides()) {
-      providers[key].push_back(i);
-      provided_.insert(key);
+      std::vector<size_t>& p = providers[key];
+      // A resource is one entry of its key, however often it names it.
+      if (p.empty() || p.back() != i) by_provided_.emplace_back(HashOf(key), i);
+      p.push_back(i);
     }
   }
+  std::sort(by_id_.begin(), by_id_.end());
+  std::sort(by_provided_.begin(), by_provided_.end());
   for (size_t i = 0; i < n; ++i) {
     auto& d = deps_[i];
     for (const auto& key : resources_[i]->Requires()) {
@@ -47,8 +91,8 @@ Status Graph::Build() {
       }
     }
     for (const auto& id : resources_[i]->After()) {
-      auto it = by_id_.find(id);
-      if (it == by_id_.end()) {
+      auto it = index_of.find(id);
+      if (it == index_of.end()) {
         return Status::Error(ids[i] + ": depends on unknown resource " + id);
       }
       if (it->second != i) d.push_back(it->second);

@@ -52,6 +52,30 @@ TEST(GraphTest, AutomaticEdgeBeatsStage) {
   EXPECT_FALSE(g.IsProvided("user:bob"));
 }
 
+TEST(GraphTest, FindsEveryIdAndProvidedKeyAndNothingElse) {
+  // The lookups keep hashes; each hit is checked against the resource.
+  Graph g;
+  const int n = 3000;
+  for (int i = 0; i < n; ++i) {
+    auto r = M("r" + std::to_string(i));
+    // Every third names one key twice; keys are shared by pairs.
+    r->provides_keys = {"key:" + std::to_string(i / 2)};
+    if (i % 3 == 0) r->provides_keys.push_back("key:" + std::to_string(i / 2));
+    g.Add(std::move(r));
+  }
+  EXPECT_EQ(g.Find("marker[r0]"), -1);  // not built yet
+  ASSERT_TRUE(g.Build().ok());
+  for (int i = 0; i < n; ++i) {
+    ASSERT_EQ(g.Find("marker[r" + std::to_string(i) + "]"), i);
+    ASSERT_TRUE(g.IsProvided("key:" + std::to_string(i / 2)));
+  }
+  EXPECT_EQ(g.Find("marker[r" + std::to_string(n) + "]"), -1);
+  EXPECT_EQ(g.Find("marker[r1 ]"), -1);
+  EXPECT_EQ(g.Find(""), -1);
+  EXPECT_FALSE(g.IsProvided("key:" + std::to_string(n)));
+  EXPECT_FALSE(g.IsProvided("marker[r1]"));  // an id is not a provided key
+}
+
 TEST(GraphTest, UnprovidedRequirementIsNoEdge) {
   Graph g;
   auto a = M("a");
@@ -89,6 +113,7 @@ TEST(GraphTest, DuplicateIdIsAnError) {
   Status st = g.Build();
   ASSERT_FALSE(st.ok());
   EXPECT_EQ(st.message(), "duplicate resource marker[a]");
+  EXPECT_EQ(g.Find("marker[a]"), -1);  // no half-built lookup
 }
 
 TEST(GraphTest, ExplicitEdgeToUnknownIdIsAnError) {
@@ -98,7 +123,8 @@ TEST(GraphTest, ExplicitEdgeToUnknownIdIsAnError) {
   g.Add(std::move(a));
   Status st = g.Build();
   ASSERT_FALSE(st.ok());
-  EXPECT_EQ(st.message(), "marker[a]: depends on unknown resource marker[nope]");
+  EXPECT_EQ(st.message(),
+            "marker[a]: depends on unknown resource marker[nope]");
 }
 
 TEST(GraphTest, ExplicitEdgeOrders) {

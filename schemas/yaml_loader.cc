@@ -4,9 +4,9 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <istream>
 #include <memory>
 #include <streambuf>
-#include <istream>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
