@@ -21,8 +21,9 @@ Value::Value(const Value& o)
       text_(o.text_),
       int_(o.int_),
       extra_(o.extra_ ? std::make_unique<Extra>(*o.extra_) : nullptr),
+      path_id_(o.path_id_),
       file_(o.file_),
-      path_(o.path_) {}
+      paths_(o.paths_) {}
 
 Value& Value::operator=(const Value& o) {
   if (this != &o) *this = Value(o);
@@ -152,13 +153,109 @@ void Value::SetOrigin(std::shared_ptr<const std::string> file, int line,
   col_ = col;
 }
 
+PathTable::PathTable() {
+  steps_.push_back({kRoot, 0, StepKind::kLiteral});
+  strings_.emplace_back();
+}
+
+uint32_t PathTable::Add(Step s) {
+  steps_.push_back(s);
+  return static_cast<uint32_t>(steps_.size() - 1);
+}
+
+uint32_t PathTable::Literal(std::string path) {
+  if (path.empty()) return kRoot;
+  strings_.push_back(std::move(path));
+  return Add(
+      {kRoot, static_cast<uint32_t>(strings_.size() - 1), StepKind::kLiteral});
+}
+
+uint32_t PathTable::Index(uint32_t parent, size_t index) {
+  return Add({parent, static_cast<uint32_t>(index), StepKind::kIndex});
+}
+
+uint32_t PathTable::Key(uint32_t parent, std::string_view key) {
+  auto it = key_ids_.find(std::string(key));
+  if (it == key_ids_.end()) {
+    strings_.emplace_back(key);
+    it = key_ids_
+             .emplace(std::string(key),
+                      static_cast<uint32_t>(strings_.size() - 1))
+             .first;
+  }
+  return Add({parent, it->second, StepKind::kKey});
+}
+
+std::string PathTable::Format(uint32_t id) const {
+  // The steps from the top down to id, then ChildPath's text of each.
+  std::vector<uint32_t> chain;
+  for (uint32_t at = id;; at = steps_[at].parent) {
+    chain.push_back(at);
+    if (steps_[at].kind == StepKind::kLiteral) break;
+  }
+  std::string out;
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+    const Step& s = steps_[*it];
+    switch (s.kind) {
+      case StepKind::kLiteral:
+        out = strings_[s.arg];
+        break;
+      case StepKind::kIndex:
+        out = ChildPath(out, s.arg);
+        break;
+      case StepKind::kKey:
+        out = ChildPath(out, strings_[s.arg]);
+        break;
+    }
+  }
+  return out;
+}
+
+std::string Value::path() const {
+  return paths_ ? paths_->Format(path_id_) : std::string();
+}
+
+void Value::SetPath(std::string path) {
+  // A table even for "": the children Repath gives it share it.
+  if (!paths_) paths_ = std::make_shared<PathTable>();
+  path_id_ = paths_->Literal(std::move(path));
+}
+
+void Value::SetChildPath(const Value& parent, size_t index) {
+  if (parent.paths_ == nullptr) {
+    paths_ = std::make_shared<PathTable>();
+    path_id_ = paths_->Index(PathTable::kRoot, index);
+    return;
+  }
+  paths_ = parent.paths_;
+  path_id_ = paths_->Index(parent.path_id_, index);
+}
+
+void Value::SetChildPath(const Value& parent, std::string_view key) {
+  if (parent.paths_ == nullptr) {
+    paths_ = std::make_shared<PathTable>();
+    path_id_ = paths_->Key(PathTable::kRoot, key);
+    return;
+  }
+  paths_ = parent.paths_;
+  path_id_ = paths_->Key(parent.path_id_, key);
+}
+
 void Value::Repath(const std::string& root_path) {
-  path_ = root_path;
+  SetPath(root_path);
+  RepathChildren();
+}
+
+void Value::RepathChildren() {
   if (extra_ == nullptr) return;
   for (size_t i = 0; i < extra_->items.size(); ++i) {
-    extra_->items[i].Repath(ChildPath(root_path, i));
+    extra_->items[i].SetChildPath(*this, i);
+    extra_->items[i].RepathChildren();
   }
-  for (auto& [k, v] : extra_->entries) v.Repath(ChildPath(root_path, k));
+  for (auto& [k, v] : extra_->entries) {
+    v.SetChildPath(*this, k);
+    v.RepathChildren();
+  }
 }
 
 std::string Value::ScalarText() const {

@@ -50,7 +50,10 @@ class Builder : public YAML::EventHandler {
     }
     Count(mark, it->second.nodes);
     Value v = it->second.value;  // keeps the anchored text's positions
-    if (!ExpectingKey()) v.Repath(NextPath());
+    if (!ExpectingKey()) {
+      SetNextPath(&v);
+      v.RepathChildren();
+    }
     Finish(std::move(v), 0, it->second.nodes);
   }
 
@@ -124,13 +127,14 @@ class Builder : public YAML::EventHandler {
     return m;
   }
 
-  // The config path of the next item or value.
-  std::string NextPath() const {
-    if (stack_.empty()) return "";
+  // Sets the config path of the next item or value (the root's: "").
+  void SetNextPath(Value* v) const {
+    if (stack_.empty()) return v->SetPath("");
     const Frame& f = stack_.back();
-    if (f.value.is_list())
-      return ChildPath(f.value.path(), f.value.items().size());
-    return ChildPath(f.value.path(), f.key);
+    if (f.value.is_list()) {
+      return v->SetChildPath(f.value, f.value.items().size());
+    }
+    v->SetChildPath(f.value, f.key);
   }
 
   // Gives a new node its origin and path.
@@ -144,7 +148,7 @@ class Builder : public YAML::EventHandler {
     } else {
       v->SetOrigin(file_, mark.line + 1, mark.column + 1);
     }
-    if (!ExpectingKey()) v->SetPath(NextPath());
+    if (!ExpectingKey()) SetNextPath(v);
   }
 
   void Open(const YAML::Mark& mark, YAML::anchor_t anchor, Value v) {
@@ -250,7 +254,8 @@ class Builder : public YAML::EventHandler {
     for (Value& m : maps) {
       for (auto& [k, v] : m.mutable_entries()) {
         if (f->index.count(k) > 0) continue;
-        v.Repath(ChildPath(f->value.path(), k));
+        v.SetChildPath(f->value, k);
+        v.RepathChildren();
         Put(f, k, std::move(v));
       }
     }
@@ -289,6 +294,7 @@ std::optional<Value> LoadFlatMapping(
     std::string_view text, const std::shared_ptr<const std::string>& file) {
   Value map = Value::Map();
   map.SetOrigin(file, 1, 1);
+  map.SetPath("");                       // its values share one path table
   std::unordered_set<std::string> seen;  // linear in the keys, as Put is
   int line = 0;
   size_t pos = 0;
@@ -318,7 +324,7 @@ std::optional<Value> LoadFlatMapping(
     Value v = ResolveTaggedScalar(std::string(l.substr(colon + 2)), "?");
     if (v.is_null()) v = Value();  // yaml-cpp's OnNull: no text ("Null")
     v.SetOrigin(file, line, static_cast<int>(colon) + 3);
-    v.SetPath(ChildPath(map.path(), name));
+    v.SetChildPath(map, name);
     v.SetKeyOrigin(line, 1);
     map.mutable_entries().emplace_back(std::move(name), std::move(v));
   }
