@@ -200,17 +200,25 @@ struct Document {
   std::optional<RunSummary> last_run, last_boot_run;
 };
 
+// A JsonReadError about the value at byte `offset`, worded as the
+// reader's own ("offset 41: ...").
+[[noreturn]] void FailAt(size_t offset, const std::string& what) {
+  throw JsonReadError("offset " + std::to_string(offset) + ": " + what);
+}
+
 // Kind and name are kept beside the id in the file (for readers of it);
-// in memory they are the id's. Throws JsonReadError when they differ.
-void CheckKindAndName(std::string_view id, const std::string& kind,
-                      const std::string& name) {
+// in memory they are the id's. Throws JsonReadError, at the object that
+// holds them (`offset`), when they differ.
+void CheckKindAndName(size_t offset, std::string_view id,
+                      const std::string& kind, const std::string& name) {
   if (kind != IdKind(id) || name != IdName(id)) {
-    throw JsonReadError("\"" + std::string(id) +
-                        "\": kind and name are not those of the id");
+    FailAt(offset, "\"" + std::string(id) +
+                       "\": kind and name are not those of the id");
   }
 }
 
 ResourceResult ReadResult(JsonReader& in) {
+  const size_t at = in.Offset();
   ResourceResult r;
   bool id = false, action = false, outcome = false;
   std::optional<std::string> kind, name;
@@ -232,13 +240,14 @@ ResourceResult ReadResult(JsonReader& in) {
     }
   });
   if (!id || !kind || !name || !action || !outcome) {
-    throw JsonReadError("a result without id, kind, name, action or outcome");
+    FailAt(at, "a result without id, kind, name, action or outcome");
   }
-  CheckKindAndName(r.id, *kind, *name);
+  CheckKindAndName(at, r.id, *kind, *name);
   return r;
 }
 
 RunSummary ReadRunSummary(JsonReader& in) {
+  const size_t at = in.Offset();
   RunSummary r;
   r.ok = false;
   bool results = false;
@@ -265,11 +274,12 @@ RunSummary ReadRunSummary(JsonReader& in) {
       in.Skip();
     }
   });
-  if (!results) throw JsonReadError("a run summary without results");
+  if (!results) FailAt(at, "a run summary without results");
   return r;
 }
 
 StoredRecord ReadRecord(std::string_view id, JsonReader& in) {
+  const size_t at = in.Offset();
   StoredRecord r;
   bool record = false;
   std::optional<std::string> kind, name;
@@ -288,9 +298,9 @@ StoredRecord ReadRecord(std::string_view id, JsonReader& in) {
     }
   });
   if (!kind || !name || !record) {
-    throw JsonReadError("a resource without kind, name or record");
+    FailAt(at, "a resource without kind, name or record");
   }
-  CheckKindAndName(id, *kind, *name);
+  CheckKindAndName(at, id, *kind, *name);
   return r;
 }
 

@@ -130,14 +130,16 @@ TEST(StateTest, CorruptInputNamesWhatAndWhere) {
       {R"({"format_version": 1, "generation": 1.5})",
        "offset 36: expected an integer"},
       {R"({"format_version": 1, "resources": {"x": {"kind": "f"}}})",
-       "a resource without kind, name or record"},
+       "offset 41: a resource without kind, name or record"},
       {R"({"format_version": 1, "resources": {"file[/a]": {"kind": "file",)"
        R"( "name": "/b", "record": {}}}})",
-       "\"file[/a]\": kind and name are not those of the id"},
+       "offset 48: \"file[/a]\": kind and name are not those of the id"},
       {R"({"format_version": 1, "last_run": {"results": [{"id": "user[a]",)"
        R"( "kind": "group", "name": "a", "action": "none",)"
        R"( "outcome": "unchanged"}]}})",
-       "\"user[a]\": kind and name are not those of the id"},
+       "offset 47: \"user[a]\": kind and name are not those of the id"},
+      {R"({"format_version": 1, "last_run": {"ok": true}})",
+       "offset 34: a run summary without results"},
       {R"({"generation": 2})", "no format_version"},
       {R"({"format_version": 1} {})", "offset 22: text after the document"},
   };
