@@ -22,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/file_text.h"
 #include "engine/status.h"
 
 namespace flamingo {
@@ -109,6 +110,14 @@ class SystemReader {
   // Reads a regular file, following symlinks inside the root only; an error
   // when missing or not a regular file.
   virtual Result<std::string> ReadFile(std::string_view path) const = 0;
+  // ReadFile's bytes for a parser that reads them once, front to back: a
+  // mapping where the System can make one (engine/file_text.h), else a
+  // copy (this default).
+  virtual Result<FileText> ReadFileText(std::string_view path) const {
+    auto text = ReadFile(path);
+    if (!text.ok()) return text.status();
+    return FileText(std::move(text).value());
+  }
   // Names in a directory (no "." or ".."), sorted.
   virtual Result<std::vector<std::string>> ListDir(
       std::string_view path) const = 0;

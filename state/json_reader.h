@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -30,6 +31,12 @@ class JsonReader {
   // the same text): offsets in errors stay those of the whole text.
   JsonReader(std::string_view text, size_t offset)
       : text_(text), pos_(offset) {}
+
+  // Called with the offset of each object member and array element as the
+  // reader reaches it: what lies before it is read (FileText::Release).
+  void set_progress(std::function<void(size_t)> progress) {
+    progress_ = std::move(progress);
+  }
 
   // Where the next value starts (after any whitespace).
   size_t Offset() {
@@ -52,6 +59,7 @@ class JsonReader {
     }
     for (;;) {
       if (Peek() != '"') Fail("expected a member name");
+      if (progress_) progress_(pos_);
       std::string key = String();
       Expect(':');
       member(key);
@@ -73,6 +81,7 @@ class JsonReader {
       return;
     }
     for (;;) {
+      if (progress_) progress_(pos_);
       element();
       if (Peek() == ',') {
         ++pos_;
@@ -103,6 +112,7 @@ class JsonReader {
   [[noreturn]] void Fail(const std::string& what) const;
 
   std::string_view text_;
+  std::function<void(size_t)> progress_;
   size_t pos_ = 0;
   int depth_ = 0;  // of Skip's nesting, bounded
 };

@@ -305,13 +305,18 @@ StoredRecord ReadRecord(std::string_view id, JsonReader& in) {
 }
 
 // Throws JsonReadError (or runtime_error for an unknown action or outcome).
-Document ReadDocument(std::string_view text, StateParts parts) {
+// `release`, when given, holds `text` and is told what has been read.
+Document ReadDocument(std::string_view text, StateParts parts,
+                      FileText* release = nullptr) {
   const bool last_run = parts == StateParts::kAll;
   const bool boot_run = last_run || parts == StateParts::kWithoutLastRun;
   // Where last_run is when only the boot run is wanted: it is read after
   // all if the file says it is the boot run too (a flag written after it).
   std::optional<size_t> last_run_at;
   JsonReader in(text);
+  if (release != nullptr) {
+    in.set_progress([release](size_t at) { release->Release(at); });
+  }
   Document d;
   if (in.Next() != '{') throw JsonReadError("not a JSON object");
   in.Object([&](const std::string& key) {
@@ -388,9 +393,12 @@ bool ApplyBootOverlay(std::string_view text, StateParts parts, State* s) {
 
 }  // namespace
 
-Result<State> ParseState(std::string_view text, StateParts parts) {
+namespace {
+
+Result<State> ParseStateText(std::string_view text, StateParts parts,
+                             FileText* release) {
   try {
-    Document d = ReadDocument(text, parts);
+    Document d = ReadDocument(text, parts, release);
     if (!d.format_version) return Status::Error("no format_version");
     State s;
     if (*d.format_version > kStateFormatVersion || *d.format_version < 1) {
@@ -415,6 +423,12 @@ Result<State> ParseState(std::string_view text, StateParts parts) {
   }
 }
 
+}  // namespace
+
+Result<State> ParseState(std::string_view text, StateParts parts) {
+  return ParseStateText(text, parts, nullptr);
+}
+
 Result<std::optional<State>> LoadState(const SystemReader& sys,
                                        StateFiles* files, StateParts parts) {
   StateFiles seen;
@@ -425,9 +439,9 @@ Result<std::optional<State>> LoadState(const SystemReader& sys,
   if (!st->has_value()) return std::optional<State>();
   Result<State> state = Status::Error("unread");
   {  // the text goes before the overlay's is read
-    auto text = sys.ReadFile(kStatePath);
+    auto text = sys.ReadFileText(kStatePath);
     if (!text.ok()) return text.status().WithContext(kStatePath);
-    state = ParseState(*text, parts);
+    state = ParseStateText(text->view(), parts, &*text);
   }
   if (!state.ok()) {
     return state.status().WithContext(std::string(kStatePath) + ": corrupt");

@@ -3,9 +3,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "system/fake_system.h"
+#include "system/rooted_system.h"
+#include "tests/blackbox.h"
 
 namespace flamingo {
 namespace {
@@ -388,6 +391,50 @@ TEST(StateTest, OlderFilesWithoutGenerationLoadAsGenerationZero) {
       "{\"format_version\": 1, \"instance_id\": \"i\", \"resources\": {}}");
   ASSERT_TRUE(parsed.ok());
   EXPECT_EQ(parsed->generation, 0);
+}
+
+}  // namespace
+}  // namespace flamingo
+
+namespace flamingo {
+namespace {
+
+// A state of thousands of records, in a real root: read through a mapping
+// whose pages are given back as the reader passes them (FileText), and
+// last_run read again from its offset when it is also the boot run.
+TEST(StateMappedTest, LargeStateReadsTheSameThroughAMapping) {
+  blackbox::TempDir tmp;
+  std::filesystem::create_directories(tmp.path() + "/root");
+  auto sys = RootedSystem::Open(tmp.path() + "/root");
+  ASSERT_TRUE(sys.ok()) << sys.status().message();
+  State s = Sample();
+  RunSummary run = *s.last_run;
+  for (int i = 0; i < 6000; ++i) {
+    const std::string id = "file[/srv/f" + std::to_string(i) + "]";
+    s.records[id] = {{{"created", "true"}}};
+    run.results.push_back({id, Action::kCreate, Outcome::kChanged, ""});
+  }
+  s.last_run = run;
+  s.last_boot_run = run;
+  ASSERT_TRUE(SaveState(**sys, s).ok());
+  const std::string text =
+      blackbox::ReadFile(tmp.path() + "/root" + std::string(kStatePath));
+  ASSERT_GT(text.size(), 4 * FileText::kReleaseStep);
+  ASSERT_NE(text.find("\"last_boot_run_is_last_run\": true"),
+            std::string::npos);
+  for (StateParts parts : {StateParts::kAll, StateParts::kWithoutLastRun}) {
+    auto loaded = LoadState(**sys, nullptr, parts);
+    ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+    ASSERT_TRUE(loaded->has_value());
+    const State& got = **loaded;
+    EXPECT_EQ(got.records, s.records);
+    ASSERT_TRUE(got.last_boot_run.has_value());
+    EXPECT_EQ(got.last_boot_run->results, run.results);
+    EXPECT_EQ(got.last_run.has_value(), parts == StateParts::kAll);
+    auto parsed = ParseState(text, parts);
+    ASSERT_TRUE(parsed.ok());
+    EXPECT_EQ(parsed->records, got.records);
+  }
 }
 
 }  // namespace

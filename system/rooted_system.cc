@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/openat2.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -271,6 +272,24 @@ Result<std::string> RootedSystem::ReadFile(std::string_view path) const {
     out.append(buf, static_cast<size_t>(n));
   }
   return out;
+}
+
+Result<FileText> RootedSystem::ReadFileText(std::string_view path) const {
+  constexpr off_t kMapFrom = 64 * 1024;
+  if (StagedFd(path) >= 0) return SystemReader::ReadFileText(path);
+  auto fd = OpenInRoot("read", path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+  if (!fd.ok()) return fd.status();
+  struct stat st;
+  if (::fstat(fd->get(), &st) != 0) return PathError("read", path, errno);
+  if (!S_ISREG(st.st_mode) || st.st_size < kMapFrom) {
+    return SystemReader::ReadFileText(path);  // its errors, or a copy
+  }
+  // flamingo replaces its files by rename, never in place: the mapped
+  // version keeps its size while it is read.
+  void* addr = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ,
+                      MAP_PRIVATE, fd->get(), 0);
+  if (addr == MAP_FAILED) return SystemReader::ReadFileText(path);
+  return FileText::Mapped(addr, static_cast<size_t>(st.st_size));
 }
 
 Result<std::vector<std::string>> RootedSystem::ListDir(

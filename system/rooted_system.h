@@ -54,6 +54,9 @@ class RootedSystem : public System {
   // ---- SystemReader ----
   Result<std::optional<FileInfo>> Stat(std::string_view path) const override;
   Result<std::string> ReadFile(std::string_view path) const override;
+  // A read-only mapping of a regular file of 64 KB or more (ReadFile's
+  // copy below that, and for a staged file).
+  Result<FileText> ReadFileText(std::string_view path) const override;
   Result<std::vector<std::string>> ListDir(
       std::string_view path) const override;
   Result<std::string> ReadLink(std::string_view path) const override;

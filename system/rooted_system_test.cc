@@ -65,6 +65,28 @@ TEST_F(RootedSystemTest, OpenReportsRootAndLiveness) {
   EXPECT_FALSE(RootedSystem::Open(tmp_ / "missing").ok());
 }
 
+TEST_F(RootedSystemTest, ReadFileTextMapsLargeFilesAndCopiesSmallOnes) {
+  std::string big(200 * 1024, 'x');
+  big += "end";
+  blackbox::WriteFile(root_ + "/etc/big", big);
+  blackbox::WriteFile(root_ + "/etc/small", "small\n");
+  auto b = sys_->ReadFileText("/etc/big");
+  ASSERT_TRUE(b.ok()) << b.status().message();
+  EXPECT_TRUE(b->mapped());
+  EXPECT_EQ(b->view(), big);
+  auto s = sys_->ReadFileText("/etc/small");
+  ASSERT_TRUE(s.ok());
+  EXPECT_FALSE(s->mapped());
+  EXPECT_EQ(s->view(), "small\n");
+  // ReadFile's errors, and its confinement to the root.
+  EXPECT_FALSE(sys_->ReadFileText("/etc/missing").ok());
+  EXPECT_FALSE(sys_->ReadFileText("/etc").ok());
+  blackbox::WriteFile(outside_ + "/big", big);
+  fs::create_symlink(outside_ + "/big", root_ + "/etc/out");
+  auto out = sys_->ReadFileText("/etc/out");  // resolved inside the root
+  EXPECT_FALSE(out.ok() && out->view() == big);
+}
+
 TEST_F(RootedSystemTest, AtomicWriteReplacesContentAndSetsModeAndOwner) {
   ASSERT_TRUE(sys_->WriteFile("/etc/motd", "one\n", {0644, 0, 0}).ok());
   ASSERT_TRUE(sys_->WriteFile("/etc/motd", "two\n", {0640, 1234, 5678}).ok());
