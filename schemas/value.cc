@@ -221,24 +221,23 @@ void Value::SetPath(std::string path) {
   path_id_ = paths_->Literal(std::move(path));
 }
 
-void Value::SetChildPath(const Value& parent, size_t index) {
+uint32_t Value::SharePathTable(const Value& parent) {
   if (parent.paths_ == nullptr) {
     paths_ = std::make_shared<PathTable>();
-    path_id_ = paths_->Index(PathTable::kRoot, index);
-    return;
+    return PathTable::kRoot;
   }
   paths_ = parent.paths_;
-  path_id_ = paths_->Index(parent.path_id_, index);
+  return parent.path_id_;
+}
+
+void Value::SetChildPath(const Value& parent, size_t index) {
+  const uint32_t base = SharePathTable(parent);
+  path_id_ = paths_->Index(base, index);
 }
 
 void Value::SetChildPath(const Value& parent, std::string_view key) {
-  if (parent.paths_ == nullptr) {
-    paths_ = std::make_shared<PathTable>();
-    path_id_ = paths_->Key(PathTable::kRoot, key);
-    return;
-  }
-  paths_ = parent.paths_;
-  path_id_ = paths_->Key(parent.path_id_, key);
+  const uint32_t base = SharePathTable(parent);
+  path_id_ = paths_->Key(base, key);
 }
 
 void Value::Repath(const std::string& root_path) {

@@ -185,6 +185,9 @@ class Value {
     std::vector<Value> items;
     std::vector<Entry> entries;
   };
+  // Takes parent's path table (a new one when it has none); returns the
+  // parent's id in it.
+  uint32_t SharePathTable(const Value& parent);
   Extra& MutableExtra() {
     if (extra_ == nullptr) extra_ = std::make_unique<Extra>();
     return *extra_;
