@@ -115,9 +115,23 @@ int CmdPlan(const CliOptions& o, Logger* log) {
   RecordMap none;
   const RecordMap& records = s.state ? s.state->records : none;
   KindOrphanFactory orphans;
-  Plan plan = MakePlan(s.graph, *s.sys, s.run, records, &orphans,
-                       PhasePlanOptions(o.phase));
-  PrintPlan(o, plan, s.input.instance_id);
+  PlanOptions popts = PhasePlanOptions(o.phase);
+  // Text is shown change by change as the plan is made, and each change's
+  // fields let go of (JSON begins with the counts: it waits for the plan).
+  const bool streamed = o.format != OutputFormat::kJson;
+  if (streamed) {
+    popts.planned = [](PlanItem& item) {
+      WritePlanItemText(item, Print);
+      item.change.fields = {};
+      item.change.reason = {};
+    };
+  }
+  Plan plan = MakePlan(s.graph, *s.sys, s.run, records, &orphans, popts);
+  if (streamed) {
+    WritePlanEndText(plan, Print);
+  } else {
+    PrintPlan(o, plan, s.input.instance_id);
+  }
   if (plan.HasErrors()) return 1;
   if (o.detailed_exitcode && plan.HasChanges()) return 2;
   return 0;

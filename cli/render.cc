@@ -38,32 +38,29 @@ std::string Summary(const Plan& plan) {
 
 }  // namespace
 
-void WritePlanText(const Plan& plan, const TextSink& sink) {
-  std::string out;  // one change at a time
-  for (const auto& item : plan.items) {
-    out.clear();
-    if (!item.error.ok()) {
-      out += "! " + item.error.message() + "\n";
-      sink(out);
-      continue;
-    }
-    const Change& c = item.change;
-    if (c.action == Action::kNone) continue;
-    out += std::string(ActionMark(c.action)) + " " + ActionName(c.action) +
-           " " + c.id;
-    if (!c.reason.empty()) out += "  (" + c.reason + ")";
-    out += "\n";
-    size_t width = 0;
-    for (const auto& f : c.fields) width = std::max(width, f.name.size());
-    for (const auto& f : c.fields) {
-      out += "    " + f.name + ":" +
-             std::string(width - f.name.size() + 1, ' ') +
-             Shown(f.before, f.sensitive) + " -> " +
-             Shown(f.after, f.sensitive) + "\n";
-    }
-    sink(out);
+void WritePlanItemText(const PlanItem& item, const TextSink& sink) {
+  if (!item.error.ok()) {
+    sink("! " + item.error.message() + "\n");
+    return;
   }
-  out.clear();
+  const Change& c = item.change;
+  if (c.action == Action::kNone) return;
+  std::string out = std::string(ActionMark(c.action)) + " " +
+                    ActionName(c.action) + " " + c.id;
+  if (!c.reason.empty()) out += "  (" + c.reason + ")";
+  out += "\n";
+  size_t width = 0;
+  for (const auto& f : c.fields) width = std::max(width, f.name.size());
+  for (const auto& f : c.fields) {
+    out += "    " + f.name + ":" + std::string(width - f.name.size() + 1, ' ') +
+           Shown(f.before, f.sensitive) + " -> " + Shown(f.after, f.sensitive) +
+           "\n";
+  }
+  sink(out);
+}
+
+void WritePlanEndText(const Plan& plan, const TextSink& sink) {
+  std::string out;
   for (const auto& w : plan.warnings) out += "warning: " + w + "\n";
   for (const auto& n : plan.notes) out += "note: " + n + "\n";
   if (plan.HasErrors()) {
@@ -74,6 +71,11 @@ void WritePlanText(const Plan& plan, const TextSink& sink) {
     out += "Plan: " + Summary(plan) + ".\n";
   }
   sink(out);
+}
+
+void WritePlanText(const Plan& plan, const TextSink& sink) {
+  for (const auto& item : plan.items) WritePlanItemText(item, sink);
+  WritePlanEndText(plan, sink);
 }
 
 void WritePlanJson(const Plan& plan, const std::string& instance_id,

@@ -21,6 +21,10 @@ using TextSink = std::function<void(std::string_view)>;
 // The text plan, a change at a time: a plan of thousands of changes is
 // never held whole in memory.
 void WritePlanText(const Plan& plan, const TextSink& sink);
+// WritePlanText in two parts, for a plan shown while it is made: each item
+// (nothing for a converged one), then the end (warnings, notes, summary).
+void WritePlanItemText(const PlanItem& item, const TextSink& sink);
+void WritePlanEndText(const Plan& plan, const TextSink& sink);
 // The JSON plan (docs/cli.md), a change at a time.
 void WritePlanJson(const Plan& plan, const std::string& instance_id,
                    const TextSink& sink);

@@ -96,6 +96,7 @@ Plan MakePlan(const Graph& graph, const SystemReader& sys, const RunInfo& run,
     }
     plan.items.push_back(PlanOne(r, static_cast<long>(i), &graph, sys, run,
                                  records, options.details, &plan.notes));
+    if (options.planned) options.planned(plan.items.back());
     for (const auto& w : r.Warnings())
       plan.warnings.push_back(r.Id() + ": " + w);
   }
@@ -124,6 +125,7 @@ Plan MakePlan(const Graph& graph, const SystemReader& sys, const RunInfo& run,
     }
     plan.items.push_back(PlanOne(*deleter, -1, &graph, sys, run, records,
                                  options.details, &plan.notes));
+    if (options.planned) options.planned(plan.items.back());
     plan.orphans.push_back(std::move(deleter));
   }
   return plan;

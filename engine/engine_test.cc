@@ -199,6 +199,37 @@ TEST_F(EngineTest, APlanWithoutDetailsKeepsActionsAndErrors) {
   EXPECT_FALSE(MakeIt().HasChanges());
 }
 
+TEST_F(EngineTest, EachItemIsHandedOverAsSoonAsItIsPlanned) {
+  Add("a", "1");
+  sys_.AddFile("/markers/b", "b");
+  Add("b", "b");
+  Add("c", "3")->fail_observe = true;
+  sys_.AddFile("/markers/gone", "x");
+  records_["marker[gone]"] = {{{"created", "true"}}};
+  std::vector<std::string> seen;
+  PlanOptions opts;
+  const Plan* made = nullptr;
+  size_t count_then = 0;
+  opts.planned = [&](PlanItem& item) {
+    // Handed over before the next item is planned, in plan order.
+    seen.push_back(item.error.ok() ? item.resource->Id()
+                                   : item.error.message());
+    count_then = seen.size();
+    EXPECT_EQ(made, nullptr);
+    // The details may go: counts and errors keep what they need.
+    item.change.fields = {};
+  };
+  Plan plan = MakeIt(opts);
+  made = &plan;
+  EXPECT_EQ(seen, (std::vector<std::string>{"marker[a]", "marker[b]",
+                                            "marker[c]: cannot observe",
+                                            "marker[gone]"}));
+  EXPECT_EQ(count_then, plan.items.size());
+  EXPECT_EQ(plan.Count(Action::kCreate), 1u);
+  EXPECT_EQ(plan.Count(Action::kDelete), 1u);
+  EXPECT_TRUE(plan.HasErrors());
+}
+
 TEST_F(EngineTest, OrphanCreatedByUsIsDeleted) {
   sys_.AddFile("/markers/gone", "x");
   records_["marker[gone]"] = {{{"created", "true"}}};
