@@ -365,14 +365,14 @@ Document ReadDocument(std::string_view text, StateParts parts,
   return d;
 }
 
-// Applies the boot overlay `text` to `s` when it extends s->generation.
+// Applies the boot overlay in `text` to `s` when it extends s->generation.
 // Anything wrong with it (torn by a power cut, stale, another version):
 // false, and `s` is unchanged: the overlay is parsed whole first, then
 // moved in (the state's own records are never copied).
-bool ApplyBootOverlay(std::string_view text, StateParts parts, State* s) {
+bool ApplyBootOverlay(FileText* text, StateParts parts, State* s) {
   Document overlay;
   try {
-    overlay = ReadDocument(text, parts);
+    overlay = ReadDocument(text->view(), parts, text);
   } catch (const std::exception&) {
     return false;
   }
@@ -449,8 +449,9 @@ Result<std::optional<State>> LoadState(const SystemReader& sys,
   auto boot = sys.Stat(kBootStatePath);
   if (boot.ok() && boot->has_value()) {
     seen.boot = *boot;
-    auto overlay = sys.ReadFile(kBootStatePath);
-    if (overlay.ok()) ApplyBootOverlay(*overlay, parts, &*state);
+    // Read as the state is: it holds the run summaries too.
+    auto overlay = sys.ReadFileText(kBootStatePath);
+    if (overlay.ok()) ApplyBootOverlay(&*overlay, parts, &*state);
   }
   if (files != nullptr) *files = seen;
   return std::optional<State>(std::move(state).value());

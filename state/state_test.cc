@@ -435,6 +435,23 @@ TEST(StateMappedTest, LargeStateReadsTheSameThroughAMapping) {
     ASSERT_TRUE(parsed.ok());
     EXPECT_EQ(parsed->records, got.records);
   }
+  // A boot-only save: the overlay, as large, is read the same way.
+  RunSummary later = run;
+  later.command = "apply";
+  later.results.back().message = "the last one";
+  s.last_run = later;
+  ASSERT_TRUE(SaveState(**sys, s, SaveKind::kBootOnly).ok());
+  ASSERT_GT(
+      blackbox::ReadFile(tmp.path() + "/root" + std::string(kBootStatePath))
+          .size(),
+      4 * FileText::kReleaseStep);
+  auto loaded = LoadState(**sys, nullptr, StateParts::kAll);
+  ASSERT_TRUE(loaded.ok() && loaded->has_value());
+  ASSERT_TRUE((*loaded)->last_run.has_value());
+  EXPECT_EQ((*loaded)->last_run->command, "apply");
+  EXPECT_EQ((*loaded)->last_run->results, later.results);
+  EXPECT_EQ((*loaded)->last_boot_run->results, run.results);
+  EXPECT_EQ((*loaded)->records, s.records);
 }
 
 }  // namespace
