@@ -18,10 +18,10 @@ Value::Value(const Value& o)
       col_(o.col_),
       key_line_(o.key_line_),
       key_col_(o.key_col_),
+      path_id_(o.path_id_),
       text_(o.text_),
       int_(o.int_),
       extra_(o.extra_ ? std::make_unique<Extra>(*o.extra_) : nullptr),
-      path_id_(o.path_id_),
       file_(o.file_),
       paths_(o.paths_) {}
 

@@ -42,7 +42,9 @@ class SourcePosition {
 // its Values: each path is a step below another one ("[1]", ".shell"), a
 // 12-byte entry with the keys interned, where a string per node took 32
 // bytes and often a heap block (10,000 write_files entries: 2.5 MB). Only
-// ever appended to: an id stays valid as long as the table.
+// ever appended to: an id stays valid as long as the table. Not for
+// concurrent use: a copy of a Value shares its document's table, and
+// setting a child's path appends to it.
 class PathTable {
  public:
   static constexpr uint32_t kRoot = 0;  // the path ""
@@ -199,10 +201,11 @@ class Value {
   int col_ = 0;
   int key_line_ = 0;
   int key_col_ = 0;
+  uint32_t path_id_ =
+      PathTable::kRoot;  // in paths_ (beside the ints: no padding)
   std::string text_;
   int64_t int_ = 0;
-  std::unique_ptr<Extra> extra_;         // null: no tag, no items, no entries
-  uint32_t path_id_ = PathTable::kRoot;  // in paths_
+  std::unique_ptr<Extra> extra_;  // null: no tag, no items, no entries
   std::shared_ptr<const std::string> file_;
   std::shared_ptr<PathTable> paths_;  // null: the path ""
 };
