@@ -55,7 +55,10 @@ class RootedSystem : public System {
   Result<std::optional<FileInfo>> Stat(std::string_view path) const override;
   Result<std::string> ReadFile(std::string_view path) const override;
   // A read-only mapping of a regular file of 64 KB or more (ReadFile's
-  // copy below that, and for a staged file).
+  // copy below that, and for a staged file). flamingo replaces its files
+  // by rename, so the mapped version keeps its size; a file truncated in
+  // place by another program while it is read would fault the reader
+  // (SIGBUS): meant for flamingo's own files (the state, the overlay).
   Result<FileText> ReadFileText(std::string_view path) const override;
   Result<std::vector<std::string>> ListDir(
       std::string_view path) const override;
