@@ -31,7 +31,7 @@ Value& Value::operator=(const Value& o) {
 }
 
 const std::string& Value::tag() const {
-  return extra_ ? extra_->tag : EmptyString();
+  return extra_ && extra_->tag ? *extra_->tag : EmptyString();
 }
 
 const std::vector<Value>& Value::items() const {
