@@ -122,8 +122,10 @@ int CmdPlan(const CliOptions& o, Logger* log) {
   if (streamed) {
     popts.planned = [](PlanItem& item) {
       WritePlanItemText(item, Print);
-      item.change.fields = {};
-      item.change.reason = {};
+      // Swapped out, not assigned `{}`: that would clear them and keep
+      // their buffers.
+      std::vector<FieldChange>().swap(item.change.fields);
+      std::string().swap(item.change.reason);
     };
   }
   Plan plan = MakePlan(s.graph, *s.sys, s.run, records, &orphans, popts);

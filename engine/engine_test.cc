@@ -217,7 +217,7 @@ TEST_F(EngineTest, EachItemIsHandedOverAsSoonAsItIsPlanned) {
     count_then = seen.size();
     EXPECT_EQ(made, nullptr);
     // The details may go: counts and errors keep what they need.
-    item.change.fields = {};
+    std::vector<FieldChange>().swap(item.change.fields);
   };
   Plan plan = MakeIt(opts);
   made = &plan;
