@@ -95,8 +95,7 @@ SaveKind RecordRun(const CliOptions& o, const Session& s, bool had_state,
   // A boot-only save keeps the records this run changed in the overlay (a
   // durable save writes them all anyway).
   if (!durable) {
-    state->boot_record_ids.insert(report.changed_records.begin(),
-                                  report.changed_records.end());
+    state->boot_record_ids.merge(report.ChangedRecords());
   }
   RunSummary summary = Summary(o, s, fast_path, report, *state);
   if (o.boot) {

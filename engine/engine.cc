@@ -43,6 +43,14 @@ bool ApplyReport::ok() const {
   return Count(Outcome::kFailed) == 0 && Count(Outcome::kSkipped) == 0;
 }
 
+std::set<std::string> ApplyReport::ChangedRecords() const {
+  std::set<std::string> ids(forgotten.begin(), forgotten.end());
+  for (size_t i = 0; i < results.size() && i < record_changed.size(); ++i) {
+    if (record_changed[i]) ids.insert(results[i].id);
+  }
+  return ids;
+}
+
 size_t ApplyReport::Count(Outcome o) const {
   return static_cast<size_t>(
       std::count_if(results.begin(), results.end(),
@@ -191,6 +199,7 @@ ApplyReport ApplyPlan(const Graph& graph, const Plan& plan, System& sys,
     ResourceResult res;
     res.id = r.Id();
     res.action = item.change.action;
+    bool record_changed = false;
 
     if (item.graph_index >= 0) {
       for (size_t d : graph.deps(static_cast<size_t>(item.graph_index))) {
@@ -220,6 +229,7 @@ ApplyReport ApplyPlan(const Graph& graph, const Plan& plan, System& sys,
                  line);
       }
       report.results.push_back(res);
+      report.record_changed.push_back(record_changed);
     };
     if (res.outcome == Outcome::kSkipped) {
       finish(Outcome::kSkipped, res.message);
@@ -266,7 +276,7 @@ ApplyReport ApplyPlan(const Graph& graph, const Plan& plan, System& sys,
       }
       pending = &open_it->second;
     }
-    report.changed_records.insert(res.id);
+    record_changed = true;
     if (r.RecordOutlivesBoot()) report.durable_records_changed = true;
     if (batch != nullptr) batch->Begin(sys);
     applied_any = true;
@@ -304,7 +314,7 @@ ApplyReport ApplyPlan(const Graph& graph, const Plan& plan, System& sys,
   commit_all_but(nullptr);
   for (const auto& id : plan.forget) {
     if (records->erase(id) != 0) {
-      report.changed_records.insert(id);
+      report.forgotten.push_back(id);
       report.durable_records_changed = true;
     }
   }

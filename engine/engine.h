@@ -106,7 +106,12 @@ struct ApplyReport {
   // dropped), and whether any of them must outlive the boot
   // (Resource::RecordOutlivesBoot, orphans, dropped records): then the
   // state has to be saved durably.
-  std::set<std::string> changed_records;
+  // (Kept as one bit per result and the forgotten ids, not a set of ids:
+  // a first apply of 10,000 files changes all of them, and a durable save,
+  // which that is, never asks.)
+  std::set<std::string> ChangedRecords() const;
+  std::vector<bool> record_changed;    // parallel to results
+  std::vector<std::string> forgotten;  // records dropped (plan.forget)
   bool durable_records_changed = false;
   bool ok() const;
   size_t Count(Outcome o) const;

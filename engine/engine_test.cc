@@ -272,13 +272,14 @@ TEST_F(EngineTest, ReportSaysWhetherARecordThatOutlivesTheBootChanged) {
   sys_.AddFile("/markers/same", "s");  // converged: Apply never runs
   ApplyReport report = ApplyIt(MakeIt());
   ASSERT_TRUE(report.ok());
-  EXPECT_EQ(report.changed_records, std::set<std::string>{"marker[boot]"});
+  EXPECT_EQ(report.ChangedRecords(), std::set<std::string>{"marker[boot]"});
+  EXPECT_EQ(report.record_changed, (std::vector<bool>{true, false}));
   EXPECT_FALSE(report.durable_records_changed);
 
   Add("kept", "k");  // a record that outlives the boot
   report = ApplyIt(MakeIt());
   ASSERT_TRUE(report.ok());
-  EXPECT_EQ(report.changed_records, std::set<std::string>{"marker[kept]"});
+  EXPECT_EQ(report.ChangedRecords(), std::set<std::string>{"marker[kept]"});
   EXPECT_TRUE(report.durable_records_changed);
 }
 

@@ -99,7 +99,7 @@ TEST(ScriptTest, OnlyPerBootWorkIsBootScoped) {
   EXPECT_TRUE(rep.durable_records_changed);
   ApplyReport again = m.Apply(kConfig, Boot("i-1", "b2"));
   ASSERT_TRUE(again.ok());
-  EXPECT_EQ(again.changed_records, std::set<std::string>{"script[bootcmd]"});
+  EXPECT_EQ(again.ChangedRecords(), std::set<std::string>{"script[bootcmd]"});
   EXPECT_FALSE(again.durable_records_changed);
 }
 
