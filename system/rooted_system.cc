@@ -233,63 +233,70 @@ Result<std::optional<FileInfo>> RootedSystem::Stat(
   return std::optional<FileInfo>(info);
 }
 
-Result<std::string> RootedSystem::ReadFile(std::string_view path) const {
-  int err = 0;
-  // Reading follows symlinks, but only inside the root (RESOLVE_IN_ROOT):
-  // /etc/os-release -> ../usr/lib/os-release is read from the image.
-  (void)err;
-  if (int staged = StagedFd(path); staged >= 0) {
-    std::string out;
-    char buf[65536];
-    for (off_t at = 0;;) {
-      ssize_t n = ::pread(staged, buf, sizeof(buf), at);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return PathError("read", path, errno);
-      if (n == 0) return out;
-      out.append(buf, static_cast<size_t>(n));
-      at += n;
-    }
-  }
-  auto fd = OpenInRoot("read", path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
-  if (!fd.ok()) return fd.status();
-  struct stat st;
-  if (::fstat(fd->get(), &st) != 0) return PathError("read", path, errno);
-  if (S_ISDIR(st.st_mode)) return PathError("read", path, EISDIR);
-  if (!S_ISREG(st.st_mode)) {
-    return Status::Error("read " + std::string(path) + ": not a regular file");
-  }
+namespace {
+
+// All of `fd`'s bytes (pread from 0: the descriptor's offset is left
+// alone), `size` of them reserved at once: appending to an empty string
+// would double the buffer, and hold both halves while it moves, for a
+// state file or a user-data of a megabyte. The file may still grow while
+// it is read.
+Result<std::string> ReadAll(int fd, size_t size, std::string_view path) {
   std::string out;
-  // The size it has now, at once: appending would double the buffer (and
-  // hold both halves while it moves) for a state file or a user-data of a
-  // megabyte. It may still grow while it is read.
-  out.reserve(static_cast<size_t>(st.st_size));
+  out.reserve(size);
   char buf[65536];
-  for (;;) {
-    ssize_t n = ::read(fd->get(), buf, sizeof(buf));
+  for (off_t at = 0;;) {
+    ssize_t n = ::pread(fd, buf, sizeof(buf), at);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return PathError("read", path, errno);
-    if (n == 0) break;
+    if (n == 0) return out;
     out.append(buf, static_cast<size_t>(n));
+    at += n;
   }
-  return out;
+}
+
+}  // namespace
+
+Result<UniqueFd> RootedSystem::OpenRegular(std::string_view path,
+                                           struct stat* st) const {
+  // Reading follows symlinks, but only inside the root (RESOLVE_IN_ROOT):
+  // /etc/os-release -> ../usr/lib/os-release is read from the image.
+  auto fd = OpenInRoot("read", path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+  if (!fd.ok()) return fd.status();
+  if (::fstat(fd->get(), st) != 0) return PathError("read", path, errno);
+  if (S_ISDIR(st->st_mode)) return PathError("read", path, EISDIR);
+  if (!S_ISREG(st->st_mode)) {
+    return Status::Error("read " + std::string(path) + ": not a regular file");
+  }
+  return fd;
+}
+
+Result<std::string> RootedSystem::ReadFile(std::string_view path) const {
+  if (int staged = StagedFd(path); staged >= 0) {
+    return ReadAll(staged, 0, path);
+  }
+  struct stat st;
+  auto fd = OpenRegular(path, &st);
+  if (!fd.ok()) return fd.status();
+  return ReadAll(fd->get(), static_cast<size_t>(st.st_size), path);
 }
 
 Result<FileText> RootedSystem::ReadFileText(std::string_view path) const {
   constexpr off_t kMapFrom = 64 * 1024;
   if (StagedFd(path) >= 0) return SystemReader::ReadFileText(path);
-  auto fd = OpenInRoot("read", path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
-  if (!fd.ok()) return fd.status();
   struct stat st;
-  if (::fstat(fd->get(), &st) != 0) return PathError("read", path, errno);
-  if (!S_ISREG(st.st_mode) || st.st_size < kMapFrom) {
-    return SystemReader::ReadFileText(path);  // its errors, or a copy
+  auto fd = OpenRegular(path, &st);
+  if (!fd.ok()) return fd.status();
+  const size_t size = static_cast<size_t>(st.st_size);
+  if (st.st_size >= kMapFrom) {
+    // flamingo replaces its files by rename, never in place: the mapped
+    // version keeps its size while it is read.
+    void* addr = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd->get(), 0);
+    if (addr != MAP_FAILED) return FileText::Mapped(addr, size);
   }
-  // flamingo replaces its files by rename, never in place: the mapped
-  // version keeps its size while it is read.
-  void* addr = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ,
-                      MAP_PRIVATE, fd->get(), 0);
-  if (addr == MAP_FAILED) return SystemReader::ReadFileText(path);
-  return FileText::Mapped(addr, static_cast<size_t>(st.st_size));
+  // Small, or not mappable: a copy, from the descriptor already open.
+  auto copy = ReadAll(fd->get(), size, path);
+  if (!copy.ok()) return copy.status();
+  return FileText(std::move(copy).value());
 }
 
 Result<std::vector<std::string>> RootedSystem::ListDir(

@@ -145,6 +145,9 @@ class RootedSystem : public System {
  private:
   RootedSystem(std::string root, UniqueFd root_fd, bool live);
 
+  // `path` opened for reading inside the root, and its fstat in *st; an
+  // error (ReadFile's) for a directory or anything not a regular file.
+  Result<UniqueFd> OpenRegular(std::string_view path, struct stat* st) const;
   // The output file of a command (output_path, appended to, created 0600
   // inside the root); an invalid descriptor for "".
   Result<UniqueFd> OpenExecOutput(std::string_view path) const;
