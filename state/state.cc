@@ -391,10 +391,6 @@ bool ApplyBootOverlay(FileText* text, StateParts parts, State* s) {
   return true;
 }
 
-}  // namespace
-
-namespace {
-
 Result<State> ParseStateText(std::string_view text, StateParts parts,
                              FileText* release) {
   try {
