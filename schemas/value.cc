@@ -175,7 +175,7 @@ uint32_t PathTable::Index(uint32_t parent, size_t index) {
 }
 
 uint32_t PathTable::Key(uint32_t parent, std::string_view key) {
-  auto it = key_ids_.find(std::string(key));
+  auto it = key_ids_.find(key);
   if (it == key_ids_.end()) {
     strings_.emplace_back(key);
     it = key_ids_

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
@@ -67,7 +68,15 @@ class PathTable {
   uint32_t Add(Step s);
   std::vector<Step> steps_;
   std::vector<std::string> strings_;
-  std::unordered_map<std::string, uint32_t> key_ids_;  // into strings_
+  // Looked up by string_view (no string made for a key already seen).
+  struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view k) const {
+      return std::hash<std::string_view>()(k);
+    }
+  };
+  std::unordered_map<std::string, uint32_t, KeyHash, std::equal_to<>>
+      key_ids_;  // into strings_
 };
 
 class Value {
