@@ -47,9 +47,6 @@ TEST(StateTest, RoundTrips) {
   EXPECT_EQ(SerializeState(*parsed), SerializeState(s));
 }
 
-// The state is written a member at a time; the text is laid out exactly as
-// a whole document's dump(1) would be (keys in order, escapes, indents,
-// empty objects and arrays).
 // Streamed, as SaveState writes it: the whole document in pieces of about
 // 64 KiB; a sink's error stops it.
 TEST(StateTest, WrittenTextIsTheSerializedTextInPieces) {
@@ -84,6 +81,9 @@ TEST(StateTest, WrittenTextIsTheSerializedTextInPieces) {
   EXPECT_EQ(calls, 2);
 }
 
+// The state is written a member at a time; the text is laid out exactly as
+// a whole document's dump(1) would be (keys in order, escapes, indents,
+// empty objects and arrays).
 TEST(StateTest, SerializedTextIsLaidOutAsTheWholeDocumentDump) {
   State s = Sample();
   s.generation = 3;
