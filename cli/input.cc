@@ -132,7 +132,8 @@ void ReleaseRawUserData(InstanceInput* in) {
   in->raw_user_data_released = true;
 }
 
-void DecodeInstanceUserData(InstanceInput* in, Diagnostics* diags) {
+void DecodeInstanceUserData(InstanceInput* in, Diagnostics* diags,
+                            ListItemSink* sink) {
   if (in->user_data_decoded) return;
   if (in->raw_user_data_released) {
     Diagnostic d;
@@ -146,6 +147,7 @@ void DecodeInstanceUserData(InstanceInput* in, Diagnostics* diags) {
   UserDataOptions u;
   u.fetcher = &fetcher;
   u.launch_index = data.launch_index;
+  u.item_sink = sink;
   ProcessedUserData p =
       ProcessUserData(data.user_data, data.vendor_data, u, diags, nullptr,
                       data.user_data_name, data.vendor_data_name);

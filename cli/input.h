@@ -52,8 +52,11 @@ Result<InstanceInput> LoadInstanceInput(const CliOptions& options,
                                         Diagnostics* diags,
                                         bool decode_user_data = true);
 // Decodes in->instance's user-data and vendor-data (MIME parts, #include,
-// merging) into config and scripts, once.
-void DecodeInstanceUserData(InstanceInput* in, Diagnostics* diags);
+// merging) into config and scripts, once. `sink` (optional) takes the items
+// of its list as they are parsed when the user-data is one cloud-config
+// document and there is no vendor-data (UserDataOptions::item_sink).
+void DecodeInstanceUserData(InstanceInput* in, Diagnostics* diags,
+                            ListItemSink* sink = nullptr);
 
 // Frees instance.user_data and vendor_data (at 10,000 files, 1.2 MB for
 // the rest of the run) once nothing will decode them again.

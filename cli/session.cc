@@ -141,16 +141,28 @@ bool CompileSession(const CliOptions& o, Logger* log, bool validate, Session* s,
   // the undecoded (empty) config: the same resources, see HasEveryBootInput.
   s->compiled_user_data =
       !every_boot_only || !s->state || s->state->every_boot_input;
-  if (s->compiled_user_data) DecodeInstanceUserData(&s->input, &s->diags);
+  // A validated compile of the whole input takes the largest list as it is
+  // parsed (ItemStream): at 10,000 files the parsed tree (7 MB) was the
+  // peak of the run.
+  std::unique_ptr<ItemStream> stream;
+  if (s->compiled_user_data && validate && !s->input.user_data_decoded) {
+    stream = MakeItemStream();
+  }
+  if (s->compiled_user_data) {
+    DecodeInstanceUserData(&s->input, &s->diags, stream.get());
+  }
   // Decoded whole and about to be validated: nothing in this run decodes the
   // user-data again (CmdApply compiles again only after a fast path's
   // compile or an unvalidated one), so its raw text goes before the compile
   // (10,000 files: 1.2 MB less at the compile's peak).
   if (s->compiled_user_data && validate) ReleaseRawUserData(&s->input);
-  if (validate) ValidateConfig(s->input.config, o.strict, &s->diags);
+  if (validate) {
+    ValidateConfig(s->input.config, o.strict, &s->diags,
+                   stream ? &stream->validation() : nullptr);
+  }
   s->validated = validate;
-  CompileInput in{s->input.config, s->input.meta_data, s->input.scripts, s->run,
-                  every_boot_only};
+  CompileInput in{s->input.config, s->input.meta_data, s->input.scripts,
+                  s->run,          every_boot_only,    stream.get()};
   CompileAll(in, &s->graph, &s->diags);
   std::string text = RenderDiagnostics(s->diags);
   if (!text.empty()) std::fputs(text.c_str(), stderr);

@@ -4,8 +4,9 @@
 
 namespace flamingo {
 
-void ValidateConfig(const Value& config, bool strict, Diagnostics* diags) {
-  ValidateCloudConfig(config, strict, diags);
+void ValidateConfig(const Value& config, bool strict, Diagnostics* diags,
+                    const Diagnostics* streamed) {
+  ValidateCloudConfig(config, strict, diags, streamed);
 }
 
 }  // namespace flamingo

@@ -7,6 +7,9 @@
 
 namespace flamingo {
 
-void ValidateConfig(const Value& config, bool strict, Diagnostics* diags);
+// `streamed`: the diagnostics of a streamed list's items (ItemStream), if
+// the config has one.
+void ValidateConfig(const Value& config, bool strict, Diagnostics* diags,
+                    const Diagnostics* streamed = nullptr);
 
 }  // namespace flamingo

@@ -31,7 +31,13 @@ const std::vector<KindEntry>& Kinds() {
        nullptr,
        /*every_boot=*/true},
       // write_files: never deletes (cloud-init never removes files).
-      {{"file"}, {"write_files"}, CompileWriteFiles, nullptr},
+      // Its list is compiled while it is parsed (ItemStream).
+      {{"file"},
+       {"write_files"},
+       CompileWriteFiles,
+       nullptr,
+       /*every_boot=*/false,
+       MakeWriteFilesStream},
       // hostname, fqdn, /etc/hosts: never deleted.
       {{"hostname", "etc_hosts"},
        {"hostname", "fqdn", "prefer_fqdn_over_hostname", "preserve_hostname",
@@ -69,6 +75,13 @@ const std::vector<KindEntry>& Kinds() {
       {{"unit"}, {"coreos", "systemd"}, CompileUnits, UnitOrphan},
   };
   return *table;
+}
+
+std::unique_ptr<ItemStream> MakeItemStream() {
+  for (const auto& k : Kinds()) {
+    if (k.stream != nullptr) return k.stream();
+  }
+  return nullptr;
 }
 
 std::vector<std::string> ImplementedKeys() {
@@ -111,7 +124,20 @@ void CompileAll(const CompileInput& in, Graph* graph, Diagnostics* diags) {
       continue;
     }
     CompileOutput out;
-    k.compile(in, &out, diags);
+    const Value* list = k.stream != nullptr && in.config.is_map()
+                            ? in.config.Get(k.keys[0])
+                            : nullptr;
+    if (list != nullptr && list->is_streamed()) {
+      if (in.stream == nullptr || in.stream->key() != k.keys[0]) {
+        diags->Error(*list,
+                     "internal error: a streamed list without its "
+                     "stream");
+        continue;
+      }
+      in.stream->Compile(&out, diags);
+    } else {
+      k.compile(in, &out, diags);
+    }
     for (auto& r : out.resources) graph->Add(std::move(r));
   }
 }

@@ -15,13 +15,38 @@
 #include "engine/resource.h"
 #include "schemas/diagnostics.h"
 #include "schemas/value.h"
+#include "schemas/yaml_loader.h"
 
 namespace flamingo {
+
+class CompileOutput;
 
 // A user-data part that is a script ("#!..." or text/x-shellscript).
 struct ScriptPart {
   std::string name;     // part file name, e.g. "part-001" or the MIME filename
   std::string content;  // the whole script, starting with "#!"
+};
+
+// A module's top-level list compiled while it is parsed (10,000 write_files
+// entries are then never a tree of their own): the loader hands each item
+// to Take, which checks it against the schema (ValidateStreamedItem) and,
+// while no item had an error, compiles it and drops it. The config keeps
+// the list empty and marked streamed; validation takes validation() in its
+// place and CompileAll calls Compile instead of the row's compile. The
+// result is the same diagnostics, in the same order, and the same
+// resources as the list compiled whole (tests compare them).
+class ItemStream : public ListItemSink {
+ public:
+  // What the schema said of the items taken since Begin, in order.
+  const Diagnostics& validation() const { return validation_; }
+  // Adds the resources of the items taken since Begin (and the messages
+  // their compile gave) as the row's compile would for the whole list.
+  // REQUIRES: validation() has no error (CompileAll skips a row whose key
+  // has one, as it skips the row's compile).
+  virtual void Compile(CompileOutput* out, Diagnostics* diags) = 0;
+
+ protected:
+  Diagnostics validation_;
 };
 
 // Everything a kind compiles from. All references outlive the compile call.
@@ -34,6 +59,8 @@ struct CompileInput {
   // can be EveryBoot() (KindEntry::every_boot); the rest are known to be
   // converged for this input and are not planned anyway.
   bool every_boot_only = false;
+  // The stream of a streamed list in `config` (Value::is_streamed), or null.
+  ItemStream* stream = nullptr;
 };
 
 // Where compiled resources go.
@@ -63,10 +90,16 @@ struct KindEntry {
   // Whether some of its resources are EveryBoot() (scripts): the only rows
   // compiled on the reboot fast path (CompileInput::every_boot_only).
   bool every_boot = false;
+  // Makes the stream of the row's one key (its list compiled as it is
+  // parsed), or null: the row compiles its keys from the tree.
+  std::unique_ptr<ItemStream> (*stream)() = nullptr;
 };
 
 // The table, in a fixed order.
 const std::vector<KindEntry>& Kinds();
+
+// A new stream of the first row that has one (write_files), or null.
+std::unique_ptr<ItemStream> MakeItemStream();
 
 // Every top-level key some kind implements (for "not implemented" warnings).
 std::vector<std::string> ImplementedKeys();

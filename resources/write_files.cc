@@ -4,13 +4,68 @@
 
 #include "resources/file_resource.h"
 #include "resources/file_spec.h"
+#include "schemas/cloud_config.h"
 
 namespace flamingo {
+namespace {
+
+constexpr char kKey[] = "write_files";
+
+// One resource per path of the parsed entries (merged first).
+void AddFileResources(std::deque<FileSpec>* specs, CompileOutput* out) {
+  MergeFileSpecs(specs);
+  // One parse of /etc/passwd and /etc/group for all owners of the run.
+  auto accounts = std::make_shared<AccountDbCache>();
+  // Each spec leaves the deque as its resource is made: the specs are never
+  // held twice (10,000 files: 1.1 MB).
+  while (!specs->empty()) {
+    auto r = std::make_unique<FileResource>(std::move(specs->front()));
+    specs->pop_front();
+    r->set_account_cache(accounts);
+    out->Add(std::move(r));
+  }
+}
+
+class WriteFilesStream : public ItemStream {
+ public:
+  const std::string& key() const override { return key_; }
+
+  void Begin() override {
+    validation_ = Diagnostics();
+    compiled_ = Diagnostics();
+    specs_.clear();
+  }
+
+  void Take(Value item) override {
+    ValidateStreamedItem(key_, &item, &validation_);
+    // After an error the compile is skipped (CompileAll): the specs would
+    // never be used.
+    if (validation_.HasErrors()) {
+      specs_.clear();
+      return;
+    }
+    if (auto spec = ParseFileEntry(item, &compiled_)) {
+      specs_.push_back(std::move(*spec));
+    }
+  }
+
+  void Compile(CompileOutput* out, Diagnostics* diags) override {
+    for (const Diagnostic& d : compiled_.items()) diags->Add(d);
+    compiled_ = Diagnostics();
+    AddFileResources(&specs_, out);
+  }
+
+ private:
+  const std::string key_ = kKey;
+  Diagnostics compiled_;  // what ParseFileEntry said, in order
+  std::deque<FileSpec> specs_;
+};
+
+}  // namespace
 
 void CompileWriteFiles(const CompileInput& in, CompileOutput* out,
                        Diagnostics* diags) {
-  const Value* list =
-      in.config.is_map() ? in.config.Get("write_files") : nullptr;
+  const Value* list = in.config.is_map() ? in.config.Get(kKey) : nullptr;
   if (list == nullptr || list->is_null()) return;
   if (!list->is_list()) {
     diags->Error(*list, std::string("expected a list, got ") +
@@ -23,17 +78,11 @@ void CompileWriteFiles(const CompileInput& in, CompileOutput* out,
       specs.push_back(std::move(*spec));
     }
   }
-  MergeFileSpecs(&specs);
-  // One parse of /etc/passwd and /etc/group for all owners of the run.
-  auto accounts = std::make_shared<AccountDbCache>();
-  // Each spec leaves the deque as its resource is made: the specs are never
-  // held twice (10,000 files: 1.1 MB).
-  while (!specs.empty()) {
-    auto r = std::make_unique<FileResource>(std::move(specs.front()));
-    specs.pop_front();
-    r->set_account_cache(accounts);
-    out->Add(std::move(r));
-  }
+  AddFileResources(&specs, out);
+}
+
+std::unique_ptr<ItemStream> MakeWriteFilesStream() {
+  return std::make_unique<WriteFilesStream>();
 }
 
 }  // namespace flamingo

@@ -11,4 +11,8 @@ namespace flamingo {
 void CompileWriteFiles(const CompileInput& in, CompileOutput* out,
                        Diagnostics* diags);
 
+// The same compile, item by item while the list is parsed (ItemStream):
+// each item is checked by the schema, parsed into its spec and dropped.
+std::unique_ptr<ItemStream> MakeWriteFilesStream();
+
 }  // namespace flamingo

@@ -26,7 +26,8 @@ std::optional<Value> LoadCloudConfig(std::string_view text,
   return doc;
 }
 
-void ValidateCloudConfig(const Value& config, bool strict, Diagnostics* diags) {
+void ValidateCloudConfig(const Value& config, bool strict, Diagnostics* diags,
+                         const Diagnostics* streamed) {
   // Fragment problems fail the build (schema_registry.h); a key's compile
   // error is reported below for the keys the config has.
   const SchemaRegistry& registry = GetSchemaRegistry();
@@ -41,7 +42,17 @@ void ValidateCloudConfig(const Value& config, bool strict, Diagnostics* diags) {
                     std::move(message));
   };
   for (const auto& [key, value] : config.entries()) {
-    if (registry.IsImplemented(key)) {
+    if (value.is_streamed()) {
+      // Checked item by item as it was parsed (ValidateStreamedItem): a
+      // list of at least one item; what its items gave, in order.
+      if (streamed == nullptr) {
+        diags->Error(value,
+                     "internal error: a streamed list without its "
+                     "diagnostics");
+        continue;
+      }
+      for (const Diagnostic& d : streamed->items()) diags->Add(d);
+    } else if (registry.IsImplemented(key)) {
       std::string error;
       if (const Schema* schema = registry.KeySchema(key, &error)) {
         schema->Validate(value, diags);
@@ -61,6 +72,23 @@ void ValidateCloudConfig(const Value& config, bool strict, Diagnostics* diags) {
       report(value, std::move(msg));
     }
   }
+}
+
+void ValidateStreamedItem(const std::string& key, Value* item,
+                          Diagnostics* diags) {
+  std::string error;
+  const Schema* schema = GetSchemaRegistry().KeySchema(key, &error);
+  if (schema == nullptr) {
+    diags->Error(*item, "internal error in the embedded schema: " + error);
+    return;
+  }
+  // Inside a list of one, so that the list's own keywords (minItems) hold
+  // and the item is checked by the list's `items`; its messages carry its
+  // own path and position. Moved in and out: nothing is copied.
+  Value one = Value::List();
+  one.Append(std::move(*item));
+  schema->Validate(one, diags);
+  *item = std::move(one.mutable_items()[0]);
 }
 
 nlohmann::json CombinedSchema() { return GetSchemaRegistry().Combined(); }

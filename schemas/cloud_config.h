@@ -35,7 +35,21 @@ std::optional<Value> LoadCloudConfig(std::string_view text,
 // warning "'apt' is not implemented by flamingo; ignored"; any other key
 // "unknown key 'foo'" (with a "did you mean" hint when one is close). With
 // strict=true those two are errors instead of warnings.
-void ValidateCloudConfig(const Value& config, bool strict, Diagnostics* diags);
+//
+// A streamed list (Value::is_streamed: its items went to a ListItemSink as
+// they were parsed) is not checked again: `streamed` holds what
+// ValidateStreamedItem gave its items, in order, and goes to `diags` in its
+// place (an error without it).
+void ValidateCloudConfig(const Value& config, bool strict, Diagnostics* diags,
+                         const Diagnostics* streamed = nullptr);
+
+// Checks one item of the top-level list `key`: what ValidateCloudConfig
+// reports for that item when the list is not streamed. REQUIRES: the key's
+// schema is a list whose own keywords hold for any list of at least one
+// item (write_files: minItems 1; no maxItems, no uniqueItems). *item is
+// left as it was; the messages name its path.
+void ValidateStreamedItem(const std::string& key, Value* item,
+                          Diagnostics* diags);
 
 // One draft 2020-12 JSON schema of the whole cloud-config flamingo accepts:
 // every fragment's properties and $defs, plus cloud-init's keys that

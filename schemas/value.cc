@@ -14,6 +14,7 @@ const std::string& EmptyString() {
 Value::Value(const Value& o)
     : type_(o.type_),
       bool_(o.bool_),
+      streamed_(o.streamed_),
       line_(o.line_),
       col_(o.col_),
       key_line_(o.key_line_),
@@ -342,7 +343,7 @@ bool Value::operator==(const Value& o) const {
     case Type::kString:
       return text_ == o.text_;
     case Type::kList:
-      return items() == o.items();
+      return streamed_ == o.streamed_ && items() == o.items();
     case Type::kMap:
       return entries() == o.entries();
   }

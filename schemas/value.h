@@ -129,6 +129,12 @@ class Value {
   const std::vector<Value>& items() const;
   std::vector<Value>& mutable_items() { return MutableExtra().items; }
   void Append(Value v) { MutableExtra().items.push_back(std::move(v)); }
+  // A list whose items were handed to a ListItemSink as they were parsed
+  // (yaml_loader.h) instead of being kept: items() is empty, and whoever
+  // consumes the list asks the sink. Copies keep the mark.
+  bool is_streamed() const { return streamed_; }
+  // REQUIRES: is_list().
+  void MarkStreamed() { streamed_ = true; }
 
   // Maps keep insertion order; keys are strings (non-string YAML keys are
   // rendered to their text).
@@ -214,7 +220,8 @@ class Value {
   }
 
   Type type_ = Type::kNull;
-  bool bool_ = false;  // beside type_: no padding of its own
+  bool bool_ = false;      // beside type_: no padding of its own
+  bool streamed_ = false;  // likewise
   int line_ = 0;
   int col_ = 0;
   int key_line_ = 0;

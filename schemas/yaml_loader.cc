@@ -99,6 +99,9 @@ class Builder : public YAML::EventHandler {
     YAML::Mark key_mark;
     std::unordered_map<std::string, size_t> index;
     std::vector<Value> merges;
+    // The list under limits_.item_sink's key: its items go to the sink.
+    bool to_sink = false;
+    size_t streamed = 0;  // items handed to the sink so far
   };
 
   struct Anchored {
@@ -132,7 +135,7 @@ class Builder : public YAML::EventHandler {
     if (stack_.empty()) return v->SetPath("");
     const Frame& f = stack_.back();
     if (f.value.is_list()) {
-      return v->SetChildPath(f.value, f.value.items().size());
+      return v->SetChildPath(f.value, f.value.items().size() + f.streamed);
     }
     v->SetChildPath(f.value, f.key);
   }
@@ -161,15 +164,26 @@ class Builder : public YAML::EventHandler {
     }
     Start(mark, &v);
     Frame f;
+    f.to_sink = SinksInto(v);
+    if (f.to_sink) limits_.item_sink->Begin();
     f.value = std::move(v);
     f.anchor = anchor;
     f.nodes_before = nodes_ - 1;
     stack_.push_back(std::move(f));
   }
 
+  // Whether the list `v`, about to open, is the one under the sink's key in
+  // the root mapping.
+  bool SinksInto(const Value& v) const {
+    return limits_.item_sink != nullptr && v.is_list() && stack_.size() == 1 &&
+           stack_[0].value.is_map() && stack_[0].have_key &&
+           stack_[0].key == limits_.item_sink->key();
+  }
+
   void Close() {
     Frame f = std::move(stack_.back());
     stack_.pop_back();
+    if (f.streamed > 0) f.value.MarkStreamed();
     // A complete collection keeps no spare capacity: a map of three keys
     // would hold room for four Values (10,000 write_files entries: 2 MB).
     f.value.mutable_items().shrink_to_fit();
@@ -193,6 +207,11 @@ class Builder : public YAML::EventHandler {
     }
     Frame& f = stack_.back();
     if (f.value.is_list()) {
+      if (f.to_sink) {
+        limits_.item_sink->Take(std::move(v));
+        ++f.streamed;
+        return;
+      }
       f.value.Append(std::move(v));
       return;
     }

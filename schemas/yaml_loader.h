@@ -14,6 +14,23 @@
 
 namespace flamingo {
 
+// Takes the items of one top-level list of a mapping document as each is
+// parsed, so that a large list (10,000 write_files entries) is never held
+// whole. LoadYaml hands over every complete item of the list under key()
+// (a sequence written at the root mapping's key, not an alias to one), in
+// order, with its path ("write_files[3]") and positions set, and keeps
+// nothing of it; the list in the tree stays empty and is marked streamed
+// (Value::is_streamed). A sink serves one document.
+class ListItemSink {
+ public:
+  virtual ~ListItemSink() = default;
+  virtual const std::string& key() const = 0;
+  // The list under key() starts: a later one replaces an earlier one (a
+  // repeated key, as PyYAML), so whatever an earlier one gave is dropped.
+  virtual void Begin() = 0;
+  virtual void Take(Value item) = 0;
+};
+
 struct YamlLoadLimits {
   // After alias expansion; the effective cap is also at most
   // 100000 + 16 * text size, which no alias-free document reaches.
@@ -24,6 +41,8 @@ struct YamlLoadLimits {
   // first use costs a short run ~80 us (its code paged in, its tables
   // built). Off: yaml-cpp reads everything (tests compare the two).
   bool flat_shortcut = true;
+  // Null: every list is kept in the tree.
+  ListItemSink* item_sink = nullptr;
 };
 
 // Parses the first YAML document of `text`, which must be UTF-8 of printable

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 namespace flamingo {
 namespace {
@@ -242,6 +243,133 @@ TEST(YamlLoader, SelfReferenceDoesNotLoop) {
   // Either rejected as an unknown alias or cut off by the depth limit.
   EXPECT_FALSE(v.has_value());
   EXPECT_EQ(diags.items().size(), 1u);
+}
+
+// Records what a ListItemSink is handed.
+class RecordingSink : public ListItemSink {
+ public:
+  explicit RecordingSink(std::string key) : key_(std::move(key)) {}
+  const std::string& key() const override { return key_; }
+  void Begin() override {
+    ++begins;
+    items.clear();
+  }
+  void Take(Value item) override {
+    items.push_back(item.path() + "@" + std::to_string(item.line()) + ":" +
+                    std::to_string(item.col()) + "=" + item.ToJson().dump());
+  }
+  int begins = 0;
+  std::vector<std::string> items;
+
+ private:
+  std::string key_;
+};
+
+Value LoadInto(const std::string& text, ListItemSink* sink) {
+  Diagnostics diags;
+  YamlLoadLimits limits;
+  limits.item_sink = sink;
+  auto v = LoadYaml(text, "user-data", &diags, limits);
+  EXPECT_TRUE(v.has_value())
+      << (diags.empty() ? "" : diags.items()[0].ToString());
+  return v ? *v : Value();
+}
+
+TEST(YamlLoaderSink, TakesEachItemOfTheKeysListWithItsPathAndPosition) {
+  RecordingSink sink("write_files");
+  Value v = LoadInto(
+      "a: 1\n"
+      "write_files:\n"
+      "  - path: /x\n"
+      "    content: hi\n"
+      "  - {path: /y}\n"
+      "b: [1, 2]\n",
+      &sink);
+  EXPECT_EQ(sink.begins, 1);
+  EXPECT_EQ(sink.items,
+            (std::vector<std::string>{
+                R"(write_files[0]@3:5={"content":"hi","path":"/x"})",
+                R"(write_files[1]@5:5={"path":"/y"})"}));
+  const Value* list = v.Get("write_files");
+  ASSERT_NE(list, nullptr);
+  EXPECT_TRUE(list->is_list());
+  EXPECT_TRUE(list->is_streamed());
+  EXPECT_TRUE(list->items().empty());
+  EXPECT_EQ(list->line(), 3);  // the list keeps its own position
+  EXPECT_EQ(list->key_line(), 2);
+  // Other lists stay in the tree.
+  EXPECT_EQ(v.Get("b")->items().size(), 2u);
+  EXPECT_FALSE(v.Get("b")->is_streamed());
+}
+
+TEST(YamlLoaderSink, AnchorsInsideItemsStillServeLaterAliases) {
+  RecordingSink sink("write_files");
+  Value v = LoadInto(
+      "write_files:\n"
+      "  - &f {path: /x, content: &c hello}\n"
+      "  - *f\n"
+      "other: *c\n"
+      "again: *f\n",
+      &sink);
+  ASSERT_EQ(sink.items.size(), 2u);
+  EXPECT_EQ(sink.items[1],
+            R"(write_files[1]@2:5={"content":"hello","path":"/x"})");
+  EXPECT_EQ(v.Get("other")->text(), "hello");
+  EXPECT_EQ(v.Get("again")->Get("path")->text(), "/x");
+  EXPECT_EQ(v.Get("again")->Get("path")->path(), "again.path");
+}
+
+TEST(YamlLoaderSink, OnlyTheRootMappingsOwnList) {
+  RecordingSink sink("write_files");
+  // An alias to a list, a nested key, a merged one, a scalar, an empty
+  // list: all kept as they are.
+  Value v = LoadInto(
+      "base: &l [{path: /a}]\n"
+      "nested: {write_files: [{path: /b}]}\n"
+      "<<: {write_files: [{path: /c}]}\n",
+      &sink);
+  EXPECT_TRUE(sink.items.empty());
+  EXPECT_EQ(sink.begins, 0);
+  EXPECT_EQ(v.Get("write_files")->items().size(), 1u);
+  EXPECT_FALSE(v.Get("write_files")->is_streamed());
+  EXPECT_EQ(v.Get("nested")->Get("write_files")->items().size(), 1u);
+
+  Value alias = LoadInto("base: &l [{path: /a}]\nwrite_files: *l\n", &sink);
+  EXPECT_TRUE(sink.items.empty());
+  EXPECT_EQ(alias.Get("write_files")->items().size(), 1u);
+
+  Value empty = LoadInto("write_files: []\n", &sink);
+  EXPECT_EQ(sink.begins, 1);
+  EXPECT_FALSE(empty.Get("write_files")->is_streamed());
+  Value scalar = LoadInto("write_files: x\n", &sink);
+  EXPECT_TRUE(scalar.Get("write_files")->is_string());
+
+  // A list at the root is not a mapping's list.
+  RecordingSink root_sink("");
+  Value list = LoadInto("- a\n- b\n", &root_sink);
+  EXPECT_EQ(list.items().size(), 2u);
+  EXPECT_TRUE(root_sink.items.empty());
+}
+
+TEST(YamlLoaderSink, ARepeatedKeyStartsTheSinkAgain) {
+  RecordingSink sink("write_files");
+  Value v = LoadInto(
+      "write_files: [{path: /a}, {path: /b}]\n"
+      "write_files: [{path: /c}]\n",
+      &sink);
+  EXPECT_EQ(sink.begins, 2);
+  EXPECT_EQ(sink.items,
+            (std::vector<std::string>{R"(write_files[0]@2:15={"path":"/c"})"}));
+  EXPECT_TRUE(v.Get("write_files")->is_streamed());
+}
+
+TEST(YamlLoaderSink, AStreamedListCopiesAndComparesAsOne) {
+  RecordingSink sink("k");
+  Value v = LoadInto("k: [1]\n", &sink);
+  Value copy = *v.Get("k");
+  EXPECT_TRUE(copy.is_streamed());
+  EXPECT_EQ(copy, *v.Get("k"));
+  EXPECT_FALSE(copy == Value::List());  // not the empty list it looks like
 }
 
 }  // namespace

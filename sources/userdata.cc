@@ -179,7 +179,9 @@ class Processor {
     }
     types_.push_back(l.ctype);
     if (l.ctype == "text/cloud-config") {
-      std::optional<Value> v = LoadYaml(l.payload, where, diags_);
+      YamlLoadLimits limits;
+      limits.item_sink = opts_.item_sink;
+      std::optional<Value> v = LoadYaml(l.payload, where, diags_, limits);
       if (!v || v->is_null()) return;
       if (!v->is_map()) {
         Diagnostic d;
@@ -375,7 +377,10 @@ ProcessedUserData DecodeUserData(std::string_view blob,
                                  Diagnostics* diags, Logger* logger) {
   ProcessedUserData out;
   if (blob.empty()) return out;
-  Processor p(options, diags, logger);
+  UserDataOptions opts = options;
+  // One document only: a container's parts are merged as trees.
+  if (IsUserDataContainer(blob)) opts.item_sink = nullptr;
+  Processor p(opts, diags, logger);
   p.ProcessBlob(blob, source, 0);
   p.Finish(&out);
   return out;
@@ -387,8 +392,12 @@ ProcessedUserData ProcessUserData(std::string_view user_data,
                                   Diagnostics* diags, Logger* logger,
                                   const std::string& user_name,
                                   const std::string& vendor_name) {
+  // Vendor-data is merged beneath the user-data as trees: nothing streams.
+  UserDataOptions no_sink = options;
+  no_sink.item_sink = nullptr;
   ProcessedUserData user =
-      DecodeUserData(user_data, user_name, options, diags, logger);
+      DecodeUserData(user_data, user_name,
+                     vendor_data.empty() ? options : no_sink, diags, logger);
   bool vendor_enabled = true;
   if (const Value* vd = user.config.Get("vendor_data"); vd && vd->is_map()) {
     if (const Value* en = vd->Get("enabled");
@@ -402,7 +411,7 @@ ProcessedUserData ProcessUserData(std::string_view user_data,
     return user;
   }
   ProcessedUserData vendor =
-      DecodeUserData(vendor_data, vendor_name, options, diags, logger);
+      DecodeUserData(vendor_data, vendor_name, no_sink, diags, logger);
   ProcessedUserData out;
   out.config =
       MergeValues(MergeValues(Value::Map(), user.config, DefaultMergers()),

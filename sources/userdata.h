@@ -29,6 +29,7 @@
 #include "resources/kinds.h"
 #include "schemas/diagnostics.h"
 #include "schemas/value.h"
+#include "schemas/yaml_loader.h"
 #include "sources/http_client.h"
 
 namespace flamingo {
@@ -42,6 +43,11 @@ struct UserDataOptions {
   // When set (EC2's ami-launch-index), parts whose Launch-Index header or
   // cloud-config "launch-index" names another index are skipped.
   std::optional<int> launch_index;
+  // Takes the items of one top-level list as they are parsed (see
+  // ListItemSink), when the user-data is one cloud-config document and
+  // there is no vendor-data; otherwise unused (a container's parts and the
+  // vendor-data are merged as whole trees).
+  ListItemSink* item_sink = nullptr;
 };
 
 struct ProcessedUserData {
