@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -29,8 +30,9 @@ class Graph {
   const Resource& at(size_t i) const { return *resources_[i]; }
   // Indices in dependency order. REQUIRES: Build() succeeded.
   const std::vector<size_t>& order() const { return order_; }
-  // Direct predecessors of resource i.
-  const std::vector<size_t>& deps(size_t i) const { return deps_[i]; }
+  // Direct predecessors of resource i, ascending. REQUIRES: Build() got as
+  // far as the order (it succeeded, or failed on a cycle).
+  std::span<const size_t> deps(size_t i) const;
   // Index of an id, or -1.
   long Find(const std::string& id) const;
   // Whether a resource in the graph provides `key`. REQUIRES: Build().
@@ -47,7 +49,10 @@ class Graph {
   Candidates(const HashIndex& index, const std::string& s);
 
   std::vector<std::unique_ptr<Resource>> resources_;
-  std::vector<std::vector<size_t>> deps_;
+  // deps(i) is dep_list_[dep_start_[i], dep_start_[i + 1]): one list for
+  // all (a vector per resource cost 56 bytes and a heap block).
+  std::vector<size_t> dep_start_;
+  std::vector<size_t> dep_list_;
   std::vector<size_t> order_;
   HashIndex by_id_;        // Id()
   HashIndex by_provided_;  // each of Provides()

@@ -138,5 +138,54 @@ TEST(GraphTest, ExplicitEdgeOrders) {
             (std::vector<std::string>{"marker[b]", "marker[a]"}));
 }
 
+TEST(GraphTest, TheFirstRepeatedIdIsNamed) {
+  // The id whose second resource comes first.
+  Graph g;
+  g.Add(M("a"));
+  g.Add(M("b"));
+  g.Add(M("b"));
+  g.Add(M("a"));
+  Status st = g.Build();
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.message(), "duplicate resource marker[b]");
+}
+
+TEST(GraphTest, DepsAreEachPredecessorOnceAscending) {
+  Graph g;
+  auto user = M("user");
+  user->provides_keys = {"user:alice", "user:alice", "group:alice"};
+  auto dir = M("dir");
+  dir->provides_keys = {"dir:/d"};
+  auto file = M("file");
+  file->requires_keys = {"group:alice", "dir:/d",    "user:alice",
+                         "dir:/d",      "file:self", "nobody:provides"};
+  file->provides_keys = {"file:self"};
+  file->after_ids = {"marker[user]", "marker[file]"};
+  g.Add(std::move(user));
+  g.Add(std::move(dir));
+  g.Add(std::move(file));
+  ASSERT_TRUE(g.Build().ok());
+  EXPECT_TRUE(g.deps(0).empty());
+  EXPECT_TRUE(g.deps(1).empty());
+  ASSERT_EQ(g.deps(2).size(), 2u);
+  EXPECT_EQ(g.deps(2)[0], 0u);
+  EXPECT_EQ(g.deps(2)[1], 1u);
+  EXPECT_EQ(OrderedIds(g), (std::vector<std::string>{
+                               "marker[dir]", "marker[user]", "marker[file]"}));
+}
+
+TEST(GraphTest, AFailedBuildLeavesNoEdges) {
+  Graph g;
+  g.Add(M("b"));
+  auto a = M("a");
+  a->after_ids = {"marker[b]"};
+  g.Add(std::move(a));
+  auto c = M("c");
+  c->after_ids = {"marker[nope]"};
+  g.Add(std::move(c));
+  ASSERT_FALSE(g.Build().ok());
+  for (size_t i = 0; i < g.size(); ++i) EXPECT_TRUE(g.deps(i).empty()) << i;
+}
+
 }  // namespace
 }  // namespace flamingo
