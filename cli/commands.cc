@@ -205,6 +205,18 @@ int CmdApply(const CliOptions& o, Logger* log) {
   // (about 12 MB at 10,000 files), before the state file is serialized.
   plan = Plan();
   s.graph = Graph();
+  // The summary of the last boot, which this run keeps, is read only now.
+  if (had_state && KeepsLastBootRun(o)) {
+    auto kept = LoadState(*s.sys, nullptr, StateParts::kLastBootRun);
+    if (kept.ok() && kept->has_value() &&
+        (*kept)->generation == state.generation) {
+      state.last_boot_run = std::move((*kept)->last_boot_run);
+    } else {
+      log->Warning(
+          "the state changed during the run; its last boot's "
+          "summary is not kept");
+    }
+  }
 
   const SaveKind save =
       RecordRun(o, s, had_state, popts.every_boot_only, report, &state);

@@ -39,12 +39,16 @@ PlanOptions PhasePlanOptions(Phase phase) {
 }
 
 StateParts SessionStateParts(const CliOptions& o) {
-  if (o.command == "plan") return StateParts::kWithoutRunSummaries;
-  if (o.command != "apply") return StateParts::kAll;
+  if (o.command == "plan" || o.command == "apply") {
+    return StateParts::kWithoutRunSummaries;
+  }
+  return StateParts::kAll;
+}
+
+bool KeepsLastBootRun(const CliOptions& o) {
   // A boot's apply (but its late phase, which completes the early phase's
-  // summary) replaces both summaries; any other replaces last_run.
-  return o.boot && o.phase != Phase::kLate ? StateParts::kWithoutRunSummaries
-                                           : StateParts::kWithoutLastRun;
+  // summary) replaces both summaries; any other replaces last_run only.
+  return o.command == "apply" && !(o.boot && o.phase != Phase::kLate);
 }
 
 namespace {

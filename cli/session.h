@@ -52,9 +52,15 @@ bool PrepareSession(const CliOptions& o, Logger* log, Session* session);
 bool CompileSession(const CliOptions& o, Logger* log, bool validate,
                     Session* session, bool every_boot_only = false);
 
-// The parts of the state a command uses: a plan shows no run summaries, an
-// apply replaces last_run (and, at boot, last_boot_run).
+// The parts of the state a command uses before it applies anything: a plan
+// shows no run summaries, an apply replaces last_run (and, at boot,
+// last_boot_run).
 StateParts SessionStateParts(const CliOptions& o);
+
+// Whether the command is an apply that keeps the state's last_boot_run
+// (not a boot's, or its late phase, which completes it): read with
+// StateParts::kLastBootRun once the resources are gone.
+bool KeepsLastBootRun(const CliOptions& o);
 
 // The reboot fast path: `apply --boot` for the instance and input that last
 // converged completely (same instance-id, same input fingerprint). Only

@@ -309,7 +309,10 @@ StoredRecord ReadRecord(std::string_view id, JsonReader& in) {
 Document ReadDocument(std::string_view text, StateParts parts,
                       FileText* release = nullptr) {
   const bool last_run = parts == StateParts::kAll;
-  const bool boot_run = last_run || parts == StateParts::kWithoutLastRun;
+  const bool boot_run = last_run || parts == StateParts::kWithoutLastRun ||
+                        parts == StateParts::kLastBootRun;
+  const bool records =
+      parts != StateParts::kHeader && parts != StateParts::kLastBootRun;
   // Where last_run is when only the boot run is wanted: it is read after
   // all if the file says it is the boot run too (a flag written after it).
   std::optional<size_t> last_run_at;
@@ -336,7 +339,7 @@ Document ReadDocument(std::string_view text, StateParts parts,
       d.every_boot_input = in.Bool();
     } else if (key == "boot_id") {
       d.boot_id = in.String();
-    } else if (key == "resources" && parts != StateParts::kHeader) {
+    } else if (key == "resources" && records) {
       d.records.clear();
       in.Object(
           [&](const std::string& id) { d.records[id] = ReadRecord(id, in); });

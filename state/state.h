@@ -104,9 +104,18 @@ void WriteRunSummaryJson(const RunSummary& r, JsonStreamWriter* w);
 //   which shows neither, and a boot's apply, which replaces both (at
 //   thousands of resources their results cost megabytes);
 // - kHeader: only the instance, fingerprints, generation and boot_id:
-//   enough to decide how to compile, before the records take their memory.
+//   enough to decide how to compile, before the records take their memory;
+// - kLastBootRun: the header and last_boot_run: what an apply that keeps
+//   last_boot_run reads once its resources are gone (1.2 MB at 10,000
+//   files less at its peak).
 // Parts skipped are checked for JSON syntax only.
-enum class StateParts { kAll, kWithoutLastRun, kWithoutRunSummaries, kHeader };
+enum class StateParts {
+  kAll,
+  kWithoutLastRun,
+  kWithoutRunSummaries,
+  kHeader,
+  kLastBootRun
+};
 
 // Errors name what is wrong ("state.json: format_version 7 is newer than
 // this flamingo (1)"); never throws.

@@ -279,6 +279,38 @@ TEST(StateTest, ABrokenLastRunThatIsTheBootRunIsFoundWhereItIs) {
   EXPECT_FALSE(ParseState(alone).ok());
 }
 
+TEST_F(StateFilesTest, LastBootRunReadsTheHeaderAndTheBootRunOnly) {
+  State s = Load();
+  s.last_boot_run = s.last_run;
+  s.last_boot_run->command = "apply --boot";
+  s.last_run->command = "apply";
+  ASSERT_TRUE(SaveState(sys_, s, SaveKind::kDurable).ok());
+  State kept = Load(StateParts::kLastBootRun);
+  EXPECT_EQ(kept.instance_id, "iid-1");
+  EXPECT_EQ(kept.generation, Load().generation);
+  EXPECT_TRUE(kept.records.empty());
+  EXPECT_FALSE(kept.last_run.has_value());
+  ASSERT_TRUE(kept.last_boot_run.has_value());
+  EXPECT_EQ(kept.last_boot_run->command, "apply --boot");
+  EXPECT_EQ(kept.last_boot_run->results, s.last_boot_run->results);
+  // The boot run that is the last run, and one in the boot overlay.
+  s = Load();
+  s.last_boot_run = s.last_run;
+  ASSERT_TRUE(SaveState(sys_, s, SaveKind::kDurable).ok());
+  EXPECT_EQ(Load(StateParts::kLastBootRun).last_boot_run, s.last_run);
+  s = Load();
+  s.boot_id = "b3";
+  s.last_boot_run->command = "apply --boot --phase early";
+  ASSERT_TRUE(SaveState(sys_, s, SaveKind::kBootOnly).ok());
+  EXPECT_EQ(Load(StateParts::kLastBootRun).last_boot_run->command,
+            "apply --boot --phase early");
+  // Broken records are not read, so not checked.
+  std::string text =
+      StateTextWith("\"resources\": {", "\"resources\": {\"x\": 7, ");
+  EXPECT_TRUE(ParseState(text, StateParts::kLastBootRun).ok());
+  EXPECT_FALSE(ParseState(text).ok());
+}
+
 TEST_F(StateFilesTest, HeaderReadsNeitherRecordsNorSummaries) {
   State s = Load();
   s.boot_id = "b2";
