@@ -139,8 +139,20 @@ Plan MakePlan(const Graph& graph, const SystemReader& sys, const RunInfo& run,
   return plan;
 }
 
-ApplyReport ApplyPlan(const Graph& graph, const Plan& plan, System& sys,
-                      const RunInfo& run, RecordMap* records, Logger* log) {
+namespace {
+
+// ApplyPlan; with `release` (the same graph), each resource is released as
+// soon as it is reported, or, a member of a batch its members own that
+// waits for the commit, once committed. (A member's report may still change
+// at the commit: from Pending, without the resource.)
+ApplyReport Apply(const Graph& graph, Graph* release, const Plan& plan,
+                  System& sys, const RunInfo& run, RecordMap* records,
+                  Logger* log) {
+  auto done = [&](long graph_index) {
+    if (release != nullptr && graph_index >= 0) {
+      release->Release(static_cast<size_t>(graph_index));
+    }
+  };
   ApplyReport report;
   report.results.reserve(plan.items.size());
   // Ids that failed or were skipped: their dependents are skipped.
@@ -165,7 +177,9 @@ ApplyReport ApplyPlan(const Graph& graph, const Plan& plan, System& sys,
         continue;
       }
       Status st = it->first->Commit(sys);
+      const bool release_now = !it->first->OutlivesMembers();
       for (const Pending& p : it->second) {
+        if (release_now) done(p.graph_index);
         ResourceResult& res = report.results[p.result];
         if (st.ok()) {
           if (res.action == Action::kDelete) records->erase(res.id);
@@ -200,12 +214,13 @@ ApplyReport ApplyPlan(const Graph& graph, const Plan& plan, System& sys,
     res.id = r.Id();
     res.action = item.change.action;
     bool record_changed = false;
+    bool waits_for_commit = false;
 
     if (item.graph_index >= 0) {
       for (size_t d : graph.deps(static_cast<size_t>(item.graph_index))) {
         if (bad[d]) {
           res.outcome = Outcome::kSkipped;
-          res.message = "skipped: depends on " + graph.at(d).Id() +
+          res.message = "skipped: depends on " + std::string(graph.id(d)) +
                         ", which did not converge";
           break;
         }
@@ -230,6 +245,9 @@ ApplyReport ApplyPlan(const Graph& graph, const Plan& plan, System& sys,
       }
       report.results.push_back(res);
       report.record_changed.push_back(record_changed);
+      // A member waiting for its batch's commit goes with the commit, unless
+      // the batch does not need it (Pending has what the engine needs).
+      if (!waits_for_commit) done(item.graph_index);
     };
     if (res.outcome == Outcome::kSkipped) {
       finish(Outcome::kSkipped, res.message);
@@ -275,6 +293,9 @@ ApplyReport ApplyPlan(const Graph& graph, const Plan& plan, System& sys,
         open_it = std::prev(open.end());
       }
       pending = &open_it->second;
+      // The open batch may be this member's to keep alive until the commit
+      // (kept to the graph's end if it fails: the commit does not know it).
+      waits_for_commit = !batch->OutlivesMembers();
     }
     record_changed = true;
     if (r.RecordOutlivesBoot()) report.durable_records_changed = true;
@@ -329,6 +350,19 @@ ApplyReport ApplyPlan(const Graph& graph, const Plan& plan, System& sys,
     if (log != nullptr) log->Error(synced.message());
   }
   return report;
+}
+
+}  // namespace
+
+ApplyReport ApplyPlan(const Graph& graph, const Plan& plan, System& sys,
+                      const RunInfo& run, RecordMap* records, Logger* log) {
+  return Apply(graph, nullptr, plan, sys, run, records, log);
+}
+
+ApplyReport ApplyPlanReleasing(Graph* graph, const Plan& plan, System& sys,
+                               const RunInfo& run, RecordMap* records,
+                               Logger* log) {
+  return Apply(*graph, graph, plan, sys, run, records, log);
 }
 
 }  // namespace flamingo

@@ -125,4 +125,17 @@ struct ApplyReport {
 ApplyReport ApplyPlan(const Graph& graph, const Plan& plan, System& sys,
                       const RunInfo& run, RecordMap* records, Logger* log);
 
+// ApplyPlan, and each resource is released from `graph` (Graph::Release)
+// as soon as its result is reported (a write batch's commit fails its
+// members from what the engine kept of them, not from the resources), or,
+// a changed member of a batch that does not outlive its members
+// (WriteBatch::OutlivesMembers), once the batch is committed. For
+// a caller that drops the graph after the apply: at 10,000 files the
+// resources (3.3 MB) go while the records and results they leave grow.
+// Afterwards only `graph`'s ids, edges and lookups are left; `plan` points
+// at freed resources.
+ApplyReport ApplyPlanReleasing(Graph* graph, const Plan& plan, System& sys,
+                               const RunInfo& run, RecordMap* records,
+                               Logger* log);
+
 }  // namespace flamingo

@@ -19,7 +19,9 @@ class MarkerBatch : public WriteBatch {
   std::map<std::string, std::optional<std::string>> pending;
   int commits = 0;  // commits that had something to write
   int begins = 0;   // Begin calls (one before each member's Apply)
+  bool outlives_members = false;
   void Begin(System&) override { ++begins; }
+  bool OutlivesMembers() const override { return outlives_members; }
 
   Status Commit(System& sys) override {
     if (pending.empty()) return Status::Ok();
@@ -43,6 +45,7 @@ class BatchedMarker : public Resource {
   BatchedMarker(std::string name, std::string content, MarkerBatch* batch)
       : name_(std::move(name)), content_(std::move(content)), batch_(batch) {}
   bool remove = false;
+  bool fail_apply = false;
   int stage = kStageDefault;
   std::vector<std::string> provides_keys;
 
@@ -73,6 +76,7 @@ class BatchedMarker : public Resource {
   }
   Status Apply(System&, const Change&, const ResourceContext&,
                Record*) const override {
+    if (fail_apply) return Status::Error("apply failed on purpose");
     if (remove) {
       batch_->pending[Path()] = std::nullopt;
     } else {
@@ -145,6 +149,9 @@ class EngineBatchTest : public ::testing::Test {
     Plan plan = MakePlan(graph_, sys_, run_, records_, nullptr);
     EXPECT_FALSE(plan.HasErrors());
     NullLogger log;
+    if (releasing_) {
+      return ApplyPlanReleasing(&graph_, plan, sys_, run_, &records_, &log);
+    }
     return ApplyPlan(graph_, plan, sys_, run_, &records_, &log);
   }
   const ResourceResult* Result(const ApplyReport& r, const std::string& id) {
@@ -164,7 +171,22 @@ class EngineBatchTest : public ::testing::Test {
   Graph graph_;
   RunInfo run_;
   RecordMap records_;
+  bool releasing_ = false;  // Run() applies with ApplyPlanReleasing
 };
+
+// The same with ApplyPlan and ApplyPlanReleasing.
+class EngineBatchBothTest : public EngineBatchTest,
+                            public ::testing::WithParamInterface<bool> {
+ protected:
+  void SetUp() override { releasing_ = GetParam(); }
+  // Every resource is released by the apply, or none is.
+  void ExpectReleased() {
+    for (size_t i = 0; i < graph_.size(); ++i) {
+      EXPECT_EQ(graph_.released(i), releasing_) << graph_.id(i);
+    }
+  }
+};
+INSTANTIATE_TEST_SUITE_P(Releasing, EngineBatchBothTest, ::testing::Bool());
 
 TEST_F(EngineBatchTest, MembersAreCommittedOnceAtTheEndAndConverge) {
   for (int i = 0; i < 5; ++i) Member("m" + std::to_string(i), "v");
@@ -192,7 +214,8 @@ TEST_F(EngineBatchTest, ANonMemberSeesTheCommittedFiles) {
   EXPECT_EQ(sys_.GetFile("/markers/c")->content, "C");
 }
 
-TEST_F(EngineBatchTest, AFailedCommitFailsTheChangedMembersAndTheirDependents) {
+TEST_P(EngineBatchBothTest,
+       AFailedCommitFailsTheChangedMembersAndTheirDependents) {
   sys_.AddFile("/markers/done", "D");
   Member("done", "D", kStageIdentity);  // converged: not concerned
   Member("a", "A", kStageIdentity)->provides_keys = {"thing:a"};
@@ -214,7 +237,11 @@ TEST_F(EngineBatchTest, AFailedCommitFailsTheChangedMembersAndTheirDependents) {
     // Not created: a later run must not think flamingo made it.
     EXPECT_EQ(records_.at(id).record.count("created"), 0u) << id;
   }
-  EXPECT_EQ(Result(report, "probe[after]")->outcome, Outcome::kSkipped);
+  const ResourceResult* after = Result(report, "probe[after]");
+  EXPECT_EQ(after->outcome, Outcome::kSkipped);
+  EXPECT_EQ(after->message,
+            "skipped: depends on bmarker[a], which did not converge");
+  ExpectReleased();
 }
 
 TEST_F(EngineBatchTest, AFailedCommitAtTheEndIsReported) {
@@ -240,6 +267,34 @@ TEST_F(EngineBatchTest, ADeleteDropsTheRecordOnlyOnceCommitted) {
   EXPECT_EQ(Result(ok, "bmarker[gone]")->outcome, Outcome::kChanged);
   EXPECT_EQ(records_.count("bmarker[gone]"), 0u);
   EXPECT_FALSE(sys_.Exists("/markers/gone"));
+}
+
+// A batch its members may own (an account session) is not destroyed before
+// its commit: a member that entered it stays until the commit, one whose
+// apply failed until the graph goes; with a batch that outlives its
+// members, each goes as soon as it is reported.
+TEST_F(EngineBatchTest, ReleasingKeepsWhatAnOpenBatchMayNeed) {
+  for (bool outlives : {false, true}) {
+    SCOPED_TRACE(outlives);
+    graph_ = Graph();
+    records_.clear();
+    sys_ = FakeSystem();
+    batch_.outlives_members = outlives;
+    releasing_ = true;
+    sys_.AddFile("/markers/same", "S");
+    Member("same", "S");
+    Member("ok", "O");
+    Member("bad", "B")->fail_apply = true;
+    ApplyReport report = Run();
+    EXPECT_EQ(Result(report, "bmarker[bad]")->outcome, Outcome::kFailed);
+    EXPECT_EQ(Result(report, "bmarker[ok]")->outcome, Outcome::kChanged);
+    EXPECT_TRUE(
+        graph_.released(static_cast<size_t>(graph_.Find("bmarker[same]"))));
+    EXPECT_TRUE(
+        graph_.released(static_cast<size_t>(graph_.Find("bmarker[ok]"))));
+    EXPECT_EQ(graph_.released(static_cast<size_t>(graph_.Find("bmarker[bad]"))),
+              outlives);
+  }
 }
 
 }  // namespace

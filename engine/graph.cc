@@ -23,22 +23,29 @@ uint64_t HashOf(std::string_view s) { return std::hash<std::string_view>{}(s); }
 }  // namespace
 
 std::pair<Graph::HashIndex::const_iterator, Graph::HashIndex::const_iterator>
-Graph::Candidates(const HashIndex& index, const std::string& s) {
+Graph::Candidates(const HashIndex& index, std::string_view s) {
   const uint64_t h = HashOf(s);
-  auto first = std::lower_bound(index.begin(), index.end(), h,
-                                [](const std::pair<uint64_t, size_t>& e,
-                                   uint64_t v) { return e.first < v; });
+  auto first =
+      std::lower_bound(index.begin(), index.end(), h,
+                       [](const Entry& e, uint64_t v) { return e.hash < v; });
   auto last = first;
-  while (last != index.end() && last->first == h) ++last;
+  while (last != index.end() && last->hash == h) ++last;
   return {first, last};
 }
+
+uint32_t Graph::AddName(std::string_view s) {
+  const auto at = static_cast<uint32_t>(names_.size());
+  names_.append(s);
+  names_.push_back('\0');
+  return at;
+}
+
+std::string_view Graph::id(size_t i) const { return Name(id_at_[i]); }
 
 long Graph::Find(const std::string& id) const {
   auto [first, last] = Candidates(by_id_, id);
   for (auto it = first; it != last; ++it) {
-    if (resources_[it->second]->Id() == id) {
-      return static_cast<long>(it->second);
-    }
+    if (Name(it->name) == id) return static_cast<long>(it->index);
   }
   return -1;
 }
@@ -46,24 +53,10 @@ long Graph::Find(const std::string& id) const {
 bool Graph::IsProvided(const std::string& key) const {
   auto [first, last] = Candidates(by_provided_, key);
   for (auto it = first; it != last; ++it) {
-    for (const std::string& k : resources_[it->second]->Provides()) {
-      if (k == key) return true;
-    }
+    if (Name(it->name) == key) return true;
   }
   return false;
 }
-
-namespace {
-
-// Whether `r` provides `key`.
-bool Provides(const Resource& r, const std::string& key) {
-  for (const std::string& k : r.Provides()) {
-    if (k == key) return true;
-  }
-  return false;
-}
-
-}  // namespace
 
 std::span<const size_t> Graph::deps(size_t i) const {
   return {dep_list_.data() + dep_start_[i], dep_start_[i + 1] - dep_start_[i]};
@@ -71,40 +64,44 @@ std::span<const size_t> Graph::deps(size_t i) const {
 
 Status Graph::Build() {
   const size_t n = resources_.size();
+  names_.clear();
+  id_at_.assign(n, 0);
   by_id_.clear();
   by_provided_.clear();
   dep_start_.assign(n + 1, 0);
   dep_list_.clear();
   order_.clear();
-  // No table of strings is kept while building either: ids and provided
-  // keys are found through the sorted hash tables and checked against the
-  // resources (10,000 files: the maps of strings were 3 MB at the peak of
-  // the run).
+  // Each id and provided key is made once, into names_; no map of strings
+  // is built (10,000 files: the maps were 3 MB at the peak of the run).
   by_id_.reserve(n);
   for (size_t i = 0; i < n; ++i) {
-    by_id_.emplace_back(HashOf(resources_[i]->Id()), i);
-    for (const std::string& key : resources_[i]->Provides()) {
-      by_provided_.emplace_back(HashOf(key), i);
+    const auto index = static_cast<uint32_t>(i);
+    const std::string id = resources_[i]->Id();
+    id_at_[i] = AddName(id);
+    by_id_.push_back({HashOf(id), index, id_at_[i]});
+    std::vector<std::string> keys = resources_[i]->Provides();
+    std::sort(keys.begin(), keys.end());
+    // A resource is one entry of its key, however often it names it.
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+    for (const std::string& key : keys) {
+      by_provided_.push_back({HashOf(key), index, AddName(key)});
     }
   }
+  names_.shrink_to_fit();
+  by_provided_.shrink_to_fit();
   std::sort(by_id_.begin(), by_id_.end());
   std::sort(by_provided_.begin(), by_provided_.end());
-  // A resource is one entry of its key, however often it names it.
-  by_provided_.erase(std::unique(by_provided_.begin(), by_provided_.end()),
-                     by_provided_.end());
-  by_provided_.shrink_to_fit();
 
   // A repeated id: the one whose second resource comes first.
   size_t dup = n;
   for (size_t a = 0; a < by_id_.size();) {
     size_t b = a + 1;
-    while (b < by_id_.size() && by_id_[b].first == by_id_[a].first) ++b;
+    while (b < by_id_.size() && by_id_[b].hash == by_id_[a].hash) ++b;
     for (size_t j = a + 1; j < b; ++j) {  // same hash, ascending index
-      const std::string id = resources_[by_id_[j].second]->Id();
       for (size_t k = a; k < j; ++k) {
-        if (by_id_[j].second < dup &&
-            resources_[by_id_[k].second]->Id() == id) {
-          dup = by_id_[j].second;
+        if (by_id_[j].index < dup &&
+            Name(by_id_[k].name) == Name(by_id_[j].name)) {
+          dup = by_id_[j].index;
         }
       }
     }
@@ -113,7 +110,7 @@ Status Graph::Build() {
   if (dup < n) {
     by_id_.clear();  // Find finds nothing
     by_provided_.clear();
-    return Status::Error("duplicate resource " + resources_[dup]->Id());
+    return Status::Error("duplicate resource " + std::string(id(dup)));
   }
 
   // Edges, as lists of predecessors one after the other.
@@ -124,9 +121,7 @@ Status Graph::Build() {
       // Unprovided: provided by the system, if at all.
       auto [first, last] = Candidates(by_provided_, key);
       for (auto it = first; it != last; ++it) {
-        if (it->second != i && Provides(*resources_[it->second], key)) {
-          d.push_back(it->second);
-        }
+        if (it->index != i && Name(it->name) == key) d.push_back(it->index);
       }
     }
     for (const auto& id : resources_[i]->After()) {
@@ -134,7 +129,7 @@ Status Graph::Build() {
       if (p < 0) {
         dep_start_.assign(n + 1, 0);  // no edges at all
         dep_list_.clear();
-        return Status::Error(resources_[i]->Id() +
+        return Status::Error(std::string(this->id(i)) +
                              ": depends on unknown resource " + id);
       }
       if (static_cast<size_t>(p) != i) d.push_back(static_cast<size_t>(p));
@@ -147,13 +142,11 @@ Status Graph::Build() {
   dep_list_.shrink_to_fit();
 
   // Kahn's algorithm; ready resources ordered by (stage, id): each
-  // resource's rank in that order, from the ids made once for the sort.
+  // resource's rank in that order.
   std::vector<size_t> rank(n);
   {
-    std::vector<std::pair<int, std::string>> keys(n);
-    for (size_t i = 0; i < n; ++i) {
-      keys[i] = {resources_[i]->Stage(), resources_[i]->Id()};
-    }
+    std::vector<std::pair<int, std::string_view>> keys(n);
+    for (size_t i = 0; i < n; ++i) keys[i] = {resources_[i]->Stage(), id(i)};
     std::vector<size_t> by_key(n);
     for (size_t i = 0; i < n; ++i) by_key[i] = i;
     std::sort(by_key.begin(), by_key.end(),
@@ -214,8 +207,8 @@ Status Graph::Build() {
   std::vector<size_t> cycle(path.begin() + pos[cur], path.end());
   std::reverse(cycle.begin(), cycle.end());
   std::string msg = "dependency cycle: ";
-  for (size_t i : cycle) msg += resources_[i]->Id() + " -> ";
-  msg += resources_[cycle.front()]->Id();
+  for (size_t i : cycle) msg += std::string(id(i)) + " -> ";
+  msg += id(cycle.front());
   return Status::Error(msg);
 }
 

@@ -62,6 +62,11 @@ class WriteBatch {
   // Writes what is pending (nothing pending: Ok, no writes). On error the
   // pending changes are dropped: the members re-read the files as they are.
   virtual Status Commit(System& sys) = 0;
+  // Whether the batch stays valid when its members are destroyed (it keeps
+  // its pending writes itself, or in the System): then ApplyPlanReleasing
+  // releases a member that waits for the commit at once, instead of after
+  // the commit. False for a batch its members own.
+  virtual bool OutlivesMembers() const { return false; }
 };
 
 // Handed to Observe, Diff and Apply.

@@ -7,6 +7,8 @@ class StagedWritesBatch : public WriteBatch {
  public:
   void Begin(System& sys) override { sys.SetStaging(true); }
   Status Commit(System& sys) override { return sys.CommitStaged(); }
+  // One object for every run; what is pending is in the System.
+  bool OutlivesMembers() const override { return true; }
 };
 
 }  // namespace
