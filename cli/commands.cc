@@ -115,17 +115,12 @@ int CmdPlan(const CliOptions& o, Logger* log) {
   const RecordMap& records = s.state ? s.state->records : none;
   KindOrphanFactory orphans;
   PlanOptions popts = PhasePlanOptions(o.phase);
-  // Text is shown change by change as the plan is made, and each change's
-  // fields let go of (JSON begins with the counts: it waits for the plan).
+  // Text is shown change by change as the plan is made, and each change is
+  // then only counted (JSON begins with the counts: it waits for the plan).
   const bool streamed = o.format != OutputFormat::kJson;
   if (streamed) {
-    popts.planned = [](PlanItem& item) {
-      WritePlanItemText(item, Print);
-      // Swapped out, not assigned `{}`: that would clear them and keep
-      // their buffers.
-      std::vector<FieldChange>().swap(item.change.fields);
-      std::string().swap(item.change.reason);
-    };
+    popts.planned = [](PlanItem& item) { WritePlanItemText(item, Print); };
+    popts.keep_items = false;  // counted only
   }
   Plan plan = MakePlan(s.graph, *s.sys, s.run, records, &orphans, popts);
   if (streamed) {

@@ -8,21 +8,29 @@
 
 namespace flamingo {
 
+static_assert(static_cast<size_t>(Action::kRun) + 1 ==
+                  std::tuple_size_v<decltype(Plan::Dropped::actions)>,
+              "Plan::Dropped counts every Action");
+
 bool Plan::HasErrors() const {
-  return std::any_of(items.begin(), items.end(),
+  return dropped.errors > 0 ||
+         std::any_of(items.begin(), items.end(),
                      [](const PlanItem& i) { return !i.error.ok(); });
 }
 
 size_t Plan::Count(Action a) const {
-  return static_cast<size_t>(std::count_if(
-      items.begin(), items.end(),
-      [a](const PlanItem& i) { return i.error.ok() && i.change.action == a; }));
+  return dropped.actions[static_cast<size_t>(a)] +
+         static_cast<size_t>(
+             std::count_if(items.begin(), items.end(), [a](const PlanItem& i) {
+               return i.error.ok() && i.change.action == a;
+             }));
 }
 
 bool Plan::HasChanges() const {
-  return std::any_of(items.begin(), items.end(), [](const PlanItem& i) {
-    return i.change.action != Action::kNone;
-  });
+  return dropped.changes > 0 ||
+         std::any_of(items.begin(), items.end(), [](const PlanItem& i) {
+           return i.change.action != Action::kNone;
+         });
 }
 
 const char* OutcomeName(Outcome o) {
@@ -95,16 +103,31 @@ Plan MakePlan(const Graph& graph, const SystemReader& sys, const RunInfo& run,
               const PlanOptions& options) {
   Plan plan;
   // Every resource is planned but on the reboot fast path (a few).
-  if (!options.every_boot_only) plan.items.reserve(graph.size());
+  if (!options.every_boot_only && options.keep_items) {
+    plan.items.reserve(graph.size());
+  }
+  // Shows the item to `planned`, then keeps or counts it.
+  auto add = [&](PlanItem item) {
+    if (options.planned) options.planned(item);
+    if (options.keep_items) {
+      plan.items.push_back(std::move(item));
+      return;
+    }
+    if (!item.error.ok()) {
+      ++plan.dropped.errors;
+    } else {
+      ++plan.dropped.actions[static_cast<size_t>(item.change.action)];
+    }
+    if (item.change.action != Action::kNone) ++plan.dropped.changes;
+  };
   for (size_t i : graph.order()) {
     const Resource& r = graph.at(i);
     if (options.every_boot_only && !r.EveryBoot()) continue;
     if (r.Stage() < options.first_stage || r.Stage() > options.last_stage) {
       continue;
     }
-    plan.items.push_back(PlanOne(r, static_cast<long>(i), &graph, sys, run,
-                                 records, options.details, &plan.notes));
-    if (options.planned) options.planned(plan.items.back());
+    add(PlanOne(r, static_cast<long>(i), &graph, sys, run, records,
+                options.details, &plan.notes));
     for (const auto& w : r.Warnings())
       plan.warnings.push_back(r.Id() + ": " + w);
   }
@@ -131,9 +154,8 @@ Plan MakePlan(const Graph& graph, const SystemReader& sys, const RunInfo& run,
       plan.forget.push_back(id);
       continue;
     }
-    plan.items.push_back(PlanOne(*deleter, -1, &graph, sys, run, records,
-                                 options.details, &plan.notes));
-    if (options.planned) options.planned(plan.items.back());
+    add(PlanOne(*deleter, -1, &graph, sys, run, records, options.details,
+                &plan.notes));
     plan.orphans.push_back(std::move(deleter));
   }
   return plan;

@@ -230,6 +230,52 @@ TEST_F(EngineTest, EachItemIsHandedOverAsSoonAsItIsPlanned) {
   EXPECT_TRUE(plan.HasErrors());
 }
 
+// keep_items false: the items are shown, not kept; the counts are the
+// kept plan's.
+TEST_F(EngineTest, ItemsNotKeptAreCounted) {
+  auto counts = [](const Plan& p) {
+    std::vector<size_t> c;
+    for (Action a : {Action::kNone, Action::kCreate, Action::kUpdate,
+                     Action::kDelete, Action::kRun}) {
+      c.push_back(p.Count(a));
+    }
+    c.push_back(p.HasErrors());
+    c.push_back(p.HasChanges());
+    return c;
+  };
+  PlanOptions dropping;
+  size_t shown = 0;
+  dropping.planned = [&](PlanItem&) { ++shown; };
+  dropping.keep_items = false;
+
+  // Converged only: no changes, no errors.
+  sys_.AddFile("/markers/b", "b");
+  Add("b", "b");
+  Plan kept = MakeIt();
+  Plan counted = MakeIt(dropping);
+  EXPECT_TRUE(counted.items.empty());
+  EXPECT_EQ(shown, 1u);
+  EXPECT_EQ(counts(counted), counts(kept));
+  EXPECT_FALSE(counted.HasChanges());
+
+  // A create, an update, an error and an orphan's delete.
+  sys_.AddFile("/markers/u", "old");
+  sys_.AddFile("/markers/gone", "x");
+  records_["marker[gone]"] = {{{"created", "true"}}};
+  graph_ = Graph();
+  Add("b", "b");
+  Add("a", "1");
+  Add("u", "new");
+  Add("c", "3")->fail_observe = true;
+  kept = MakeIt();
+  shown = 0;
+  counted = MakeIt(dropping);
+  EXPECT_TRUE(counted.items.empty());
+  EXPECT_EQ(shown, kept.items.size());
+  EXPECT_EQ(counts(counted), counts(kept));
+  EXPECT_EQ(counts(counted), (std::vector<size_t>{1, 1, 1, 1, 0, true, true}));
+}
+
 TEST_F(EngineTest, OrphanCreatedByUsIsDeleted) {
   sys_.AddFile("/markers/gone", "x");
   records_["marker[gone]"] = {{{"created", "true"}}};
