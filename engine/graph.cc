@@ -35,7 +35,7 @@ Graph::Candidates(const HashIndex& index, std::string_view s) {
 
 uint32_t Graph::AddName(std::string_view s) {
   const auto at = static_cast<uint32_t>(names_.size());
-  names_.append(s);
+  names_.insert(names_.end(), s.begin(), s.end());
   names_.push_back('\0');
   return at;
 }

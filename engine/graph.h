@@ -80,7 +80,9 @@ class Graph {
   std::vector<size_t> order_;
   // Every id and provided key, each ended by a NUL: what the lookups check
   // their hits against, kept when a resource is released.
-  std::string names_;
+  // (A vector, not a string: assigning a Graph() to a graph frees it; a
+  // string's move assignment from an empty one keeps the buffer.)
+  std::vector<char> names_;
   std::vector<uint32_t> id_at_;  // where id(i) is in names_
   HashIndex by_id_;              // Id()
   HashIndex by_provided_;        // each of Provides()
