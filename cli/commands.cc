@@ -221,9 +221,11 @@ int CmdApply(const CliOptions& o, Logger* log) {
     return 1;
   }
   if (!o.quiet || !report.ok()) {
-    Print(o.format == OutputFormat::kJson
-              ? RenderApplyJson(report, s.input.instance_id)
-              : RenderApplyText(report));
+    if (o.format == OutputFormat::kJson) {
+      WriteApplyJson(report, s.input.instance_id, Print);
+    } else {
+      WriteApplyText(report, Print);
+    }
   }
   if (report.ok() && o.done_file) {
     Status done = TouchHostFile(*o.done_file);

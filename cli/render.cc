@@ -149,9 +149,22 @@ void WritePlanJson(const Plan& plan, const std::string& instance_id,
   sink(out);
 }
 
-std::string RenderApplyText(const ApplyReport& report) {
+namespace {
+
+// Hands `out` to `sink` once it holds 64 KiB (at the end whatever is left):
+// a run's output is never held whole.
+void FlushSome(std::string* out, const TextSink& sink) {
+  if (out->size() < (64u << 10)) return;
+  sink(*out);
+  out->clear();
+}
+
+}  // namespace
+
+void WriteApplyText(const ApplyReport& report, const TextSink& sink) {
   std::string out;
   for (const auto& r : report.results) {
+    FlushSome(&out, sink);
     switch (r.outcome) {
       case Outcome::kUnchanged:
         continue;
@@ -173,11 +186,17 @@ std::string RenderApplyText(const ApplyReport& report) {
          std::to_string(report.Count(Outcome::kUnchanged)) + " unchanged, " +
          std::to_string(report.Count(Outcome::kFailed)) + " failed, " +
          std::to_string(report.Count(Outcome::kSkipped)) + " skipped.\n";
-  return out;
+  sink(out);
 }
 
-std::string RenderApplyJson(const ApplyReport& report,
-                            const std::string& instance_id) {
+std::string RenderApplyText(const ApplyReport& report) {
+  std::string all;
+  WriteApplyText(report, [&](std::string_view s) { all += s; });
+  return all;
+}
+
+void WriteApplyJson(const ApplyReport& report, const std::string& instance_id,
+                    const TextSink& sink) {
   std::string out;
   JsonStreamWriter w(&out, 2);
   w.Open('{');
@@ -195,13 +214,21 @@ std::string RenderApplyJson(const ApplyReport& report,
   w.Key("results");
   w.Open('[');
   for (const auto& r : report.results) {
+    FlushSome(&out, sink);
     w.Element();
     WriteResourceResultJson(r, &w);
   }
   w.Close(']');
   w.Close('}');
   out += '\n';
-  return out;
+  sink(out);
+}
+
+std::string RenderApplyJson(const ApplyReport& report,
+                            const std::string& instance_id) {
+  std::string all;
+  WriteApplyJson(report, instance_id, [&](std::string_view s) { all += s; });
+  return all;
 }
 
 namespace {

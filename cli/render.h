@@ -28,6 +28,11 @@ void WritePlanEndText(const Plan& plan, const TextSink& sink);
 // The JSON plan (docs/cli.md), a change at a time.
 void WritePlanJson(const Plan& plan, const std::string& instance_id,
                    const TextSink& sink);
+// The apply's report, text or JSON (docs/cli.md), in pieces of about
+// 64 KiB: 10,000 results are never one string. Render*: the whole text.
+void WriteApplyText(const ApplyReport& report, const TextSink& sink);
+void WriteApplyJson(const ApplyReport& report, const std::string& instance_id,
+                    const TextSink& sink);
 std::string RenderApplyText(const ApplyReport& report);
 std::string RenderApplyJson(const ApplyReport& report,
                             const std::string& instance_id);

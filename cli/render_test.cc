@@ -131,6 +131,34 @@ TEST(RenderApplyJsonTest, IsTheDomsText) {
             DomApplyJson(report, "iid\x01"));
 }
 
+// 10,000 results go out in pieces of about 64 KiB, never one string; the
+// pieces make the whole text.
+TEST(WriteApplyTest, HandsOverPiecesOfAbout64KiB) {
+  ApplyReport report;
+  for (int i = 0; i < 10000; ++i) {
+    report.results.push_back(
+        Result("file[/srv/bench/file-" + std::to_string(i) + ".conf]",
+               Outcome::kChanged, ""));
+  }
+  for (bool json : {false, true}) {
+    std::vector<size_t> sizes;
+    std::string all;
+    auto sink = [&](std::string_view piece) {
+      sizes.push_back(piece.size());
+      all += piece;
+    };
+    if (json) {
+      WriteApplyJson(report, "iid", sink);
+      EXPECT_EQ(all, DomApplyJson(report, "iid"));
+    } else {
+      WriteApplyText(report, sink);
+      EXPECT_EQ(all.substr(0, 38), "+ file[/srv/bench/file-0.conf]: create");
+    }
+    EXPECT_GT(sizes.size(), 5u) << json;
+    for (size_t n : sizes) EXPECT_LT(n, (64u << 10) + 512) << json;
+  }
+}
+
 TEST(RenderStatusJsonTest, IsTheDomsText) {
   State state;
   EXPECT_EQ(RenderStatusJson(state), DomStatusJson(state));

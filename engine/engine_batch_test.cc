@@ -202,6 +202,20 @@ TEST_F(EngineBatchTest, MembersAreCommittedOnceAtTheEndAndConverge) {
   EXPECT_EQ(records_.at("bmarker[m0]").record.at("created"), "true");
 }
 
+// What waits for a commit stays bounded: 1,024 changed members at most,
+// then the batch is committed (no non-member runs in between).
+TEST_F(EngineBatchTest, ABatchIsCommittedEvery1024ChangedMembers) {
+  sys_.AddFile("/markers/same", "S");
+  Member("same", "S");  // converged: not pending
+  for (int i = 0; i < 2500; ++i) Member("m" + std::to_string(i), "v");
+  ApplyReport report = Run();
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report.Count(Outcome::kChanged), 2500u);
+  EXPECT_EQ(batch_.commits, 3);  // 1,024 + 1,024 + 452
+  EXPECT_EQ(sys_.GetFile("/markers/m2499")->content, "v");
+  EXPECT_TRUE(batch_.pending.empty());
+}
+
 TEST_F(EngineBatchTest, ANonMemberSeesTheCommittedFiles) {
   Member("a", "A", kStageIdentity);
   Member("b", "B", kStageIdentity);

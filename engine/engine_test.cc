@@ -175,15 +175,19 @@ TEST_F(EngineTest, APlanWithoutDetailsKeepsActionsAndErrors) {
   PlanOptions opts;
   opts.details = false;
   Plan plan = MakeIt(opts);
-  ASSERT_EQ(plan.items.size(), 3u);
-  EXPECT_EQ(plan.items[0].change.action, Action::kCreate);
-  EXPECT_EQ(plan.items[1].change.action, Action::kUpdate);
-  for (int i : {0, 1}) {
-    EXPECT_EQ(plan.items[i].change.id, "");
-    EXPECT_TRUE(plan.items[i].change.fields.empty());
+  EXPECT_TRUE(plan.items.empty());
+  ASSERT_EQ(plan.steps.size(), 3u);
+  EXPECT_EQ(plan.steps[0].action, Action::kCreate);
+  EXPECT_EQ(plan.steps[1].action, Action::kUpdate);
+  for (int i : {0, 1, 2}) {
+    EXPECT_EQ(plan.steps[i].resource, &graph_.at(plan.steps[i].graph_index));
   }
-  EXPECT_EQ(plan.items[2].change.id, "marker[c]");
-  EXPECT_EQ(plan.items[2].error.message(), "marker[c]: cannot observe");
+  EXPECT_TRUE(plan.steps[0].error.ok());
+  EXPECT_EQ(plan.steps[2].error.message(), "marker[c]: cannot observe");
+  EXPECT_TRUE(plan.HasErrors());
+  EXPECT_EQ(plan.Count(Action::kCreate), 1u);
+  EXPECT_EQ(plan.Count(Action::kUpdate), 1u);
+  EXPECT_TRUE(plan.HasChanges());
   EXPECT_EQ(plan.notes, std::vector<std::string>{"marker[b]: kept"});
   // The same plan with details has the fields.
   EXPECT_FALSE(MakeIt().items[1].change.fields.empty());
