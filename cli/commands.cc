@@ -100,7 +100,9 @@ SaveKind RecordRun(const CliOptions& o, const Session& s, bool had_state,
   RunSummary summary = Summary(o, s, fast_path, report, *state);
   if (o.boot) {
     state->boot_id = s.run.boot_id;
-    state->last_boot_run = summary;
+    // This run is the boot run: saved as such, not copied.
+    state->last_boot_run.reset();
+    state->boot_run_is_last_run = true;
   }
   state->last_run = std::move(summary);
   return durable ? SaveKind::kDurable : SaveKind::kBootOnly;

@@ -101,7 +101,8 @@ void WriteRunSummaries(const State& s, JsonStreamWriter* w) {
     w->Key("last_run");
     WriteRunSummaryJson(*s.last_run, w);
   }
-  if (s.last_boot_run && s.last_run && *s.last_boot_run == *s.last_run) {
+  if (s.last_run && (s.boot_run_is_last_run ||
+                     (s.last_boot_run && *s.last_boot_run == *s.last_run))) {
     w->Member("last_boot_run_is_last_run", true);
   } else if (s.last_boot_run) {
     w->Key("last_boot_run");

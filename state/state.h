@@ -67,6 +67,11 @@ struct State {
   // other kinds (the reconcile timer, a plain apply) replace last_run, so a
   // boot's failed script stays visible in `flamingo status`.
   std::optional<RunSummary> last_boot_run;
+  // The last boot run is last_run itself (set by a boot's apply instead of
+  // a copy of its 10,000 results; last_boot_run is then empty). Saving
+  // writes it as the boot run; loading never sets it (last_boot_run gets
+  // the run).
+  bool boot_run_is_last_run = false;
   // Durable saves of state.json so far (0 before the first, and in files
   // older than this field). A boot overlay extends exactly one generation.
   int64_t generation = 0;

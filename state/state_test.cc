@@ -279,6 +279,36 @@ TEST(StateTest, ABrokenLastRunThatIsTheBootRunIsFoundWhereItIs) {
   EXPECT_FALSE(ParseState(alone).ok());
 }
 
+// A boot's apply says its run is the boot run instead of copying it: saved
+// and loaded as when the two were equal copies, durably and in the overlay.
+TEST_F(StateFilesTest, BootRunIsLastRunIsSavedAsTheBootRun) {
+  State s = Load();
+  const RunSummary run = *s.last_run;
+  for (SaveKind kind : {SaveKind::kDurable, SaveKind::kBootOnly}) {
+    s = Load();
+    s.last_run = run;
+    s.last_run->command = "apply --boot";
+    s.last_boot_run.reset();
+    s.boot_run_is_last_run = true;
+    ASSERT_TRUE(SaveState(sys_, s, kind).ok());
+    for (StateParts parts : {StateParts::kAll, StateParts::kWithoutLastRun,
+                             StateParts::kLastBootRun}) {
+      State loaded = Load(parts);
+      ASSERT_TRUE(loaded.last_boot_run.has_value());
+      EXPECT_EQ(*loaded.last_boot_run, *s.last_run);
+      EXPECT_FALSE(loaded.boot_run_is_last_run);
+    }
+  }
+  // Without a last run there is nothing to say.
+  s = Load();
+  s.last_run.reset();
+  s.last_boot_run.reset();
+  s.boot_run_is_last_run = true;
+  ASSERT_TRUE(SaveState(sys_, s, SaveKind::kDurable).ok());
+  EXPECT_FALSE(Load().last_boot_run.has_value());
+  EXPECT_EQ(StateText().find("last_boot_run"), std::string::npos);
+}
+
 TEST_F(StateFilesTest, LastBootRunReadsTheHeaderAndTheBootRunOnly) {
   State s = Load();
   s.last_boot_run = s.last_run;
