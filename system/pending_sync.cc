@@ -1,9 +1,11 @@
 #include "system/pending_sync.h"
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <utility>
 #include <vector>
@@ -64,7 +66,7 @@ Status PendingSync::Add(int fd, const std::string& path, bool is_dir,
       } else {
         d.files.emplace(st.st_ino, Item{std::move(keep), path});
       }
-      if (d.files.size() + d.dirs.size() > kSyncfsThreshold) {
+      if (d.files.size() + d.dirs.size() > threshold_) {
         // One syncfs will do: keep a single fd on this filesystem.
         d.syncfs = true;
         d.any = d.files.empty() ? std::move(d.dirs.begin()->second)
@@ -77,6 +79,15 @@ Status PendingSync::Add(int fd, const std::string& path, bool is_dir,
   }
   // Out of file descriptors: make this one durable now instead.
   return FsyncNow(fd, path);
+}
+
+size_t PendingSync::Threshold() {
+  struct rlimit limit;
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 ||
+      limit.rlim_cur == RLIM_INFINITY) {
+    return kSyncfsThreshold;
+  }
+  return std::min<size_t>(kSyncfsThreshold, limit.rlim_cur / 4);
 }
 
 PendingSync::~PendingSync() {

@@ -14,7 +14,7 @@
 //    I/O already under way.
 //  - Sync, per filesystem: fsync the pending files concurrently (FsyncEach:
 //    their cache flushes merge), then each directory in turn; or,
-//    when more than kSyncfsThreshold items wait on that filesystem (thousands
+//    when more than threshold() items wait on that filesystem (thousands
 //    of files), one syncfs(2) instead. syncfs also writes back every other
 //    dirty page of that filesystem, which can take long on a busy machine
 //    (311 ms in a booted container on our shared VM, for a dozen files), so
@@ -43,6 +43,12 @@ namespace flamingo {
 class PendingSync {
  public:
   static constexpr size_t kSyncfsThreshold = 256;
+  // Items kept open per filesystem before it switches to one syncfs:
+  // kSyncfsThreshold, or a quarter of the process's soft RLIMIT_NOFILE when
+  // that is less (the kept descriptors must leave the writer room: at a
+  // limit of 256, 251 kept ones made the next temporary fail with EMFILE).
+  // Read when the PendingSync is made.
+  size_t threshold() const { return threshold_; }
 
   // `fd` is an open directory (resp. the created file); a directory fd is
   // duplicated, a file is reopened read-only (so it can be exec'd before
@@ -97,6 +103,8 @@ class PendingSync {
   // The work of Sync on what it took from devices_.
   static Status SyncDevices(std::map<dev_t, Device>& devices, Counts* counts);
 
+  const size_t threshold_ = Threshold();
+  static size_t Threshold();
   mutable std::mutex mu_;
   std::map<dev_t, Device> devices_;
   Counts last_;

@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -55,6 +56,33 @@ TEST_F(PendingSyncTest, FewItemsAreFsyncedFilesThenDirectoriesOnce) {
   // Nothing pending: nothing to do.
   ASSERT_TRUE(sync_.Sync().ok());
   EXPECT_EQ(sync_.last_counts().fsyncs, 0);
+}
+
+// Under a low descriptor limit fewer are kept: at a soft limit of 128, 32
+// (a quarter), so that the writer always has room for its next file.
+TEST_F(PendingSyncTest, TheThresholdLeavesRoomUnderALowFileLimit) {
+  struct rlimit saved;
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &saved), 0);
+  struct rlimit low = saved;
+  low.rlim_cur = 128;
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);
+  {
+    PendingSync sync;
+    EXPECT_EQ(sync.threshold(), 32u);
+    long base = OpenFds();
+    for (int i = 0; i < 40; ++i) {
+      UniqueFd f = Open("g" + std::to_string(i), O_WRONLY | O_CREAT);
+      ASSERT_TRUE(sync.AddNewFile(f.get(), "/g").ok());
+    }
+    EXPECT_EQ(OpenFds(), base + 1);  // switched to syncfs after 32
+    ASSERT_TRUE(sync.Sync().ok());
+    EXPECT_EQ(sync.last_counts().syncfs, 1);
+  }
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &saved), 0);
+  EXPECT_EQ(PendingSync().threshold(),
+            saved.rlim_cur == RLIM_INFINITY || saved.rlim_cur >= 1024
+                ? PendingSync::kSyncfsThreshold
+                : static_cast<size_t>(saved.rlim_cur / 4));
 }
 
 TEST_F(PendingSyncTest, ManyItemsOnOneFilesystemBecomeOneSyncfs) {
