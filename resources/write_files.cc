@@ -34,13 +34,20 @@ class WriteFilesStream : public ItemStream {
     validation_ = Diagnostics();
     compiled_ = Diagnostics();
     specs_.clear();
+    invalid_ = false;
   }
 
   void Take(Value item) override {
+    const size_t before = validation_.items().size();
     ValidateStreamedItem(key_, &item, &validation_);
+    // Only this item's messages are looked at: asking HasErrors() of all
+    // of them for every item was quadratic in a list of bad items.
+    for (size_t i = before; i < validation_.items().size(); ++i) {
+      invalid_ |= validation_.items()[i].severity == Severity::kError;
+    }
     // After an error the compile is skipped (CompileAll): the specs would
     // never be used.
-    if (validation_.HasErrors()) {
+    if (invalid_) {
       specs_.clear();
       return;
     }
@@ -59,6 +66,7 @@ class WriteFilesStream : public ItemStream {
   const std::string key_ = kKey;
   Diagnostics compiled_;  // what ParseFileEntry said, in order
   std::deque<FileSpec> specs_;
+  bool invalid_ = false;  // some item had a schema error
 };
 
 }  // namespace
