@@ -385,18 +385,16 @@ ApplyReport Apply(const Graph& graph, Graph* release, const Plan& plan,
     if (pending != nullptr) {
       pending->push_back(
           Pending{report.results.size(), item.graph_index, created_before});
-      // Committed early when it holds many: what waits for a commit stays
-      // bounded. Correct at any time: no resource outside the batch runs
-      // in between.
-      if (pending->size() >= kMaxPendingPerCommit) {
-        finish(Outcome::kChanged, "");
-        commit([batch](const WriteBatch* b) { return b == batch; });
-        continue;
-      }
     } else if (change.action == Action::kDelete) {
       records->erase(res.id);
     }
     finish(Outcome::kChanged, "");
+    // Committed early when it holds many: what waits for a commit stays
+    // bounded. Correct at any time: no resource outside the batch runs in
+    // between. (After finish: the commit settles the result just pushed.)
+    if (pending != nullptr && pending->size() >= kMaxPendingPerCommit) {
+      commit([batch](const WriteBatch* b) { return b == batch; });
+    }
   }
   commit_all_but(nullptr);
   for (const auto& id : plan.forget) {
