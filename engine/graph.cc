@@ -4,7 +4,6 @@
 #include <functional>
 #include <queue>
 #include <string_view>
-#include <tuple>
 
 namespace flamingo {
 
