@@ -189,12 +189,6 @@ void WriteApplyText(const ApplyReport& report, const TextSink& sink) {
   sink(out);
 }
 
-std::string RenderApplyText(const ApplyReport& report) {
-  std::string all;
-  WriteApplyText(report, [&](std::string_view s) { all += s; });
-  return all;
-}
-
 void WriteApplyJson(const ApplyReport& report, const std::string& instance_id,
                     const TextSink& sink) {
   std::string out;
@@ -222,13 +216,6 @@ void WriteApplyJson(const ApplyReport& report, const std::string& instance_id,
   w.Close('}');
   out += '\n';
   sink(out);
-}
-
-std::string RenderApplyJson(const ApplyReport& report,
-                            const std::string& instance_id) {
-  std::string all;
-  WriteApplyJson(report, instance_id, [&](std::string_view s) { all += s; });
-  return all;
 }
 
 namespace {

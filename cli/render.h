@@ -29,13 +29,10 @@ void WritePlanEndText(const Plan& plan, const TextSink& sink);
 void WritePlanJson(const Plan& plan, const std::string& instance_id,
                    const TextSink& sink);
 // The apply's report, text or JSON (docs/cli.md), in pieces of about
-// 64 KiB: 10,000 results are never one string. Render*: the whole text.
+// 64 KiB: 10,000 results are never one string.
 void WriteApplyText(const ApplyReport& report, const TextSink& sink);
 void WriteApplyJson(const ApplyReport& report, const std::string& instance_id,
                     const TextSink& sink);
-std::string RenderApplyText(const ApplyReport& report);
-std::string RenderApplyJson(const ApplyReport& report,
-                            const std::string& instance_id);
 // `status`: the last run, and the last `apply --boot` when a later run of
 // another kind replaced it as the last run (a boot's failure stays visible).
 std::string RenderStatusText(const State& state);

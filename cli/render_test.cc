@@ -119,16 +119,22 @@ ResourceResult Result(std::string id, Outcome outcome, std::string message) {
   return {id, Action::kCreate, outcome, std::move(message)};
 }
 
-TEST(RenderApplyJsonTest, IsTheDomsText) {
+// WriteApplyJson's pieces, joined.
+std::string ApplyJson(const ApplyReport& report, const std::string& iid) {
+  std::string all;
+  WriteApplyJson(report, iid, [&](std::string_view s) { all += s; });
+  return all;
+}
+
+TEST(WriteApplyJsonTest, IsTheDomsText) {
   ApplyReport report;
-  EXPECT_EQ(RenderApplyJson(report, "iid"), DomApplyJson(report, "iid"));
+  EXPECT_EQ(ApplyJson(report, "iid"), DomApplyJson(report, "iid"));
   report.results.push_back(Result("file[/a]", Outcome::kChanged, ""));
   report.results.push_back(
       Result("script[runcmd]", Outcome::kFailed, "exit 1: \"x\"\n\xff"));
   report.results.push_back(Result("file[/b]", Outcome::kSkipped, "skipped"));
   report.results.push_back(Result("file[/c]", Outcome::kUnchanged, ""));
-  EXPECT_EQ(RenderApplyJson(report, "iid\x01"),
-            DomApplyJson(report, "iid\x01"));
+  EXPECT_EQ(ApplyJson(report, "iid\x01"), DomApplyJson(report, "iid\x01"));
 }
 
 // 10,000 results go out in pieces of about 64 KiB, never one string; the
