@@ -6,6 +6,7 @@
 #include "cli/render.h"
 #include "cli/session.h"
 #include "cli/validate_config.h"
+#include "engine/memory.h"
 #include "resources/kinds.h"
 #include "schemas/cloud_config.h"
 #include "schemas/yaml_loader.h"
@@ -113,8 +114,8 @@ SaveKind RecordRun(const CliOptions& o, const Session& s, bool had_state,
 int CmdPlan(const CliOptions& o, Logger* log) {
   Session s;
   if (!PrepareSession(o, log, &s)) return 1;
-  RecordMap none;
-  const RecordMap& records = s.state ? s.state->records : none;
+  RecordTable none;
+  const RecordTable& records = s.state ? s.state->records : none;
   KindOrphanFactory orphans;
   PlanOptions popts = PhasePlanOptions(o.phase);
   // Text is shown change by change as the plan is made, and each change is
@@ -202,6 +203,7 @@ int CmdApply(const CliOptions& o, Logger* log) {
   // of the graph, before the state file is serialized.
   plan = Plan();
   s.graph = Graph();
+  ReturnFreedMemory();
   // The summary of the last boot, which this run keeps, is read only now.
   if (had_state && KeepsLastBootRun(o)) {
     auto kept = LoadState(*s.sys, nullptr, StateParts::kLastBootRun);

@@ -6,6 +6,8 @@
 #include <unordered_set>
 #include <utility>
 
+#include "engine/memory.h"
+
 namespace flamingo {
 
 static_assert(static_cast<size_t>(Action::kRun) + 1 ==
@@ -76,20 +78,16 @@ size_t ApplyReport::Count(Outcome o) const {
 
 namespace {
 
-const Record* FindRecord(const RecordMap& records, const std::string& id) {
-  auto it = records.find(id);
-  return it == records.end() ? nullptr : &it->second.record;
-}
-
 PlanItem PlanOne(const Resource& r, long index, const Graph* graph,
                  const SystemReader& sys, const RunInfo& run,
-                 const RecordMap& records, bool details,
+                 const RecordTable& records, bool details,
                  std::vector<std::string>* notes) {
   PlanItem item;
   item.resource = &r;
   item.graph_index = index;
   std::string id = r.Id();
-  ResourceContext ctx(run, FindRecord(records, id), graph);
+  const std::optional<Record> record = records.Get(id);
+  ResourceContext ctx(run, record ? &*record : nullptr, graph);
   auto observed = r.Observe(sys, ctx);
   if (!observed.ok()) {
     item.error = observed.status().WithContext(id);
@@ -108,7 +106,7 @@ PlanItem PlanOne(const Resource& r, long index, const Graph* graph,
 }  // namespace
 
 Plan MakePlan(const Graph& graph, const SystemReader& sys, const RunInfo& run,
-              const RecordMap& records, const OrphanFactory* orphans,
+              const RecordTable& records, const OrphanFactory* orphans,
               const PlanOptions& options) {
   Plan plan;
   // Every resource is planned but on the reboot fast path (a few).
@@ -154,28 +152,31 @@ Plan MakePlan(const Graph& graph, const SystemReader& sys, const RunInfo& run,
   // Orphans: recorded, no longer configured. Deleted only when the record
   // says flamingo created them; in reverse id order so that children go
   // before their parents.
-  for (auto it = records.rbegin(); it != records.rend(); ++it) {
-    const auto& [id, stored] = *it;
-    if (graph.Find(id) >= 0) continue;
-    auto created = stored.record.find("created");
-    bool ours = created != stored.record.end() && created->second == "true";
-    std::unique_ptr<Resource> deleter;
-    if (ours && orphans != nullptr) {
-      deleter = orphans->MakeOrphan(std::string(IdKind(id)),
-                                    std::string(IdName(id)), stored.record);
-    }
-    if (!deleter) {
-      plan.notes.push_back(
-          id + ": no longer in the config; left alone (" +
-          (ours ? "this kind is never deleted" : "not created by flamingo") +
-          ")");
-      plan.forget.push_back(id);
-      continue;
-    }
-    add(PlanOne(*deleter, -1, &graph, sys, run, records, options.details,
-                &plan.notes));
-    plan.orphans.push_back(std::move(deleter));
-  }
+  records.ForEachId(
+      [&](std::string_view id) {
+        if (graph.Find(id) >= 0) return;
+        const Record record = records.at(id);
+        auto created = record.find("created");
+        bool ours = created != record.end() && created->second == "true";
+        std::unique_ptr<Resource> deleter;
+        if (ours && orphans != nullptr) {
+          deleter = orphans->MakeOrphan(std::string(IdKind(id)),
+                                        std::string(IdName(id)), record);
+        }
+        if (!deleter) {
+          plan.notes.push_back(std::string(id) +
+                               ": no longer in the config; left alone (" +
+                               (ours ? "this kind is never deleted"
+                                     : "not created by flamingo") +
+                               ")");
+          plan.forget.emplace_back(id);
+          return;
+        }
+        add(PlanOne(*deleter, -1, &graph, sys, run, records, options.details,
+                    &plan.notes));
+        plan.orphans.push_back(std::move(deleter));
+      },
+      /*descending=*/true);
   return plan;
 }
 
@@ -187,16 +188,23 @@ namespace {
 // cost of one more journal commit per this many replaced files.
 constexpr size_t kMaxPendingPerCommit = 1024;
 
+// Resources released between two ReturnFreedMemory calls.
+constexpr size_t kReleasesPerTrim = 1024;
+
 // ApplyPlan; with `release` (the same graph), each resource is released as
 // soon as it is reported, or, a member of a batch its members own that
 // waits for the commit, once committed. (A member's report may still change
 // at the commit: from Pending, without the resource.)
 ApplyReport Apply(const Graph& graph, Graph* release, const Plan& plan,
-                  System& sys, const RunInfo& run, RecordMap* records,
+                  System& sys, const RunInfo& run, RecordTable* records,
                   Logger* log) {
+  size_t released = 0;
   auto done = [&](long graph_index) {
     if (release != nullptr && graph_index >= 0) {
       release->Release(static_cast<size_t>(graph_index));
+      // What the released resources held goes back to the system as the
+      // apply goes, not only at its end.
+      if (++released % kReleasesPerTrim == 0) ReturnFreedMemory();
     }
   };
   ApplyReport report;
@@ -208,7 +216,18 @@ ApplyReport Apply(const Graph& graph, Graph* release, const Plan& plan,
   }
   const std::vector<PlanStep>& steps =
       plan.items.empty() ? plan.steps : from_items;
+  // Step k's result is results[k]. Its id is filled in at the end, once
+  // every resource is released: 10,000 ids made as the apply goes each
+  // landed in the hole a released resource had left, and kept that page
+  // resident (1 MB at 10,000 files). Until then the graph's name table (or
+  // an orphan's deleter, which the plan owns) has it.
   report.results.reserve(steps.size());
+  report.record_changed.reserve(steps.size());
+  auto id_of = [&](size_t k) {
+    const long i = steps[k].graph_index;
+    return i >= 0 ? std::string(graph.id(static_cast<size_t>(i)))
+                  : steps[k].resource->Id();
+  };
   // Ids that failed or were skipped: their dependents are skipped.
   std::vector<bool> bad(graph.size(), false);
   // Whether a resource's Apply ran: from then on, a resource the plan found
@@ -236,23 +255,24 @@ ApplyReport Apply(const Graph& graph, Graph* release, const Plan& plan,
       for (const Pending& p : it->second) {
         if (release_now) done(p.graph_index);
         ResourceResult& res = report.results[p.result];
+        const std::string id = id_of(p.result);
         if (st.ok()) {
-          if (res.action == Action::kDelete) records->erase(res.id);
+          if (res.action == Action::kDelete) records->Erase(id);
           continue;
         }
         // The change never reached the disk.
         res.outcome = Outcome::kFailed;
         res.message = "deferred write failed: " + st.message();
         if (p.graph_index >= 0) bad[static_cast<size_t>(p.graph_index)] = true;
-        auto rec = records->find(res.id);
-        if (rec != records->end()) {
+        if (auto rec = records->Get(id)) {
           if (p.created_before) {
-            rec->second.record["created"] = *p.created_before;
+            (*rec)["created"] = *p.created_before;
           } else {
-            rec->second.record.erase("created");
+            rec->erase("created");
           }
+          records->Set(id, *rec);
         }
-        if (log != nullptr) log->Error(res.id + ": failed: " + res.message);
+        if (log != nullptr) log->Error(id + ": failed: " + res.message);
       }
       it = open.erase(it);
     }
@@ -261,17 +281,20 @@ ApplyReport Apply(const Graph& graph, Graph* release, const Plan& plan,
     commit([keep](const WriteBatch* b) { return b != keep; });
   };
 
-  for (const PlanStep& item : steps) {
+  for (size_t k = 0; k < steps.size(); ++k) {
+    const PlanStep& item = steps[k];
     const Resource& r = *item.resource;
     // Nothing that is not a member of a batch sees the files without the
     // batch's pending writes; and a failed commit fails the members before
     // their dependents are considered.
     WriteBatch* batch = r.Batch();
     commit_all_but(batch);
+    const std::string id = id_of(k);
     ResourceResult res;
-    res.id = r.Id();
     res.action = item.action;
     bool record_changed = false;
+    // Whether the resource has a record from now on (if only an empty one).
+    bool keeps_record = false;
     bool waits_for_commit = false;
 
     if (item.graph_index >= 0) {
@@ -292,7 +315,7 @@ ApplyReport Apply(const Graph& graph, Graph* release, const Plan& plan,
         bad[static_cast<size_t>(item.graph_index)] = true;
       }
       if (log != nullptr) {
-        std::string line = res.id + ": " + OutcomeName(o);
+        std::string line = id + ": " + OutcomeName(o);
         if (o == Outcome::kChanged)
           line += std::string(" (") + ActionName(res.action) + ")";
         if (!res.message.empty()) line += ": " + res.message;
@@ -301,14 +324,15 @@ ApplyReport Apply(const Graph& graph, Graph* release, const Plan& plan,
                                           : LogLevel::kInfo,
                  line);
       }
-      report.results.push_back(res);
+      if (keeps_record) records->Touch(id);
+      report.results.push_back(std::move(res));
       report.record_changed.push_back(record_changed);
       // A member waiting for its batch's commit goes with the commit, unless
       // the batch does not need it (Pending has what the engine needs).
       if (!waits_for_commit) done(item.graph_index);
     };
     if (res.outcome == Outcome::kSkipped) {
-      finish(Outcome::kSkipped, res.message);
+      finish(Outcome::kSkipped, std::move(res.message));
       continue;
     }
     if (!item.error.ok()) {
@@ -316,8 +340,9 @@ ApplyReport Apply(const Graph& graph, Graph* release, const Plan& plan,
       continue;
     }
 
-    StoredRecord& stored = (*records)[res.id];
-    ResourceContext ctx(run, &stored.record, &graph);
+    Record record = records->Get(id).value_or(Record());
+    keeps_record = true;
+    ResourceContext ctx(run, &record, &graph);
 
     // Found converged by the plan, and nothing applied since: the plan's
     // observation is this one (a converged run observes each resource once).
@@ -338,7 +363,7 @@ ApplyReport Apply(const Graph& graph, Graph* release, const Plan& plan,
       continue;
     }
     std::optional<std::string> created_before;
-    if (auto c = stored.record.find("created"); c != stored.record.end()) {
+    if (auto c = record.find("created"); c != record.end()) {
       created_before = c->second;
     }
     std::vector<Pending>* pending = nullptr;
@@ -359,12 +384,13 @@ ApplyReport Apply(const Graph& graph, Graph* release, const Plan& plan,
     if (r.RecordOutlivesBoot()) report.durable_records_changed = true;
     if (batch != nullptr) batch->Begin(sys);
     applied_any = true;
-    Status st = r.Apply(sys, change, ctx, &stored.record);
+    Status st = r.Apply(sys, change, ctx, &record);
+    if (st.ok() && change.action == Action::kCreate) record["created"] = "true";
+    records->Set(id, record);  // also what a failed Apply recorded
     if (!st.ok()) {
       finish(Outcome::kFailed, st.message());
       continue;
     }
-    if (change.action == Action::kCreate) stored.record["created"] = "true";
     auto after = r.Observe(sys, ctx);
     if (!after.ok()) {
       finish(Outcome::kFailed, "after apply: " + after.status().message());
@@ -383,25 +409,28 @@ ApplyReport Apply(const Graph& graph, Graph* release, const Plan& plan,
       continue;
     }
     if (pending != nullptr) {
-      pending->push_back(
-          Pending{report.results.size(), item.graph_index, created_before});
+      pending->push_back(Pending{k, item.graph_index, created_before});
     } else if (change.action == Action::kDelete) {
-      records->erase(res.id);
+      records->Erase(id);
+      keeps_record = false;
     }
     finish(Outcome::kChanged, "");
     // Committed early when it holds many: what waits for a commit stays
     // bounded. Correct at any time: no resource outside the batch runs in
-    // between. (After finish: the commit settles the result just pushed.)
+    // between. (After finish: the commit settles the result just made.)
     if (pending != nullptr && pending->size() >= kMaxPendingPerCommit) {
       commit([batch](const WriteBatch* b) { return b == batch; });
     }
   }
   commit_all_but(nullptr);
   for (const auto& id : plan.forget) {
-    if (records->erase(id) != 0) {
+    if (records->Erase(id)) {
       report.forgotten.push_back(id);
       report.durable_records_changed = true;
     }
+  }
+  for (size_t k = 0; k < report.results.size(); ++k) {
+    report.results[k].id = id_of(k);
   }
   // Durability of the run's directory changes, before anyone records them.
   Status synced = sys.Sync();
@@ -419,12 +448,12 @@ ApplyReport Apply(const Graph& graph, Graph* release, const Plan& plan,
 }  // namespace
 
 ApplyReport ApplyPlan(const Graph& graph, const Plan& plan, System& sys,
-                      const RunInfo& run, RecordMap* records, Logger* log) {
+                      const RunInfo& run, RecordTable* records, Logger* log) {
   return Apply(graph, nullptr, plan, sys, run, records, log);
 }
 
 ApplyReport ApplyPlanReleasing(Graph* graph, const Plan& plan, System& sys,
-                               const RunInfo& run, RecordMap* records,
+                               const RunInfo& run, RecordTable* records,
                                Logger* log) {
   return Apply(*graph, graph, plan, sys, run, records, log);
 }

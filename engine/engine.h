@@ -17,7 +17,6 @@
 #include <array>
 #include <functional>
 #include <limits>
-#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -26,17 +25,10 @@
 #include "engine/change.h"
 #include "engine/graph.h"
 #include "engine/logger.h"
+#include "engine/record_table.h"
 #include "engine/resource.h"
 
 namespace flamingo {
-
-// The recorded state of one resource; its kind and name are those of its
-// id (IdKind, IdName).
-struct StoredRecord {
-  Record record;
-  bool operator==(const StoredRecord&) const = default;
-};
-using RecordMap = std::map<std::string, StoredRecord>;  // by id
 
 struct PlanItem {
   const Resource* resource = nullptr;  // owned by the Graph or the Plan
@@ -107,7 +99,7 @@ struct PlanOptions {
 
 // REQUIRES: graph.Build() succeeded. `orphans` may be null (no deletes).
 Plan MakePlan(const Graph& graph, const SystemReader& sys, const RunInfo& run,
-              const RecordMap& records, const OrphanFactory* orphans,
+              const RecordTable& records, const OrphanFactory* orphans,
               const PlanOptions& options = {});
 
 enum class Outcome { kUnchanged, kChanged, kFailed, kSkipped };
@@ -147,7 +139,7 @@ struct ApplyReport {
 // failed ("applied but not made durable"), so the run is not recorded as
 // converged.
 ApplyReport ApplyPlan(const Graph& graph, const Plan& plan, System& sys,
-                      const RunInfo& run, RecordMap* records, Logger* log);
+                      const RunInfo& run, RecordTable* records, Logger* log);
 
 // ApplyPlan, and each resource is released from `graph` (Graph::Release)
 // as soon as its result is reported (a write batch's commit fails its
@@ -159,7 +151,7 @@ ApplyReport ApplyPlan(const Graph& graph, const Plan& plan, System& sys,
 // Afterwards only `graph`'s ids, edges and lookups are left; `plan` points
 // at freed resources.
 ApplyReport ApplyPlanReleasing(Graph* graph, const Plan& plan, System& sys,
-                               const RunInfo& run, RecordMap* records,
+                               const RunInfo& run, RecordTable* records,
                                Logger* log);
 
 }  // namespace flamingo

@@ -170,7 +170,7 @@ class EngineBatchTest : public ::testing::Test {
   MarkerBatch batch_;
   Graph graph_;
   RunInfo run_;
-  RecordMap records_;
+  RecordTable records_;
   bool releasing_ = false;  // Run() applies with ApplyPlanReleasing
 };
 
@@ -199,7 +199,7 @@ TEST_F(EngineBatchTest, MembersAreCommittedOnceAtTheEndAndConverge) {
   EXPECT_EQ(batch_.begins, 5);
   EXPECT_EQ(Writes(), 5u);
   EXPECT_EQ(sys_.GetFile("/markers/m4")->content, "v");
-  EXPECT_EQ(records_.at("bmarker[m0]").record.at("created"), "true");
+  EXPECT_EQ(records_.at("bmarker[m0]").at("created"), "true");
 }
 
 // What waits for a commit stays bounded: 1,024 changed members at most,
@@ -249,7 +249,7 @@ TEST_P(EngineBatchBothTest,
         << r->message;
     EXPECT_NE(r->message.find("No space left on device"), std::string::npos);
     // Not created: a later run must not think flamingo made it.
-    EXPECT_EQ(records_.at(id).record.count("created"), 0u) << id;
+    EXPECT_EQ(records_.at(id).count("created"), 0u) << id;
   }
   const ResourceResult* after = Result(report, "probe[after]");
   EXPECT_EQ(after->outcome, Outcome::kSkipped);
@@ -268,18 +268,18 @@ TEST_F(EngineBatchTest, AFailedCommitAtTheEndIsReported) {
 
 TEST_F(EngineBatchTest, ADeleteDropsTheRecordOnlyOnceCommitted) {
   sys_.AddFile("/markers/gone", "x");
-  records_["bmarker[gone]"] = {{{"created", "true"}}};
+  records_.Set("bmarker[gone]", {{"created", "true"}});
   Member("gone", "")->remove = true;
   sys_.FailWritesUnder("/markers/gone", "Permission denied");
   ApplyReport failed = Run();
   EXPECT_EQ(Result(failed, "bmarker[gone]")->outcome, Outcome::kFailed);
-  ASSERT_EQ(records_.count("bmarker[gone]"), 1u);
-  EXPECT_EQ(records_.at("bmarker[gone]").record.at("created"), "true");
+  ASSERT_TRUE(records_.contains("bmarker[gone]"));
+  EXPECT_EQ(records_.at("bmarker[gone]").at("created"), "true");
 
   sys_.ClearFaults();
   ApplyReport ok = Run();
   EXPECT_EQ(Result(ok, "bmarker[gone]")->outcome, Outcome::kChanged);
-  EXPECT_EQ(records_.count("bmarker[gone]"), 0u);
+  EXPECT_FALSE(records_.contains("bmarker[gone]"));
   EXPECT_FALSE(sys_.Exists("/markers/gone"));
 }
 

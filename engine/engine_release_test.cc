@@ -45,7 +45,7 @@ std::vector<Spec> Specs() {
 struct Run {
   Graph graph;
   FakeSystem sys;
-  RecordMap records;
+  RecordTable records;
   ApplyReport report;
 };
 

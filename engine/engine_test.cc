@@ -30,7 +30,7 @@ class EngineTest : public ::testing::Test {
   Graph graph_;
   FakeSystem sys_;
   RunInfo run_;
-  RecordMap records_;
+  RecordTable records_;
   MarkerOrphans orphans_;
   RecordingLogger log_;
 };
@@ -66,8 +66,8 @@ TEST_F(EngineTest, ApplyConvergesAndRecordsCreation) {
   ASSERT_EQ(report.results.size(), 1u);
   EXPECT_EQ(report.results[0].outcome, Outcome::kChanged);
   EXPECT_EQ(sys_.GetFile("/markers/a")->content, "1");
-  EXPECT_EQ(records_.at("marker[a]").record.at("created"), "true");
-  EXPECT_EQ(records_.at("marker[a]").record.at("content_len"), "1");
+  EXPECT_EQ(records_.at("marker[a]").at("created"), "true");
+  EXPECT_EQ(records_.at("marker[a]").at("content_len"), "1");
   // Apply, then plan: nothing to do.
   Plan again = MakePlan(graph_, sys_, run_, records_, &orphans_);
   EXPECT_FALSE(again.HasChanges());
@@ -77,7 +77,7 @@ TEST_F(EngineTest, ExistingObjectIsNotMarkedCreated) {
   sys_.AddFile("/markers/a", "old");
   Add("a", "new");
   ASSERT_TRUE(ApplyIt(MakeIt()).ok());
-  EXPECT_EQ(records_.at("marker[a]").record.count("created"), 0u);
+  EXPECT_EQ(records_.at("marker[a]").count("created"), 0u);
 }
 
 TEST_F(EngineTest, ReObservesBeforeApplying) {
@@ -107,7 +107,7 @@ TEST_F(EngineTest, ConvergedResourcesAreObservedOnceUntilSomethingIsApplied) {
   EXPECT_EQ(b->observations, 3);
   EXPECT_EQ(c->observations, 2);
   // Converged resources still get their record entry.
-  EXPECT_EQ(records_.count("marker[a]"), 1u);
+  EXPECT_TRUE(records_.contains("marker[a]"));
 }
 
 TEST_F(EngineTest, ConvergedResourceUndoneByAnEarlierChangeIsRepaired) {
@@ -209,7 +209,7 @@ TEST_F(EngineTest, EachItemIsHandedOverAsSoonAsItIsPlanned) {
   Add("b", "b");
   Add("c", "3")->fail_observe = true;
   sys_.AddFile("/markers/gone", "x");
-  records_["marker[gone]"] = {{{"created", "true"}}};
+  records_.Set("marker[gone]", {{"created", "true"}});
   std::vector<std::string> seen;
   PlanOptions opts;
   const Plan* made = nullptr;
@@ -265,7 +265,7 @@ TEST_F(EngineTest, ItemsNotKeptAreCounted) {
   // A create, an update, an error and an orphan's delete.
   sys_.AddFile("/markers/u", "old");
   sys_.AddFile("/markers/gone", "x");
-  records_["marker[gone]"] = {{{"created", "true"}}};
+  records_.Set("marker[gone]", {{"created", "true"}});
   graph_ = Graph();
   Add("b", "b");
   Add("a", "1");
@@ -282,18 +282,18 @@ TEST_F(EngineTest, ItemsNotKeptAreCounted) {
 
 TEST_F(EngineTest, OrphanCreatedByUsIsDeleted) {
   sys_.AddFile("/markers/gone", "x");
-  records_["marker[gone]"] = {{{"created", "true"}}};
+  records_.Set("marker[gone]", {{"created", "true"}});
   Add("a", "1");
   Plan plan = MakeIt();
   ASSERT_EQ(plan.Count(Action::kDelete), 1u);
   ASSERT_TRUE(ApplyIt(plan).ok());
   EXPECT_FALSE(sys_.Exists("/markers/gone"));
-  EXPECT_EQ(records_.count("marker[gone]"), 0u);
+  EXPECT_FALSE(records_.contains("marker[gone]"));
 }
 
 TEST_F(EngineTest, OrphanNotCreatedByUsIsLeftAloneAndSaid) {
   sys_.AddFile("/markers/foreign", "x");
-  records_["marker[foreign]"] = {{}};
+  records_.Set("marker[foreign]", Record());
   Plan plan = MakeIt();
   EXPECT_EQ(plan.Count(Action::kDelete), 0u);
   ASSERT_EQ(plan.notes.size(), 1u);
@@ -302,13 +302,13 @@ TEST_F(EngineTest, OrphanNotCreatedByUsIsLeftAloneAndSaid) {
             "created by flamingo)");
   ASSERT_TRUE(ApplyIt(plan).ok());
   EXPECT_TRUE(sys_.Exists("/markers/foreign"));
-  EXPECT_EQ(records_.count("marker[foreign]"), 0u);
+  EXPECT_FALSE(records_.contains("marker[foreign]"));
 }
 
 TEST_F(EngineTest, EveryBootOnlyPlansOnlyEveryBootResources) {
   Add("a", "1");
   Add("boot", "b")->every_boot = true;
-  records_["marker[gone]"] = {{{"created", "true"}}};
+  records_.Set("marker[gone]", {{"created", "true"}});
   PlanOptions opts;
   opts.every_boot_only = true;
   Plan plan = MakeIt(opts);
@@ -341,11 +341,12 @@ TEST_F(EngineTest, ReportCountsAFailedApplyAndForgottenRecordsAsChanged) {
 
   Graph empty;
   graph_ = std::move(empty);
-  records_ = {{"marker[foreign]", {{}}}};
+  records_.clear();
+  records_.Set("marker[foreign]", Record());
   sys_.AddFile("/markers/foreign", "f");
   report = ApplyIt(MakeIt());
   ASSERT_TRUE(report.ok());
-  EXPECT_EQ(records_.count("marker[foreign]"), 0u);
+  EXPECT_FALSE(records_.contains("marker[foreign]"));
   EXPECT_TRUE(report.durable_records_changed);
 }
 
@@ -353,7 +354,7 @@ TEST_F(EngineTest, StageRangePlansOnlyThoseStages) {
   Add("early", "e")->stage = kStageEarly;
   Add("mid", "m");
   Add("late", "l")->stage = kStageLate;
-  records_["marker[gone]"] = {{{"created", "true"}}};
+  records_.Set("marker[gone]", {{"created", "true"}});
   PlanOptions early;
   early.last_stage = kStageLate - 1;
   Plan plan = MakeIt(early);

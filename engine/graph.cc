@@ -41,7 +41,7 @@ uint32_t Graph::AddName(std::string_view s) {
 
 std::string_view Graph::id(size_t i) const { return Name(id_at_[i]); }
 
-long Graph::Find(const std::string& id) const {
+long Graph::Find(std::string_view id) const {
   auto [first, last] = Candidates(by_id_, id);
   for (auto it = first; it != last; ++it) {
     if (Name(it->name) == id) return static_cast<long>(it->index);

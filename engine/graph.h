@@ -39,7 +39,7 @@ class Graph {
   // far as the order (it succeeded, or failed on a cycle).
   std::span<const size_t> deps(size_t i) const;
   // Index of an id, or -1.
-  long Find(const std::string& id) const;
+  long Find(std::string_view id) const;
   // Whether a resource in the graph provides `key` (released ones too).
   // REQUIRES: Build().
   bool IsProvided(const std::string& key) const;

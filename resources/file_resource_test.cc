@@ -283,7 +283,7 @@ TEST_F(FileResourceTest, AppendAddsToExistingContentOnce) {
   Converge(yaml);  // a second run appends nothing
   EXPECT_EQ(sys_.GetFile("/etc/crontab")->content,
             "SHELL=/bin/sh\n15 * * * * x\n");
-  EXPECT_EQ(h_.records()["file[/etc/crontab]"].record["appended_sha256"],
+  EXPECT_EQ(h_.records().at("file[/etc/crontab]").at("appended_sha256"),
             Sha256Hex("15 * * * * x\n"));
 }
 

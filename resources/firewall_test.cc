@@ -76,8 +76,7 @@ TEST_F(FirewallTest, LiveCreateApplyThenNothingLeft) {
   ASSERT_TRUE(report.ok()) << Report(report);
   EXPECT_TRUE(nf_.table().exists);
   EXPECT_EQ(RulesNamed("https-public").size(), 2u);  // IPv4 and IPv6
-  EXPECT_EQ(h_.records.at("firewall[inet flamingo]").record.at("created"),
-            "true");
+  EXPECT_EQ(h_.records.at("firewall[inet flamingo]").at("created"), "true");
   auto file = h_.sys.GetFile(kFirewallNftPath);
   ASSERT_TRUE(file.has_value());
   EXPECT_EQ(file->attrs.mode, 0600u);

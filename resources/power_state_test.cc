@@ -69,7 +69,7 @@ TEST_F(PowerStateTest, SchedulesTheShutdownOncePerInstance) {
   EXPECT_EQ(sys_.ContentOf(kOutputLog),
             "flamingo: power_state: `shutdown -P now 'Powering off'` once "
             "flamingo has exited (at most 2 s)\n");
-  EXPECT_EQ(h_.records()[kId].record.at("instance_id"), "iid-1");
+  EXPECT_EQ(h_.records().at(kId).at("instance_id"), "iid-1");
   EXPECT_TRUE(sys_.exec_requests().empty());  // nothing ran in this process
 
   // Converged: the next boot of the same instance schedules nothing.
@@ -165,7 +165,8 @@ TEST_F(PowerStateTest, NothingWithoutBootOrLiveOrWithAFalseCondition) {
     EXPECT_EQ(c->reason, k.reason) << k.yaml;
     ASSERT_TRUE(h_.ApplyOn(sys_).ok());
     EXPECT_TRUE(sys_.deferred_execs().empty()) << k.yaml;
-    EXPECT_EQ(h_.records()[kId].record.count("instance_id"), 0u) << k.yaml;
+    EXPECT_EQ(h_.records().Get(kId).value_or(Record()).count("instance_id"), 0u)
+        << k.yaml;
   }
   EXPECT_FALSE(sys_.Exists(kOutputLog));
 }
@@ -181,7 +182,7 @@ TEST_F(PowerStateTest, AFailureToStartIsReportedAndNotRecorded) {
   EXPECT_NE(r.results[0].message.find("Resource temporarily unavailable"),
             std::string::npos)
       << r.results[0].message;
-  EXPECT_EQ(h_.records()[kId].record.count("instance_id"), 0u);
+  EXPECT_EQ(h_.records().Get(kId).value_or(Record()).count("instance_id"), 0u);
   // The next boot tries again.
   EXPECT_EQ(Planned()->action, Action::kRun);
 }

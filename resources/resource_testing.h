@@ -81,7 +81,7 @@ class Harness {
   // Facts of the runs (set before Compile).
   RunInfo& run() { return run_; }
   const Diagnostics& diags() const { return diags_; }
-  RecordMap& records() { return records_; }
+  RecordTable& records() { return records_; }
 
  private:
   std::vector<CompileFn> fns_;
@@ -89,7 +89,7 @@ class Harness {
   RunInfo run_;
   std::unique_ptr<Graph> graph_;
   Diagnostics diags_;
-  RecordMap records_;
+  RecordTable records_;
   std::vector<std::unique_ptr<Resource>> extra_;
 };
 

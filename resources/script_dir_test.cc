@@ -59,13 +59,12 @@ TEST_F(ScriptDirTest, RunsExecutableFilesInOrderWithTheirFrequencies) {
             "yet run for instance i-1); c.sh (not yet run for instance i-1)");
   ASSERT_EQ(item->change.fields.size(), 3u);
   EXPECT_EQ(item->change.fields[0].name, "a.sh");
-  const Record& rec =
-      m.records.at(std::string("script[") + kPerInstance + "]").record;
+  const Record& rec = m.records.at(std::string("script[") + kPerInstance + "]");
   EXPECT_EQ(rec.at("a.sh/instance_id"), "i-1");
   EXPECT_EQ(rec.at("c.sh/last_exit"), "0");
-  EXPECT_EQ(m.records.at(std::string("script[") + kPerOnce + "]")
-                .record.at("once.sh/done"),
-            "true");
+  EXPECT_EQ(
+      m.records.at(std::string("script[") + kPerOnce + "]").at("once.sh/done"),
+      "true");
 }
 
 TEST_F(ScriptDirTest, SecondBootRunsOnlyPerBoot) {

@@ -55,11 +55,11 @@ TEST(ScriptTest, FirstBootRunsBootcmdAndRuncmd) {
   EXPECT_EQ(file->attrs.mode, 0700u);
 
   // Recorded as ran for this instance; no marker left; a header per script.
-  const Record& rec = m.records.at("script[runcmd]").record;
+  const Record& rec = m.records.at("script[runcmd]");
   EXPECT_EQ(rec.at("instance_id"), "i-1");
   EXPECT_EQ(rec.at("last_exit"), "0");
   EXPECT_EQ(rec.at("last_result"), "ok");
-  EXPECT_EQ(m.records.at("script[bootcmd]").record.at("boot_id"), "b1");
+  EXPECT_EQ(m.records.at("script[bootcmd]").at("boot_id"), "b1");
   EXPECT_FALSE(m.sys.Exists(MarkerPath("runcmd")));
   std::string log = m.sys.GetFile(kOutputLog)->content;
   EXPECT_TRUE(Has(log,
@@ -127,14 +127,14 @@ TEST(ScriptTest, NewInstanceIdRunsPerInstanceWorkAgain) {
   EXPECT_EQ(Machine::Item(plan, "script[runcmd]")->change.reason,
             "once per instance: ran for instance i-1; this is a new instance "
             "i-2");
-  EXPECT_EQ(m.records.at("script[runcmd]").record.at("instance_id"), "i-2");
+  EXPECT_EQ(m.records.at("script[runcmd]").at("instance_id"), "i-2");
 }
 
 TEST(ScriptTest, InterruptedScriptRunsAgain) {
   Machine m;
   // The process dies while runcmd runs: its exec is the last mutation that
   // happens, so the marker stays and the records are never saved.
-  RecordMap saved = m.records;
+  RecordTable saved = m.records;
   m.sys.set_exec_handler([&](const ExecRequest& r) -> Result<ExecResult> {
     if (r.argv.back() == "/var/lib/flamingo/scripts/runcmd") {
       m.sys.FailNthMutation(1, "killed", /*and_after=*/true);
@@ -198,7 +198,7 @@ TEST(ScriptTest, FailingScriptIsAFailedResourceAndRunsAgainNextBoot) {
       << failed->message;
   EXPECT_TRUE(Has(failed->message, "    line 2\n    no space left"))
       << failed->message;
-  const Record& rec = m.records.at("script[runcmd]").record;
+  const Record& rec = m.records.at("script[runcmd]");
   EXPECT_EQ(rec.count("instance_id"), 0u);  // not recorded as ran
   EXPECT_EQ(rec.at("last_result"), "failed");
   EXPECT_EQ(rec.at("last_exit"), "3");
@@ -222,7 +222,7 @@ TEST(ScriptTest, FailingScriptIsAFailedResourceAndRunsAgainNextBoot) {
   EXPECT_EQ(Machine::Item(plan, "script[runcmd]")->change.reason,
             "once per instance: failed last time (exit code 3), so it is not "
             "recorded as ran");
-  EXPECT_EQ(m.records.at("script[runcmd]").record.at("instance_id"), "i-1");
+  EXPECT_EQ(m.records.at("script[runcmd]").at("instance_id"), "i-1");
 }
 
 TEST(ScriptTest, TimeoutFromConfigKillsAndFails) {
@@ -237,7 +237,7 @@ TEST(ScriptTest, TimeoutFromConfigKillsAndFails) {
   EXPECT_FALSE(rep.ok());
   ASSERT_EQ(m.sys.exec_requests().size(), 1u);
   EXPECT_EQ(m.sys.exec_requests()[0].timeout_seconds, 5);
-  EXPECT_EQ(m.records.at("script[runcmd]").record.at("last_exit"), "timeout");
+  EXPECT_EQ(m.records.at("script[runcmd]").at("last_exit"), "timeout");
   bool found = false;
   for (const auto& r : rep.results) {
     found |= Has(r.message, "timed out after 5 s and was killed");
@@ -252,8 +252,7 @@ TEST(ScriptTest, ExecThatCannotStartIsAFailure) {
   });
   ApplyReport rep = m.Apply("runcmd: [x]\n", Boot("i", "b"));
   EXPECT_FALSE(rep.ok());
-  EXPECT_EQ(m.records.at("script[runcmd]").record.at("last_exit"),
-            "not started");
+  EXPECT_EQ(m.records.at("script[runcmd]").at("last_exit"), "not started");
   EXPECT_FALSE(m.sys.Exists(MarkerPath("runcmd")));
 }
 
@@ -265,7 +264,7 @@ TEST(ScriptTest, NoMarkerNoRun) {
   ApplyReport rep = m.Apply("runcmd: [x]\n", Boot("i", "b"));
   EXPECT_FALSE(rep.ok());
   EXPECT_TRUE(m.sys.exec_requests().empty());
-  EXPECT_EQ(m.records.at("script[runcmd]").record.count("last_result"), 0u);
+  EXPECT_EQ(m.records.at("script[runcmd]").count("last_result"), 0u);
 }
 
 TEST(ScriptTest, OutputLogKeepsItsModeAndOwner) {
@@ -403,7 +402,7 @@ TEST(ScriptDirectTest, SimpleCommandsRunWithoutTheShellInOrder) {
   // The script is still written, as cloud-init writes it.
   EXPECT_EQ(m.sys.GetFile("/var/lib/flamingo/scripts/runcmd")->content,
             "#!/bin/sh\n'sh' '-c' 'echo 1 > /x'\ntouch /var/tmp/done\n");
-  EXPECT_EQ(m.records.at("script[runcmd]").record.at("last_exit"), "0");
+  EXPECT_EQ(m.records.at("script[runcmd]").at("last_exit"), "0");
 }
 
 TEST(ScriptDirectTest, OneShellCommandSendsTheWholeScriptToTheShell) {
@@ -442,7 +441,7 @@ TEST(ScriptDirectTest, TheExitCodeIsTheLastCommandsAndEveryCommandRuns) {
   EXPECT_FALSE(
       failed.Apply("runcmd: ['touch /x', killed]\n", Boot("i", "b")).ok());
   // $? of a command killed by SIGKILL, as the script's exit code.
-  EXPECT_EQ(failed.records.at("script[runcmd]").record.at("last_exit"), "137");
+  EXPECT_EQ(failed.records.at("script[runcmd]").at("last_exit"), "137");
 }
 
 TEST(ScriptDirectTest, ACommandThatCannotStartIsLeftToTheShell) {
@@ -462,7 +461,7 @@ TEST(ScriptDirectTest, ACommandThatCannotStartIsLeftToTheShell) {
                           {"touch", "/a"},
                           {"missing", "it's"},
                           {"/bin/sh", "-c", "'missing' 'it'\\''s'"}}));
-  EXPECT_EQ(m.records.at("script[runcmd]").record.at("last_exit"), "127");
+  EXPECT_EQ(m.records.at("script[runcmd]").at("last_exit"), "127");
 }
 
 TEST(ScriptDirectTest, TheTimeoutCoversEveryCommand) {
@@ -479,7 +478,7 @@ TEST(ScriptDirectTest, TheTimeoutCoversEveryCommand) {
   ASSERT_EQ(m.sys.exec_requests().size(), 2u);  // stops at the timeout
   EXPECT_EQ(m.sys.exec_requests()[0].timeout_seconds, 5);
   EXPECT_GE(m.sys.exec_requests()[1].timeout_seconds, 4);
-  EXPECT_EQ(m.records.at("script[runcmd]").record.at("last_exit"), "timeout");
+  EXPECT_EQ(m.records.at("script[runcmd]").at("last_exit"), "timeout");
 }
 
 }  // namespace

@@ -27,7 +27,7 @@ inline RunInfo Boot(std::string instance, std::string boot) {
 class Machine {
  public:
   FakeSystem sys;
-  RecordMap records;
+  RecordTable records;
   std::vector<ScriptPart> parts;
 
   // Compiles `yaml`; fails the test on diagnostics.

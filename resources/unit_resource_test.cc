@@ -85,7 +85,7 @@ class UnitTest : public ::testing::Test {
   FakeSystem sys_;
   FakeServiceManager sm_;
   RunInfo run_;
-  RecordMap records_;
+  RecordTable records_;
   Value config_;
   std::unique_ptr<Graph> graph_;
 };
@@ -291,7 +291,9 @@ TEST_F(UnitTest, EnableExistingUnitFollowsItsInstallSectionAndAlso) {
             "/lib/systemd/system/ssh.socket");
   // The unit existed: flamingo did not create it, so nothing is recorded for
   // deletion beyond the links it made.
-  EXPECT_EQ(records_["unit[ssh.service]"].record.count("created"), 0u);
+  EXPECT_EQ(
+      records_.Get("unit[ssh.service]").value_or(Record()).count("created"),
+      0u);
 
   // enable: false disables: the links go.
   ASSERT_EQ(Compile("systemd:\n  units:\n    - name: ssh.service\n"
@@ -467,7 +469,7 @@ TEST_F(UnitTest, OrphanRemovesOnlyWhatFlamingoCreated) {
   sys_.AddFile("/etc/systemd/system/keep.service", "[Service]\n");
   ASSERT_EQ(Compile(kRedis), "");
   ASSERT_TRUE(Apply(sys_).ok());
-  ASSERT_EQ(records_["unit[redis.service]"].record["created"], "true");
+  ASSERT_EQ(records_.at("unit[redis.service]").at("created"), "true");
   ASSERT_EQ(Compile("{}"), "");
   ApplyReport r = Apply(sys_);
   ASSERT_TRUE(r.ok());

@@ -81,14 +81,13 @@ void WriteRunSummaryJson(const RunSummary& r, JsonStreamWriter* w) {
 
 namespace {
 
-void WriteRecord(std::string_view id, const StoredRecord& rec,
-                 JsonStreamWriter* w) {
+void WriteRecord(std::string_view id, const Record& rec, JsonStreamWriter* w) {
   w->Open('{');
   w->Member("kind", IdKind(id));
   w->Member("name", IdName(id));
   w->Key("record");
   w->Open('{');
-  for (const auto& [field, value] : rec.record) w->Member(field, value);
+  for (const auto& [field, value] : rec) w->Member(field, value);
   w->Close('}');
   w->Close('}');
 }
@@ -120,10 +119,10 @@ void WriteBootOverlayDocument(const State& s, JsonStreamWriter& w) {
   w.Key("resources");
   w.Open('{');
   for (const std::string& id : s.boot_record_ids) {  // sorted, unique
-    auto it = s.records.find(id);
-    if (it == s.records.end()) continue;
+    auto record = s.records.Get(id);
+    if (!record) continue;
     w.Key(id);
-    WriteRecord(id, it->second, &w);
+    WriteRecord(id, *record, &w);
   }
   w.Close('}');
   WriteRunSummaries(s, &w);
@@ -160,10 +159,10 @@ void WriteStateDocument(const State& s, JsonStreamWriter& w) {
   w.Member("boot_id", s.boot_id);
   w.Key("resources");
   w.Open('{');
-  for (const auto& [id, rec] : s.records) {  // sorted by id
-    w.Key(id);
-    WriteRecord(id, rec, &w);
-  }
+  s.records.ForEach([&w](std::string_view id, const Record& record) {
+    w.Key(id);  // sorted by id
+    WriteRecord(id, record, &w);
+  });
   w.Close('}');
   WriteRunSummaries(s, &w);
   w.Close('}');
@@ -197,7 +196,7 @@ struct Document {
   std::optional<std::string> instance_id, input_sha256, converged_sha256,
       boot_id;
   std::optional<bool> every_boot_input, last_boot_run_is_last_run;
-  RecordMap records;
+  RecordTable records;
   std::optional<RunSummary> last_run, last_boot_run;
 };
 
@@ -279,9 +278,9 @@ RunSummary ReadRunSummary(JsonReader& in) {
   return r;
 }
 
-StoredRecord ReadRecord(std::string_view id, JsonReader& in) {
+Record ReadRecord(std::string_view id, JsonReader& in) {
   const size_t at = in.Offset();
-  StoredRecord r;
+  Record r;
   bool record = false;
   std::optional<std::string> kind, name;
   in.Object([&](const std::string& key) {
@@ -291,9 +290,8 @@ StoredRecord ReadRecord(std::string_view id, JsonReader& in) {
       name = in.String();
     } else if (key == "record") {
       record = true;
-      r.record.clear();
-      in.Object(
-          [&](const std::string& field) { r.record[field] = in.String(); });
+      r.clear();
+      in.Object([&](const std::string& field) { r[field] = in.String(); });
     } else {
       in.Skip();
     }
@@ -342,8 +340,9 @@ Document ReadDocument(std::string_view text, StateParts parts,
       d.boot_id = in.String();
     } else if (key == "resources" && records) {
       d.records.clear();
-      in.Object(
-          [&](const std::string& id) { d.records[id] = ReadRecord(id, in); });
+      in.Object([&](const std::string& id) {
+        d.records.Set(id, ReadRecord(id, in));
+      });
     } else if (key == "last_run" && last_run) {
       d.last_run = ReadRunSummary(in);
     } else if (key == "last_run" && boot_run) {
@@ -385,10 +384,10 @@ bool ApplyBootOverlay(FileText* text, StateParts parts, State* s) {
     return false;
   }
   if (overlay.boot_id) s->boot_id = std::move(*overlay.boot_id);
-  for (auto& [id, rec] : overlay.records) {
-    s->records[id] = std::move(rec);
-    s->boot_record_ids.insert(id);
-  }
+  overlay.records.ForEach([s](std::string_view id, const Record& record) {
+    s->records.Set(id, record);
+    s->boot_record_ids.emplace(id);
+  });
   if (overlay.last_run) s->last_run = std::move(overlay.last_run);
   if (overlay.last_boot_run)
     s->last_boot_run = std::move(overlay.last_boot_run);

@@ -61,7 +61,7 @@ struct State {
   // path skip decoding the user-data. True when unknown (older files).
   bool every_boot_input = true;
   std::string boot_id;  // the last boot that ran per-boot work
-  RecordMap records;
+  RecordTable records;
   std::optional<RunSummary> last_run;
   // The last `apply --boot` (first boot or reboot): kept when later runs of
   // other kinds (the reconcile timer, a plain apply) replace last_run, so a

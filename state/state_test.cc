@@ -19,7 +19,7 @@ State Sample() {
   s.input_sha256 = "abc";
   s.converged_sha256 = "abc";
   s.boot_id = "boot-1";
-  s.records["file[/etc/motd]"] = {{{"created", "true"}, {"appended", "x"}}};
+  s.records.Set("file[/etc/motd]", {{"created", "true"}, {"appended", "x"}});
   RunSummary r;
   r.time = 1700000000;
   r.command = "apply --boot";
@@ -38,7 +38,7 @@ TEST(StateTest, RoundTrips) {
   EXPECT_EQ(parsed->instance_id, "iid-1");
   EXPECT_EQ(parsed->boot_id, "boot-1");
   ASSERT_EQ(parsed->records.size(), 1u);
-  EXPECT_EQ(parsed->records.at("file[/etc/motd]").record.at("appended"), "x");
+  EXPECT_EQ(parsed->records.at("file[/etc/motd]").at("appended"), "x");
   ASSERT_TRUE(parsed->last_run.has_value());
   EXPECT_FALSE(parsed->last_run->ok);
   ASSERT_EQ(parsed->last_run->results.size(), 1u);
@@ -52,8 +52,8 @@ TEST(StateTest, RoundTrips) {
 TEST(StateTest, WrittenTextIsTheSerializedTextInPieces) {
   State s = Sample();
   for (int i = 0; i < 3000; ++i) {
-    s.records["file[/srv/f" + std::to_string(i) + "]"] = {
-        {{"created", "true"}, {"sha256", std::string(64, 'f')}}};
+    s.records.Set("file[/srv/f" + std::to_string(i) + "]",
+                  {{"created", "true"}, {"sha256", std::string(64, 'f')}});
   }
   s.last_boot_run = s.last_run;
   std::vector<size_t> sizes;
@@ -87,8 +87,8 @@ TEST(StateTest, WrittenTextIsTheSerializedTextInPieces) {
 TEST(StateTest, SerializedTextIsLaidOutAsTheWholeDocumentDump) {
   State s = Sample();
   s.generation = 3;
-  s.records["user[q\"uote\n\t\u00e9]"] = {{}};
-  s.records["file[/z]"] = {{{"k", "line1\nline2"}, {"\x01", "\\"}}};
+  s.records.Set("user[q\"uote\n\t\u00e9]", Record());
+  s.records.Set("file[/z]", {{"k", "line1\nline2"}, {"\x01", "\\"}});
   RunSummary boot = *s.last_run;
   boot.boot_id = "boot-2";
   boot.results.clear();
@@ -104,14 +104,14 @@ TEST(StateTest, SerializedTextIsLaidOutAsTheWholeDocumentDump) {
 TEST(StateTest, InvalidUtf8IsWrittenAsReplacementCharacters) {
   State s = Sample();
   s.last_run->results[0].message = "output: \xff\xfe end";
-  s.records["file[/x]"] = {{{"k\xc3", "v\x80"}}};
+  s.records.Set("file[/x]", {{"k\xc3", "v\x80"}});
   std::string text;
   ASSERT_NO_THROW(text = SerializeState(s));
   auto parsed = ParseState(text);
   ASSERT_TRUE(parsed.ok()) << parsed.status().message();
   EXPECT_EQ(parsed->last_run->results[0].message,
             "output: \xEF\xBF\xBD\xEF\xBF\xBD end");
-  EXPECT_EQ(parsed->records.at("file[/x]").record.at("k\xEF\xBF\xBD"),
+  EXPECT_EQ(parsed->records.at("file[/x]").at("k\xEF\xBF\xBD"),
             "v\xEF\xBF\xBD");
 }
 
@@ -192,7 +192,7 @@ TEST_F(StateFilesTest, BootOnlySaveLeavesStateJsonAndIsOverlaidOnLoad) {
   s.boot_id = "boot-2";
   s.last_run->command = "apply --boot";
   s.last_run->ok = true;
-  s.records["script[bootcmd]"] = {{{"boot_id", "boot-2"}}};
+  s.records.Set("script[bootcmd]", {{"boot_id", "boot-2"}});
   s.boot_record_ids.insert("script[bootcmd]");
   const int syncs = sys_.sync_count();
   ASSERT_TRUE(SaveState(sys_, s, SaveKind::kBootOnly).ok());
@@ -204,8 +204,8 @@ TEST_F(StateFilesTest, BootOnlySaveLeavesStateJsonAndIsOverlaidOnLoad) {
   State again = Load();
   EXPECT_EQ(again.boot_id, "boot-2");
   EXPECT_TRUE(again.last_run->ok);
-  EXPECT_EQ(again.records.at("script[bootcmd]").record.at("boot_id"), "boot-2");
-  EXPECT_EQ(again.records.at("file[/etc/motd]").record.at("appended"), "x");
+  EXPECT_EQ(again.records.at("script[bootcmd]").at("boot_id"), "boot-2");
+  EXPECT_EQ(again.records.at("file[/etc/motd]").at("appended"), "x");
   EXPECT_EQ(again.boot_record_ids, std::set<std::string>{"script[bootcmd]"});
 }
 
@@ -213,7 +213,7 @@ TEST_F(StateFilesTest, WithoutRunSummariesReadsAllButThem) {
   // An overlay with a newer last_run and a record of its own.
   State s = Load();
   s.last_boot_run = s.last_run;
-  s.records["script[bootcmd]"] = {{{"boot_id", "b2"}}};
+  s.records.Set("script[bootcmd]", {{"boot_id", "b2"}});
   s.boot_record_ids.insert("script[bootcmd]");
   ASSERT_TRUE(SaveState(sys_, s, SaveKind::kBootOnly).ok());
   const State lean = Load(StateParts::kWithoutRunSummaries);
@@ -221,8 +221,8 @@ TEST_F(StateFilesTest, WithoutRunSummariesReadsAllButThem) {
   EXPECT_FALSE(lean.last_boot_run.has_value());
   EXPECT_EQ(lean.instance_id, "iid-1");
   EXPECT_EQ(lean.generation, 1);
-  EXPECT_EQ(lean.records.at("file[/etc/motd]").record.at("appended"), "x");
-  EXPECT_EQ(lean.records.at("script[bootcmd]").record.at("boot_id"), "b2");
+  EXPECT_EQ(lean.records.at("file[/etc/motd]").at("appended"), "x");
+  EXPECT_EQ(lean.records.at("script[bootcmd]").at("boot_id"), "b2");
   // The whole load still has them.
   State full = Load();
   ASSERT_TRUE(full.last_run.has_value());
@@ -344,7 +344,7 @@ TEST_F(StateFilesTest, LastBootRunReadsTheHeaderAndTheBootRunOnly) {
 TEST_F(StateFilesTest, HeaderReadsNeitherRecordsNorSummaries) {
   State s = Load();
   s.boot_id = "b2";
-  s.records["script[bootcmd]"] = {{{"boot_id", "b2"}}};
+  s.records.Set("script[bootcmd]", {{"boot_id", "b2"}});
   s.boot_record_ids.insert("script[bootcmd]");
   ASSERT_TRUE(SaveState(sys_, s, SaveKind::kBootOnly).ok());
   const State head = Load(StateParts::kHeader);
@@ -365,7 +365,7 @@ TEST_F(StateFilesTest, HeaderReadsNeitherRecordsNorSummaries) {
 
 TEST_F(StateFilesTest, DurableSaveFoldsTheOverlayInAndRemovesIt) {
   State s = Load();
-  s.records["script[bootcmd]"] = {{{"boot_id", "b2"}}};
+  s.records.Set("script[bootcmd]", {{"boot_id", "b2"}});
   s.boot_record_ids.insert("script[bootcmd]");
   ASSERT_TRUE(SaveState(sys_, s, SaveKind::kBootOnly).ok());
   State loaded = Load();
@@ -376,7 +376,7 @@ TEST_F(StateFilesTest, DurableSaveFoldsTheOverlayInAndRemovesIt) {
   auto parsed = ParseState(StateText());
   ASSERT_TRUE(parsed.ok());
   EXPECT_EQ(parsed->generation, 2);
-  EXPECT_EQ(parsed->records.at("script[bootcmd]").record.at("boot_id"), "b2");
+  EXPECT_EQ(parsed->records.at("script[bootcmd]").at("boot_id"), "b2");
 }
 
 TEST_F(StateFilesTest, OverlayLivesInRunAndTheOldOneIsRemovedWithIt) {
@@ -473,7 +473,7 @@ TEST(StateMappedTest, LargeStateReadsTheSameThroughAMapping) {
   RunSummary run = *s.last_run;
   for (int i = 0; i < 6000; ++i) {
     const std::string id = "file[/srv/f" + std::to_string(i) + "]";
-    s.records[id] = {{{"created", "true"}}};
+    s.records.Set(id, {{"created", "true"}});
     run.results.push_back({id, Action::kCreate, Outcome::kChanged, ""});
   }
   s.last_run = run;

@@ -28,7 +28,7 @@ class NetfilterFakeSystem : public FakeSystem {
 struct Harness {
   NetfilterFakeSystem sys;
   std::unique_ptr<Graph> graph = std::make_unique<Graph>();
-  RecordMap records;
+  RecordTable records;
   RunInfo run;
   KindOrphanFactory orphans;
   RecordingLogger log;

@@ -222,7 +222,9 @@ TEST_F(AccountBatchTest, AFailedWriteFailsTheUsersAndTheNextRunConverges) {
     EXPECT_EQ(res.outcome, Outcome::kFailed) << res.id;
     EXPECT_NE(res.message.find("No space left on device"), std::string::npos)
         << res.id << ": " << res.message;
-    EXPECT_EQ(driver_.records()[res.id].record.count("created"), 0u) << res.id;
+    EXPECT_EQ(driver_.records().Get(res.id).value_or(Record()).count("created"),
+              0u)
+        << res.id;
   }
   auto db = AccountDb::Load(sys_);
   ASSERT_TRUE(db.ok());
@@ -231,7 +233,7 @@ TEST_F(AccountBatchTest, AFailedWriteFailsTheUsersAndTheNextRunConverges) {
   IdRun fixed = driver_.Apply(yaml);
   ASSERT_TRUE(fixed.report.ok()) << fixed.Everything();
   EXPECT_TRUE(driver_.Plan(yaml).Changes().empty());
-  EXPECT_EQ(driver_.records()["user[user0]"].record.at("created"), "true");
+  EXPECT_EQ(driver_.records().at("user[user0]").at("created"), "true");
 }
 
 // write_files owned by a new user and a runcmd script come after the users:

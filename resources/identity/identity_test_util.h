@@ -49,12 +49,12 @@ class Driver {
   explicit Driver(FakeSystem* sys) : sys_(sys) {}
   IdRun Plan(const std::string& yaml, const std::string& meta = "{}");
   IdRun Apply(const std::string& yaml, const std::string& meta = "{}");
-  RecordMap& records() { return records_; }
+  RecordTable& records() { return records_; }
 
  private:
   IdRun Do(const std::string& yaml, const std::string& meta, bool apply);
   FakeSystem* sys_;
-  RecordMap records_;
+  RecordTable records_;
 };
 
 }  // namespace flamingo::identity::idtest

@@ -129,12 +129,12 @@ TEST_F(IdentityResourceTest, ConvergesAnExistingUserFieldByField) {
   EXPECT_EQ(plan.Everything().find("hunter2"), std::string::npos);
   EXPECT_EQ(r.Everything().find("hunter2"), std::string::npos);
   EXPECT_EQ(r.Everything().find(shadow[1]), std::string::npos);
-  for (const auto& [id, stored] : driver_.records()) {
-    for (const auto& [k, v] : stored.record) {
+  driver_.records().ForEach([](std::string_view, const Record& record) {
+    for (const auto& [k, v] : record) {
       EXPECT_EQ(v.find("hunter2"), std::string::npos);
       EXPECT_EQ(v.find("$6$"), std::string::npos) << k;
     }
-  }
+  });
 }
 
 TEST_F(IdentityResourceTest, LockPasswdLocksAndUnlocks) {
