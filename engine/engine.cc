@@ -125,7 +125,8 @@ Plan MakePlan(const Graph& graph, const SystemReader& sys, const RunInfo& run,
       return;
     }
     if (options.keep_items) {
-      plan.steps.push_back(PlanStep{item.resource, item.graph_index,
+      plan.steps.push_back(PlanStep{item.resource,
+                                    static_cast<int32_t>(item.graph_index),
                                     item.change.action, std::move(item.error)});
       return;
     }
@@ -211,7 +212,8 @@ ApplyReport Apply(const Graph& graph, Graph* release, const Plan& plan,
   // A plan with details is applied as its steps.
   std::vector<PlanStep> from_items;
   for (const PlanItem& item : plan.items) {
-    from_items.push_back(PlanStep{item.resource, item.graph_index,
+    from_items.push_back(PlanStep{item.resource,
+                                  static_cast<int32_t>(item.graph_index),
                                   item.change.action, item.error});
   }
   const std::vector<PlanStep>& steps =

@@ -38,10 +38,11 @@ struct PlanItem {
 };
 
 // An item of a plan without details (PlanOptions::details false): what
-// ApplyPlan needs, 32 bytes where a PlanItem is 120.
+// ApplyPlan needs, 24 bytes where a PlanItem is 120.
 struct PlanStep {
   const Resource* resource = nullptr;  // owned by the Graph or the Plan
-  long graph_index = -1;               // -1 for orphans
+  int32_t graph_index = -1;            // -1 for orphans (a Graph's index
+                                       // fits: its tables use 32 bits)
   Action action = Action::kNone;
   Status error;  // Observe failed, with the id ("file[/x]: ...")
 };

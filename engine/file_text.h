@@ -36,7 +36,7 @@ class FileText {
   // them again reads the file again, so view() stays valid). A copy keeps
   // its bytes.
   void Release(size_t offset);
-  static constexpr size_t kReleaseStep = 256 * 1024;
+  static constexpr size_t kReleaseStep = 64 * 1024;
 
  private:
   void Unmap();

@@ -57,7 +57,7 @@ bool Graph::IsProvided(const std::string& key) const {
   return false;
 }
 
-std::span<const size_t> Graph::deps(size_t i) const {
+std::span<const uint32_t> Graph::deps(size_t i) const {
   return {dep_list_.data() + dep_start_[i], dep_start_[i + 1] - dep_start_[i]};
 }
 
@@ -113,7 +113,7 @@ Status Graph::Build() {
   }
 
   // Edges, as lists of predecessors one after the other.
-  std::vector<size_t> d;
+  std::vector<uint32_t> d;
   for (size_t i = 0; i < n; ++i) {
     d.clear();
     for (const auto& key : resources_[i]->Requires()) {
@@ -131,12 +131,12 @@ Status Graph::Build() {
         return Status::Error(std::string(this->id(i)) +
                              ": depends on unknown resource " + id);
       }
-      if (static_cast<size_t>(p) != i) d.push_back(static_cast<size_t>(p));
+      if (static_cast<size_t>(p) != i) d.push_back(static_cast<uint32_t>(p));
     }
     std::sort(d.begin(), d.end());
     d.erase(std::unique(d.begin(), d.end()), d.end());
     dep_list_.insert(dep_list_.end(), d.begin(), d.end());
-    dep_start_[i + 1] = dep_list_.size();
+    dep_start_[i + 1] = static_cast<uint32_t>(dep_list_.size());
   }
   dep_list_.shrink_to_fit();
 
@@ -176,7 +176,7 @@ Status Graph::Build() {
   while (!ready.empty()) {
     size_t i = ready.top();
     ready.pop();
-    order_.push_back(i);
+    order_.push_back(static_cast<uint32_t>(i));
     for (size_t k = next_start[i]; k < next_start[i + 1]; ++k) {
       if (--indegree[next[k]] == 0) ready.push(next[k]);
     }

@@ -34,10 +34,10 @@ class Graph {
   // far as checking the ids (it succeeded, or failed after that).
   std::string_view id(size_t i) const;
   // Indices in dependency order. REQUIRES: Build() succeeded.
-  const std::vector<size_t>& order() const { return order_; }
+  const std::vector<uint32_t>& order() const { return order_; }
   // Direct predecessors of resource i, ascending. REQUIRES: Build() got as
   // far as the order (it succeeded, or failed on a cycle).
-  std::span<const size_t> deps(size_t i) const;
+  std::span<const uint32_t> deps(size_t i) const;
   // Index of an id, or -1.
   long Find(std::string_view id) const;
   // Whether a resource in the graph provides `key` (released ones too).
@@ -75,9 +75,9 @@ class Graph {
   std::vector<std::unique_ptr<Resource>> resources_;
   // deps(i) is dep_list_[dep_start_[i], dep_start_[i + 1]): one list for
   // all (a vector per resource cost 56 bytes and a heap block).
-  std::vector<size_t> dep_start_;
-  std::vector<size_t> dep_list_;
-  std::vector<size_t> order_;
+  std::vector<uint32_t> dep_start_;
+  std::vector<uint32_t> dep_list_;
+  std::vector<uint32_t> order_;
   // Every id and provided key, each ended by a NUL: what the lookups check
   // their hits against, kept when a resource is released.
   // (A vector, not a string: assigning a Graph() to a graph frees it; a
