@@ -216,18 +216,20 @@ TEST(RenderPlanJsonTest, EmptyPlanIsTheDomsText) {
 
 TEST(RenderPlanJsonTest, EveryKindOfMemberIsTheDomsText) {
   Plan plan;
-  plan.items.push_back(Item(Action::kCreate, "file[/a \"q\"]",
-                            {{"content", std::nullopt, "sha256:ab", false},
-                             {"mode", std::nullopt, "0644", false}}));
-  plan.items.push_back(
-      Item(Action::kUpdate, "user[bob]", {{"password", "old", "new", true}}));
-  plan.items.push_back(Item(Action::kNone, "file[/same]", {}));
-  plan.items.push_back(Item(Action::kDelete, "sudo[x]", {}));
-  plan.items.push_back(
-      Item(Action::kRun, "script[runcmd]", {}, "once per instance"));
+  plan.Add(Item(Action::kCreate, "file[/a \"q\"]",
+                {{"content", std::nullopt, "sha256:ab", false},
+                 {"mode", std::nullopt, "0644", false}}),
+           Plan::Keep::kItem);
+  plan.Add(
+      Item(Action::kUpdate, "user[bob]", {{"password", "old", "new", true}}),
+      Plan::Keep::kItem);
+  plan.Add(Item(Action::kNone, "file[/same]", {}), Plan::Keep::kItem);
+  plan.Add(Item(Action::kDelete, "sudo[x]", {}), Plan::Keep::kItem);
+  plan.Add(Item(Action::kRun, "script[runcmd]", {}, "once per instance"),
+           Plan::Keep::kItem);
   PlanItem failed = Item(Action::kNone, "file[/bad\x01\xff]", {});
   failed.error = Status::Error("cannot read: \xc3\x28 tab\t");
-  plan.items.push_back(std::move(failed));
+  plan.Add(std::move(failed), Plan::Keep::kItem);
   plan.warnings = {"w1", "line\nbreak"};
   plan.notes = {"n1"};
   std::string dom = DomPlanJson(plan, "iid-\xe2\x82");
@@ -264,7 +266,7 @@ RC_GTEST_PROP(RenderPlanJsonProperty, StreamedTextIsTheDomsText, ()) {
     if (*rc::gen::inRange(0, 5) == 0) {
       item.error = Status::Error(*rc::gen::arbitrary<std::string>());
     }
-    plan.items.push_back(std::move(item));
+    plan.Add(std::move(item), Plan::Keep::kItem);
   }
   plan.warnings = *rc::gen::container<std::vector<std::string>>(
       rc::gen::arbitrary<std::string>());

@@ -11,37 +11,28 @@
 namespace flamingo {
 
 static_assert(static_cast<size_t>(Action::kRun) + 1 ==
-                  std::tuple_size_v<decltype(Plan::Dropped::actions)>,
-              "Plan::Dropped counts every Action");
+                  std::tuple_size_v<decltype(Plan::Tally::actions)>,
+              "Plan::Tally counts every Action");
 
-bool Plan::HasErrors() const {
-  return dropped.errors > 0 ||
-         std::any_of(items.begin(), items.end(),
-                     [](const PlanItem& i) { return !i.error.ok(); }) ||
-         std::any_of(steps.begin(), steps.end(),
-                     [](const PlanStep& s) { return !s.error.ok(); });
-}
-
-size_t Plan::Count(Action a) const {
-  auto in_items = std::count_if(
-      items.begin(), items.end(),
-      [a](const PlanItem& i) { return i.error.ok() && i.change.action == a; });
-  auto in_steps = std::count_if(
-      steps.begin(), steps.end(),
-      [a](const PlanStep& s) { return s.error.ok() && s.action == a; });
-  return dropped.actions[static_cast<size_t>(a)] +
-         static_cast<size_t>(in_items + in_steps);
-}
-
-bool Plan::HasChanges() const {
-  return dropped.changes > 0 ||
-         std::any_of(items.begin(), items.end(),
-                     [](const PlanItem& i) {
-                       return i.change.action != Action::kNone;
-                     }) ||
-         std::any_of(steps.begin(), steps.end(), [](const PlanStep& s) {
-           return s.action != Action::kNone;
-         });
+void Plan::Add(PlanItem item, Keep keep) {
+  if (!item.error.ok()) {
+    ++tally.errors;
+  } else {
+    ++tally.actions[static_cast<size_t>(item.change.action)];
+  }
+  if (item.change.action != Action::kNone) ++tally.changes;
+  switch (keep) {
+    case Keep::kItem:
+      items.push_back(std::move(item));
+      break;
+    case Keep::kStep:
+      steps.push_back(PlanStep{item.resource,
+                               static_cast<int32_t>(item.graph_index),
+                               item.change.action, std::move(item.error)});
+      break;
+    case Keep::kCountOnly:
+      break;
+  }
 }
 
 const char* OutcomeName(Outcome o) {
@@ -117,25 +108,13 @@ Plan MakePlan(const Graph& graph, const SystemReader& sys, const RunInfo& run,
       plan.steps.reserve(graph.size());
     }
   }
+  const Plan::Keep keep = !options.keep_items ? Plan::Keep::kCountOnly
+                          : options.details   ? Plan::Keep::kItem
+                                              : Plan::Keep::kStep;
   // Shows the item to `planned`, then keeps or counts it.
   auto add = [&](PlanItem item) {
     if (options.planned) options.planned(item);
-    if (options.keep_items && options.details) {
-      plan.items.push_back(std::move(item));
-      return;
-    }
-    if (options.keep_items) {
-      plan.steps.push_back(PlanStep{item.resource,
-                                    static_cast<int32_t>(item.graph_index),
-                                    item.change.action, std::move(item.error)});
-      return;
-    }
-    if (!item.error.ok()) {
-      ++plan.dropped.errors;
-    } else {
-      ++plan.dropped.actions[static_cast<size_t>(item.change.action)];
-    }
-    if (item.change.action != Action::kNone) ++plan.dropped.changes;
+    plan.Add(std::move(item), keep);
   };
   for (size_t i : graph.order()) {
     const Resource& r = graph.at(i);

@@ -48,26 +48,32 @@ struct PlanStep {
 };
 
 struct Plan {
-  std::vector<PlanItem> items;        // in apply order, converged ones too
+  // Filled by Add. In apply order, converged ones too.
+  std::vector<PlanItem> items;
   std::vector<PlanStep> steps;        // the same, without details
   std::vector<std::string> warnings;  // from resources, "id: message"
   std::vector<std::string> notes;     // "id: note": orphans left alone,
                                       // observation notes
   std::vector<std::string> forget;    // record ids to drop after apply
   std::vector<std::unique_ptr<Resource>> orphans;  // deleters we own
-  // What the items handed to PlanOptions::planned and not kept
-  // (PlanOptions::keep_items false) counted: for HasErrors, Count and
-  // HasChanges, which count them with `items`.
-  struct Dropped {
+  // Every item added, counted (for HasErrors, Count and HasChanges),
+  // whether it was kept whole, as a step or not at all.
+  struct Tally {
     std::array<size_t, 5> actions{};  // by Action, items without error
     size_t errors = 0;
     size_t changes = 0;  // action other than kNone
-  } dropped;
+  } tally;
 
-  bool HasErrors() const;
-  // Count of items with this action.
-  size_t Count(Action a) const;
-  bool HasChanges() const;
+  // How an added item is kept: whole in `items`, as a step in `steps`, or
+  // only counted.
+  enum class Keep { kItem, kStep, kCountOnly };
+  // Counts `item`, then keeps it as `keep` says.
+  void Add(PlanItem item, Keep keep);
+
+  bool HasErrors() const { return tally.errors > 0; }
+  // Count of items with this action (and no error).
+  size_t Count(Action a) const { return tally.actions[static_cast<size_t>(a)]; }
+  bool HasChanges() const { return tally.changes > 0; }
 };
 
 struct PlanOptions {
@@ -93,7 +99,7 @@ struct PlanOptions {
   // The plan of 10,000 new files need not hold 10,000 field diffs.
   std::function<void(PlanItem&)> planned;
   // False: an item is dropped once `planned` has seen it, and only counted
-  // (Plan::dropped): for a caller that shows each item as it comes (the
+  // (Plan::tally): for a caller that shows each item as it comes (the
   // 10,000 items of `flamingo plan` were 2 MB). REQUIRES `planned`.
   bool keep_items = true;
 };

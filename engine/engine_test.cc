@@ -235,7 +235,7 @@ TEST_F(EngineTest, EachItemIsHandedOverAsSoonAsItIsPlanned) {
 }
 
 // keep_items false: the items are shown, not kept; the counts are the
-// kept plan's.
+// kept plan's (Plan::Add counts every item, however it keeps it).
 TEST_F(EngineTest, ItemsNotKeptAreCounted) {
   auto counts = [](const Plan& p) {
     std::vector<size_t> c;
@@ -278,6 +278,13 @@ TEST_F(EngineTest, ItemsNotKeptAreCounted) {
   EXPECT_EQ(shown, kept.items.size());
   EXPECT_EQ(counts(counted), counts(kept));
   EXPECT_EQ(counts(counted), (std::vector<size_t>{1, 1, 1, 1, 0, true, true}));
+  // Kept as steps (no details): the same counts.
+  PlanOptions stepped;
+  stepped.details = false;
+  Plan as_steps = MakeIt(stepped);
+  EXPECT_TRUE(as_steps.items.empty());
+  EXPECT_EQ(as_steps.steps.size(), kept.items.size());
+  EXPECT_EQ(counts(as_steps), counts(kept));
 }
 
 TEST_F(EngineTest, OrphanCreatedByUsIsDeleted) {
