@@ -114,7 +114,6 @@ bool PrepareSession(const CliOptions& o, Logger* log, Session* s) {
 
   s->run.instance_id = s->input.instance_id;
   s->run.boot_id = BootId(o);
-  s->run.new_instance = NewInstance(*s);
   s->run.boot = o.boot;
   s->run.reconcile = o.reconcile;
   s->run.rerun_scripts = o.rerun_scripts;
@@ -130,11 +129,10 @@ bool PrepareSession(const CliOptions& o, Logger* log, Session* s) {
   if (whole_state_first || !s->state) return true;
   // The records and run summaries (2 MB at 1,000 users) are read only now,
   // once the parsed config (as much again) is gone.
+  // (Another run may have replaced the state between the two reads: apply
+  // decides the fast path again under the lock, which keeps the state as
+  // it is from then on.)
   LoadSessionState(LoadState(*s->sys, &s->state_files, parts), log, s);
-  // Another run may have replaced the state between the two reads: the
-  // instance as it is now (planning reads it; apply decides the fast path
-  // again under the lock, which keeps the state as it is from then on).
-  s->run.new_instance = NewInstance(*s);
   return true;
 }
 

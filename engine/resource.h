@@ -24,7 +24,6 @@ namespace flamingo {
 struct RunInfo {
   std::string instance_id;
   std::string boot_id;
-  bool new_instance = false;   // instance id differs from the recorded one
   bool boot = false;           // apply --boot: per-boot and per-instance work
   bool reconcile = false;      // apply --reconcile: declarative only
   bool rerun_scripts = false;  // apply --rerun-scripts

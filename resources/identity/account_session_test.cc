@@ -248,7 +248,6 @@ TEST_F(AccountBatchTest, LaterResourcesSeeTheUsersOnDisk) {
   h.run().instance_id = "iid-1";
   h.run().boot_id = "b1";
   h.run().boot = true;
-  h.run().new_instance = true;
   std::string err = h.Compile(
       "users: [{name: alice}]\n"
       "write_files:\n"
@@ -294,7 +293,6 @@ TEST_F(AccountBatchTest, HostKeysDoNotSplitTheAccountCommit) {
   h.run().instance_id = "iid-1";
   h.run().boot_id = "b1";
   h.run().boot = true;
-  h.run().new_instance = true;
   ASSERT_EQ(h.Compile("groups: [ops]\n"
                       "users: [{name: alice, groups: ops}]\n"
                       "ssh_genkeytypes: [ed25519]\n",
