@@ -81,6 +81,12 @@ RC_GTEST_PROP(ApplyPlanReleasing, SameOutcomeAsApplyPlanAndAllReleased, ()) {
   Apply(specs, false, &kept);
   Apply(specs, true, &released);
   RC_ASSERT(released.report.results == kept.report.results);
+  // A result per resource, in the plan's order, each naming its resource.
+  RC_ASSERT(kept.report.results.size() == kept.graph.size());
+  for (size_t k = 0; k < kept.report.results.size(); ++k) {
+    RC_ASSERT(kept.report.results[k].id ==
+              kept.graph.at(kept.graph.order()[k]).Id());
+  }
   RC_ASSERT(released.report.record_changed == kept.report.record_changed);
   RC_ASSERT(released.records == kept.records);
   RC_ASSERT(released.sys.AllPaths() == kept.sys.AllPaths());

@@ -293,9 +293,17 @@ TEST_F(EngineTest, OrphanCreatedByUsIsDeleted) {
   Add("a", "1");
   Plan plan = MakeIt();
   ASSERT_EQ(plan.Count(Action::kDelete), 1u);
-  ASSERT_TRUE(ApplyIt(plan).ok());
+  ApplyReport report = ApplyIt(plan);
+  ASSERT_TRUE(report.ok());
   EXPECT_FALSE(sys_.Exists("/markers/gone"));
   EXPECT_FALSE(records_.contains("marker[gone]"));
+  // Each result names its resource, the orphan's deleter too (the ids are
+  // filled in after the apply, from the graph or the plan's deleters).
+  std::vector<std::string> ids;
+  for (const auto& r : report.results) ids.push_back(r.id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"marker[a]", "marker[gone]"}));
+  EXPECT_EQ(report.results[1].action, Action::kDelete);
+  EXPECT_EQ(report.results[1].outcome, Outcome::kChanged);
 }
 
 TEST_F(EngineTest, OrphanNotCreatedByUsIsLeftAloneAndSaid) {
