@@ -146,7 +146,7 @@ TEST(RecordTableTest, RewritesDoNotGrowWithoutBound) {
 }
 
 // The table behaves as a std::map of id to Record under any sequence of
-// sets, touches and erasures.
+// sets (small and large), touches and erasures, compactions included.
 RC_GTEST_PROP(RecordTableProperty, BehavesAsAMap, ()) {
   RecordTable table;
   std::map<std::string, Record> model;
@@ -155,7 +155,7 @@ RC_GTEST_PROP(RecordTableProperty, BehavesAsAMap, ()) {
   if (ids.empty()) return;
   const auto ops =
       *rc::gen::container<std::vector<std::tuple<int, size_t, std::string>>>(
-          rc::gen::tuple(rc::gen::inRange(0, 4),
+          rc::gen::tuple(rc::gen::inRange(0, 5),
                          rc::gen::inRange<size_t>(0, ids.size()),
                          rc::gen::string<std::string>()));
   for (const auto& [op, i, value] : ops) {
@@ -175,6 +175,15 @@ RC_GTEST_PROP(RecordTableProperty, BehavesAsAMap, ()) {
         table.Touch(id);
         model.try_emplace(id);
         break;
+      case 3: {
+        // Large: replacing and erasing these soon makes enough garbage to
+        // compact the buffer (the entries move).
+        Record r{{"big", std::string(1000 + value.size() * 100, 'x')},
+                 {"v", value}};
+        table.Set(id, r);
+        model[id] = r;
+        break;
+      }
       default:
         RC_ASSERT(table.Erase(id) == (model.erase(id) == 1));
     }
