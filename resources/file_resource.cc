@@ -71,6 +71,7 @@ Result<FileState> Evaluate(const FileSpec& spec, const SystemReader& sys,
                            const ResourceContext& ctx,
                            AccountDbCache* accounts) {
   FileState st;
+  st.desired = spec.literal;
   for (const auto& piece : spec.pieces) {
     if (piece.source == nullptr) {
       st.desired += piece.literal;

@@ -352,6 +352,17 @@ TEST_F(FileResourceTest, SourceWithAppendedEntryConcatenates) {
   EXPECT_EQ(sys_.GetFile("/etc/x")->content, "base\nextra");
 }
 
+// Text, then a source appended, then text again: each in config order
+// (the first text is the spec's literal, the rest become pieces).
+TEST_F(FileResourceTest, TextSourceAndTextAppendedConcatenateInOrder) {
+  sys_.AddFile("/srv/base", "base\n");
+  Converge(
+      "write_files:\n- path: /etc/x\n  content: \"one\\n\"\n"
+      "- path: /etc/x\n  source:\n    uri: file:///srv/base\n  append: true\n"
+      "- path: /etc/x\n  content: two\n  append: true\n");
+  EXPECT_EQ(sys_.GetFile("/etc/x")->content, "one\nbase\ntwo");
+}
+
 TEST_F(FileResourceTest, SymlinkAtPathIsReplacedNotFollowed) {
   sys_.AddFile("/etc/shadow", "secret", {0600, 0, 0});
   sys_.AddSymlink("/tmp/link", "/etc/shadow");

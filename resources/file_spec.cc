@@ -121,7 +121,11 @@ std::optional<FileSpec> ParseFileEntry(const Value& entry, Diagnostics* diags) {
       piece.source = std::make_shared<ContentSource>(std::move(source));
     }
   }
-  spec.pieces.push_back(std::move(piece));
+  if (piece.source) {
+    spec.pieces.push_back(std::move(piece));
+  } else {
+    spec.literal = std::move(piece.literal);
+  }
 
   if (const Value* o = entry.Get("owner")) {
     if (auto text = Text(*o, diags)) {
@@ -157,6 +161,22 @@ std::optional<FileSpec> ParseFileEntry(const Value& entry, Diagnostics* diags) {
   return spec;
 }
 
+namespace {
+
+// Appends the content of `tail` (its literal, then its pieces) to `head`'s.
+void AppendContent(FileSpec* head, FileSpec&& tail) {
+  if (head->pieces.empty()) {
+    head->literal += tail.literal;
+  } else if (!tail.literal.empty()) {
+    ContentPiece text;
+    text.literal = std::move(tail.literal);
+    head->pieces.push_back(std::move(text));
+  }
+  for (auto& p : tail.pieces) head->pieces.push_back(std::move(p));
+}
+
+}  // namespace
+
 void MergeFileSpecs(std::deque<FileSpec>* deque) {
   std::deque<FileSpec>& specs = *deque;
   // The entries of each path, in config order (a stable sort of indexes:
@@ -178,7 +198,8 @@ void MergeFileSpecs(std::deque<FileSpec>* deque) {
         // Appends to whatever the earlier entries left; keeps their append
         // flag (an earlier overwrite stays an overwrite).
         bool append = prev.append;
-        for (auto& p : s.pieces) prev.pieces.push_back(std::move(p));
+        AppendContent(&prev, std::move(s));
+        s.literal = std::move(prev.literal);
         s.pieces = std::move(prev.pieces);
         s.append = append;
       }

@@ -47,6 +47,11 @@ struct FileOwner {
 // source) is out of line, and the position unformatted.
 struct FileSpec {
   std::string path;  // normalized, absolute
+  // The content: `literal`, then each of `pieces` in order. An entry whose
+  // content is only text (almost every one) has no pieces: a vector's block
+  // of one piece cost 64 bytes a file. An entry with a source is a piece
+  // (its text is the fallback when the source cannot be read).
+  std::string literal;
   std::vector<ContentPiece> pieces;
   // Null when no owner is given: root:root, which always resolves.
   std::shared_ptr<const FileOwner> owner;

@@ -31,6 +31,7 @@ std::string Describe(const Resource& r) {
     s += " mode " + std::to_string(spec.mode) + (spec.append ? " append" : "") +
          (spec.defer ? " defer" : "") + " owner " + spec.owner_names().user +
          ":" + spec.owner_names().group + " (" + spec.owner_where() + ")";
+    s += " {" + spec.literal + "}";
     for (const ContentPiece& p : spec.pieces) {
       s += " [" + p.literal + "]";
       if (p.source) s += " <" + p.source->uri + " " + p.source->where + ">";

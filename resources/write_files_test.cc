@@ -17,7 +17,7 @@ const FileResource& FileAt(const Harness& h, size_t i) {
 }
 
 std::string Literal(const FileSpec& s) {
-  std::string out;
+  std::string out = s.literal;
   for (const auto& p : s.pieces) out += p.literal;
   return out;
 }

@@ -84,9 +84,7 @@ void CompileYumRepos(const CompileInput& in, CompileOutput* out,
     spec.keep_foreign = true;
     spec.path = NormalizePath(dir + "/" + id + ".repo");
     spec.mode = 0644;
-    ContentPiece piece;
-    piece.literal = RenderYumRepo(id, repo);
-    spec.pieces.push_back(std::move(piece));
+    spec.literal = RenderYumRepo(id, repo);
     spec.origin = repo.Position();
     if (dir_ok) out->Add(std::make_unique<FileResource>(std::move(spec)));
   }
