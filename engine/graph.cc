@@ -1,6 +1,7 @@
 #include "engine/graph.h"
 
 #include <algorithm>
+#include <cstring>
 #include <functional>
 #include <queue>
 #include <string_view>
@@ -34,9 +35,17 @@ Graph::Candidates(const HashIndex& index, std::string_view s) {
 
 uint32_t Graph::AddName(std::string_view s) {
   const auto at = static_cast<uint32_t>(names_.size());
+  const auto size = static_cast<uint32_t>(s.size());
+  const char* bytes = reinterpret_cast<const char*>(&size);
+  names_.insert(names_.end(), bytes, bytes + sizeof size);
   names_.insert(names_.end(), s.begin(), s.end());
-  names_.push_back('\0');
   return at;
+}
+
+std::string_view Graph::Name(uint32_t at) const {
+  uint32_t size;
+  std::memcpy(&size, names_.data() + at, sizeof size);
+  return {names_.data() + at + sizeof size, size};
 }
 
 std::string_view Graph::id(size_t i) const { return Name(id_at_[i]); }
@@ -78,9 +87,9 @@ Status Graph::Build() {
     size_t name_bytes = 0;
     size_t provided = 0;
     for (size_t i = 0; i < n; ++i) {
-      name_bytes += resources_[i]->Id().size() + 1;
+      name_bytes += resources_[i]->Id().size() + sizeof(uint32_t);
       for (const std::string& key : resources_[i]->Provides()) {
-        name_bytes += key.size() + 1;
+        name_bytes += key.size() + sizeof(uint32_t);
         ++provided;
       }
     }

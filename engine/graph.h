@@ -68,7 +68,7 @@ class Graph {
   static std::pair<HashIndex::const_iterator, HashIndex::const_iterator>
   Candidates(const HashIndex& index, std::string_view s);
   // The string at `at` in names_.
-  std::string_view Name(uint32_t at) const { return names_.data() + at; }
+  std::string_view Name(uint32_t at) const;
   // Adds `s` to names_; where it starts.
   uint32_t AddName(std::string_view s);
 
@@ -78,8 +78,9 @@ class Graph {
   std::vector<uint32_t> dep_start_;
   std::vector<uint32_t> dep_list_;
   std::vector<uint32_t> order_;
-  // Every id and provided key, each ended by a NUL: what the lookups check
-  // their hits against, kept when a resource is released.
+  // Every id and provided key, each after its length (4 bytes: an id may
+  // hold a NUL byte): what the lookups check their hits against, kept when
+  // a resource is released.
   // (A vector, not a string: assigning a Graph() to a graph frees it; a
   // string's move assignment from an empty one keeps the buffer.)
   std::vector<char> names_;

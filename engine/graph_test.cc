@@ -106,6 +106,29 @@ TEST(GraphTest, CycleIsNamed) {
             "marker[c]");
 }
 
+// Ids and keys are whole byte strings: a NUL inside one (a write_files
+// path may hold one) neither ends it nor makes two of them one.
+TEST(GraphTest, IdsAndKeysWithNulBytesStayWhole) {
+  Graph g;
+  const std::string a("a\0x", 3), b("a\0y", 3);
+  auto ra = M(a);
+  ra->provides_keys = {"key:" + a};
+  g.Add(std::move(ra));
+  auto rb = M(b);
+  rb->requires_keys = {"key:" + a};
+  g.Add(std::move(rb));
+  ASSERT_TRUE(g.Build().ok());
+  EXPECT_EQ(g.id(0), "marker[" + a + "]");
+  EXPECT_EQ(g.id(1), "marker[" + b + "]");
+  EXPECT_EQ(g.Find("marker[" + a + "]"), 0);
+  EXPECT_EQ(g.Find("marker[" + b + "]"), 1);
+  EXPECT_EQ(g.Find("marker[a"), -1);
+  EXPECT_TRUE(g.IsProvided("key:" + a));
+  EXPECT_FALSE(g.IsProvided("key:a"));
+  ASSERT_EQ(g.deps(1).size(), 1u);
+  EXPECT_EQ(g.deps(1)[0], 0u);
+}
+
 TEST(GraphTest, DuplicateIdIsAnError) {
   Graph g;
   g.Add(M("a"));
