@@ -60,6 +60,9 @@ std::optional<FileSpec> ParseFileEntry(const Value& entry, Diagnostics* diags) {
   } else if (auto text = Text(*path, diags)) {
     if (text->empty()) {
       diags->Error(*path, "path must not be empty");
+    } else if (text->find('\0') != std::string::npos) {
+      // No file can have this name: the kernel's paths end at a NUL.
+      diags->Error(*path, "path must not contain a NUL byte");
     } else {
       // cloud-init takes os.path.abspath(path) with "/" as working directory.
       spec.path = NormalizePath(text->front() == '/' ? *text : "/" + *text);

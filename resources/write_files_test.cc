@@ -168,6 +168,13 @@ TEST(WriteFilesCompileTest, EmptyPathIsAnError) {
             "user-data:2:9: write_files[0].path: path must not be empty\n");
 }
 
+TEST(WriteFilesCompileTest, PathWithANulByteIsAnError) {
+  Harness h({CompileWriteFiles});
+  EXPECT_EQ(h.Compile("write_files:\n- path: \"/tmp/a\\0b\"\n"),
+            "user-data:2:9: write_files[0].path: path must not contain a NUL "
+            "byte\n");
+}
+
 TEST(WriteFilesCompileTest, RootPathIsAnError) {
   Harness h({CompileWriteFiles});
   EXPECT_EQ(h.Compile("write_files:\n- path: /\n"),

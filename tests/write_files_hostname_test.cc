@@ -120,7 +120,8 @@ TEST_F(WriteFilesBlackboxTest, DecodingErrorsNameTheirPlaceAndChangeNothing) {
       "    permissions: '0999'\n"
       "  - path: /etc/d\n"
       "    encoding: gz+b64\n"
-      "    content: QQ\n");
+      "    content: QQ\n"
+      "  - path: \"/etc/e\\0f\"\n");
   auto before = Snapshot(root_.path());
   RunResult r = Flamingo({"apply"});
   EXPECT_EQ(r.exit_code, 1);
@@ -144,6 +145,10 @@ TEST_F(WriteFilesBlackboxTest, DecodingErrorsNameTheirPlaceAndChangeNothing) {
       << r.err;
   EXPECT_NE(r.err.find(ud + ":13:14: write_files[3].content: invalid base64: "
                             "incorrect padding\n"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find(ud + ":14:11: write_files[4].path: path must not "
+                            "contain a NUL byte\n"),
             std::string::npos)
       << r.err;
   EXPECT_EQ(Snapshot(root_.path()), before);
