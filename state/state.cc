@@ -308,8 +308,7 @@ Record ReadRecord(std::string_view id, JsonReader& in) {
 Document ReadDocument(std::string_view text, StateParts parts,
                       FileText* release = nullptr) {
   const bool last_run = parts == StateParts::kAll;
-  const bool boot_run = last_run || parts == StateParts::kWithoutLastRun ||
-                        parts == StateParts::kLastBootRun;
+  const bool boot_run = last_run || parts == StateParts::kLastBootRun;
   const bool records =
       parts != StateParts::kHeader && parts != StateParts::kLastBootRun;
   // Where last_run is when only the boot run is wanted: it is read after

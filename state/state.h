@@ -103,11 +103,10 @@ void WriteResourceResultJson(const ResourceResult& r, JsonStreamWriter* w);
 void WriteRunSummaryJson(const RunSummary& r, JsonStreamWriter* w);
 // What a load reads:
 // - kAll: everything;
-// - kWithoutLastRun: all but last_run (last_boot_run is read, also when it
-//   is the same run): for an apply, which replaces last_run;
 // - kWithoutRunSummaries: all but last_run and last_boot_run: for a plan,
-//   which shows neither, and a boot's apply, which replaces both (at
-//   thousands of resources their results cost megabytes);
+//   which shows neither, and an apply, which replaces them (at thousands
+//   of resources their results cost megabytes; one that keeps
+//   last_boot_run reads it at the end, kLastBootRun);
 // - kHeader: only the instance, fingerprints, generation and boot_id:
 //   enough to decide how to compile, before the records take their memory;
 // - kLastBootRun: the header and last_boot_run: what an apply that keeps
@@ -116,7 +115,6 @@ void WriteRunSummaryJson(const RunSummary& r, JsonStreamWriter* w);
 // Parts skipped are checked for JSON syntax only.
 enum class StateParts {
   kAll,
-  kWithoutLastRun,
   kWithoutRunSummaries,
   kHeader,
   kLastBootRun

@@ -23,8 +23,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto state = flamingo::ParseState(text);
   if (!state.ok()) return 0;
   for (StateParts parts :
-       {StateParts::kWithoutLastRun, StateParts::kWithoutRunSummaries,
-        StateParts::kHeader, StateParts::kLastBootRun}) {
+       {StateParts::kWithoutRunSummaries, StateParts::kHeader,
+        StateParts::kLastBootRun}) {
     auto part = flamingo::ParseState(text, parts);
     if (!part.ok()) std::abort();
     if (part->instance_id != state->instance_id ||
@@ -39,8 +39,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       std::abort();
     }
     if (part->last_run) std::abort();
-    const bool boot_run = parts == StateParts::kWithoutLastRun ||
-                          parts == StateParts::kLastBootRun;
+    const bool boot_run = parts == StateParts::kLastBootRun;
     if (boot_run ? part->last_boot_run != state->last_boot_run
                  : part->last_boot_run.has_value()) {
       std::abort();
