@@ -151,10 +151,12 @@ void WritePlanJson(const Plan& plan, const std::string& instance_id,
 
 namespace {
 
-// Hands `out` to `sink` once it holds 64 KiB (at the end whatever is left):
-// a run's output is never held whole.
+// A run's output is handed on in pieces of about this size, never whole.
+constexpr size_t kOutputPiece = 64u << 10;
+
+// Hands `out` to `sink` once it holds kOutputPiece bytes.
 void FlushSome(std::string* out, const TextSink& sink) {
-  if (out->size() < (64u << 10)) return;
+  if (out->size() < kOutputPiece) return;
   sink(*out);
   out->clear();
 }
@@ -193,6 +195,7 @@ void WriteApplyJson(const ApplyReport& report, const std::string& instance_id,
                     const TextSink& sink) {
   std::string out;
   JsonStreamWriter w(&out, 2);
+  w.SpillAt(kOutputPiece, sink);
   w.Open('{');
   w.Member("format_version", int64_t{kPlanFormatVersion});
   w.Member("instance_id", instance_id);
@@ -208,7 +211,6 @@ void WriteApplyJson(const ApplyReport& report, const std::string& instance_id,
   w.Key("results");
   w.Open('[');
   for (const auto& r : report.results) {
-    FlushSome(&out, sink);
     w.Element();
     WriteResourceResultJson(r, &w);
   }
